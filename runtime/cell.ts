@@ -1,0 +1,321 @@
+import type { ActorDefinition } from './actor.js';
+import type { ChildParent, ChildState, RestartType, SupervisedChild } from './child.js';
+import type { DeadLetter } from './dead-letters.js';
+import { toErrorInfo, type ErrorInfo } from './errors.js';
+import type { SystemEvent } from './events.js';
+import type { ActorHost, HostListener } from './host.js';
+import { LocalHost } from './local-host.js';
+import { Mailbox, type Envelope } from './mailbox.js';
+import type { Address } from './message.js';
+import type { ActorSpec } from './options.js';
+import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
+import { WorkerHost } from './worker-host.js';
+
+/** What a cell needs from the system around it. */
+export interface CellEnvironment {
+  route(from: ActorCell, out: Outgoing): void;
+  schedule(cell: ActorCell): void;
+  deadLetter(letter: Omit<DeadLetter, 'at'>, request?: { from?: Address; cid?: number }): void;
+  emit(event: SystemEvent): void;
+  onDrain(cell: ActorCell): void;
+}
+
+export interface ActorStatus {
+  address: Address;
+  state: ChildState;
+  placement: 'main' | 'worker';
+  threadId?: number;
+  incarnation: number;
+  restarts: number;
+  lastError?: ErrorInfo;
+  mailbox: {
+    size: number;
+    pending: number;
+    inflight: number;
+    capacity: number;
+    overflow: string;
+    enqueued: number;
+    acknowledged: number;
+    dropped: number;
+    rejected: number;
+    redelivered: number;
+  };
+}
+
+/**
+ * The supervisor-side half of an actor: its mailbox, its last snapshot and its current host. The cell
+ * outlives every incarnation, which is why nothing is lost when a worker dies.
+ */
+export class ActorCell implements SupervisedChild, HostListener {
+  readonly spec: ActorSpec;
+  readonly address: Address;
+  readonly definition: ActorDefinition;
+  readonly mailbox: Mailbox;
+  parent: ChildParent | undefined;
+  state: ChildState = 'idle';
+  incarnation = 0;
+  restarts = 0;
+  lastError: ErrorInfo | undefined;
+
+  readonly #env: CellEnvironment;
+  readonly #host: ActorHost;
+  readonly #window: number;
+  #snapshot: unknown;
+  /** Correlation ids of requests this incarnation sent: a reply to an older incarnation is dropped. */
+  #requests = new Set<number>();
+  /** Mailboxes over capacity that this actor sent to: it gets no new messages until they drain. */
+  readonly blockers = new Set<ActorCell>();
+  #started: (() => void) | undefined;
+  #stopped: (() => void) | undefined;
+  #beat = { value: 0, at: 0 };
+
+  constructor(spec: ActorSpec, moduleUrl: string, definition: ActorDefinition, env: CellEnvironment) {
+    this.spec = spec;
+    this.address = spec.id;
+    this.definition = definition;
+    this.#env = env;
+    this.#window = spec.window ?? spec.batchSize * 2;
+    this.mailbox = new Mailbox({ ...spec.mailbox, onDrain: () => env.onDrain(this) });
+    this.#host =
+      spec.placement === 'worker'
+        ? new WorkerHost(
+            {
+              address: spec.id,
+              module: moduleUrl,
+              args: spec.args,
+              heartbeatMs: spec.heartbeat.intervalMs,
+              ...(spec.resourceLimits ? { resourceLimits: spec.resourceLimits } : {}),
+            },
+            this,
+          )
+        : new LocalHost({ address: spec.id, definition, args: spec.args }, this);
+  }
+
+  get id(): string {
+    return this.address;
+  }
+
+  get restartType(): RestartType {
+    return this.spec.restart;
+  }
+
+  get isStoppedForGood(): boolean {
+    return this.state === 'stopped' || this.state === 'failed';
+  }
+
+  start(): Promise<void> {
+    this.state = 'starting';
+    this.incarnation++;
+    this.#requests.clear();
+    this.#beat = { value: -1, at: Date.now() };
+    return new Promise<void>((resolve) => {
+      this.#started = resolve;
+      this.#host.start(this.#snapshot);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'running') {
+      this.state = 'stopping';
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.spec.shutdownTimeoutMs);
+        this.#stopped = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.#host.post({ t: 'stop' });
+      });
+      this.#stopped = undefined;
+    }
+    this.state = 'stopping';
+    await this.#host.terminate();
+    this.mailbox.requeueInflight();
+    this.state = 'stopped';
+    this.#settleStart();
+  }
+
+  async fail(error: ErrorInfo): Promise<void> {
+    await this.stop();
+    this.state = 'failed';
+    this.lastError = error;
+  }
+
+  /** Hands pending messages to the actor, a batch at a time, keeping at most `window` in flight. */
+  dispatch(): void {
+    if (this.state !== 'running' || this.blockers.size > 0) return;
+    const mailbox = this.mailbox;
+    while (mailbox.pendingCount > 0 && mailbox.inflightCount < this.#window && this.state === 'running') {
+      const envelopes = mailbox.take(Math.min(this.spec.batchSize, this.#window - mailbox.inflightCount));
+      try {
+        this.#host.post(toBatch(envelopes));
+      } catch (error) {
+        if (this.#evictUncloneable(envelopes, error) === 0) {
+          this.#crashed(toErrorInfo(error), 0);
+          return;
+        }
+      }
+    }
+  }
+
+  /** A reply for this actor: handed over only if the current incarnation asked. */
+  acceptReply(cid: number, reply: { ok: true; value: Outgoing['message'] } | { ok: false; error: ErrorInfo }): void {
+    if (!this.#requests.delete(cid) || this.state !== 'running') return;
+    this.#host.post(reply.ok ? { t: 'reply', cid, ok: true, value: reply.value } : { t: 'reply', cid, ok: false, error: reply.error });
+  }
+
+  /** Called periodically: a worker whose heartbeat stopped is hung and gets terminated. */
+  checkHeartbeat(now: number): void {
+    if (this.state !== 'running' && this.state !== 'starting') return;
+    const beat = this.#host.heartbeat();
+    if (beat === undefined) return;
+    if (beat !== this.#beat.value) {
+      this.#beat = { value: beat, at: now };
+      return;
+    }
+    const silentMs = now - this.#beat.at;
+    if (silentMs <= this.spec.heartbeat.timeoutMs) return;
+    this.#beat.at = now;
+    this.#env.emit({ type: 'actor_hung', address: this.address, silentMs });
+    this.#host.kill({ name: 'RuntimeError', code: 'ERR_ACTOR_HUNG', message: `${this.address} missed its heartbeat for ${silentMs} ms` });
+  }
+
+  onEvent(event: RunnerToHost): void {
+    switch (event.t) {
+      case 'ready':
+        if (this.state !== 'starting') return;
+        this.state = 'running';
+        this.#env.emit({ type: 'actor_started', address: this.address, incarnation: this.incarnation, ...(this.#host.threadId !== undefined ? { threadId: this.#host.threadId } : {}) });
+        this.#settleStart();
+        this.#env.schedule(this);
+        return;
+      case 'commit':
+        if (event.hasSnapshot) this.#snapshot = event.snapshot;
+        for (const out of event.out) {
+          if (out.k === 'request') this.#requests.add(out.cid);
+          this.#env.route(this, out);
+        }
+        if (event.seq > 0) this.mailbox.ack(event.seq);
+        this.#env.schedule(this);
+        return;
+      case 'crash':
+        this.#crashed(event.error, event.seq);
+        return;
+      case 'stopped':
+        if (event.hasSnapshot) this.#snapshot = event.snapshot;
+        if (this.#stopped) {
+          this.#stopped();
+          return;
+        }
+        this.state = 'stopped';
+        this.mailbox.requeueInflight();
+        void this.#host.terminate();
+        this.#env.emit({ type: 'actor_stopped', address: this.address, normal: true });
+        this.parent?.childExited(this, { normal: true });
+        return;
+    }
+  }
+
+  onThreadExit(error: ErrorInfo, inHandSeq: number): void {
+    if (this.state === 'stopping') {
+      this.#stopped?.();
+      return;
+    }
+    this.#crashed(error, inHandSeq);
+  }
+
+  status(): ActorStatus {
+    const { mailbox } = this;
+    return {
+      address: this.address,
+      state: this.state,
+      placement: this.spec.placement,
+      ...(this.#host.threadId !== undefined ? { threadId: this.#host.threadId } : {}),
+      incarnation: this.incarnation,
+      restarts: this.restarts,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      mailbox: {
+        size: mailbox.size,
+        pending: mailbox.pendingCount,
+        inflight: mailbox.inflightCount,
+        capacity: mailbox.capacity,
+        overflow: mailbox.overflow,
+        ...mailbox.stats,
+      },
+    };
+  }
+
+  /**
+   * The incarnation died. Its unacknowledged messages go back to the queue; the one in hand counts a
+   * failure, and after `maxFailures` it goes to the dead letters so it cannot crash-loop the actor.
+   */
+  #crashed(error: ErrorInfo, inHandSeq: number): void {
+    if (this.state !== 'running' && this.state !== 'starting') return;
+    this.state = 'crashed';
+    this.lastError = error;
+    this.mailbox.requeueInflight();
+    if (inHandSeq > 0) {
+      const poison = this.mailbox.find(inHandSeq);
+      if (poison && ++poison.failures >= this.spec.maxFailures) {
+        this.mailbox.remove(inHandSeq);
+        this.#env.deadLetter(
+          {
+            address: this.address,
+            kind: 'poison',
+            reason: `the actor crashed ${poison.failures} times handling it: ${error.message}`,
+            message: poison.message,
+            seq: poison.seq,
+            attempts: poison.deliveries,
+          },
+          poison,
+        );
+      }
+    }
+    this.#env.emit({ type: 'actor_crashed', address: this.address, error, inHandSeq });
+    this.#settleStart();
+    this.parent?.childExited(this, { normal: false, error });
+  }
+
+  #settleStart(): void {
+    const started = this.#started;
+    this.#started = undefined;
+    started?.();
+  }
+
+  /** `postMessage` refused a batch: find the messages it cannot copy, dead-letter them, requeue the rest. */
+  #evictUncloneable(envelopes: Envelope[], error: unknown): number {
+    this.mailbox.untake(envelopes.length);
+    let evicted = 0;
+    for (const envelope of envelopes) {
+      try {
+        structuredClone(envelope.message);
+      } catch {
+        evicted++;
+        this.mailbox.remove(envelope.seq);
+        this.#env.deadLetter(
+          { address: this.address, kind: 'not_cloneable', reason: toErrorInfo(error).message, message: String(envelope.message.type), seq: envelope.seq },
+          envelope,
+        );
+      }
+    }
+    return evicted;
+  }
+}
+
+function toBatch(envelopes: Envelope[]): Batch {
+  const n = envelopes.length;
+  const seqs = new Array<number>(n);
+  const msgs = new Array<Envelope['message']>(n);
+  let attempts: number[] | undefined;
+  let requests: [number, Address, number][] | undefined;
+  for (let i = 0; i < n; i++) {
+    const envelope = envelopes[i]!;
+    seqs[i] = envelope.seq;
+    msgs[i] = envelope.message;
+    if (envelope.deliveries > 1) (attempts ??= new Array<number>(n).fill(1))[i] = envelope.deliveries;
+    if (envelope.cid !== undefined) (requests ??= []).push([i, envelope.from!, envelope.cid]);
+  }
+  const batch: Batch = { t: 'batch', seqs, msgs };
+  if (attempts) batch.attempts = attempts;
+  if (requests) batch.requests = requests;
+  return batch;
+}

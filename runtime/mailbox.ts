@@ -1,0 +1,185 @@
+import { Deque } from './deque.js';
+import type { Address, Message } from './message.js';
+
+/**
+ * What a full mailbox does with one more message:
+ * - `backpressure`: the sender is told to wait (`send()` returns false, then `'drain'`); a sender that
+ *   ignores it gets `ERR_MAILBOX_FULL`. Actors sending to it are paused instead.
+ * - `drop-oldest`: the oldest undelivered message makes room (market-data ticks: only the latest matter).
+ * - `drop-newest`: the new message is dropped.
+ * Every drop and rejection is counted.
+ */
+export type OverflowPolicy = 'backpressure' | 'drop-oldest' | 'drop-newest';
+
+export interface Envelope {
+  /** Position in this mailbox; assigned once and kept across redeliveries. */
+  readonly seq: number;
+  readonly message: Message;
+  /** Requester's address, for requests. */
+  readonly from?: Address;
+  /** Correlation id, for requests. */
+  readonly cid?: number;
+  /** How many times it was handed to the actor. */
+  deliveries: number;
+  /** How many times the actor crashed with it in hand: the poison count. */
+  failures: number;
+}
+
+export interface MailboxStats {
+  enqueued: number;
+  acknowledged: number;
+  dropped: number;
+  rejected: number;
+  redelivered: number;
+}
+
+/** The outcome of a push, so the caller can count and report without inspecting the mailbox. */
+export type PushResult =
+  | { accepted: true; full: boolean; dropped?: Envelope }
+  | { accepted: false; reason: 'full' | 'dropped-newest' };
+
+/**
+ * A bounded mailbox, owned by the supervisor side so that it outlives the actor's thread.
+ *
+ * Messages move pending -> in flight (handed to the actor) -> acknowledged (removed). When the actor
+ * dies, its in-flight messages go back to the front of the queue, in order, to be delivered again.
+ */
+export class Mailbox {
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly stats: MailboxStats = { enqueued: 0, acknowledged: 0, dropped: 0, rejected: 0, redelivered: 0 };
+
+  #pending = new Deque<Envelope>(64);
+  #inflight = new Deque<Envelope>(64);
+  #nextSeq = 1;
+  #drainWanted = false;
+  #onDrain: () => void;
+
+  constructor(options: { capacity: number; overflow: OverflowPolicy; onDrain?: () => void }) {
+    this.capacity = options.capacity;
+    this.overflow = options.overflow;
+    this.#onDrain = options.onDrain ?? (() => {});
+  }
+
+  /** Messages not yet acknowledged: pending plus in flight. */
+  get size(): number {
+    return this.#pending.length + this.#inflight.length;
+  }
+
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  get inflightCount(): number {
+    return this.#inflight.length;
+  }
+
+  get isFull(): boolean {
+    return this.size >= this.capacity;
+  }
+
+  /**
+   * Queues a message under the overflow policy. With `force`, a `backpressure` mailbox accepts it over
+   * capacity: the router uses that for messages an actor already emitted, and pauses that actor instead.
+   */
+  push(message: Message, meta?: { from?: Address; cid?: number }, force = false): PushResult {
+    let dropped: Envelope | undefined;
+    if (this.size >= this.capacity) {
+      if (this.overflow === 'drop-newest') {
+        this.stats.dropped++;
+        return { accepted: false, reason: 'dropped-newest' };
+      }
+      if (this.overflow === 'drop-oldest' && this.#pending.length > 0) {
+        dropped = this.#pending.shift();
+        this.stats.dropped++;
+      } else if (!force) {
+        this.stats.rejected++;
+        this.#drainWanted = true;
+        return { accepted: false, reason: 'full' };
+      }
+    }
+    const envelope: Envelope = meta
+      ? { seq: this.#nextSeq++, message, from: meta.from, cid: meta.cid, deliveries: 0, failures: 0 }
+      : { seq: this.#nextSeq++, message, deliveries: 0, failures: 0 };
+    this.#pending.push(envelope);
+    this.stats.enqueued++;
+    const full = this.size >= this.capacity;
+    if (full) this.#drainWanted = true;
+    return dropped ? { accepted: true, full, dropped } : { accepted: true, full };
+  }
+
+  /** Moves up to `max` pending messages in flight and returns them, oldest first. */
+  take(max: number): Envelope[] {
+    const n = Math.min(max, this.#pending.length);
+    const batch = new Array<Envelope>(n);
+    for (let i = 0; i < n; i++) {
+      const envelope = this.#pending.shift()!;
+      envelope.deliveries++;
+      batch[i] = envelope;
+      this.#inflight.push(envelope);
+    }
+    return batch;
+  }
+
+  /** Asks for a `'drain'` once the mailbox is at most half full. */
+  wantDrain(): void {
+    this.#drainWanted = true;
+  }
+
+  /** Acknowledges every in-flight message up to and including `seq`. */
+  ack(seq: number): number {
+    let n = 0;
+    while (this.#inflight.length > 0 && this.#inflight.peek()!.seq <= seq) {
+      this.#inflight.shift();
+      n++;
+    }
+    this.stats.acknowledged += n;
+    if (this.#drainWanted && this.size <= this.capacity >>> 1) {
+      this.#drainWanted = false;
+      this.#onDrain();
+    }
+    return n;
+  }
+
+  /** The actor died: its unacknowledged messages go back to the front of the queue, in order. */
+  requeueInflight(): number {
+    const n = this.#inflight.length;
+    while (this.#inflight.length > 0) this.#pending.unshift(this.#inflight.pop()!);
+    this.stats.redelivered += n;
+    return n;
+  }
+
+  /** Gives back the last `n` messages taken, undelivered (a batch that could not be posted). */
+  untake(n: number): void {
+    for (let i = 0; i < n && this.#inflight.length > 0; i++) {
+      const envelope = this.#inflight.pop()!;
+      envelope.deliveries--;
+      this.#pending.unshift(envelope);
+    }
+  }
+
+  /** Finds a queued message by its sequence number. */
+  find(seq: number): Envelope | undefined {
+    for (const envelope of this.#pending) if (envelope.seq === seq) return envelope;
+    for (const envelope of this.#inflight) if (envelope.seq === seq) return envelope;
+    return undefined;
+  }
+
+  /** Takes a pending message out of the queue (a poison message on its way to the dead letters). */
+  remove(seq: number): Envelope | undefined {
+    let i = 0;
+    for (const envelope of this.#pending) {
+      if (envelope.seq === seq) return this.#pending.removeAt(i);
+      i++;
+    }
+    return undefined;
+  }
+
+  /** Empties the mailbox, returning what was in it (for an actor that is stopped for good). */
+  clear(): Envelope[] {
+    const all = [...this.#inflight, ...this.#pending];
+    this.#inflight = new Deque(64);
+    this.#pending = new Deque(64);
+    return all;
+  }
+}

@@ -1,0 +1,60 @@
+import type { ErrorInfo } from './errors.js';
+import type { Address, Message } from './message.js';
+
+/**
+ * The wire protocol between an actor's host (supervisor side) and its runner (main thread or worker).
+ * Plain data only: these objects cross `postMessage`.
+ */
+
+/** Messages handed to the actor. Parallel arrays keep a batch of 1,000 one structured-clone of three arrays. */
+export interface Batch {
+  t: 'batch';
+  seqs: number[];
+  msgs: Message[];
+  /** Delivery count per message, sent only when some message is being redelivered. */
+  attempts?: number[];
+  /** Requests in the batch: [index, requester address, correlation id]. */
+  requests?: [number, Address, number][];
+}
+
+export type HostToRunner =
+  | { t: 'init'; snapshot: unknown }
+  | Batch
+  | { t: 'reply'; cid: number; ok: true; value: Message }
+  | { t: 'reply'; cid: number; ok: false; error: ErrorInfo }
+  | { t: 'stop' };
+
+/** Effects an actor emitted: sends, requests and replies. They leave the actor only on commit. */
+export type Outgoing =
+  | { k: 'send'; to: Address; message: Message }
+  | { k: 'request'; to: Address; message: Message; cid: number }
+  | { k: 'reply'; to: Address; message: Message; cid: number };
+
+export type RunnerToHost =
+  | { t: 'ready' }
+  /**
+   * Everything up to `seq` was processed and its effects are in `out`: the host routes them, stores the
+   * snapshot and acknowledges. `seq` 0 flushes effects without acknowledging anything (timers, awaits).
+   */
+  | { t: 'commit'; seq: number; out: Outgoing[]; snapshot?: unknown; hasSnapshot: boolean }
+  | { t: 'crash'; seq: number; error: ErrorInfo }
+  | { t: 'stopped'; normal: boolean; snapshot?: unknown; hasSnapshot: boolean };
+
+/** What the worker receives as `workerData`. */
+export interface WorkerBoot {
+  address: Address;
+  module: string;
+  args: unknown;
+  /** Shared memory the worker writes and the supervisor reads, even after the worker died. */
+  control: SharedArrayBuffer;
+  heartbeatMs: number;
+}
+
+/**
+ * Layout of the control buffer: the heartbeat counter (Int32, Atomics) and the sequence number of the
+ * message in hand (Float64: sequence numbers outgrow 2^31 within minutes at full speed). The in-hand
+ * slot is read after the worker exited, when nothing writes it any more.
+ */
+export const CONTROL_BYTES = 16;
+export const BEAT_INDEX = 0;
+export const IN_HAND_INDEX = 1;

@@ -1,0 +1,247 @@
+import type { Actor, ActorContext, ActorDefinition, Delivery, RequestOptions, TimerOptions } from './actor.js';
+import { RuntimeError, fromErrorInfo, toErrorInfo, type ErrorInfo } from './errors.js';
+import { Deque } from './deque.js';
+import { assertPlainData, type Address, type Message } from './message.js';
+import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
+
+type Item = Batch | { t: 'timer'; message: Message };
+
+interface PendingRequest {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+
+/**
+ * Runs one incarnation of an actor: processes batches in order, collects its effects and commits them
+ * with the acknowledgement, so effects leave the actor only for messages it finished. The same code runs
+ * in a worker and in the main thread; `emit` is the way back to the host.
+ */
+export class ActorRunner {
+  readonly #actor: Actor;
+  readonly #ctx: ActorContext;
+  readonly #emit: (event: RunnerToHost) => void;
+  readonly #markInHand: (seq: number) => void;
+  readonly #queue = new Deque<Item>();
+  #outbox: Outgoing[] = [];
+  #delivery: (Delivery & { cid?: number }) | undefined;
+  #lastSeq = 0;
+  #running = false;
+  #dead = false;
+  #stopRequested: 'normal' | 'host' | undefined;
+  #nextCid = 1;
+  readonly #requests = new Map<number, PendingRequest>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(options: {
+    definition: ActorDefinition;
+    address: Address;
+    args: unknown;
+    emit: (event: RunnerToHost) => void;
+    markInHand: (seq: number) => void;
+  }) {
+    this.#actor = options.definition.create();
+    this.#emit = options.emit;
+    this.#markInHand = options.markInHand;
+    this.#ctx = this.#makeContext(options.address, options.args);
+  }
+
+  /** Initializes the actor from its last snapshot and reports `ready`, or `crash` if `init` fails. */
+  async start(snapshot: unknown): Promise<void> {
+    this.#running = true;
+    try {
+      await this.#actor.init?.(this.#ctx, snapshot);
+      this.#commit();
+      this.#emit({ t: 'ready' });
+    } catch (error) {
+      this.#crash(error);
+      return;
+    } finally {
+      this.#running = false;
+    }
+    this.#pump();
+  }
+
+  deliver(batch: Batch): void {
+    if (this.#dead) return;
+    this.#queue.push(batch);
+    this.#pump();
+  }
+
+  resolveRequest(cid: number, ok: boolean, value: Message | undefined, error: ErrorInfo | undefined): void {
+    const pending = this.#requests.get(cid);
+    if (!pending) return;
+    this.#requests.delete(cid);
+    clearTimeout(pending.timer);
+    if (ok) pending.resolve(value);
+    else pending.reject(fromErrorInfo(error ?? { name: 'Error', message: 'request failed' }));
+  }
+
+  /** Host-requested stop: finishes what was delivered, commits, then reports `stopped`. */
+  stop(): void {
+    if (this.#dead) return;
+    this.#stopRequested ??= 'host';
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (!this.#running) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true;
+    try {
+      let item: Item | undefined;
+      while (this.#canProcess() && (item = this.#queue.shift()) !== undefined) {
+        if (item.t === 'timer') {
+          this.#delivery = undefined;
+          const result = this.#actor.receive(item.message, this.#ctx);
+          if (isThenable(result)) await this.#awaitReceive(result);
+          this.#commit();
+          continue;
+        }
+        const { seqs, msgs, attempts, requests } = item;
+        let r = 0;
+        for (let i = 0; i < msgs.length && this.#canProcess(); i++) {
+          const seq = seqs[i]!;
+          this.#markInHand(seq);
+          if (requests && r < requests.length && requests[r]![0] === i) {
+            const [, from, cid] = requests[r++]!;
+            this.#delivery = { seq, attempt: attempts?.[i] ?? 1, from, cid };
+          } else {
+            this.#delivery = { seq, attempt: attempts?.[i] ?? 1 };
+          }
+          const result = this.#actor.receive(msgs[i]!, this.#ctx);
+          if (isThenable(result)) await this.#awaitReceive(result);
+          this.#lastSeq = seq;
+        }
+        this.#delivery = undefined;
+        this.#markInHand(0);
+        this.#commit();
+      }
+    } catch (error) {
+      this.#crash(error);
+      return;
+    } finally {
+      this.#running = false;
+    }
+    if (this.#stopRequested && !this.#dead && (this.#stopRequested === 'normal' || this.#queue.length === 0)) {
+      this.#finish(this.#stopRequested === 'normal');
+    }
+  }
+
+  /** False once the actor died or stopped itself: the rest of its queue stays unacknowledged. */
+  #canProcess(): boolean {
+    return !this.#dead && this.#stopRequested !== 'normal';
+  }
+
+  /** An async `receive` may wait on a request: its sends must leave now, or the reply could never come. */
+  async #awaitReceive(result: PromiseLike<void>): Promise<void> {
+    if (this.#outbox.length > 0) this.#flush(0);
+    await result;
+  }
+
+  #commit(): void {
+    if (this.#dead) return;
+    this.#flush(this.#lastSeq);
+  }
+
+  #flush(seq: number): void {
+    const out = this.#outbox;
+    this.#outbox = [];
+    if (this.#actor.snapshot && seq !== 0) {
+      this.#emit({ t: 'commit', seq, out, snapshot: this.#actor.snapshot(), hasSnapshot: true });
+    } else {
+      this.#emit({ t: 'commit', seq, out, hasSnapshot: false });
+    }
+  }
+
+  #finish(normal: boolean): void {
+    const snapshot = this.#actor.snapshot?.();
+    this.#die();
+    this.#emit({ t: 'stopped', normal, snapshot, hasSnapshot: this.#actor.snapshot !== undefined });
+  }
+
+  #crash(error: unknown): void {
+    // A dead incarnation's leftover promises may still reject; only its first failure counts.
+    if (this.#dead) return;
+    const seq = this.#delivery?.seq ?? 0;
+    this.#die();
+    this.#emit({ t: 'crash', seq, error: toErrorInfo(error) });
+  }
+
+  /** Effects of unacknowledged messages are discarded: they will be produced again on redelivery. */
+  #die(): void {
+    this.#dead = true;
+    this.#outbox = [];
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    for (const pending of this.#requests.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new RuntimeError('ERR_ACTOR_STOPPED', 'the requesting actor stopped'));
+    }
+    this.#requests.clear();
+  }
+
+  #makeContext(self: Address, args: unknown): ActorContext {
+    const runner = this;
+    const outbox = (entry: Outgoing) => {
+      if (runner.#dead) return;
+      assertPlainData(entry.message);
+      runner.#outbox.push(entry);
+    };
+    return {
+      self,
+      args,
+      get delivery() {
+        return runner.#delivery;
+      },
+      send(to: Address, message: Message) {
+        outbox({ k: 'send', to, message });
+      },
+      request<R>(to: Address, message: Message, options?: RequestOptions): Promise<R> {
+        const cid = runner.#nextCid++;
+        const timeoutMs = options?.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        return new Promise<R>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            runner.#requests.delete(cid);
+            reject(new RuntimeError('ERR_REQUEST_TIMEOUT', `request "${message.type}" to ${to} got no reply within ${timeoutMs} ms`));
+          }, timeoutMs);
+          runner.#requests.set(cid, { resolve: resolve as (v: unknown) => void, reject, timer });
+          outbox({ k: 'request', to, message, cid });
+        });
+      },
+      reply(message: Message) {
+        const current = runner.#delivery;
+        if (!current?.from || current.cid === undefined) {
+          throw new RuntimeError('ERR_INVALID_MESSAGE', `${self}: reply() called while not handling a request`);
+        }
+        outbox({ k: 'reply', to: current.from, message, cid: current.cid });
+      },
+      setTimer(key: string, delayMs: number, message: Message, options?: TimerOptions) {
+        assertPlainData(message);
+        this.cancelTimer(key);
+        const fire = () => {
+          if (!options?.repeat) runner.#timers.delete(key);
+          runner.#queue.push({ t: 'timer', message });
+          runner.#pump();
+        };
+        runner.#timers.set(key, options?.repeat ? setInterval(fire, delayMs) : setTimeout(fire, delayMs));
+      },
+      cancelTimer(key: string) {
+        const timer = runner.#timers.get(key);
+        if (timer) clearTimeout(timer);
+        runner.#timers.delete(key);
+      },
+      stop() {
+        runner.#stopRequested = 'normal';
+      },
+    };
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<void> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<void>).then === 'function';
+}

@@ -1,0 +1,465 @@
+import { EventEmitter } from 'node:events';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { isActorDefinition, type ActorDefinition, type RequestOptions } from './actor.js';
+import { ActorCell, type ActorStatus, type CellEnvironment } from './cell.js';
+import type { SupervisedChild } from './child.js';
+import { DeadLetters, type DeadLetter, type DeadLetterKind } from './dead-letters.js';
+import { RuntimeError, fromErrorInfo, toErrorInfo, type ErrorInfo } from './errors.js';
+import type { SystemEvent, SystemEventOf, SystemEventType } from './events.js';
+import { validateMessage, type Address, type Message } from './message.js';
+import {
+  isSupervisorSpec,
+  parseChildSpec,
+  type ActorSpec,
+  type ChildSpec,
+  type ChildSpecInput,
+  type SupervisorSpec,
+  type SupervisorSpecInput,
+} from './options.js';
+import type { Outgoing } from './protocol.js';
+import { Supervisor } from './supervisor.js';
+
+/** The address replies to `system.request()` come back to. */
+const SYSTEM_ADDRESS = '$system';
+
+export interface ActorSystemOptions {
+  logger?: Logger;
+  /** Dead letters kept for inspection (all are counted). Default 10,000. */
+  deadLetterCapacity?: number;
+  /** How often worker heartbeats are checked. Default 100 ms. */
+  heartbeatCheckMs?: number;
+}
+
+export interface SupervisorStatus {
+  id: string;
+  strategy: string;
+  state: string;
+  restarts: number;
+  children: string[];
+}
+
+export interface SystemStatus {
+  state: 'running' | 'stopping' | 'stopped';
+  uptimeMs: number;
+  actors: ActorStatus[];
+  supervisors: SupervisorStatus[];
+  deadLetters: { total: number; counts: Record<DeadLetterKind, number> };
+}
+
+export interface ShutdownReport {
+  /** True when every mailbox was empty before the actors were stopped. */
+  drained: boolean;
+  /** Messages left per address (failed actors, or the timeout ran out). */
+  undelivered: Record<Address, number>;
+}
+
+interface PendingRequest {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The actor system: a supervision tree of actors, each with a mailbox owned here, and the router
+ * every message goes through.
+ *
+ * @example
+ * ```ts
+ * const system = await ActorSystem.start({
+ *   id: 'root',
+ *   children: [{ id: 'trader.alpha', module: new URL('./trader.ts', import.meta.url) }],
+ * });
+ * if (!system.send('trader.alpha', { type: 'signal', symbol: 'BTC/USDT' })) await system.drained('trader.alpha');
+ * await system.shutdown();
+ * ```
+ */
+export class ActorSystem implements CellEnvironment {
+  readonly deadLetters: DeadLetters;
+  readonly log: Logger;
+  readonly #events = new EventEmitter();
+  readonly #cells = new Map<Address, ActorCell>();
+  readonly #supervisors = new Map<string, Supervisor>();
+  #root!: Supervisor;
+  #dirty = new Set<ActorCell>();
+  #spare = new Set<ActorCell>();
+  #flushScheduled = false;
+  /** Target -> actors paused until the target's mailbox drains; and external senders waiting for it. */
+  readonly #waiting = new Map<ActorCell, { actors: Set<ActorCell>; callers: (() => void)[] }>();
+  readonly #requests = new Map<number, PendingRequest>();
+  #nextCid = 1;
+  #state: SystemStatus['state'] = 'running';
+  #shutdown: Promise<ShutdownReport> | undefined;
+  readonly #startedAt = Date.now();
+  readonly #heartbeatTimer: NodeJS.Timeout;
+
+  private constructor(options: ActorSystemOptions) {
+    this.log = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+    this.deadLetters = new DeadLetters(options.deadLetterCapacity);
+    this.#heartbeatTimer = setInterval(() => {
+      const now = Date.now();
+      for (const cell of this.#cells.values()) cell.checkHeartbeat(now);
+    }, options.heartbeatCheckMs ?? 100).unref();
+  }
+
+  /** Builds the supervision tree from `root` (validated first) and starts every child in order. */
+  static async start(root: SupervisorSpecInput, options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    const spec = parseChildSpec(root, 'root');
+    if (!isSupervisorSpec(spec)) throw new RuntimeError('ERR_INVALID_OPTION', 'root: must be a supervisor (id and children), not an actor');
+    const system = new ActorSystem(options);
+    system.#root = (await system.#build(spec)) as Supervisor;
+    await system.#root.start();
+    return system;
+  }
+
+  on<T extends SystemEventType>(type: T, listener: (event: SystemEventOf<T>) => void): this {
+    this.#events.on(type, listener);
+    return this;
+  }
+
+  off<T extends SystemEventType>(type: T, listener: (event: SystemEventOf<T>) => void): this {
+    this.#events.off(type, listener);
+    return this;
+  }
+
+  /**
+   * Queues a message for `to`. Returns false when the mailbox is now full: the message was accepted,
+   * but the caller should `await system.drained(to)` before sending more. Throws `ERR_MAILBOX_FULL`
+   * to a caller that ignored that, `ERR_INVALID_MESSAGE` / `ERR_NOT_CLONEABLE` naming the bad field,
+   * `ERR_UNKNOWN_ADDRESS`, `ERR_ACTOR_STOPPED`, or `ERR_SYSTEM_STOPPING`.
+   */
+  send(to: Address, message: Message): boolean {
+    this.#assertAccepting();
+    return this.#enqueue(to, message, undefined, undefined);
+  }
+
+  /** Sends a request and resolves with the actor's `ctx.reply(...)`. */
+  request<R = Message>(to: Address, message: Message, options: RequestOptions = {}): Promise<R> {
+    this.#assertAccepting();
+    const cid = this.#nextCid++;
+    const timeoutMs = options.timeoutMs ?? 5_000;
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#requests.delete(cid);
+        reject(new RuntimeError('ERR_REQUEST_TIMEOUT', `request "${String(message?.type)}" to ${to} got no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#requests.set(cid, { resolve: resolve as (value: unknown) => void, reject, timer });
+      try {
+        this.#enqueue(to, message, { from: SYSTEM_ADDRESS, cid }, undefined);
+      } catch (error) {
+        clearTimeout(timer);
+        this.#requests.delete(cid);
+        reject(error);
+      }
+    });
+  }
+
+  /** Resolves once `to`'s mailbox is at most half full: the other half of the `send() === false` contract. */
+  drained(to: Address): Promise<void> {
+    const cell = this.#cell(to);
+    if (cell.mailbox.size <= cell.mailbox.capacity >>> 1) return Promise.resolve();
+    cell.mailbox.wantDrain();
+    return new Promise((resolve) => this.#waitersOf(cell).callers.push(resolve));
+  }
+
+  /** Adds and starts a child (an actor or a supervisor subtree) under `supervisor` (default: the root). */
+  async spawn(input: ChildSpecInput, options: { supervisor?: string } = {}): Promise<void> {
+    this.#assertAccepting();
+    const parent = options.supervisor ? this.#supervisors.get(options.supervisor) : this.#root;
+    if (!parent) throw new RuntimeError('ERR_UNKNOWN_ADDRESS', `no supervisor "${options.supervisor}"`);
+    const child = await this.#build(parseChildSpec(input, 'spec'));
+    await parent.add(child);
+  }
+
+  /** Stops a child for good; messages left in its mailbox go to the dead letters. */
+  async stopChild(id: string): Promise<void> {
+    const child = this.#child(id);
+    await this.#parentOf(child).remove(child);
+  }
+
+  /** Starts a failed or stopped child again, with its mailbox and last snapshot. */
+  async restartChild(id: string): Promise<void> {
+    const child = this.#child(id);
+    if (child.state === 'running') await child.stop();
+    child.restarts++;
+    await child.start();
+  }
+
+  status(): SystemStatus {
+    return {
+      state: this.#state,
+      uptimeMs: Date.now() - this.#startedAt,
+      actors: [...this.#cells.values()].map((cell) => cell.status()),
+      supervisors: [...this.#supervisors.values()].map((s) => ({
+        id: s.id,
+        strategy: s.spec.strategy,
+        state: s.state,
+        restarts: s.restarts,
+        children: s.children.map((c) => c.id),
+      })),
+      deadLetters: { total: this.deadLetters.total, counts: { ...this.deadLetters.counts } },
+    };
+  }
+
+  /**
+   * Stops taking messages from outside, waits until every mailbox is empty (messages actors send each
+   * other meanwhile included), then stops the tree in reverse start order. Idempotent.
+   */
+  shutdown(options: { timeoutMs?: number } = {}): Promise<ShutdownReport> {
+    this.#shutdown ??= this.#doShutdown(options.timeoutMs ?? 10_000);
+    return this.#shutdown;
+  }
+
+  // ---- CellEnvironment: called by cells ----
+
+  route(from: ActorCell, out: Outgoing): void {
+    if (out.k === 'reply') {
+      this.#deliverReply(out.to, out.cid, { ok: true, value: out.message });
+      return;
+    }
+    const request = out.k === 'request' ? { from: from.address, cid: out.cid } : undefined;
+    try {
+      this.#enqueue(out.to, out.message, request, from);
+    } catch (error) {
+      const info = toErrorInfo(error);
+      if (request) this.#deliverReply(from.address, request.cid, { ok: false, error: info });
+      else this.deadLetter({ address: out.to, kind: deadLetterKind(info), reason: info.message, message: out.message });
+    }
+  }
+
+  schedule(cell: ActorCell): void {
+    this.#dirty.add(cell);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // One flush per event-loop turn: every send made in this turn goes out in the same batch.
+    setImmediate(this.#flush);
+  }
+
+  deadLetter(letter: Omit<DeadLetter, 'at'>, request?: { from?: Address; cid?: number }): void {
+    const entry = this.deadLetters.add(letter);
+    this.log.warn({ address: letter.address, kind: letter.kind, seq: letter.seq }, `dead letter: ${letter.reason}`);
+    this.emit({ type: 'dead_letter', letter: entry });
+    if (request?.from !== undefined && request.cid !== undefined) {
+      this.#deliverReply(request.from, request.cid, {
+        ok: false,
+        error: { name: 'RuntimeError', code: 'ERR_ACTOR_CRASHED', message: letter.reason },
+      });
+    }
+  }
+
+  emit(event: SystemEvent): void {
+    switch (event.type) {
+      case 'actor_crashed':
+        this.log.warn({ address: event.address, err: event.error, seq: event.inHandSeq }, 'actor crashed');
+        break;
+      case 'actor_failed':
+        this.log.error({ address: event.address, err: event.error }, 'actor failed: restart intensity exceeded');
+        this.#release(this.#cells.get(event.address));
+        break;
+      case 'actor_hung':
+        this.log.warn({ address: event.address, silentMs: event.silentMs }, 'actor hung: terminating its worker');
+        break;
+      case 'actor_restarting':
+        this.log.info({ address: event.address, delayMs: event.delayMs }, 'restarting actor');
+        break;
+    }
+    this.#events.emit(event.type, event);
+  }
+
+  onDrain(cell: ActorCell): void {
+    this.#release(cell);
+  }
+
+  // ---- internals ----
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const cells = this.#dirty;
+    this.#dirty = this.#spare;
+    this.#spare = cells;
+    for (const cell of cells) cell.dispatch();
+    cells.clear();
+  };
+
+  #enqueue(to: Address, message: Message, request: { from: Address; cid: number } | undefined, sender: ActorCell | undefined): boolean {
+    const cell = this.#cells.get(to);
+    if (!cell) throw new RuntimeError('ERR_UNKNOWN_ADDRESS', `no actor at "${to}"`);
+    if (cell.isStoppedForGood) throw new RuntimeError('ERR_ACTOR_STOPPED', `actor "${to}" is ${cell.state}`);
+    const valid = validateMessage(message, to, cell.definition.messages, sender === undefined);
+    const { mailbox } = cell;
+    // A message an actor already emitted cannot be handed back: it is queued, and the sender paused.
+    const result = mailbox.push(valid, request, sender !== undefined);
+    if (!result.accepted) {
+      if (result.reason === 'full') {
+        throw new RuntimeError('ERR_MAILBOX_FULL', `mailbox of "${to}" is full (${mailbox.capacity} messages); wait for drained("${to}") after send() returns false`);
+      }
+      return true;
+    }
+    this.schedule(cell);
+    if (!result.full || mailbox.overflow !== 'backpressure') return true;
+    if (sender && !this.#waitsOn(cell, sender)) {
+      sender.blockers.add(cell);
+      this.#waitersOf(cell).actors.add(sender);
+    }
+    return false;
+  }
+
+  /** Would pausing `sender` until `target` drains close a cycle of actors waiting on each other? */
+  #waitsOn(target: ActorCell, sender: ActorCell): boolean {
+    const stack = [target];
+    const seen = new Set<ActorCell>();
+    while (stack.length > 0) {
+      const cell = stack.pop()!;
+      if (cell === sender) return true;
+      if (seen.has(cell)) continue;
+      seen.add(cell);
+      stack.push(...cell.blockers);
+    }
+    return false;
+  }
+
+  #waitersOf(cell: ActorCell): { actors: Set<ActorCell>; callers: (() => void)[] } {
+    let waiters = this.#waiting.get(cell);
+    if (!waiters) {
+      waiters = { actors: new Set(), callers: [] };
+      this.#waiting.set(cell, waiters);
+    }
+    return waiters;
+  }
+
+  /** `cell` drained, failed or left: whoever waited on it goes on. */
+  #release(cell: ActorCell | undefined): void {
+    const waiters = cell && this.#waiting.get(cell);
+    if (!cell || !waiters) return;
+    this.#waiting.delete(cell);
+    for (const sender of waiters.actors) {
+      sender.blockers.delete(cell);
+      this.schedule(sender);
+    }
+    for (const resolve of waiters.callers) resolve();
+  }
+
+  #deliverReply(to: Address, cid: number, reply: { ok: true; value: Message } | { ok: false; error: ErrorInfo }): void {
+    if (to !== SYSTEM_ADDRESS) {
+      this.#cells.get(to)?.acceptReply(cid, reply);
+      return;
+    }
+    const pending = this.#requests.get(cid);
+    if (!pending) return;
+    this.#requests.delete(cid);
+    clearTimeout(pending.timer);
+    if (reply.ok) pending.resolve(reply.value);
+    else pending.reject(fromErrorInfo(reply.error));
+  }
+
+  async #build(spec: ChildSpec): Promise<SupervisedChild> {
+    if (this.#cells.has(spec.id) || this.#supervisors.has(spec.id)) {
+      throw new RuntimeError('ERR_DUPLICATE_ADDRESS', `"${spec.id}" is already in use`);
+    }
+    if (isSupervisorSpec(spec)) return this.#buildSupervisor(spec);
+    const moduleUrl = toModuleUrl(spec.module);
+    const definition = await loadDefinition(moduleUrl);
+    const cell = new ActorCell(spec satisfies ActorSpec, moduleUrl, definition, this);
+    this.#cells.set(cell.address, cell);
+    return cell;
+  }
+
+  async #buildSupervisor(spec: SupervisorSpec): Promise<Supervisor> {
+    this.#supervisors.set(spec.id, undefined as never);
+    const children: SupervisedChild[] = [];
+    for (const childSpec of spec.children) children.push(await this.#build(childSpec));
+    const supervisor = new Supervisor(spec, children, { emit: (event) => this.emit(event), removed: (child) => this.#removed(child) });
+    this.#supervisors.set(spec.id, supervisor);
+    return supervisor;
+  }
+
+  /** A child left the tree for good: free its address and dead-letter what its mailbox still held. */
+  #removed(child: SupervisedChild): void {
+    if (child instanceof Supervisor) {
+      this.#supervisors.delete(child.id);
+      for (const grandchild of child.children) this.#removed(grandchild);
+      return;
+    }
+    const cell = child as ActorCell;
+    this.#cells.delete(cell.address);
+    this.#release(cell);
+    for (const envelope of cell.mailbox.clear()) {
+      this.deadLetter(
+        { address: cell.address, kind: 'actor_stopped', reason: `actor "${cell.address}" stopped for good`, message: envelope.message, seq: envelope.seq },
+        envelope,
+      );
+    }
+    this.emit({ type: 'actor_stopped', address: cell.address, normal: cell.lastError === undefined });
+  }
+
+  #cell(address: Address): ActorCell {
+    const cell = this.#cells.get(address);
+    if (!cell) throw new RuntimeError('ERR_UNKNOWN_ADDRESS', `no actor at "${address}"`);
+    return cell;
+  }
+
+  #child(id: string): SupervisedChild {
+    const child = this.#cells.get(id) ?? this.#supervisors.get(id);
+    if (!child || child === this.#root) throw new RuntimeError('ERR_UNKNOWN_ADDRESS', `no child "${id}"`);
+    return child;
+  }
+
+  #parentOf(child: SupervisedChild): Supervisor {
+    return child.parent as Supervisor;
+  }
+
+  #assertAccepting(): void {
+    if (this.#state !== 'running') throw new RuntimeError('ERR_SYSTEM_STOPPING', 'the actor system is shutting down');
+  }
+
+  async #doShutdown(timeoutMs: number): Promise<ShutdownReport> {
+    this.#state = 'stopping';
+    const deadline = Date.now() + timeoutMs;
+    const busy = () => [...this.#cells.values()].some((cell) => cell.mailbox.size > 0 && !cell.isStoppedForGood);
+    while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    await this.#root.stop();
+    clearInterval(this.#heartbeatTimer);
+    for (const [cid, pending] of this.#requests) {
+      clearTimeout(pending.timer);
+      pending.reject(new RuntimeError('ERR_SYSTEM_STOPPING', 'the actor system stopped before the reply came'));
+      this.#requests.delete(cid);
+    }
+    const undelivered: Record<Address, number> = {};
+    for (const cell of this.#cells.values()) if (cell.mailbox.size > 0) undelivered[cell.address] = cell.mailbox.size;
+    this.#state = 'stopped';
+    return { drained: Object.keys(undelivered).length === 0, undelivered };
+  }
+}
+
+function toModuleUrl(module: string | URL): string {
+  if (module instanceof URL) return module.href;
+  if (module.startsWith('file:')) return module;
+  return pathToFileURL(isAbsolute(module) ? module : resolve(module)).href;
+}
+
+async function loadDefinition(moduleUrl: string): Promise<ActorDefinition> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(moduleUrl)) as { default?: unknown };
+  } catch (error) {
+    throw new RuntimeError('ERR_ACTOR_MODULE', `cannot load actor module ${moduleUrl}: ${toErrorInfo(error).message}`, { cause: error });
+  }
+  if (!isActorDefinition(mod.default)) {
+    throw new RuntimeError('ERR_ACTOR_MODULE', `${moduleUrl} must default-export defineActor({ create() {...} })`);
+  }
+  return mod.default;
+}
+
+function deadLetterKind(error: ErrorInfo): DeadLetterKind {
+  switch (error.code) {
+    case 'ERR_UNKNOWN_ADDRESS':
+      return 'unknown_address';
+    case 'ERR_ACTOR_STOPPED':
+      return 'actor_stopped';
+    case 'ERR_NOT_CLONEABLE':
+      return 'not_cloneable';
+    default:
+      return 'invalid';
+  }
+}
