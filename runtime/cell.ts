@@ -163,6 +163,14 @@ export class ActorCell implements SupervisedChild, HostListener {
     this.#host.post(reply.ok ? { t: 'reply', cid, ok: true, value: reply.value } : { t: 'reply', cid, ok: false, error: reply.error });
   }
 
+  kill(): void {
+    this.#host.kill({ name: 'RuntimeError', code: 'ERR_ACTOR_CRASHED', message: `${this.address} was killed` });
+  }
+
+  lastSnapshot(): unknown {
+    return structuredClone(this.#snapshot);
+  }
+
   /** Called periodically: a worker whose heartbeat stopped is hung and gets terminated. */
   checkHeartbeat(now: number): void {
     if (this.state !== 'running' && this.state !== 'starting') return;

@@ -92,7 +92,7 @@ export class Supervisor implements SupervisedChild, ChildParent {
   }
 
   childExited(child: SupervisedChild, exit: ChildExit): void {
-    if (this.state !== 'running' || !this.children.includes(child)) return;
+    if (!this.#active() || !this.children.includes(child)) return;
     const key = this.spec.strategy === 'one_for_one' ? child : this;
     const next = (this.#chains.get(key) ?? Promise.resolve()).then(() => this.#handleExit(child, exit));
     this.#chains.set(key, next);
@@ -102,7 +102,7 @@ export class Supervisor implements SupervisedChild, ChildParent {
   }
 
   async #handleExit(child: SupervisedChild, exit: ChildExit): Promise<void> {
-    if (this.state !== 'running' || !this.children.includes(child)) return;
+    if (!this.#active() || !this.children.includes(child)) return;
     const restart = child.restartType === 'permanent' || (child.restartType === 'transient' && !exit.normal);
     if (!restart) {
       await this.remove(child);
@@ -123,7 +123,7 @@ export class Supervisor implements SupervisedChild, ChildParent {
     const delayMs = backoffDelay(recent.length - 1, this.spec.backoff);
     this.#env.emit({ type: 'actor_restarting', address: child.id, delayMs, restartsInWindow: recent.length });
     if (delayMs > 0) await this.#sleep(delayMs);
-    if (this.state !== 'running') return;
+    if (!this.#active()) return;
 
     const index = this.children.indexOf(child);
     const group =
@@ -137,6 +137,11 @@ export class Supervisor implements SupervisedChild, ChildParent {
       member.restarts++;
       await member.start();
     }
+  }
+
+  /** Children that crash while their siblings are still starting are restarted too. */
+  #active(): boolean {
+    return this.state === 'starting' || this.state === 'running';
   }
 
   /** Fails this whole subtree and lets the parent decide, as an OTP supervisor past its intensity does. */

@@ -186,6 +186,20 @@ export class ActorSystem implements CellEnvironment {
     await child.start();
   }
 
+  /**
+   * Terminates an actor's thread at once, as a crash: its supervisor restarts it and the messages it had
+   * not acknowledged are delivered again. For operators (and fault tests); an actor in the main thread
+   * cannot be killed this way.
+   */
+  kill(address: Address): void {
+    this.#cell(address).kill();
+  }
+
+  /** The state the actor would restart from: its last committed snapshot (a copy). */
+  snapshot(address: Address): unknown {
+    return this.#cell(address).lastSnapshot();
+  }
+
   status(): SystemStatus {
     return {
       state: this.#state,
@@ -291,10 +305,18 @@ export class ActorSystem implements CellEnvironment {
     // A message an actor already emitted cannot be handed back: it is queued, and the sender paused.
     const result = mailbox.push(valid, request, sender !== undefined);
     if (!result.accepted) {
-      if (result.reason === 'full') {
+      // A dropped request fails at once rather than timing out: the requester is waiting.
+      if (result.reason === 'full' || request) {
         throw new RuntimeError('ERR_MAILBOX_FULL', `mailbox of "${to}" is full (${mailbox.capacity} messages); wait for drained("${to}") after send() returns false`);
       }
       return true;
+    }
+    const dropped = result.dropped;
+    if (dropped?.cid !== undefined) {
+      this.#deliverReply(dropped.from!, dropped.cid, {
+        ok: false,
+        error: { name: 'RuntimeError', code: 'ERR_MAILBOX_FULL', message: `request dropped: mailbox of "${to}" overflowed (drop-oldest)` },
+      });
     }
     this.schedule(cell);
     if (!result.full || mailbox.overflow !== 'backpressure') return true;
