@@ -85,11 +85,12 @@ export class Mailbox {
   push(message: Message, meta?: { from?: Address; cid?: number }, force = false): PushResult {
     let dropped: Envelope | undefined;
     if (this.size >= this.capacity) {
-      if (this.overflow === 'drop-newest') {
+      // With everything in flight there is no undelivered message to drop: drop-oldest drops the new one.
+      if (this.overflow === 'drop-newest' || (this.overflow === 'drop-oldest' && this.#pending.length === 0)) {
         this.stats.dropped++;
         return { accepted: false, reason: 'dropped-newest' };
       }
-      if (this.overflow === 'drop-oldest' && this.#pending.length > 0) {
+      if (this.overflow === 'drop-oldest') {
         dropped = this.#pending.shift();
         this.stats.dropped++;
       } else if (!force) {

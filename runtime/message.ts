@@ -10,19 +10,20 @@ export interface Message {
 /** An actor's address: a unique name such as `trader.alpha`. */
 export type Address = string;
 
-const MAX_DEPTH = 32;
+const MAX_DEPTH = 64;
 
 /**
  * Checks that `value` is plain data that survives a `postMessage` unchanged: primitives, arrays,
- * plain objects, Date, Map, Set and typed arrays. Functions, symbols, class instances and cycles
- * are rejected here, at the sender, with the path of the offending field, instead of failing a
+ * plain objects, Date, Map, Set, ArrayBuffer and typed arrays. Functions, symbols, class instances and
+ * cycles are rejected here, at the sender, with the path of the offending field, instead of failing a
  * whole batch later inside `postMessage`.
  */
 export function assertPlainData(value: unknown, path = 'message'): void {
-  check(value, path, 0);
+  check(value, path, []);
 }
 
-function check(value: unknown, path: string, depth: number): void {
+/** `ancestors` is the chain of objects above `value`: meeting one again is a cycle. */
+function check(value: unknown, path: string, ancestors: object[]): void {
   switch (typeof value) {
     case 'string':
     case 'number':
@@ -36,31 +37,28 @@ function check(value: unknown, path: string, depth: number): void {
       throw notCloneable(path, 'a symbol');
   }
   if (value === null) return;
-  if (depth >= MAX_DEPTH) throw notCloneable(path, `nested deeper than ${MAX_DEPTH} levels (a cycle?)`);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) check(value[i], `${path}[${i}]`, depth + 1);
-    return;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
-    for (const key in value as Record<string, unknown>) {
-      check((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+  const object = value as object;
+  if (ancestors.includes(object)) throw notCloneable(path, 'a reference back to one of its parents (a cycle)');
+  if (ancestors.length >= MAX_DEPTH) throw notCloneable(path, `nested deeper than ${MAX_DEPTH} levels`);
+  if (object instanceof Date || object instanceof ArrayBuffer || ArrayBuffer.isView(object)) return;
+  ancestors.push(object);
+  if (Array.isArray(object)) {
+    for (let i = 0; i < object.length; i++) check(object[i], `${path}[${i}]`, ancestors);
+  } else if (object instanceof Map) {
+    for (const [k, v] of object) {
+      check(k, `${path}<key>`, ancestors);
+      check(v, `${path}<${String(k)}>`, ancestors);
     }
-    return;
-  }
-  if (value instanceof Date || ArrayBuffer.isView(value)) return;
-  if (value instanceof Map) {
-    for (const [k, v] of value) {
-      check(k, `${path}<key>`, depth + 1);
-      check(v, `${path}<${String(k)}>`, depth + 1);
+  } else if (object instanceof Set) {
+    for (const v of object) check(v, `${path}<item>`, ancestors);
+  } else {
+    const proto = Object.getPrototypeOf(object);
+    if (proto !== Object.prototype && proto !== null) {
+      throw notCloneable(path, `an instance of ${proto?.constructor?.name ?? 'an unknown class'}`);
     }
-    return;
+    for (const key in object) check((object as Record<string, unknown>)[key], `${path}.${key}`, ancestors);
   }
-  if (value instanceof Set) {
-    for (const v of value) check(v, `${path}<item>`, depth + 1);
-    return;
-  }
-  throw notCloneable(path, `an instance of ${proto?.constructor?.name ?? 'an unknown class'}`);
+  ancestors.pop();
 }
 
 function notCloneable(path: string, what: string): RuntimeError {
@@ -89,7 +87,7 @@ export function validateMessage<M extends Message>(
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const field = issue.path.length > 0 ? issue.path.join('.') : 'type';
+  const field = [...issue.path, ...(issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [])].join('.') || 'type';
   throw new RuntimeError(
     'ERR_INVALID_MESSAGE',
     `message "${(value as Message).type}" to ${to}: field "${field}": ${issue.message}`,

@@ -141,6 +141,13 @@ describe('Mailbox overflow policies (capacity 10)', () => {
     expect(seqs(mailbox.take(10))).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
+  test('drop-oldest with every message in flight drops the new one, counted as a drop', () => {
+    const mailbox = filled('drop-oldest', 10);
+    mailbox.take(10);
+    expect(mailbox.push(msg(11))).toEqual({ accepted: false, reason: 'dropped-newest' });
+    expect(mailbox.stats).toMatchObject({ dropped: 1, rejected: 0 });
+  });
+
   test('drop-newest refuses the new message and counts it as dropped', () => {
     const mailbox = filled('drop-newest', 10);
     expect(mailbox.push(msg(11))).toEqual({ accepted: false, reason: 'dropped-newest' });
