@@ -26,6 +26,9 @@ export class ActorRunner {
   readonly #markInHand: (seq: number) => void;
   readonly #queue = new Deque<Item>();
   #outbox: Outgoing[] = [];
+  #outboxHasRequest = false;
+  /** Inside an awaited `receive`: a request made now must leave at once. */
+  #awaiting = false;
   #delivery: (Delivery & { cid?: number }) | undefined;
   #lastSeq = 0;
   #running = false;
@@ -137,10 +140,20 @@ export class ActorRunner {
     return !this.#dead && this.#stopRequested !== 'normal';
   }
 
-  /** An async `receive` may wait on a request: its sends must leave now, or the reply could never come. */
+  /**
+   * An async `receive` may wait on a request's reply, so a request must leave now (with the sends queued
+   * before it, to keep order) rather than at the commit. Only then do effects leave ahead of their
+   * acknowledgement, and a crash before it would repeat them: the at-least-once case actors handle with
+   * `delivery.seq` as idempotence key. A `receive` that awaits no request keeps exactly-once effects.
+   */
   async #awaitReceive(result: PromiseLike<void>): Promise<void> {
-    if (this.#outbox.length > 0) this.#flush(0);
-    await result;
+    if (this.#outboxHasRequest) this.#flush(0);
+    this.#awaiting = true;
+    try {
+      await result;
+    } finally {
+      this.#awaiting = false;
+    }
   }
 
   #commit(): void {
@@ -151,6 +164,7 @@ export class ActorRunner {
   #flush(seq: number): void {
     const out = this.#outbox;
     this.#outbox = [];
+    this.#outboxHasRequest = false;
     if (this.#actor.snapshot && seq !== 0) {
       this.#emit({ t: 'commit', seq, out, snapshot: this.#actor.snapshot(), hasSnapshot: true });
     } else {
@@ -191,6 +205,9 @@ export class ActorRunner {
       if (runner.#dead) return;
       assertPlainData(entry.message);
       runner.#outbox.push(entry);
+      if (entry.k !== 'request') return;
+      runner.#outboxHasRequest = true;
+      if (runner.#awaiting) runner.#flush(0);
     };
     return {
       self,

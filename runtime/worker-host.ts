@@ -81,13 +81,18 @@ export class WorkerHost implements ActorHost {
     this.#control = control;
     this.#lastError = undefined;
     this.#expectedExit = false;
-    worker.on('message', (event: RunnerToHost) => this.#listener.onEvent(event));
+    let exited = false;
+    // A commit that reaches us after the exit was handled belongs to a dead incarnation whose messages were
+    // already requeued: acting on it would acknowledge the new incarnation's batch and repeat its effects.
+    worker.on('message', (event: RunnerToHost) => {
+      if (!exited) this.#listener.onEvent(event);
+    });
     worker.on('error', (error) => {
       this.#lastError ??= toErrorInfo(error);
     });
     this.#exited = new Promise((resolve) => {
-      // Node drains the messages the worker posted before 'exit', so every commit it made has been handled.
       worker.once('exit', (code) => {
+        exited = true;
         this.#worker = undefined;
         this.#control = undefined;
         resolve();
