@@ -9,6 +9,7 @@ import { Mailbox, type Envelope } from './mailbox.js';
 import type { Address } from './message.js';
 import type { ActorSpec } from './options.js';
 import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
+import type { SparePool } from './spare-pool.js';
 import { WorkerHost } from './worker-host.js';
 
 /** What a cell needs from the system around it. */
@@ -18,6 +19,7 @@ export interface CellEnvironment {
   deadLetter(letter: Omit<DeadLetter, 'at'>, request?: { from?: Address; cid?: number }): void;
   emit(event: SystemEvent): void;
   onDrain(cell: ActorCell): void;
+  readonly spares: SparePool | undefined;
 }
 
 export interface ActorStatus {
@@ -74,7 +76,7 @@ export class ActorCell implements SupervisedChild, HostListener {
     this.address = spec.id;
     this.definition = definition;
     this.#env = env;
-    this.#window = spec.window ?? spec.batchSize * 2;
+    this.#window = spec.window ?? spec.batchSize * 8;
     this.mailbox = new Mailbox({ ...spec.mailbox, onDrain: () => env.onDrain(this) });
     this.#host =
       spec.placement === 'worker'
@@ -84,6 +86,7 @@ export class ActorCell implements SupervisedChild, HostListener {
               module: moduleUrl,
               args: spec.args,
               heartbeatMs: spec.heartbeat.intervalMs,
+              ...(env.spares ? { spares: env.spares } : {}),
               ...(spec.resourceLimits ? { resourceLimits: spec.resourceLimits } : {}),
             },
             this,
@@ -107,7 +110,7 @@ export class ActorCell implements SupervisedChild, HostListener {
     this.state = 'starting';
     this.incarnation++;
     this.#requests.clear();
-    this.#beat = { value: -1, at: Date.now() };
+    this.#beat = { value: 0, at: Date.now() };
     return new Promise<void>((resolve) => {
       this.#started = resolve;
       this.#host.start(this.#snapshot);
@@ -173,7 +176,13 @@ export class ActorCell implements SupervisedChild, HostListener {
 
   /** Called periodically: a worker whose heartbeat stopped is hung and gets terminated. */
   checkHeartbeat(now: number): void {
-    if (this.state !== 'running' && this.state !== 'starting') return;
+    // While starting, the worker may still be importing its module: only the start timeout applies.
+    if (this.state === 'starting') {
+      const silentMs = now - this.#beat.at;
+      if (silentMs > this.spec.startTimeoutMs) this.#hung(silentMs, `did not start within ${this.spec.startTimeoutMs} ms`);
+      return;
+    }
+    if (this.state !== 'running') return;
     const beat = this.#host.heartbeat();
     if (beat === undefined) return;
     if (beat !== this.#beat.value) {
@@ -181,10 +190,13 @@ export class ActorCell implements SupervisedChild, HostListener {
       return;
     }
     const silentMs = now - this.#beat.at;
-    if (silentMs <= this.spec.heartbeat.timeoutMs) return;
-    this.#beat.at = now;
+    if (silentMs > this.spec.heartbeat.timeoutMs) this.#hung(silentMs, `missed its heartbeat for ${silentMs} ms`);
+  }
+
+  #hung(silentMs: number, what: string): void {
+    this.#beat.at = Date.now();
     this.#env.emit({ type: 'actor_hung', address: this.address, silentMs });
-    this.#host.kill({ name: 'RuntimeError', code: 'ERR_ACTOR_HUNG', message: `${this.address} missed its heartbeat for ${silentMs} ms` });
+    this.#host.kill({ name: 'RuntimeError', code: 'ERR_ACTOR_HUNG', message: `${this.address} ${what}` });
   }
 
   onEvent(event: RunnerToHost): void {
@@ -192,6 +204,7 @@ export class ActorCell implements SupervisedChild, HostListener {
       case 'ready':
         if (this.state !== 'starting') return;
         this.state = 'running';
+        this.#beat = { value: this.#host.heartbeat() ?? 0, at: Date.now() };
         this.#env.emit({ type: 'actor_started', address: this.address, incarnation: this.incarnation, ...(this.#host.threadId !== undefined ? { threadId: this.#host.threadId } : {}) });
         this.#settleStart();
         this.#env.schedule(this);
@@ -311,18 +324,19 @@ export class ActorCell implements SupervisedChild, HostListener {
 
 function toBatch(envelopes: Envelope[]): Batch {
   const n = envelopes.length;
-  const seqs = new Array<number>(n);
+  const first = envelopes[0]!.seq;
   const msgs = new Array<Envelope['message']>(n);
+  const consecutive = envelopes[n - 1]!.seq - first === n - 1;
   let attempts: number[] | undefined;
   let requests: [number, Address, number][] | undefined;
   for (let i = 0; i < n; i++) {
     const envelope = envelopes[i]!;
-    seqs[i] = envelope.seq;
     msgs[i] = envelope.message;
     if (envelope.deliveries > 1) (attempts ??= new Array<number>(n).fill(1))[i] = envelope.deliveries;
     if (envelope.cid !== undefined) (requests ??= []).push([i, envelope.from!, envelope.cid]);
   }
-  const batch: Batch = { t: 'batch', seqs, msgs };
+  const batch: Batch = { t: 'batch', seq: first, msgs };
+  if (!consecutive) batch.seqs = envelopes.map((envelope) => envelope.seq);
   if (attempts) batch.attempts = attempts;
   if (requests) batch.requests = requests;
   return batch;

@@ -31,7 +31,7 @@ export const actorSpecSchema = z.strictObject({
   mailbox: mailboxSchema.prefault({}),
   /** Most messages per batch handed to the actor. */
   batchSize: positiveInt.default(1_000),
-  /** Most messages in flight (handed over, not yet acknowledged): two batches keep the worker busy. */
+  /** Most messages in flight (handed over, not yet acknowledged); default 8 batches, so the worker never waits for the next one. */
   window: positiveInt.optional(),
   /** A message in hand when the actor crashed this many times goes to the dead letters. */
   maxFailures: positiveInt.default(3),
@@ -43,6 +43,8 @@ export const actorSpecSchema = z.strictObject({
       stackSizeMb: positiveInt.optional(),
     })
     .optional(),
+  /** How long loading the module and `init` may take before the worker is terminated as hung. */
+  startTimeoutMs: positiveInt.default(30_000),
   /** How long a graceful stop may take before the worker is terminated. */
   shutdownTimeoutMs: positiveInt.default(5_000),
 });

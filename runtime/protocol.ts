@@ -9,7 +9,10 @@ import type { Address, Message } from './message.js';
 /** Messages handed to the actor. Parallel arrays keep a batch of 1,000 one structured-clone of three arrays. */
 export interface Batch {
   t: 'batch';
-  seqs: number[];
+  /** Sequence number of the first message; the rest follow one by one unless `seqs` is given. */
+  seq: number;
+  /** Sequence numbers, only when they are not consecutive (a message was dropped or dead-lettered). */
+  seqs?: number[];
   msgs: Message[];
   /** Delivery count per message, sent only when some message is being redelivered. */
   attempts?: number[];
@@ -40,10 +43,10 @@ export type RunnerToHost =
   | { t: 'crash'; seq: number; error: ErrorInfo }
   | { t: 'stopped'; normal: boolean; snapshot?: unknown; hasSnapshot: boolean };
 
-/** What the worker receives as `workerData`. */
-export interface WorkerBoot {
+/** Binds a started worker (possibly a warm spare) to the actor it will run. */
+export interface WorkerBind {
+  t: 'bind';
   address: Address;
-  module: string;
   args: unknown;
   /** Shared memory the worker writes and the supervisor reads, even after the worker died. */
   control: SharedArrayBuffer;

@@ -29,7 +29,11 @@ export class ActorRunner {
   #outboxHasRequest = false;
   /** Inside an awaited `receive`: a request made now must leave at once. */
   #awaiting = false;
-  #delivery: (Delivery & { cid?: number }) | undefined;
+  /** The message in hand (seq 0: none). Plain fields: most actors never read `ctx.delivery`, so no object per message. */
+  #seq = 0;
+  #attempt = 1;
+  #from: Address | undefined;
+  #cid: number | undefined;
   #lastSeq = 0;
   #running = false;
   #dead = false;
@@ -99,28 +103,30 @@ export class ActorRunner {
       let item: Item | undefined;
       while (this.#canProcess() && (item = this.#queue.shift()) !== undefined) {
         if (item.t === 'timer') {
-          this.#delivery = undefined;
+          this.#seq = 0;
           const result = this.#actor.receive(item.message, this.#ctx);
           if (isThenable(result)) await this.#awaitReceive(result);
           this.#commit();
           continue;
         }
-        const { seqs, msgs, attempts, requests } = item;
+        const { seq: first, seqs, msgs, attempts, requests } = item;
         let r = 0;
         for (let i = 0; i < msgs.length && this.#canProcess(); i++) {
-          const seq = seqs[i]!;
+          const seq = seqs ? seqs[i]! : first + i;
           this.#markInHand(seq);
+          this.#seq = seq;
+          this.#attempt = attempts ? attempts[i]! : 1;
           if (requests && r < requests.length && requests[r]![0] === i) {
-            const [, from, cid] = requests[r++]!;
-            this.#delivery = { seq, attempt: attempts?.[i] ?? 1, from, cid };
+            [, this.#from, this.#cid] = requests[r++]!;
           } else {
-            this.#delivery = { seq, attempt: attempts?.[i] ?? 1 };
+            this.#from = undefined;
+            this.#cid = undefined;
           }
           const result = this.#actor.receive(msgs[i]!, this.#ctx);
           if (isThenable(result)) await this.#awaitReceive(result);
           this.#lastSeq = seq;
         }
-        this.#delivery = undefined;
+        this.#seq = 0;
         this.#markInHand(0);
         this.#commit();
       }
@@ -181,7 +187,7 @@ export class ActorRunner {
   #crash(error: unknown): void {
     // A dead incarnation's leftover promises may still reject; only its first failure counts.
     if (this.#dead) return;
-    const seq = this.#delivery?.seq ?? 0;
+    const seq = this.#seq;
     this.#die();
     this.#emit({ t: 'crash', seq, error: toErrorInfo(error) });
   }
@@ -212,8 +218,10 @@ export class ActorRunner {
     return {
       self,
       args,
-      get delivery() {
-        return runner.#delivery;
+      get delivery(): Delivery | undefined {
+        if (runner.#seq === 0) return undefined;
+        const delivery = { seq: runner.#seq, attempt: runner.#attempt };
+        return runner.#from === undefined ? delivery : { ...delivery, from: runner.#from };
       },
       send(to: Address, message: Message) {
         outbox({ k: 'send', to, message });
@@ -231,11 +239,10 @@ export class ActorRunner {
         });
       },
       reply(message: Message) {
-        const current = runner.#delivery;
-        if (!current?.from || current.cid === undefined) {
+        if (runner.#seq === 0 || runner.#from === undefined || runner.#cid === undefined) {
           throw new RuntimeError('ERR_INVALID_MESSAGE', `${self}: reply() called while not handling a request`);
         }
-        outbox({ k: 'reply', to: current.from, message, cid: current.cid });
+        outbox({ k: 'reply', to: runner.#from, message, cid: runner.#cid });
       },
       setTimer(key: string, delayMs: number, message: Message, options?: TimerOptions) {
         assertPlainData(message);

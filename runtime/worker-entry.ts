@@ -2,29 +2,40 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isActorDefinition } from './actor.js';
 import { RuntimeError } from './errors.js';
 import { createEndpoint } from './endpoint.js';
-import { BEAT_INDEX, IN_HAND_INDEX, type HostToRunner, type RunnerToHost, type WorkerBoot } from './protocol.js';
+import { BEAT_INDEX, IN_HAND_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind } from './protocol.js';
 
-/** Runs one actor in this worker thread. The host owns the mailbox; this side only processes and commits. */
-const boot = workerData as WorkerBoot;
+/**
+ * Runs one actor in this worker thread. The module is imported first, then the worker waits for `bind`
+ * (which actor it is), so a spare can be started before anyone needs it. The host owns the mailbox; this
+ * side only processes and commits.
+ */
+const { module } = workerData as { module: string };
 const port = parentPort!;
-const beats = new Int32Array(boot.control);
-const inHand = new Float64Array(boot.control);
 
-// The heartbeat only advances while this thread's event loop turns: a stuck `receive` stops it.
-setInterval(() => Atomics.add(beats, BEAT_INDEX, 1), boot.heartbeatMs);
-
-const mod = (await import(boot.module)) as { default?: unknown };
-if (!isActorDefinition(mod.default)) {
+const mod = (await import(module)) as { default?: unknown };
+const definition = mod.default;
+if (!isActorDefinition(definition)) {
   // Uncaught on purpose: the host sees it as this worker's 'error' and the supervisor's restart limits apply.
-  throw new RuntimeError('ERR_ACTOR_MODULE', `${boot.module} must default-export defineActor({ create() {...} })`);
+  throw new RuntimeError('ERR_ACTOR_MODULE', `${module} must default-export defineActor({ create() {...} })`);
 }
-const handle = createEndpoint({
-  definition: mod.default,
-  address: boot.address,
-  args: boot.args,
-  emit: (event: RunnerToHost) => port.postMessage(event),
-  markInHand: (seq) => {
-    inHand[IN_HAND_INDEX] = seq;
-  },
+
+let handle: ((message: HostToRunner) => void) | undefined;
+port.on('message', (message: HostToRunner | WorkerBind) => {
+  if (message.t !== 'bind') {
+    handle?.(message);
+    return;
+  }
+  const beats = new Int32Array(message.control);
+  const inHand = new Float64Array(message.control);
+  // The heartbeat only advances while this thread's event loop turns: a stuck `receive` stops it.
+  setInterval(() => Atomics.add(beats, BEAT_INDEX, 1), message.heartbeatMs);
+  handle = createEndpoint({
+    definition,
+    address: message.address,
+    args: message.args,
+    emit: (event: RunnerToHost) => port.postMessage(event),
+    markInHand: (seq) => {
+      inHand[IN_HAND_INDEX] = seq;
+    },
+  });
 });
-port.on('message', (message: HostToRunner) => handle(message));

@@ -1,13 +1,9 @@
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { toErrorInfo, type ErrorInfo } from './errors.js';
 import type { ActorHost, HostListener } from './host.js';
 import type { Address } from './message.js';
-import { BEAT_INDEX, CONTROL_BYTES, IN_HAND_INDEX, type HostToRunner, type RunnerToHost, type WorkerBoot } from './protocol.js';
-
-/** From sources (vitest) the worker needs tsx's loader; from dist/ it runs the built file. */
-const WORKER_ENTRY = import.meta.url.endsWith('.ts')
-  ? new URL('./worker-entry.dev.mjs', import.meta.url)
-  : new URL('./worker-entry.js', import.meta.url);
+import { BEAT_INDEX, CONTROL_BYTES, IN_HAND_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind } from './protocol.js';
+import { spawnWorker, type SparePool } from './spare-pool.js';
 
 export interface WorkerHostOptions {
   address: Address;
@@ -15,6 +11,8 @@ export interface WorkerHostOptions {
   args: unknown;
   heartbeatMs: number;
   resourceLimits?: ResourceLimits;
+  /** Warm workers to start from; without it every start spawns a thread. */
+  spares?: SparePool;
 }
 
 /** Runs an actor in a worker thread of its own. */
@@ -65,18 +63,15 @@ export class WorkerHost implements ActorHost {
 
   #spawn(): void {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
-    const boot: WorkerBoot = {
+    const shape = { module: this.#options.module, ...(this.#options.resourceLimits ? { resourceLimits: this.#options.resourceLimits } : {}) };
+    const worker = this.#options.spares ? this.#options.spares.take(shape) : spawnWorker(shape);
+    worker.postMessage({
+      t: 'bind',
       address: this.#options.address,
-      module: this.#options.module,
       args: this.#options.args,
       control,
       heartbeatMs: this.#options.heartbeatMs,
-    };
-    const worker = new Worker(WORKER_ENTRY, {
-      workerData: boot,
-      name: this.#options.address,
-      ...(this.#options.resourceLimits ? { resourceLimits: this.#options.resourceLimits } : {}),
-    });
+    } satisfies WorkerBind);
     this.#worker = worker;
     this.#control = control;
     this.#lastError = undefined;

@@ -28,6 +28,7 @@ describe('parseChildSpec defaults', () => {
       batchSize: 1_000,
       maxFailures: 3,
       heartbeat: { intervalMs: 500, timeoutMs: 5_000 },
+      startTimeoutMs: 30_000,
       shutdownTimeoutMs: 5_000,
     });
   });
