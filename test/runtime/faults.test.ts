@@ -145,6 +145,7 @@ describe('a worker killed in the middle of a stream', () => {
       await waitFor(() => actor(s, 'rec').mailbox.acknowledged >= threshold, `${threshold} acknowledged`);
       s.kill('rec');
       kills++;
+      await waitFor(() => actor(s, 'rec').incarnation === kills + 1 && actor(s, 'rec').state === 'running', `restart ${kills}`);
     }
     await producing;
     await waitFor(() => actor(s, 'rec').mailbox.acknowledged === total, 'every message acknowledged', 20_000);
