@@ -6,6 +6,7 @@ import type { SystemEvent } from './events.js';
 import type { ActorHost, HostListener } from './host.js';
 import { LocalHost } from './local-host.js';
 import { Mailbox, type Envelope } from './mailbox.js';
+import type { Reply } from './pending-requests.js';
 import type { Address } from './message.js';
 import type { ActorSpec } from './options.js';
 import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
@@ -161,7 +162,7 @@ export class ActorCell implements SupervisedChild, HostListener {
   }
 
   /** A reply for this actor: handed over only if the current incarnation asked. */
-  acceptReply(cid: number, reply: { ok: true; value: Outgoing['message'] } | { ok: false; error: ErrorInfo }): void {
+  acceptReply(cid: number, reply: Reply): void {
     if (!this.#requests.delete(cid) || this.state !== 'running') return;
     this.#host.post(reply.ok ? { t: 'reply', cid, ok: true, value: reply.value } : { t: 'reply', cid, ok: false, error: reply.error });
   }
@@ -230,17 +231,12 @@ export class ActorCell implements SupervisedChild, HostListener {
         this.state = 'stopped';
         this.mailbox.requeueInflight();
         void this.#host.terminate();
-        this.#env.emit({ type: 'actor_stopped', address: this.address, normal: true });
         this.parent?.childExited(this, { normal: true });
         return;
     }
   }
 
   onThreadExit(error: ErrorInfo, inHandSeq: number): void {
-    if (this.state === 'stopping') {
-      this.#stopped?.();
-      return;
-    }
     this.#crashed(error, inHandSeq);
   }
 
@@ -270,6 +266,8 @@ export class ActorCell implements SupervisedChild, HostListener {
    * failure, and after `maxFailures` it goes to the dead letters so it cannot crash-loop the actor.
    */
   #crashed(error: ErrorInfo, inHandSeq: number): void {
+    // Dying while being stopped ends the stop early; its unacknowledged messages are requeued by stop().
+    if (this.state === 'stopping') this.#stopped?.();
     if (this.state !== 'running' && this.state !== 'starting') return;
     this.state = 'crashed';
     this.lastError = error;

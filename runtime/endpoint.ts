@@ -25,7 +25,7 @@ export function createEndpoint(options: {
         runner?.deliver(message);
         return;
       case 'reply':
-        runner?.resolveRequest(message.cid, message.ok, message.ok ? message.value : undefined, message.ok ? undefined : message.error);
+        runner?.resolveRequest(message.cid, message.ok ? { ok: true, value: message.value } : { ok: false, error: message.error });
         return;
       case 'stop':
         runner?.stop();

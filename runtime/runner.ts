@@ -1,16 +1,11 @@
 import type { Actor, ActorContext, ActorDefinition, Delivery, RequestOptions, TimerOptions } from './actor.js';
-import { RuntimeError, fromErrorInfo, toErrorInfo, type ErrorInfo } from './errors.js';
+import { RuntimeError, toErrorInfo } from './errors.js';
+import { PendingRequests, type Reply } from './pending-requests.js';
 import { Deque } from './deque.js';
 import { assertPlainData, type Address, type Message } from './message.js';
 import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
 
 type Item = Batch | { t: 'timer'; message: Message };
-
-interface PendingRequest {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 
@@ -38,8 +33,7 @@ export class ActorRunner {
   #running = false;
   #dead = false;
   #stopRequested: 'normal' | 'host' | undefined;
-  #nextCid = 1;
-  readonly #requests = new Map<number, PendingRequest>();
+  readonly #requests = new PendingRequests();
   readonly #timers = new Map<string, NodeJS.Timeout>();
 
   constructor(options: {
@@ -77,13 +71,8 @@ export class ActorRunner {
     this.#pump();
   }
 
-  resolveRequest(cid: number, ok: boolean, value: Message | undefined, error: ErrorInfo | undefined): void {
-    const pending = this.#requests.get(cid);
-    if (!pending) return;
-    this.#requests.delete(cid);
-    clearTimeout(pending.timer);
-    if (ok) pending.resolve(value);
-    else pending.reject(fromErrorInfo(error ?? { name: 'Error', message: 'request failed' }));
+  resolveRequest(cid: number, reply: Reply): void {
+    this.#requests.settle(cid, reply);
   }
 
   /** Host-requested stop: finishes what was delivered, commits, then reports `stopped`. */
@@ -198,11 +187,7 @@ export class ActorRunner {
     this.#outbox = [];
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-    for (const pending of this.#requests.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(new RuntimeError('ERR_ACTOR_STOPPED', 'the requesting actor stopped'));
-    }
-    this.#requests.clear();
+    this.#requests.rejectAll(new RuntimeError('ERR_ACTOR_STOPPED', 'the requesting actor stopped'));
   }
 
   #makeContext(self: Address, args: unknown): ActorContext {
@@ -227,16 +212,8 @@ export class ActorRunner {
         outbox({ k: 'send', to, message });
       },
       request<R>(to: Address, message: Message, options?: RequestOptions): Promise<R> {
-        const cid = runner.#nextCid++;
         const timeoutMs = options?.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-        return new Promise<R>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            runner.#requests.delete(cid);
-            reject(new RuntimeError('ERR_REQUEST_TIMEOUT', `request "${message.type}" to ${to} got no reply within ${timeoutMs} ms`));
-          }, timeoutMs);
-          runner.#requests.set(cid, { resolve: resolve as (v: unknown) => void, reject, timer });
-          outbox({ k: 'request', to, message, cid });
-        });
+        return runner.#requests.open<R>(to, message, timeoutMs, (cid) => outbox({ k: 'request', to, message, cid }));
       },
       reply(message: Message) {
         if (runner.#seq === 0 || runner.#from === undefined || runner.#cid === undefined) {

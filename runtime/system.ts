@@ -6,7 +6,8 @@ import { isActorDefinition, type ActorDefinition, type RequestOptions } from './
 import { ActorCell, type ActorStatus, type CellEnvironment } from './cell.js';
 import type { SupervisedChild } from './child.js';
 import { DeadLetters, type DeadLetter, type DeadLetterKind } from './dead-letters.js';
-import { RuntimeError, fromErrorInfo, toErrorInfo, type ErrorInfo } from './errors.js';
+import { RuntimeError, toErrorInfo, type ErrorInfo } from './errors.js';
+import { PendingRequests, type Reply } from './pending-requests.js';
 import type { SystemEvent, SystemEventOf, SystemEventType } from './events.js';
 import { validateMessage, type Address, type Message } from './message.js';
 import {
@@ -61,12 +62,6 @@ export interface ShutdownReport {
   undelivered: Record<Address, number>;
 }
 
-interface PendingRequest {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 /**
  * The actor system: a supervision tree of actors, each with a mailbox owned here, and the router
  * every message goes through.
@@ -94,8 +89,7 @@ export class ActorSystem implements CellEnvironment {
   #flushScheduled = false;
   /** Target -> actors paused until the target's mailbox drains; and external senders waiting for it. */
   readonly #waiting = new Map<ActorCell, { actors: Set<ActorCell>; callers: (() => void)[] }>();
-  readonly #requests = new Map<number, PendingRequest>();
-  #nextCid = 1;
+  readonly #requests = new PendingRequests();
   #state: SystemStatus['state'] = 'running';
   #shutdown: Promise<ShutdownReport> | undefined;
   readonly #startedAt = Date.now();
@@ -145,21 +139,8 @@ export class ActorSystem implements CellEnvironment {
   /** Sends a request and resolves with the actor's `ctx.reply(...)`. */
   request<R = Message>(to: Address, message: Message, options: RequestOptions = {}): Promise<R> {
     this.#assertAccepting();
-    const cid = this.#nextCid++;
-    const timeoutMs = options.timeoutMs ?? 5_000;
-    return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#requests.delete(cid);
-        reject(new RuntimeError('ERR_REQUEST_TIMEOUT', `request "${String(message?.type)}" to ${to} got no reply within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#requests.set(cid, { resolve: resolve as (value: unknown) => void, reject, timer });
-      try {
-        this.#enqueue(to, message, { from: SYSTEM_ADDRESS, cid }, undefined);
-      } catch (error) {
-        clearTimeout(timer);
-        this.#requests.delete(cid);
-        reject(error);
-      }
+    return this.#requests.open<R>(to, message, options.timeoutMs ?? 5_000, (cid) => {
+      this.#enqueue(to, message, { from: SYSTEM_ADDRESS, cid }, undefined);
     });
   }
 
@@ -370,17 +351,9 @@ export class ActorSystem implements CellEnvironment {
     for (const resolve of waiters.callers) resolve();
   }
 
-  #deliverReply(to: Address, cid: number, reply: { ok: true; value: Message } | { ok: false; error: ErrorInfo }): void {
-    if (to !== SYSTEM_ADDRESS) {
-      this.#cells.get(to)?.acceptReply(cid, reply);
-      return;
-    }
-    const pending = this.#requests.get(cid);
-    if (!pending) return;
-    this.#requests.delete(cid);
-    clearTimeout(pending.timer);
-    if (reply.ok) pending.resolve(reply.value);
-    else pending.reject(fromErrorInfo(reply.error));
+  #deliverReply(to: Address, cid: number, reply: Reply): void {
+    if (to === SYSTEM_ADDRESS) this.#requests.settle(cid, reply);
+    else this.#cells.get(to)?.acceptReply(cid, reply);
   }
 
   async #build(spec: ChildSpec): Promise<SupervisedChild> {
@@ -451,11 +424,7 @@ export class ActorSystem implements CellEnvironment {
     await this.#root.stop();
     await this.spares?.close();
     clearInterval(this.#heartbeatTimer);
-    for (const [cid, pending] of this.#requests) {
-      clearTimeout(pending.timer);
-      pending.reject(new RuntimeError('ERR_SYSTEM_STOPPING', 'the actor system stopped before the reply came'));
-      this.#requests.delete(cid);
-    }
+    this.#requests.rejectAll(new RuntimeError('ERR_SYSTEM_STOPPING', 'the actor system stopped before the reply came'));
     const undelivered: Record<Address, number> = {};
     for (const cell of this.#cells.values()) if (cell.mailbox.size > 0) undelivered[cell.address] = cell.mailbox.size;
     this.#state = 'stopped';

@@ -20,7 +20,7 @@ async function start(root: SupervisorSpecInput): Promise<{ s: ActorSystem; event
   const s = await ActorSystem.start(root, { logger: pino({ level: 'silent' }), heartbeatCheckMs: 20 });
   system = s;
   const events: SystemEvent[] = [];
-  for (const type of ['actor_crashed', 'actor_restarting', 'actor_failed', 'actor_hung', 'dead_letter', 'actor_started'] as const) {
+  for (const type of ['actor_crashed', 'actor_restarting', 'actor_failed', 'actor_hung', 'dead_letter', 'actor_started', 'actor_stopped'] as const) {
     s.on(type, (event) => events.push(event));
   }
   return { s, events };
@@ -227,6 +227,14 @@ describe('supervision', () => {
     s.send('temporary', { type: 'throw' });
     await waitFor(() => s.status().actors.length === 0, 'both to leave the tree');
     expect(events.filter((e) => e.type === 'actor_restarting')).toEqual([]);
+    const stopped = events.filter((e) => e.type === 'actor_stopped');
+    expect(stopped).toHaveLength(2);
+    expect(stopped).toEqual(
+      expect.arrayContaining([
+        { type: 'actor_stopped', address: 'transient', normal: true },
+        { type: 'actor_stopped', address: 'temporary', normal: false },
+      ]),
+    );
   });
 
   test('a nested supervisor with onChildFailure: escalate is restarted whole by its parent', async () => {
