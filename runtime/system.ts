@@ -13,10 +13,8 @@ import { validateMessage, type Address, type Message } from './message.js';
 import {
   isSupervisorSpec,
   parseChildSpec,
-  type ActorSpec,
   type ChildSpec,
   type ChildSpecInput,
-  type SupervisorSpec,
   type SupervisorSpecInput,
 } from './options.js';
 import type { Outgoing } from './protocol.js';
@@ -356,25 +354,38 @@ export class ActorSystem implements CellEnvironment {
     else this.#cells.get(to)?.acceptReply(cid, reply);
   }
 
+  /**
+   * Builds a subtree in three steps so that a bad spec registers nothing: check every id is free, load
+   * every actor module, then construct and register.
+   */
   async #build(spec: ChildSpec): Promise<SupervisedChild> {
-    if (this.#cells.has(spec.id) || this.#supervisors.has(spec.id)) {
-      throw new RuntimeError('ERR_DUPLICATE_ADDRESS', `"${spec.id}" is already in use`);
-    }
-    if (isSupervisorSpec(spec)) return this.#buildSupervisor(spec);
-    const moduleUrl = toModuleUrl(spec.module);
-    const definition = await loadDefinition(moduleUrl);
-    const cell = new ActorCell(spec satisfies ActorSpec, moduleUrl, definition, this);
-    this.#cells.set(cell.address, cell);
-    return cell;
+    const ids = new Set<string>();
+    const urls = new Set<string>();
+    const visit = (node: ChildSpec): void => {
+      if (ids.has(node.id) || this.#cells.has(node.id) || this.#supervisors.has(node.id)) {
+        throw new RuntimeError('ERR_DUPLICATE_ADDRESS', `"${node.id}" is already in use`);
+      }
+      ids.add(node.id);
+      if (isSupervisorSpec(node)) node.children.forEach(visit);
+      else urls.add(toModuleUrl(node.module));
+    };
+    visit(spec);
+    const modules = new Map<string, ActorDefinition>();
+    for (const url of urls) modules.set(url, await loadDefinition(url));
+    return this.#construct(spec, modules);
   }
 
-  async #buildSupervisor(spec: SupervisorSpec): Promise<Supervisor> {
-    this.#supervisors.set(spec.id, undefined as never);
-    const children: SupervisedChild[] = [];
-    for (const childSpec of spec.children) children.push(await this.#build(childSpec));
-    const supervisor = new Supervisor(spec, children, { emit: (event) => this.emit(event), removed: (child) => this.#removed(child) });
-    this.#supervisors.set(spec.id, supervisor);
-    return supervisor;
+  #construct(spec: ChildSpec, modules: Map<string, ActorDefinition>): SupervisedChild {
+    if (isSupervisorSpec(spec)) {
+      const children = spec.children.map((child) => this.#construct(child, modules));
+      const supervisor = new Supervisor(spec, children, { emit: (event) => this.emit(event), removed: (child) => this.#removed(child) });
+      this.#supervisors.set(spec.id, supervisor);
+      return supervisor;
+    }
+    const moduleUrl = toModuleUrl(spec.module);
+    const cell = new ActorCell(spec, moduleUrl, modules.get(moduleUrl)!, this);
+    this.#cells.set(cell.address, cell);
+    return cell;
   }
 
   /** A child left the tree for good: free its address and dead-letter what its mailbox still held. */

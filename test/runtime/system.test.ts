@@ -102,6 +102,28 @@ describe('delivery', () => {
   });
 });
 
+describe('the tree at run time', () => {
+  test('spawns, stops and restarts children; a bad spec registers nothing', async () => {
+    const s = await start({ id: 'root', children: [{ id: 'group', children: [] }] });
+    await s.spawn({ id: 'late', module: recorder }, { supervisor: 'group' });
+    s.send('late', { type: 'record', n: 1 });
+    expect((await get(s, 'late')).count).toBe(1);
+
+    await expect(s.spawn({ id: 'late', module: recorder })).rejects.toMatchObject({ code: 'ERR_DUPLICATE_ADDRESS' });
+    await expect(
+      s.spawn({ id: 'pair', children: [{ id: 'fine', module: recorder }, { id: 'broken', module: './no/such/actor.ts' }] }),
+    ).rejects.toMatchObject({ code: 'ERR_ACTOR_MODULE', message: expect.stringContaining('no/such/actor.ts') });
+    await expect(s.spawn({ id: 'typo', module: recorder, mailbox: { capacity: 0 } })).rejects.toThrow(/^spec\.mailbox\.capacity: /);
+    expect(s.status().actors.map((a) => a.address)).toEqual(['late']);
+
+    await s.stopChild('late');
+    expect(() => s.send('late', { type: 'record', n: 2 })).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_ADDRESS' }));
+    await s.spawn({ id: 'late', module: recorder });
+    await s.restartChild('late');
+    expect(s.status().actors[0]).toMatchObject({ address: 'late', state: 'running', incarnation: 2, restarts: 1 });
+  });
+});
+
 describe('bad messages', () => {
   test('are rejected at the sender with an error naming the field, and the runtime keeps going', async () => {
     const s = await start({ id: 'root', children: [{ id: 'rec', module: recorder }] });
