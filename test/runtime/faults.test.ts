@@ -193,6 +193,21 @@ describe('supervision', () => {
     expect(actor(s, 'looping').lastError?.message).toBe('init failed on purpose');
   });
 
+  test('an actor stuck in init is terminated after startTimeoutMs, and fails after its restarts', async () => {
+    const { s, events } = await start({
+      id: 'root',
+      intensity: { maxRestarts: 1, withinMs: 30_000 },
+      children: [
+        { id: 'bystander', module: recorder },
+        { id: 'stuck', module: recorder, args: { hangInit: true }, startTimeoutMs: 300 },
+      ],
+    });
+    await waitFor(() => actor(s, 'stuck').state === 'failed', 'the stuck actor to fail');
+    expect(actor(s, 'stuck').lastError).toMatchObject({ code: 'ERR_ACTOR_HUNG', message: 'stuck did not start within 300 ms' });
+    expect(events.filter((e) => e.type === 'actor_hung').length).toBeGreaterThanOrEqual(1);
+    await bystanderUnharmed(s);
+  });
+
   test('one_for_all restarts every sibling; rest_for_one those started after the crashed child', async () => {
     const children = [
       { id: 'first', module: recorder, placement: 'main' as const },
