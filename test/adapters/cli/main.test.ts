@@ -22,9 +22,10 @@ describe('botv3 start', () => {
     expectDemoRun(stdout);
   });
 
-  test('runs from the built dist/', async () => {
-    await run('npx', ['tsup', '--silent'], { cwd: root });
-    const { stdout } = await run(process.execPath, ['dist/adapters/cli/main.js', 'start', '--duration', '1', '--pulse-ms', '20'], { cwd: root });
+  test('runs from a tsup build', async () => {
+    // Its own output folder, at dist/'s depth, so a build here never pulls dist/ from under a running bench.
+    await run('npx', ['tsup', '--silent', '--out-dir', '.test-dist'], { cwd: root });
+    const { stdout } = await run(process.execPath, ['.test-dist/adapters/cli/main.js', 'start', '--duration', '1', '--pulse-ms', '20'], { cwd: root });
     expectDemoRun(stdout);
   });
 
