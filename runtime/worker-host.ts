@@ -3,7 +3,7 @@ import { toErrorInfo, type ErrorInfo } from './errors.js';
 import type { ActorHost, HostListener } from './host.js';
 import type { Address } from './message.js';
 import { BEAT_INDEX, CONTROL_BYTES, IN_HAND_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind } from './protocol.js';
-import { spawnWorker, type SparePool } from './spare-pool.js';
+import { spawnWorker, type SparePool, type WorkerShape } from './spare-pool.js';
 
 export interface WorkerHostOptions {
   address: Address;
@@ -18,15 +18,18 @@ export interface WorkerHostOptions {
 /** Runs an actor in a worker thread of its own. */
 export class WorkerHost implements ActorHost {
   readonly #options: WorkerHostOptions;
+  readonly #shape: WorkerShape;
   readonly #listener: HostListener;
   #worker: Worker | undefined;
-  #control: SharedArrayBuffer | undefined;
+  /** The live worker's heartbeat counter, a view on its control buffer. */
+  #beats: Int32Array | undefined;
   #lastError: ErrorInfo | undefined;
   #exited: Promise<void> | undefined;
   #expectedExit = false;
 
   constructor(options: WorkerHostOptions, listener: HostListener) {
     this.#options = options;
+    this.#shape = { module: options.module, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) };
     this.#listener = listener;
   }
 
@@ -44,7 +47,7 @@ export class WorkerHost implements ActorHost {
   }
 
   heartbeat(): number | undefined {
-    return this.#control ? Atomics.load(new Int32Array(this.#control), BEAT_INDEX) : undefined;
+    return this.#beats ? Atomics.load(this.#beats, BEAT_INDEX) : undefined;
   }
 
   async terminate(): Promise<void> {
@@ -63,8 +66,7 @@ export class WorkerHost implements ActorHost {
 
   #spawn(): void {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
-    const shape = { module: this.#options.module, ...(this.#options.resourceLimits ? { resourceLimits: this.#options.resourceLimits } : {}) };
-    const worker = this.#options.spares ? this.#options.spares.take(shape) : spawnWorker(shape);
+    const worker = this.#options.spares ? this.#options.spares.take(this.#shape) : spawnWorker(this.#shape);
     worker.postMessage({
       t: 'bind',
       address: this.#options.address,
@@ -73,7 +75,7 @@ export class WorkerHost implements ActorHost {
       heartbeatMs: this.#options.heartbeatMs,
     } satisfies WorkerBind);
     this.#worker = worker;
-    this.#control = control;
+    this.#beats = new Int32Array(control);
     this.#lastError = undefined;
     this.#expectedExit = false;
     let exited = false;
@@ -89,7 +91,7 @@ export class WorkerHost implements ActorHost {
       worker.once('exit', (code) => {
         exited = true;
         this.#worker = undefined;
-        this.#control = undefined;
+        this.#beats = undefined;
         resolve();
         if (this.#expectedExit) return;
         const inHand = new Float64Array(control)[IN_HAND_INDEX]!;
