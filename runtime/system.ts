@@ -6,7 +6,7 @@ import { isActorDefinition, type ActorDefinition, type RequestOptions } from './
 import { ActorCell, type ActorStatus, type CellEnvironment } from './cell.js';
 import type { SupervisedChild } from './child.js';
 import { DeadLetters, type DeadLetter, type DeadLetterKind } from './dead-letters.js';
-import { RuntimeError, toErrorInfo, type ErrorInfo } from './errors.js';
+import { RuntimeError, toErrorInfo, type ErrorInfo, type RuntimeErrorCode } from './errors.js';
 import { PendingRequests, type Reply } from './pending-requests.js';
 import type { SystemEvent, SystemEventOf, SystemEventType } from './events.js';
 import { validateMessage, type Address, type Message } from './message.js';
@@ -241,12 +241,7 @@ export class ActorSystem implements CellEnvironment {
     const entry = this.deadLetters.add(letter);
     this.log.warn({ address: letter.address, kind: letter.kind, seq: letter.seq }, `dead letter: ${letter.reason}`);
     this.emit({ type: 'dead_letter', letter: entry });
-    if (request?.from !== undefined && request.cid !== undefined) {
-      this.#deliverReply(request.from, request.cid, {
-        ok: false,
-        error: { name: 'RuntimeError', code: 'ERR_ACTOR_CRASHED', message: letter.reason },
-      });
-    }
+    this.#failRequest(request, 'ERR_ACTOR_CRASHED', letter.reason);
   }
 
   emit(event: SystemEvent): void {
@@ -298,13 +293,7 @@ export class ActorSystem implements CellEnvironment {
       }
       return true;
     }
-    const dropped = result.dropped;
-    if (dropped?.cid !== undefined) {
-      this.#deliverReply(dropped.from!, dropped.cid, {
-        ok: false,
-        error: { name: 'RuntimeError', code: 'ERR_MAILBOX_FULL', message: `request dropped: mailbox of "${to}" overflowed (drop-oldest)` },
-      });
-    }
+    this.#failRequest(result.dropped, 'ERR_MAILBOX_FULL', `request dropped: mailbox of "${to}" overflowed (drop-oldest)`);
     this.schedule(cell);
     if (!result.full || mailbox.overflow !== 'backpressure') return true;
     if (sender && !this.#waitsOn(cell, sender)) {
@@ -347,6 +336,12 @@ export class ActorSystem implements CellEnvironment {
       this.schedule(sender);
     }
     for (const resolve of waiters.callers) resolve();
+  }
+
+  /** Fails the request a message carried, if it was one: its requester is waiting for an answer. */
+  #failRequest(envelope: { from?: Address; cid?: number } | undefined, code: RuntimeErrorCode, message: string): void {
+    if (envelope?.from === undefined || envelope.cid === undefined) return;
+    this.#deliverReply(envelope.from, envelope.cid, { ok: false, error: { name: 'RuntimeError', code, message } });
   }
 
   #deliverReply(to: Address, cid: number, reply: Reply): void {
