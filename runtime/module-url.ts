@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * system.spawn({ id: 'pulse', module: moduleUrl('../../actors/demo/pulse', import.meta.url) });
+ * system.spawn({ id: 'trader.alpha', module: moduleUrl('../../actors/trader/trader', import.meta.url) });
  * ```
  */
 export function moduleUrl(relative: string, base: string): URL {

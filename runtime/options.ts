@@ -115,9 +115,10 @@ export function parseOptions<T>(schema: z.ZodType<T>, input: unknown, what: stri
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const path = issue.path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`),
-    what,
-  );
-  throw new RuntimeError('ERR_INVALID_OPTION', `${path}: ${issue.message}`, { cause: parsed.error });
+  throw new RuntimeError('ERR_INVALID_OPTION', `${issuePath(what, issue.path)}: ${issue.message}`, { cause: parsed.error });
+}
+
+/** `issuePath('root', ['children', 1, 'mailbox'])` -> `root.children[1].mailbox`. */
+export function issuePath(root: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), root);
 }

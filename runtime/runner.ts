@@ -142,7 +142,7 @@ export class ActorRunner {
    * `delivery.seq` as idempotence key. A `receive` that awaits no request keeps exactly-once effects.
    */
   async #awaitReceive(result: PromiseLike<void>): Promise<void> {
-    if (this.#outboxHasRequest) this.#flush(0);
+    if (this.#outboxHasRequest) this.#flush(0, false);
     this.#awaiting = true;
     try {
       await result;
@@ -153,14 +153,18 @@ export class ActorRunner {
 
   #commit(): void {
     if (this.#dead) return;
-    this.#flush(this.#lastSeq);
+    this.#flush(this.#lastSeq, true);
   }
 
-  #flush(seq: number): void {
+  /**
+   * Sends the outbox; with `withSnapshot`, also the state it goes with. An early flush mid-message
+   * sends none: that state is half-way through a message and must never be restored.
+   */
+  #flush(seq: number, withSnapshot: boolean): void {
     const out = this.#outbox;
     this.#outbox = [];
     this.#outboxHasRequest = false;
-    if (this.#actor.snapshot && seq !== 0) {
+    if (this.#actor.snapshot && withSnapshot) {
       this.#emit({ t: 'commit', seq, out, snapshot: this.#actor.snapshot(), hasSnapshot: true });
     } else {
       this.#emit({ t: 'commit', seq, out, hasSnapshot: false });
@@ -198,7 +202,7 @@ export class ActorRunner {
       runner.#outbox.push(entry);
       if (entry.k !== 'request') return;
       runner.#outboxHasRequest = true;
-      if (runner.#awaiting) runner.#flush(0);
+      if (runner.#awaiting) runner.#flush(0, false);
     };
     return {
       self,

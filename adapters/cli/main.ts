@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { TradingError } from '../../actors/trading/errors.js';
+import { loadConfig } from '../config/load.js';
 import { start } from './start.js';
 
 // dist/ adds one level above the source tree.
@@ -19,17 +21,33 @@ const program = new Command('botv3').description('BOT Trading v3').version(versi
 
 program
   .command('start')
-  .description('run the platform on embedded defaults (for now: the actor runtime with a demo)')
-  .option('--pulse-ms <ms>', 'demo pulse interval', positiveNumber('--pulse-ms'), 100)
-  .option('--summary-ms <ms>', 'interval between summary lines', positiveNumber('--summary-ms'), 5_000)
+  .description('run the traders of a config file (default: demo traders) on the paper exchange')
+  .option('-c, --config <file>', 'platform config, YAML or JSON')
+  .option('--summary-ms <ms>', 'interval between summaries', positiveNumber('--summary-ms'), 5_000)
   .option('--duration <seconds>', 'stop by itself after this long', positiveNumber('--duration'))
-  .action(async (options: { pulseMs: number; summaryMs: number; duration?: number }) => {
+  .action(async (options: { config?: string; summaryMs: number; duration?: number }) => {
     await start({
-      pulseMs: options.pulseMs,
       summaryMs: options.summaryMs,
       version,
+      ...(options.config !== undefined ? { config: options.config } : {}),
       ...(options.duration !== undefined ? { durationS: options.duration } : {}),
     });
   });
 
-await program.parseAsync();
+program
+  .command('check')
+  .description('validate a platform config file and print its traders')
+  .argument('<file>', 'platform config, YAML or JSON')
+  .action((file: string) => {
+    const config = loadConfig(file);
+    process.stdout.write(`${file}: valid, ${config.traders.length} trader(s): ${config.traders.map((t) => t.id).join(', ')}\n`);
+  });
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  // A config mistake is the user's to fix: say which field, without a stack trace.
+  if (!(error instanceof TradingError)) throw error;
+  process.stderr.write(`botv3: ${error.message}\n`);
+  process.exitCode = 2;
+}

@@ -1,11 +1,16 @@
 import { pino } from 'pino';
-import { moduleUrl } from '../../runtime/module-url.js';
 import { ActorSystem } from '../../runtime/system.js';
+import type { HubStatusReply } from '../../actors/events/hub.js';
+import { ADDRESSES, platformTree, stopPlatform, traderAddress } from '../../actors/platform/tree.js';
+import type { TraderStatus } from '../../actors/trader/core.js';
+import { fixedToString } from '../../actors/trading/fixed.js';
+import { DEMO_CONFIG } from '../config/demo.js';
+import { loadConfig, parseConfig } from '../config/load.js';
 
 export interface StartOptions {
-  /** How often the demo pulse fires. */
-  pulseMs: number;
-  /** How often a summary line is printed. */
+  /** A YAML or JSON platform config; the demo traders when absent. */
+  config?: string;
+  /** How often a summary is printed. */
   summaryMs: number;
   /** Stop by itself after this many seconds (smoke tests); runs until Ctrl-C when absent. */
   durationS?: number;
@@ -13,56 +18,61 @@ export interface StartOptions {
   out?: NodeJS.WritableStream;
 }
 
-/**
- * `botv3 start`: boots the actor system. Until the trading core lands it runs a demo: a pulse actor and a
- * tally actor, each in its own worker thread, talking through the supervisor.
- */
+/** `botv3 start`: runs the traders of a config on their exchanges, printing a live summary until Ctrl-C. */
 export async function start(options: StartOptions): Promise<void> {
   const out = options.out ?? process.stdout;
   const print = (line: string) => out.write(`${line}\n`);
-  const system = await ActorSystem.start(
-    {
-      id: 'root',
-      strategy: 'one_for_one',
-      children: [
-        { id: 'demo.tally', module: moduleUrl('../../actors/demo/tally', import.meta.url) },
-        {
-          id: 'demo.pulse',
-          module: moduleUrl('../../actors/demo/pulse', import.meta.url),
-          args: { to: 'demo.tally', everyMs: options.pulseMs, burst: 100 },
-        },
-      ],
-    },
-    { logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }) },
-  );
-  const actors = system.status().actors;
-  print(`BOT Trading v3 ${options.version} - actor runtime`);
-  print('Demo mode: the trading core is not built yet, so this runs a demo pulse -> tally pair instead of traders.');
-  print(`Actors: ${actors.map((a) => `${a.address} (${a.placement} thread ${a.threadId ?? 'main'})`).join(', ')}`);
+  const config = options.config ? loadConfig(options.config) : parseConfig(DEMO_CONFIG, 'the demo config');
+  const system = await ActorSystem.start(platformTree(config), { logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }) });
+  const traderIds = config.traders.map((t) => t.id);
+  print(`BOT Trading v3 ${options.version}`);
+  print(`Config: ${options.config ?? 'demo traders (no --config given)'}`);
+  print(`Exchanges: ${Object.entries(config.exchanges).map(([name, e]) => `${name} (${e.type}, seed ${e.seed})`).join(', ')}`);
+  print(`Traders: ${config.traders.map((t) => `${t.id} (${t.strategy ? `${t.strategy.type} on ${t.strategy.symbols.join(', ')}` : 'outside signals'})`).join(', ')}`);
   print('Press Ctrl-C to stop.');
 
-  const summary = setInterval(() => {
-    void system
-      .request<{ received: number; gaps: number }>('demo.tally', { type: 'get' })
-      .then((tally) => {
-        const status = system.status();
-        const restarts = status.actors.reduce((sum, a) => sum + a.restarts, 0);
-        print(
-          `[${Math.round(status.uptimeMs / 1000)}s] actors running ${status.actors.filter((a) => a.state === 'running').length}/${status.actors.length}` +
-            `, pulses received ${tally.received}, gaps ${tally.gaps}, restarts ${restarts}, dead letters ${status.deadLetters.total}`,
-        );
-      })
-      .catch(() => {});
-  }, options.summaryMs);
+  let lastSignals = 0;
+  let lastAt = Date.now();
+  const summary = async () => {
+    const [statuses, hub] = await Promise.all([
+      Promise.all(traderIds.map((id) => system.request<TraderStatus>(traderAddress(id), { type: 'status' }))),
+      system.request<HubStatusReply>(ADDRESSES.events, { type: 'status', recent: 0 }),
+    ]);
+    const signals = statuses.reduce((sum, s) => sum + s.stats.signals, 0);
+    const now = Date.now();
+    const rate = now - lastAt >= 1_000 ? ` (${(((signals - lastSignals) * 1000) / (now - lastAt)).toFixed(1)}/s)` : '';
+    if (rate) [lastSignals, lastAt] = [signals, now];
+    const orders = statuses.reduce((sum, s) => sum + s.stats.orders, 0);
+    const fills = statuses.reduce((sum, s) => sum + s.stats.fills, 0);
+    const pnl = statuses.reduce((sum, s) => sum + pnlOf(s, config.traders.find((t) => t.id === s.traderId)!.balances), 0n);
+    const interventions = Object.values(hub.counters).reduce((sum, c) => sum + c.interventions, 0);
+    print(
+      `[${Math.round(system.status().uptimeMs / 1000)}s] traders ${statuses.length}, signals ${signals}${rate}, orders ${orders}, fills ${fills}, ` +
+        `P&L ${fixedToString(pnl)} USDT, interventions ${interventions}, restarts ${system.status().actors.reduce((s, a) => s + a.restarts, 0)}`,
+    );
+    for (const s of statuses) {
+      const positions = Object.values(s.positions).filter((p) => p.quantity !== 0n);
+      print(
+        `  ${s.traderId.padEnd(14)} ${s.mode.padEnd(11)} equity ${fixedToString(s.equity).padStart(12)}  ` +
+          (positions.length ? positions.map((p) => `${p.symbol} ${fixedToString(p.quantity)} @ ${fixedToString(p.avgEntry)}`).join(', ') : 'flat'),
+      );
+    }
+  };
+  const timer = setInterval(() => void summary().catch((error: Error) => print(`summary failed: ${error.message}`)), options.summaryMs);
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
     if (options.durationS !== undefined) setTimeout(resolve, options.durationS * 1000);
   });
-  clearInterval(summary);
+  clearInterval(timer);
+  await summary().catch(() => {});
   print('Shutting down: draining mailboxes...');
-  const report = await system.shutdown();
-  const tally = system.snapshot('demo.tally') as { received: number; gaps: number };
-  print(`Stopped. Mailboxes drained: ${report.drained}. Pulses received: ${tally.received}, gaps: ${tally.gaps}.`);
+  const report = await stopPlatform(system, config);
+  print(`Stopped. Mailboxes drained: ${report.drained}.`);
+}
+
+/** Equity now less the starting balance in USDT, at the current marks. */
+function pnlOf(status: TraderStatus, balances: Record<string, bigint>): bigint {
+  return status.equity - (balances.USDT ?? 0n);
 }

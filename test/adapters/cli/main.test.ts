@@ -1,36 +1,78 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
+const fromSources = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', ...args], { cwd: root });
 
-/** `botv3 start` must boot worker actors from the sources (through tsx) and from the tsup build alike. */
+async function configFile(text: string): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), 'botv3-cli-')), 'platform.yaml');
+  await writeFile(file, text);
+  return file;
+}
+
+/** `botv3 start` must boot the platform's worker actors from the sources (through tsx) and from the tsup build alike. */
 describe('botv3 start', () => {
   const expectDemoRun = (stdout: string) => {
-    expect(stdout).toMatch(/^BOT Trading v3 \d+\.\d+\.\d+\S* - actor runtime$/m);
-    expect(stdout).toContain('Demo mode: the trading core is not built yet');
-    expect(stdout).toMatch(/demo\.tally \(worker thread \d+\), demo\.pulse \(worker thread \d+\)/);
-    const [, received, gaps] = /Stopped\. Mailboxes drained: true\. Pulses received: (\d+), gaps: (\d+)\./.exec(stdout) ?? [];
-    expect(Number(received)).toBeGreaterThan(0);
-    expect(gaps).toBe('0');
+    expect(stdout).toMatch(/^BOT Trading v3 \d+\.\d+\.\d+\S*$/m);
+    expect(stdout).toContain('Config: demo traders (no --config given)');
+    expect(stdout).toMatch(/^Traders: sma-btc \(sma_crossover on BTC\/USDT\), rsi-eth .*breakout-xrp/m);
+    // The summary lines report the traders' signals; the demo market is fast enough to produce some in 2 s.
+    const counts = [...stdout.matchAll(/signals (\d+)/g)].map((m) => Number(m[1]));
+    expect(counts.at(-1)).toBeGreaterThan(0);
+    expect(stdout).toMatch(/^ {2}grid-sol +\w+ +equity +\d+/m);
+    expect(stdout).toMatch(/Stopped\. Mailboxes drained: true\.$/m);
   };
 
-  test('runs from the sources', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--duration', '1', '--pulse-ms', '20'], { cwd: root });
+  test('runs the demo traders from the sources', async () => {
+    const { stdout } = await fromSources('start', '--duration', '2', '--summary-ms', '500');
     expectDemoRun(stdout);
   });
 
   test('runs from a tsup build', async () => {
     // Its own output folder, at dist/'s depth, so a build here never pulls dist/ from under a running bench.
     await run('npx', ['tsup', '--silent', '--out-dir', '.test-dist'], { cwd: root });
-    const { stdout } = await run(process.execPath, ['.test-dist/adapters/cli/main.js', 'start', '--duration', '1', '--pulse-ms', '20'], { cwd: root });
+    const { stdout } = await run(process.execPath, ['.test-dist/adapters/cli/main.js', 'start', '--duration', '2', '--summary-ms', '500'], { cwd: root });
     expectDemoRun(stdout);
   });
 
+  test('runs the traders of a YAML config file', async () => {
+    const file = await configFile(
+      ['exchanges:', '  paper: { type: paper, seed: 3, candleIntervalMs: 20 }', 'traders:', '  - id: solo', '    strategy: { strategy_name: rsi_solo, pairs: [ETHUSDT], interval: 1m }', ''].join('\n'),
+    );
+    const { stdout } = await fromSources('start', '--config', file, '--duration', '1');
+    expect(stdout).toContain(`Config: ${file}`);
+    expect(stdout).toContain('Traders: solo (rsi_reversion on ETH/USDT)');
+    expect(stdout).toMatch(/^ {2}solo /m);
+  });
+
   test('rejects a bad option with a message naming it', async () => {
-    const failure = run(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--pulse-ms', 'fast'], { cwd: root });
-    await expect(failure).rejects.toMatchObject({ stderr: expect.stringContaining('--pulse-ms must be a positive number, got "fast"') });
+    await expect(fromSources('start', '--summary-ms', 'fast')).rejects.toMatchObject({
+      stderr: expect.stringContaining('--summary-ms must be a positive number, got "fast"'),
+    });
+  });
+});
+
+describe('botv3 check', () => {
+  test('accepts a valid config and lists its traders', async () => {
+    const file = await configFile('traders:\n  - id: a\n  - id: b\n    strategy: { name: breakout, symbols: [BTC/USDT] }\n');
+    const { stdout } = await fromSources('check', file);
+    expect(stdout).toBe(`${file}: valid, 2 trader(s): a, b\n`);
+  });
+
+  test('names the bad field of an invalid config and exits with 2', async () => {
+    const file = await configFile('traders:\n  - id: a\n    strategy: { name: sma_crossover, symbols: [BTC/USDT], params: { fast: 30, slow: 10 } }\n');
+    const failure = fromSources('check', file);
+    await expect(failure).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^botv3: traders\[0\]\.strategy\.params\.\w+: .+\(in .*platform\.yaml\)\n$/) });
+  });
+
+  test('reports a file that is not YAML', async () => {
+    const file = await configFile('traders: [\n');
+    await expect(fromSources('check', file)).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('is not valid YAML or JSON') });
   });
 });

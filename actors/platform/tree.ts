@@ -1,0 +1,106 @@
+import { moduleUrl } from '../../runtime/module-url.js';
+import type { ChildSpecInput, SupervisorSpecInput } from '../../runtime/options.js';
+import type { ActorSystem, ShutdownReport } from '../../runtime/system.js';
+import type { PlatformConfig, TraderConfig } from '../../adapters/config/schema.js';
+import { PAPER_MARKETS } from '../../adapters/paper/markets.js';
+import type { PaperExchangeArgs } from '../../adapters/paper/options.js';
+import { TradingError } from '../trading/errors.js';
+import type { Fixed } from '../trading/fixed.js';
+import type { Market } from '../trading/market.js';
+import type { RiskManagerArgs } from '../risk/manager.js';
+import type { TraderArgs } from '../trader/args.js';
+
+/** Fixed addresses of the platform's singleton actors. */
+export const ADDRESSES = { events: 'events', risk: 'risk', reviewer: 'reviewer' } as const;
+export const traderAddress = (id: string) => `trader.${id}`;
+export const exchangeAddress = (name: string) => `exchange.${name}`;
+
+/**
+ * The supervision tree of a platform config: events, risk and the reviewer in the main thread (small
+ * and fast, no user code), then the exchanges, then the traders, each in its own worker thread. Cross
+ * checks the schema cannot make (a trader's exchange exists and lists its symbols) fail here, naming
+ * the field.
+ */
+export function platformTree(config: PlatformConfig, options: { now?: number } = {}): SupervisorSpecInput {
+  const accounts = new Map<string, Record<string, Record<string, Fixed>>>();
+  const traders = config.traders.map((trader, i) => traderSpec(config, trader, i, accounts));
+  const exchanges: ChildSpecInput[] = Object.entries(config.exchanges).map(([name, exchange]) => {
+    const { type: _type, ...paper } = exchange;
+    const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {} };
+    return { id: exchangeAddress(name), module: moduleUrl('../../adapters/paper/exchange', import.meta.url), args };
+  });
+  const risk: RiskManagerArgs = {
+    events: ADDRESSES.events,
+    portfolio: config.risk.portfolio,
+    traders: Object.fromEntries(
+      config.traders.map((t) => [
+        t.id,
+        { address: traderAddress(t.id), limits: { ...t.monitor, ...(t.strategy?.risk_params.stop_loss !== undefined ? { stopLoss: t.strategy.risk_params.stop_loss } : {}), ...(t.strategy?.risk_params.take_profit !== undefined ? { takeProfit: t.strategy.risk_params.take_profit } : {}) } },
+      ]),
+    ),
+  };
+  return {
+    id: 'platform',
+    strategy: 'one_for_one',
+    children: [
+      { id: ADDRESSES.events, module: moduleUrl('../events/hub', import.meta.url), placement: 'main', mailbox: { capacity: 100_000 } },
+      { id: ADDRESSES.risk, module: moduleUrl('../risk/manager', import.meta.url), placement: 'main', args: risk },
+      { id: ADDRESSES.reviewer, module: moduleUrl('../reviewer/pass-through', import.meta.url), placement: 'main' },
+      { id: 'exchanges', strategy: 'one_for_one', children: exchanges },
+      { id: 'traders', strategy: 'one_for_one', children: traders },
+    ],
+  };
+}
+
+/**
+ * Graceful stop: the market clocks stop first, so that no new candles arrive while the traders finish
+ * what is in their mailboxes; then the system drains and stops, traders before exchanges.
+ */
+export async function stopPlatform(system: ActorSystem, config: PlatformConfig): Promise<ShutdownReport> {
+  for (const name of Object.keys(config.exchanges)) system.send(exchangeAddress(name), { type: 'pause' });
+  return system.shutdown();
+}
+
+function traderSpec(config: PlatformConfig, trader: TraderConfig, i: number, accounts: Map<string, Record<string, Record<string, Fixed>>>): ChildSpecInput {
+  const field = `traders[${i}]`;
+  const exchangeName = trader.exchange ?? (trader.strategy && 'v2Exchange' in trader.strategy ? trader.strategy.v2Exchange : undefined) ?? 'paper';
+  const exchange = config.exchanges[exchangeName];
+  if (!exchange) {
+    throw new TradingError('ERR_INVALID_CONFIG', `exchange "${exchangeName}" is not configured (configured: ${Object.keys(config.exchanges).join(', ')})`, { field: `${field}.exchange` });
+  }
+  const symbols = trader.symbols ?? trader.strategy?.symbols;
+  if (!symbols) throw new TradingError('ERR_INVALID_CONFIG', 'a trader needs symbols, or a strategy with symbols', { field: `${field}.symbols` });
+  const listed = PAPER_MARKETS.filter((m) => (exchange.replay ? m.symbol in exchange.replay : !exchange.symbols || exchange.symbols.includes(m.symbol)));
+  const markets: Market[] = symbols.map((symbol, j) => {
+    const market = listed.find((m) => m.symbol === symbol);
+    if (!market) {
+      throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not listed on exchange "${exchangeName}" (listed: ${listed.map((m) => m.symbol).join(', ')})`, {
+        field: `${field}.${trader.symbols ? 'symbols' : 'strategy.symbols'}[${j}]`,
+      });
+    }
+    const { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee } = market;
+    return { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee };
+  });
+  const account = trader.account ?? trader.id;
+  const exchangeAccounts = accounts.get(exchangeName) ?? {};
+  exchangeAccounts[account] = trader.balances;
+  accounts.set(exchangeName, exchangeAccounts);
+  const maxPosition = trader.strategy?.risk_params.max_position;
+  const args: TraderArgs = {
+    id: trader.id,
+    exchange: exchangeAddress(exchangeName),
+    risk: ADDRESSES.risk,
+    reviewer: ADDRESSES.reviewer,
+    events: ADDRESSES.events,
+    account,
+    markets,
+    orderNotional: trader.orderNotional,
+    limits: { ...trader.limits, ...(maxPosition !== undefined ? { maxPosition } : {}) },
+    review: trader.review === 'never' || trader.review === 'always' ? { mode: trader.review } : { mode: 'above', notional: trader.review.above },
+    balances: trader.balances,
+    dedupeWindow: trader.dedupeWindow,
+    reportMs: trader.reportMs,
+  };
+  if (trader.strategy) args.strategy = { type: trader.strategy.type, name: trader.strategy.name, timeframe: trader.strategy.timeframe, params: trader.strategy.params };
+  return { id: traderAddress(trader.id), module: moduleUrl('../trader/trader', import.meta.url), args, mailbox: { capacity: 100_000 } };
+}

@@ -1,0 +1,66 @@
+import { abs, div, fixedToString, mul, ONE, type Fixed } from '../trading/fixed.js';
+import type { InterventionAction, MonitorLimits } from './limits.js';
+import type { ExposureReport } from './protocol.js';
+
+/** An intervention decided by the monitor. `key` identifies the condition, so it is acted on once while it lasts. */
+export interface Decision {
+  key: string;
+  action: InterventionAction;
+  reason: string;
+  symbols?: string[];
+}
+
+const pct = (fraction: Fixed) => `${fixedToString(mul(fraction, 100n * ONE))}%`;
+
+/** Stop-loss and take-profit on each position of one report. */
+export function positionDecisions(report: ExposureReport, limits: MonitorLimits): Decision[] {
+  const decisions: Decision[] = [];
+  for (const p of report.positions) {
+    if (p.quantity === 0n || p.avgEntry === 0n) continue;
+    const move = div(p.mark - p.avgEntry, p.avgEntry) * (p.quantity > 0n ? 1n : -1n);
+    const where = `${p.symbol} ${move < 0n ? 'down' : 'up'} ${pct(abs(move))} from entry ${fixedToString(p.avgEntry)}`;
+    if (limits.stopLoss !== undefined && move <= -limits.stopLoss) {
+      decisions.push({ key: `stop:${p.symbol}:${p.avgEntry}`, action: 'close-positions', symbols: [p.symbol], reason: `stop-loss: ${where} (limit ${pct(limits.stopLoss)})` });
+    } else if (limits.takeProfit !== undefined && move >= limits.takeProfit) {
+      decisions.push({ key: `take:${p.symbol}:${p.avgEntry}`, action: 'close-positions', symbols: [p.symbol], reason: `take-profit: ${where} (target ${pct(limits.takeProfit)})` });
+    }
+  }
+  return decisions;
+}
+
+/** Account-wide figures of one trader, or of the whole portfolio (summed). */
+export interface Book {
+  equity: Fixed;
+  peak: Fixed;
+  dayPnl: Fixed;
+  exposure: Fixed;
+}
+
+export function exposureOf(report: ExposureReport): Fixed {
+  let total = 0n;
+  for (const p of report.positions) total += abs(mul(p.quantity, p.mark));
+  return total;
+}
+
+/**
+ * Daily loss, drawdown and exposure. `severe` is what a breach of the daily loss means: one trader is
+ * closed and halted; for the portfolio, everything is stopped.
+ */
+export function bookDecisions(book: Book, limits: MonitorLimits, severe: 'close-and-halt' | 'emergency-stop'): Decision[] {
+  const decisions: Decision[] = [];
+  if (limits.dailyLossLimit !== undefined && book.dayPnl <= -limits.dailyLossLimit) {
+    const reason = `daily loss ${fixedToString(-book.dayPnl)} reached the limit ${fixedToString(limits.dailyLossLimit)}`;
+    if (severe === 'emergency-stop') decisions.push({ key: 'daily-loss', action: 'emergency-stop', reason });
+    else decisions.push({ key: 'daily-loss', action: 'close-positions', reason }, { key: 'daily-loss-halt', action: 'halt', reason });
+  }
+  if (limits.maxDrawdown !== undefined && book.peak > 0n) {
+    const drawdown = div(book.peak - book.equity, book.peak);
+    if (drawdown >= limits.maxDrawdown) {
+      decisions.push({ key: 'drawdown', action: 'halt', reason: `drawdown ${pct(drawdown)} from the equity peak ${fixedToString(book.peak)} (limit ${pct(limits.maxDrawdown)})` });
+    }
+  }
+  if (limits.maxExposure !== undefined && book.exposure > limits.maxExposure) {
+    decisions.push({ key: 'exposure', action: 'reduce-only', reason: `exposure ${fixedToString(book.exposure)} above the limit ${fixedToString(limits.maxExposure)}` });
+  }
+  return decisions;
+}

@@ -1,0 +1,200 @@
+import { z } from 'zod';
+import { TradingError } from '../trading/errors.js';
+import { fixedToNumber, type Fixed } from '../trading/fixed.js';
+import type { Candle } from '../trading/market.js';
+import type { Strategy, StrategySignal } from './strategy.js';
+
+/*
+ * Indicator state is plain data (bigints, numbers, arrays, objects) so that a strategy's `snapshot()`
+ * can hand it out as is and `create(params, snapshot)` can resume from it exactly. The functions below
+ * update a state in place.
+ */
+
+/** The last `size` values, oldest overwritten first once full. */
+export interface WindowState {
+  size: number;
+  values: Fixed[];
+  /** Index in `values` of the oldest value, the one the next push overwrites (0 while filling). */
+  next: number;
+}
+
+/**
+ * Schema of a {@link WindowState} of `size` values: a snapshot taken with another size (the params
+ * changed) is refused rather than resumed with the wrong window.
+ */
+export function windowSchema(size: number) {
+  return z.object({
+    size: z.literal(size, { error: `snapshot was taken with a window of another size, not ${size}` }),
+    values: z.array(z.bigint()).max(size),
+    next: z.number().int().min(0).max(size - 1),
+  });
+}
+
+/** A window of `size` values, none seen yet. */
+export function emptyWindow(size: number): WindowState {
+  return { size, values: [], next: 0 };
+}
+
+/** Appends `value`; returns the value it evicts once the window is full. */
+export function windowPush(window: WindowState, value: Fixed): Fixed | undefined {
+  if (window.values.length < window.size) {
+    window.values.push(value);
+    return undefined;
+  }
+  const evicted = window.values[window.next]!;
+  window.values[window.next] = value;
+  window.next = (window.next + 1) % window.size;
+  return evicted;
+}
+
+/** Whether `size` values have been pushed, so that the window covers a whole period. */
+export function windowFull(window: WindowState): boolean {
+  return window.values.length === window.size;
+}
+
+/** Largest value in the window; undefined when it is empty. */
+export function highest(window: WindowState): Fixed | undefined {
+  return window.values.reduce<Fixed | undefined>((best, v) => (best === undefined || v > best ? v : best), undefined);
+}
+
+/** Smallest value in the window; undefined when it is empty. */
+export function lowest(window: WindowState): Fixed | undefined {
+  return window.values.reduce<Fixed | undefined>((best, v) => (best === undefined || v < best ? v : best), undefined);
+}
+
+/**
+ * Simple moving average over a window. The running `sum` is exact, so the average never drifts however
+ * long the series; it is divided only when compared or shown.
+ */
+export interface SmaState extends WindowState {
+  sum: Fixed;
+}
+
+/** Schema of an {@link SmaState} over `period` values; refuses a snapshot of another period. */
+export function smaSchema(period: number) {
+  return windowSchema(period).extend({ sum: z.bigint() });
+}
+
+/** An SMA over `period` values, none seen yet. */
+export function emptySma(period: number): SmaState {
+  return { ...emptyWindow(period), sum: 0n };
+}
+
+/** Adds a value; returns whether the average is defined yet (a full period seen). */
+export function smaPush(sma: SmaState, value: Fixed): boolean {
+  sma.sum += value - (windowPush(sma, value) ?? 0n);
+  return windowFull(sma);
+}
+
+/**
+ * Sign of `average(a) - average(b)`, computed exactly by cross-multiplying the sums by the periods, so
+ * two averages that differ in the 10th decimal are not mistaken for equal. Both must be full.
+ */
+export function compareSma(a: SmaState, b: SmaState): -1 | 0 | 1 {
+  const left = a.sum * BigInt(b.size);
+  const right = b.sum * BigInt(a.size);
+  return left > right ? 1 : left < right ? -1 : 0;
+}
+
+/**
+ * Wilder's RSI. Float64 is acceptable here because the RSI only decides, it never accounts; it stays
+ * deterministic because only `+ - * /` are used and the price changes are taken exactly in Fixed first.
+ */
+export interface RsiState {
+  period: number;
+  /** The previous close; absent before the first. */
+  prevClose?: Fixed;
+  /** Price changes seen, counted up to `period` (the seed). */
+  changes: number;
+  /** Sum of the gains while seeding, then Wilder's smoothed average gain. */
+  gain: number;
+  /** Sum of the losses (positive) while seeding, then Wilder's smoothed average loss. */
+  loss: number;
+}
+
+/** Schema of an {@link RsiState} of `period`; refuses a snapshot of another period. */
+export function rsiSchema(period: number) {
+  return z.object({
+    period: z.literal(period, { error: `snapshot was taken with an RSI period other than ${period}` }),
+    prevClose: z.bigint().optional(),
+    changes: z.number().int().min(0).max(period),
+    gain: z.number().nonnegative(),
+    loss: z.number().nonnegative(),
+  });
+}
+
+/** An RSI of `period`, no close seen yet. */
+export function emptyRsi(period: number): RsiState {
+  return { period, changes: 0, gain: 0, loss: 0 };
+}
+
+/**
+ * Adds a close; returns the RSI (0..100) once `period` changes have been seen, else undefined. The
+ * first value is seeded with the plain average of the first `period` gains and losses, as Wilder did.
+ * A series that never moved gives 50 and one that only rose gives 100.
+ */
+export function rsiPush(rsi: RsiState, close: Fixed): number | undefined {
+  const prev = rsi.prevClose;
+  rsi.prevClose = close;
+  if (prev === undefined) return undefined;
+  const change = fixedToNumber(close - prev);
+  const gain = change > 0 ? change : 0;
+  const loss = change < 0 ? -change : 0;
+  if (rsi.changes < rsi.period) {
+    rsi.gain += gain;
+    rsi.loss += loss;
+    rsi.changes++;
+    if (rsi.changes < rsi.period) return undefined;
+    rsi.gain /= rsi.period;
+    rsi.loss /= rsi.period;
+  } else {
+    rsi.gain = (rsi.gain * (rsi.period - 1) + gain) / rsi.period;
+    rsi.loss = (rsi.loss * (rsi.period - 1) + loss) / rsi.period;
+  }
+  if (rsi.loss === 0) return rsi.gain === 0 ? 50 : 100;
+  return 100 - 100 / (1 + rsi.gain / rsi.loss);
+}
+
+/** How a strategy keeps one independent state per symbol. */
+export interface PerSymbolSpec<S> {
+  /** Schema of one symbol's state, used to check a snapshot before resuming from it. */
+  state: z.ZodType<S>;
+  /** The `snapshot` given to `create`: a previous `snapshot()`, or undefined/null for a fresh start. */
+  snapshot: unknown;
+  /** The state of a symbol on its first candle (which is then passed to `onCandle`). */
+  init(candle: Candle): S;
+  /** Advances a symbol's state by one candle, in place, and returns the signals it gives. */
+  onCandle(state: S, candle: Candle): StrategySignal[];
+}
+
+/**
+ * A {@link Strategy} whose candles of each symbol drive their own state, so a strategy fed several
+ * symbols never mixes their prices. Its snapshot is a record from symbol to that state.
+ *
+ * @throws TradingError `ERR_INVALID_CONFIG` (field `snapshot`) when the snapshot does not fit the
+ * schema, e.g. it was taken with other params: resuming from it would give wrong signals.
+ */
+export function perSymbolStrategy<S>(spec: PerSymbolSpec<S>): Strategy {
+  const states = new Map<string, S>(Object.entries(parseSnapshot(spec.state, spec.snapshot)));
+  return {
+    onCandle(candle) {
+      let state = states.get(candle.symbol);
+      if (state === undefined) {
+        state = spec.init(candle);
+        states.set(candle.symbol, state);
+      }
+      return spec.onCandle(state, candle);
+    },
+    // A copy: the caller may keep or send it while this instance goes on mutating its states.
+    snapshot: () => structuredClone(Object.fromEntries(states)),
+  };
+}
+
+function parseSnapshot<S>(schema: z.ZodType<S>, snapshot: unknown): Record<string, S> {
+  if (snapshot === undefined || snapshot === null) return {};
+  const parsed = z.record(z.string(), schema).safeParse(snapshot);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  throw new TradingError('ERR_INVALID_CONFIG', `cannot resume, ${where}${issue.message}`, { field: 'snapshot' });
+}

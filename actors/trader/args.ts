@@ -1,0 +1,30 @@
+import type { Address } from '../../runtime/message.js';
+import type { Fixed } from '../trading/fixed.js';
+import type { Market } from '../trading/market.js';
+import type { PreTradeLimits } from '../risk/limits.js';
+
+/** Everything a trader actor is started with (its spec's `args`), built by the platform from the config file. */
+export interface TraderArgs {
+  id: string;
+  /** Addresses of the actors it talks to. */
+  exchange: Address;
+  risk: Address;
+  reviewer: Address;
+  events: Address;
+  /** Its account on the exchange. */
+  account: string;
+  /** Markets of the symbols it trades: nothing else is accepted. */
+  markets: Market[];
+  strategy?: { type: string; name: string; timeframe: string; params: unknown };
+  /** Size of an order whose signal gives no quantity, in quote. */
+  orderNotional: Fixed;
+  limits: PreTradeLimits;
+  /** When the AI reviewer must approve an order first: never, always, or from a notional up. */
+  review: { mode: 'never' } | { mode: 'always' } | { mode: 'above'; notional: Fixed };
+  /** Starting balances of the ledger, the same ones the exchange account opened with. */
+  balances: Record<string, Fixed>;
+  /** Signal ids remembered for the duplicate check. */
+  dedupeWindow: number;
+  /** How often the trader reports its exposure to the risk manager. */
+  reportMs: number;
+}

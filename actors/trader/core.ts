@@ -1,0 +1,419 @@
+import { z } from 'zod';
+import type { Address } from '../../runtime/message.js';
+import { STRATEGIES } from '../strategies/registry.js';
+import type { Strategy, StrategySignal } from '../strategies/strategy.js';
+import type { ExecutionReport, OrderRequest } from '../trading/exchange-protocol.js';
+import { mul, type Fixed } from '../trading/fixed.js';
+import { clientOrderId, idKey, SeenIds, type SeenIdsSnapshot } from '../trading/ids.js';
+import { bookFill, type Balances } from '../trading/ledger.js';
+import { CandleAggregator } from '../trading/candle-aggregator.js';
+import { sizeProblem, type Candle, type Market } from '../trading/market.js';
+import { applyFill, isTerminal, transition, type Order } from '../trading/order.js';
+import { applyFillToPosition, emptyPosition, unrealizedPnl, type Position } from '../trading/position.js';
+import { parseSignal, type Signal } from '../trading/signal.js';
+import type { TraderMode } from '../risk/limits.js';
+import { preTradeCheck, type RateState } from '../risk/pre-trade.js';
+import type { ExposureReport, Intervention } from '../risk/protocol.js';
+import type { TraderArgs } from './args.js';
+import type { TraderEvent } from './events.js';
+import { sizeOrder } from './sizing.js';
+
+export interface TraderStats {
+  signals: number;
+  rejected: number;
+  duplicates: number;
+  skipped: number;
+  orders: number;
+  ordersRejected: number;
+  fills: number;
+  /** Rejected signals per field, e.g. `{ symbol: 3, quantity: 1 }`. */
+  rejectedBy: Record<string, number>;
+}
+
+export interface TraderState {
+  positions: Record<string, Position>;
+  balances: Balances;
+  /** Live orders (not yet in a final state), by client order id. */
+  orders: Record<string, Order>;
+  /** Signed quantity the live orders would still add to each position. */
+  pending: Record<string, Fixed>;
+  marks: Record<string, Fixed>;
+  mode: TraderMode;
+  modeReason: string;
+  seen: SeenIdsSnapshot;
+  rate: RateState;
+  strategy: unknown;
+  /** Bars of the strategy's timeframe still being built. */
+  bars: Record<string, Candle>;
+  day: { date: string; startEquity: Fixed };
+  stats: TraderStats;
+}
+
+export type TraderStatus = Pick<TraderState, 'positions' | 'balances' | 'orders' | 'marks' | 'mode' | 'modeReason' | 'stats'> & {
+  type: 'traderStatus';
+  traderId: string;
+  equity: Fixed;
+  unrealized: Fixed;
+};
+
+const reportSchema = z.object({
+  kind: z.enum(['accepted', 'fill', 'cancelled', 'rejected', 'expired', 'duplicate']),
+  clientOrderId: z.string(),
+  exchangeOrderId: z.string().optional(),
+  account: z.string(),
+  symbol: z.string(),
+  fill: z
+    .object({
+      tradeId: z.string(),
+      quantity: z.bigint().positive(),
+      price: z.bigint().positive(),
+      fee: z.bigint().nonnegative(),
+      feeAsset: z.string(),
+      liquidity: z.enum(['maker', 'taker']),
+    })
+    .optional(),
+  reason: z.string().optional(),
+  ts: z.number(),
+});
+
+/**
+ * One trader's pipeline: validate -> drop duplicates -> size -> pre-trade risk -> AI review when the
+ * policy asks -> order to the exchange -> fills -> position, P&L and ledger -> events. It keeps no
+ * state outside `TraderState`, which is its snapshot, so a restarted trader resumes exactly where the
+ * last acknowledged message left it.
+ */
+export class TraderCore {
+  readonly #args: TraderArgs;
+  /** The trader's own address: where execution reports come back to. */
+  readonly #self: Address;
+  readonly #markets: Map<string, Market>;
+  readonly #symbols: ReadonlySet<string>;
+  readonly #state: TraderState;
+  readonly #seen: SeenIds;
+  readonly #strategy: Strategy | undefined;
+  readonly #bars: CandleAggregator | undefined;
+  /** Effects of the message in hand, sent together when it is done. */
+  #events: TraderEvent[] = [];
+  #outgoing: OrderRequest[] = [];
+  /** Orders of the message in hand waiting for the reviewer. */
+  #reviews: Order[] = [];
+
+  constructor(args: TraderArgs, self: Address, snapshot: TraderState | undefined) {
+    this.#args = args;
+    this.#self = self;
+    this.#markets = new Map(args.markets.map((m) => [m.symbol, m]));
+    this.#symbols = new Set(this.#markets.keys());
+    this.#state = snapshot ?? {
+      positions: {},
+      balances: { ...args.balances },
+      orders: {},
+      pending: {},
+      marks: {},
+      mode: 'active',
+      modeReason: '',
+      seen: { ring: new Float64Array(0), head: 0, size: 0 },
+      rate: { tokens: 0, at: 0 },
+      strategy: undefined,
+      bars: {},
+      day: { date: '', startEquity: 0n },
+      stats: { signals: 0, rejected: 0, duplicates: 0, skipped: 0, orders: 0, ordersRejected: 0, fills: 0, rejectedBy: {} },
+    };
+    this.#seen = new SeenIds(args.dedupeWindow, this.#state.seen);
+    if (args.strategy) {
+      const definition = STRATEGIES[args.strategy.type]!;
+      this.#strategy = definition.create(definition.params.parse(args.strategy.params), this.#state.strategy);
+      this.#bars = new CandleAggregator(args.strategy.timeframe, this.#state.bars);
+    }
+  }
+
+  get state(): TraderState {
+    return this.#state;
+  }
+
+  snapshot(): TraderState {
+    this.#state.seen = this.#seen.snapshot();
+    if (this.#strategy) this.#state.strategy = this.#strategy.snapshot();
+    return this.#state;
+  }
+
+  /** An outside signal; `fallbackId` names it when it has no id (v2 signals). */
+  onSignal(input: unknown, fallbackId: string, now: number): void {
+    this.#state.stats.signals++;
+    const verdict = parseSignal(input, { traderId: this.#args.id, symbols: this.#symbols, fallbackId, now });
+    if (!verdict.ok) {
+      const stats = this.#state.stats;
+      stats.rejected++;
+      stats.rejectedBy[verdict.field] = (stats.rejectedBy[verdict.field] ?? 0) + 1;
+      const signalId = (input as { id?: unknown } | null)?.id;
+      this.#events.push({ kind: 'signal.rejected', ...(typeof signalId === 'string' ? { signalId } : {}), field: verdict.field, reason: verdict.reason, at: now });
+      return;
+    }
+    this.#process(verdict.signal, now, false);
+  }
+
+  onCandles(candles: Candle[], now: number): void {
+    for (const candle of candles) {
+      if (!this.#symbols.has(candle.symbol)) continue;
+      this.#state.marks[candle.symbol] = candle.close;
+      const bar = this.#bars?.add(candle);
+      if (!bar) continue;
+      const ideas = this.#strategy!.onCandle?.(bar) ?? [];
+      ideas.forEach((idea, i) => {
+        this.#state.stats.signals++;
+        this.#process(this.#fromStrategy(idea, `${bar.symbol}:${bar.ts}:${i}`, bar.ts), now, false);
+      });
+    }
+  }
+
+  onExecutions(reports: unknown[], now: number): void {
+    for (const input of reports) {
+      const parsed = reportSchema.safeParse(input);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        this.#events.push({ kind: 'execution.invalid', reason: `${issue.path.join('.') || 'report'}: ${issue.message}`, at: now });
+        continue;
+      }
+      try {
+        this.#apply(parsed.data as ExecutionReport, now);
+      } catch (error) {
+        // A report that breaks the order state machine is the exchange's error, not a reason to stop trading.
+        this.#events.push({ kind: 'execution.invalid', clientOrderId: parsed.data.clientOrderId, reason: (error as Error).message, at: now });
+      }
+    }
+  }
+
+  onVerdict(clientOrderId: string, approved: boolean, reason: string, now: number): void {
+    const order = this.#state.orders[clientOrderId];
+    if (!order || order.status !== 'new') return;
+    this.#events.push({ kind: 'review', clientOrderId, signalId: order.signalId, approved, reason, at: now });
+    if (approved) {
+      this.#send(order);
+      return;
+    }
+    order.reason = `AI review: ${reason}`;
+    this.#finish(order, 'rejected', now);
+    this.#state.stats.ordersRejected++;
+  }
+
+  /** Applies a risk manager intervention; `ref` makes the ids of the closing orders deterministic. */
+  onIntervention(intervention: Intervention, ref: string, now: number): { cancel: boolean } {
+    const { action, reason } = intervention;
+    if (action === 'resume') {
+      this.#setMode('active', reason, now);
+      return { cancel: false };
+    }
+    if (action === 'lift-reduce-only') {
+      if (this.#state.mode === 'reduce-only') this.#setMode('active', reason, now);
+      return { cancel: false };
+    }
+    if (action === 'reduce-only') {
+      if (this.#state.mode === 'active') this.#setMode('reduce-only', reason, now);
+      return { cancel: false };
+    }
+    if (action === 'close-positions' || action === 'emergency-stop') {
+      for (const position of Object.values(this.#state.positions)) {
+        if (position.quantity === 0n || (intervention.symbols && !intervention.symbols.includes(position.symbol))) continue;
+        const signal: Signal = { id: `risk:${ref}:${position.symbol}`, strategy: 'risk', symbol: position.symbol, action: 'CLOSE', ts: now, reason };
+        this.#process(signal, now, true);
+      }
+      if (action === 'close-positions') return { cancel: false };
+    }
+    this.#setMode('halted', reason, now);
+    return { cancel: true };
+  }
+
+  /** What `status` requests get: the state without the dedupe window, plus equity and unrealized P&L. */
+  status(): TraderStatus {
+    const { positions, balances, orders, marks, mode, modeReason, stats } = this.#state;
+    return { type: 'traderStatus', traderId: this.#args.id, positions, balances, orders, marks, mode, modeReason, stats, equity: this.equity(), unrealized: this.unrealized() };
+  }
+
+  exposure(now: number): ExposureReport {
+    const equity = this.equity();
+    const date = new Date(now).toISOString().slice(0, 10);
+    if (this.#state.day.date !== date) this.#state.day = { date, startEquity: equity };
+    const positions = Object.values(this.#state.positions)
+      .filter((p) => p.quantity !== 0n)
+      .map((p) => ({ symbol: p.symbol, quantity: p.quantity, avgEntry: p.avgEntry, mark: this.#state.marks[p.symbol] ?? p.avgEntry }));
+    return { type: 'exposure', traderId: this.#args.id, at: now, equity, dayPnl: equity - this.#state.day.startEquity, positions };
+  }
+
+  /** Quote balance plus every base balance at its mark. */
+  equity(): Fixed {
+    let equity = 0n;
+    for (const market of this.#markets.values()) {
+      const mark = this.#state.marks[market.symbol];
+      const held = this.#state.balances[market.base] ?? 0n;
+      if (mark !== undefined) equity += mul(held, mark);
+    }
+    const quotes = new Set([...this.#markets.values()].map((m) => m.quote));
+    for (const quote of quotes) equity += this.#state.balances[quote] ?? 0n;
+    return equity;
+  }
+
+  unrealized(): Fixed {
+    let total = 0n;
+    for (const p of Object.values(this.#state.positions)) total += unrealizedPnl(p, this.#state.marks[p.symbol] ?? p.avgEntry);
+    return total;
+  }
+
+  /** Takes what the message in hand produced: events to report, orders to send and orders to review. */
+  drain(): { events: TraderEvent[]; orders: OrderRequest[]; reviews: Order[] } {
+    const out = { events: this.#events, orders: this.#outgoing, reviews: this.#reviews };
+    this.#events = [];
+    this.#outgoing = [];
+    this.#reviews = [];
+    return out;
+  }
+
+  #fromStrategy(idea: StrategySignal, key: string, ts: number): Signal {
+    const strategy = this.#args.strategy!;
+    const signal: Signal = { id: `${strategy.name}:${key}`, strategy: strategy.name, symbol: idea.symbol, action: idea.action, ts, reason: idea.reason };
+    if (idea.price !== undefined) signal.price = idea.price;
+    if (idea.quantity !== undefined) signal.quantity = idea.quantity;
+    return signal;
+  }
+
+  /** The pipeline after validation. `forced` orders (risk closes) pass a halted mode. */
+  #process(signal: Signal, now: number, forced: boolean): void {
+    const state = this.#state;
+    const key = idKey(signal.id);
+    if (this.#seen.has(key)) {
+      state.stats.duplicates++;
+      this.#events.push({ kind: 'signal.duplicate', signalId: signal.id, at: now });
+      return;
+    }
+    this.#seen.add(key);
+    const market = this.#markets.get(signal.symbol)!;
+    const price = signal.price ?? state.marks[signal.symbol];
+    if (price === undefined) return this.#skip(signal, 'no market price yet for a market order', now);
+    const position = state.positions[signal.symbol]?.quantity ?? 0n;
+    const sizing = sizeOrder(signal, market, position + (state.pending[signal.symbol] ?? 0n), price, this.#args.orderNotional);
+    if (!sizing.ok) return this.#skip(signal, sizing.reason, now);
+    const problem =
+      sizeProblem(market, sizing.quantity, price) ??
+      preTradeCheck(
+        { symbol: signal.symbol, side: sizing.side, quantity: sizing.quantity, price },
+        this.#args.limits,
+        { mode: forced ? 'reduce-only' : state.mode, position: position + (state.pending[signal.symbol] ?? 0n), openOrders: Object.keys(state.orders).length, rate: state.rate, now },
+      );
+    if (problem) return this.#skip(signal, problem, now);
+    const order: Order = {
+      clientOrderId: clientOrderId(this.#args.id, signal.id),
+      traderId: this.#args.id,
+      signalId: signal.id,
+      symbol: signal.symbol,
+      side: sizing.side,
+      type: signal.price === undefined ? 'market' : 'limit',
+      quantity: sizing.quantity,
+      reduceOnly: forced || state.mode === 'reduce-only',
+      status: 'new',
+      filled: 0n,
+      filledNotional: 0n,
+      fees: 0n,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (signal.price !== undefined) order.price = signal.price;
+    if (signal.reason !== undefined) order.reason = signal.reason;
+    state.orders[order.clientOrderId] = order;
+    state.pending[order.symbol] = (state.pending[order.symbol] ?? 0n) + (order.side === 'buy' ? order.quantity : -order.quantity);
+    state.stats.orders++;
+    this.#events.push({ kind: 'order', order: { ...order } });
+    if (!forced && this.#needsReview(mul(order.quantity, price))) {
+      this.#reviews.push(order);
+      return;
+    }
+    this.#send(order);
+  }
+
+  #needsReview(notional: Fixed): boolean {
+    const review = this.#args.review;
+    return review.mode === 'always' || (review.mode === 'above' && notional >= review.notional);
+  }
+
+  #send(order: Order): void {
+    const request: OrderRequest = {
+      clientOrderId: order.clientOrderId,
+      account: this.#args.account,
+      replyTo: this.#self,
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      quantity: order.quantity,
+      ts: order.createdAt,
+    };
+    if (order.price !== undefined) request.price = order.price;
+    this.#outgoing.push(request);
+  }
+
+  #skip(signal: Signal, reason: string, now: number): void {
+    this.#state.stats.skipped++;
+    this.#events.push({ kind: 'signal.skipped', signalId: signal.id, symbol: signal.symbol, reason, at: now });
+  }
+
+  #apply(report: ExecutionReport, now: number): void {
+    const order = this.#state.orders[report.clientOrderId];
+    if (!order) throw new Error(`no live order ${report.clientOrderId}`);
+    switch (report.kind) {
+      case 'accepted':
+        transition(order, 'open', now);
+        if (report.exchangeOrderId !== undefined) order.exchangeOrderId = report.exchangeOrderId;
+        this.#events.push({ kind: 'order', order: { ...order } });
+        return;
+      case 'fill':
+        this.#fill(order, report, now);
+        return;
+      case 'duplicate':
+        // The exchange already has this order: the signal was a duplicate older than the dedupe window.
+        this.#state.stats.duplicates++;
+        this.#state.stats.orders--;
+        this.#forget(order);
+        this.#events.push({ kind: 'signal.duplicate', signalId: order.signalId, at: now });
+        return;
+      default:
+        if (report.reason !== undefined) order.reason = report.reason;
+        if (report.kind === 'rejected') this.#state.stats.ordersRejected++;
+        this.#finish(order, report.kind, now);
+    }
+  }
+
+  #fill(order: Order, report: ExecutionReport, now: number): void {
+    if (!report.fill) throw new Error(`fill report for ${order.clientOrderId} has no fill`);
+    const { quantity, price, fee } = report.fill;
+    const market = this.#markets.get(order.symbol)!;
+    applyFill(order, quantity, mul(quantity, price), fee, now);
+    const state = this.#state;
+    state.pending[order.symbol] = state.pending[order.symbol]! - (order.side === 'buy' ? quantity : -quantity);
+    const position = (state.positions[order.symbol] ??= emptyPosition(order.symbol));
+    applyFillToPosition(position, order.side, quantity, price, fee, now);
+    const entries = bookFill(state.balances, { base: market.base, quote: market.quote, side: order.side, quantity, price, fee, ref: report.fill.tradeId, at: now });
+    state.stats.fills++;
+    this.#events.push(
+      { kind: 'fill', clientOrderId: order.clientOrderId, signalId: order.signalId, symbol: order.symbol, side: order.side, fill: report.fill, position: { ...position }, at: now },
+      { kind: 'ledger', entries },
+    );
+    if (isTerminal(order.status)) this.#forget(order);
+    this.#events.push({ kind: 'order', order: { ...order } });
+  }
+
+  #finish(order: Order, status: 'cancelled' | 'rejected' | 'expired', now: number): void {
+    transition(order, status, now);
+    this.#forget(order);
+    this.#events.push({ kind: 'order', order: { ...order } });
+  }
+
+  /** Drops a final order from the live set and what it still added to the position. */
+  #forget(order: Order): void {
+    delete this.#state.orders[order.clientOrderId];
+    const left = order.quantity - order.filled;
+    if (left !== 0n) this.#state.pending[order.symbol] = this.#state.pending[order.symbol]! - (order.side === 'buy' ? left : -left);
+  }
+
+  #setMode(mode: TraderMode, reason: string, now: number): void {
+    if (this.#state.mode === mode) return;
+    this.#state.mode = mode;
+    this.#state.modeReason = reason;
+    this.#events.push({ kind: 'mode', mode, reason, at: now });
+  }
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { defineActor, type ActorContext } from '../../runtime/actor.js';
+import { interventionSchema } from '../risk/protocol.js';
+import type { TraderArgs } from './args.js';
+import { TraderCore, type TraderState } from './core.js';
+import type { TraderEventsMessage } from './events.js';
+
+const fixed = z.bigint();
+
+/**
+ * The mailbox checks envelopes only. Signals and execution reports are validated one by one inside
+ * the trader, so one bad item is rejected with its reason and counted while the rest of its batch goes on.
+ */
+const messages = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('signal'), signal: z.unknown() }),
+  z.object({ type: z.literal('signals'), signals: z.array(z.unknown()) }),
+  z.object({ type: z.literal('executions'), reports: z.array(z.unknown()) }),
+  z.object({
+    type: z.literal('candles'),
+    candles: z.array(
+      z.object({ symbol: z.string(), timeframe: z.string(), ts: z.number(), open: fixed, high: fixed, low: fixed, close: fixed, volume: fixed }),
+    ),
+  }),
+  z.object({ type: z.literal('verdict'), clientOrderId: z.string(), approved: z.boolean(), reason: z.string() }),
+  interventionSchema,
+  /** Request: replies with the trader's state. */
+  z.object({ type: z.literal('status') }),
+  /** Timer: sends the exposure report to the risk manager. */
+  z.object({ type: z.literal('report') }),
+]);
+
+type TraderMessage = z.infer<typeof messages>;
+
+/**
+ * A trader: one strategy on its symbols and its own exchange account, in its own worker thread.
+ * Everything it does leaves as messages at the end of each message it processes, so an order, its
+ * events and the state that produced them are committed together or not at all.
+ */
+export default defineActor<TraderMessage, TraderState>({
+  messages,
+  create() {
+    let args: TraderArgs;
+    let core: TraderCore;
+
+    const flush = (ctx: ActorContext) => {
+      const { events, orders, reviews } = core.drain();
+      if (orders.length > 0) ctx.send(args.exchange, { type: 'place', orders });
+      for (const order of reviews) {
+        ctx.send(args.reviewer, {
+          type: 'review',
+          traderId: args.id,
+          replyTo: ctx.self,
+          order,
+          context: { mode: core.state.mode, position: core.state.positions[order.symbol]?.quantity ?? 0n, mark: core.state.marks[order.symbol], equity: core.equity() },
+        });
+      }
+      if (events.length > 0) ctx.send(args.events, { type: 'traderEvents', traderId: args.id, events } satisfies TraderEventsMessage);
+    };
+
+    return {
+      init(ctx, snapshot) {
+        args = ctx.args as TraderArgs;
+        core = new TraderCore(args, ctx.self, snapshot);
+        ctx.send(args.exchange, { type: 'subscribe', subscriber: ctx.self, symbols: args.markets.map((m) => m.symbol) });
+        ctx.setTimer('report', args.reportMs, { type: 'report' }, { repeat: true });
+      },
+      receive(msg, ctx) {
+        const now = Date.now();
+        switch (msg.type) {
+          case 'signal':
+            core.onSignal(msg.signal, `m${ctx.delivery!.seq}`, now);
+            break;
+          case 'signals':
+            msg.signals.forEach((signal, i) => core.onSignal(signal, `m${ctx.delivery!.seq}.${i}`, now));
+            break;
+          case 'candles':
+            core.onCandles(msg.candles, now);
+            break;
+          case 'executions':
+            core.onExecutions(msg.reports, now);
+            break;
+          case 'verdict':
+            core.onVerdict(msg.clientOrderId, msg.approved, msg.reason, now);
+            break;
+          case 'intervene':
+            if (core.onIntervention(msg, `${ctx.delivery?.seq ?? now}`, now).cancel) {
+              ctx.send(args.exchange, { type: 'cancel', account: args.account, replyTo: ctx.self });
+            }
+            break;
+          case 'status':
+            ctx.reply(core.status());
+            return;
+          case 'report':
+            ctx.send(args.risk, core.exposure(now));
+            return;
+        }
+        flush(ctx);
+      },
+      snapshot: () => core.snapshot(),
+    };
+  },
+});

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { Address } from '../../runtime/message.js';
+import type { Fixed } from './fixed.js';
+import type { Candle } from './market.js';
+import type { OrderType, Side } from './order.js';
+
+/**
+ * The message interface every exchange adapter actor speaks, the paper exchange and the ccxt ones
+ * alike, so a trader changes exchange by configuration alone. Batches everywhere: one `place` carries
+ * many orders and one `executions` many reports, so a busy trader costs one hop per batch, not per order.
+ */
+
+/** An order as sent to an exchange. */
+export interface OrderRequest {
+  clientOrderId: string;
+  account: string;
+  /** Where the execution reports go. */
+  replyTo: Address;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  quantity: Fixed;
+  price?: Fixed;
+  ts: number;
+}
+
+export type ExecutionKind = 'accepted' | 'fill' | 'cancelled' | 'rejected' | 'expired' | 'duplicate';
+
+export interface Fill {
+  tradeId: string;
+  quantity: Fixed;
+  price: Fixed;
+  fee: Fixed;
+  feeAsset: string;
+  liquidity: 'maker' | 'taker';
+}
+
+/** One event in an order's life, in order; the trader replays them through its order state machine. */
+export interface ExecutionReport {
+  kind: ExecutionKind;
+  clientOrderId: string;
+  exchangeOrderId?: string;
+  account: string;
+  symbol: string;
+  fill?: Fill;
+  /** Why an order was rejected, cancelled or expired. */
+  reason?: string;
+  ts: number;
+}
+
+export type ExchangeRequest =
+  | { type: 'place'; orders: OrderRequest[] }
+  | { type: 'cancel'; account: string; replyTo: Address; clientOrderIds?: string[] }
+  | { type: 'subscribe'; subscriber: Address; symbols: string[] }
+  | { type: 'openAccount'; account: string; balances: Record<string, Fixed> }
+  | { type: 'getBalances'; account: string }
+  | { type: 'getOpenOrders'; account: string };
+
+export type ExchangeEvent =
+  | { type: 'executions'; reports: ExecutionReport[] }
+  | { type: 'candles'; candles: Candle[] };
+
+const fixed = z.bigint();
+
+/**
+ * Validates one order where it enters the exchange actor. Orders arrive in batches whose envelope is
+ * checked at the mailbox; each order is checked here so that one bad order is rejected alone, with the
+ * field named, and the rest of the batch goes on.
+ */
+export const orderRequestSchema = z.object({
+  clientOrderId: z.string().min(1).max(36),
+  account: z.string().min(1),
+  replyTo: z.string().min(1),
+  symbol: z.string().min(1),
+  side: z.enum(['buy', 'sell']),
+  type: z.enum(['market', 'limit']),
+  quantity: fixed.positive(),
+  price: fixed.positive().optional(),
+  ts: z.number(),
+});
+
+/** The mailbox schema of an exchange adapter actor: envelopes only (see `orderRequestSchema`). */
+export const exchangeMessages = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('place'), orders: z.array(z.unknown()) }),
+  z.object({ type: z.literal('cancel'), account: z.string(), replyTo: z.string(), clientOrderIds: z.array(z.string()).optional() }),
+  z.object({ type: z.literal('subscribe'), subscriber: z.string(), symbols: z.array(z.string()) }),
+  z.object({ type: z.literal('openAccount'), account: z.string(), balances: z.record(z.string(), fixed) }),
+  z.object({ type: z.literal('getBalances'), account: z.string() }),
+  z.object({ type: z.literal('getOpenOrders'), account: z.string() }),
+]);

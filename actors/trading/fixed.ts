@@ -1,0 +1,97 @@
+import { Big } from 'big.js';
+import { TradingError } from './errors.js';
+
+/**
+ * Exact decimal money on the hot path: a bigint count of 10^-9 units, as NautilusTrader's standard
+ * precision does. Sums and comparisons are plain bigint operations; products and quotients round half
+ * to even back to 9 places. big.js does the parsing and printing at the boundaries, so no binary float
+ * ever holds a price, a quantity, a fee or a P&L.
+ */
+export type Fixed = bigint;
+
+export const DECIMALS = 9;
+export const ONE: Fixed = 10n ** BigInt(DECIMALS);
+/** Inputs beyond this magnitude are rejected: no market quotes or trades 10^15 of anything. */
+const LIMIT = new Big('1e15');
+
+/**
+ * Parses a decimal given as a string (`"0.015"`) or a JSON number (`0.015`, read through its shortest
+ * decimal form, which is what the sender wrote). Throws `ERR_INVALID_DECIMAL` naming `field`.
+ *
+ * @example
+ * ```ts
+ * toFixed('0.1', 'price') + toFixed(0.2, 'price') === toFixed('0.3', 'price') // true
+ * ```
+ */
+export function toFixed(value: unknown, field: string): Fixed {
+  if (typeof value === 'bigint') return value;
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    throw new TradingError('ERR_INVALID_DECIMAL', `expected a decimal number or string, got ${value === null ? 'null' : typeof value}`, { field });
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new TradingError('ERR_INVALID_DECIMAL', `expected a finite number, got ${value}`, { field });
+  }
+  let big: Big;
+  try {
+    big = new Big(typeof value === 'string' ? value.trim() : value);
+  } catch (cause) {
+    throw new TradingError('ERR_INVALID_DECIMAL', `"${String(value).slice(0, 40)}" is not a decimal number`, { field, cause });
+  }
+  if (big.abs().gt(LIMIT)) throw new TradingError('ERR_INVALID_DECIMAL', `${String(value).slice(0, 40)} is out of range (|x| <= 1e15)`, { field });
+  return BigInt(big.times(ONE.toString()).round(0, Big.roundHalfEven).toFixed(0));
+}
+
+/** Prints a Fixed as a plain decimal string without trailing zeros: `1500000000n` -> `"1.5"`. */
+export function fixedToString(value: Fixed): string {
+  return new Big(value.toString()).div(ONE.toString()).toFixed();
+}
+
+/** For display and indicator maths only, never for accounting. */
+export function fixedToNumber(value: Fixed): number {
+  return Number(value) / Number(ONE);
+}
+
+/** `a * b`, rounded half to even to 9 places. */
+export function mul(a: Fixed, b: Fixed): Fixed {
+  return divRound(a * b, ONE);
+}
+
+/** `a / b`, rounded half to even to 9 places. `b` must not be zero. */
+export function div(a: Fixed, b: Fixed): Fixed {
+  return divRound(a * ONE, b);
+}
+
+/** Integer division rounded half to even. */
+function divRound(n: bigint, d: bigint): bigint {
+  if (d < 0n) return divRound(-n, -d);
+  const q = n / d;
+  const r = n % d;
+  const twice = 2n * (r < 0n ? -r : r);
+  if (twice < d || (twice === d && q % 2n === 0n)) return q;
+  return n < 0n ? q - 1n : q + 1n;
+}
+
+export type Rounding = 'down' | 'up' | 'half-even';
+
+/** Rounds `value` to a multiple of `step` (a market's tick or lot size). `down` and `up` go towards and away from zero. */
+export function roundToStep(value: Fixed, step: Fixed, mode: Rounding): Fixed {
+  if (step <= 0n) return value;
+  const q = value / step;
+  const r = value - q * step;
+  if (r === 0n) return value;
+  if (mode === 'down') return q * step;
+  if (mode === 'up') return (value < 0n ? q - 1n : q + 1n) * step;
+  return divRound(value, step) * step;
+}
+
+export function abs(a: Fixed): Fixed {
+  return a < 0n ? -a : a;
+}
+
+export function min(a: Fixed, b: Fixed): Fixed {
+  return a < b ? a : b;
+}
+
+export function max(a: Fixed, b: Fixed): Fixed {
+  return a > b ? a : b;
+}

@@ -1,0 +1,15 @@
+/** Quote currencies recognised when a v2 exchange-native symbol (`BTCUSDT`) has no separator. Longest first. */
+const QUOTES = ['FDUSD', 'USDT', 'USDC', 'TUSD', 'BUSD', 'USD', 'EUR', 'TRY', 'BTC', 'ETH', 'BNB'];
+
+/**
+ * Turns an exchange-native symbol into the unified `BASE/QUOTE` form: `BTCUSDT`, `BTC-USDT`, `btc_usdt`
+ * and `BTC/USDT` all give `BTC/USDT`. Returns undefined when no split is possible.
+ */
+export function normalizeSymbol(symbol: string): string | undefined {
+  const upper = symbol.trim().toUpperCase();
+  const parts = upper.split(/[/\-_]/);
+  if (parts.length === 2) return parts[0] && parts[1] ? `${parts[0]}/${parts[1]}` : undefined;
+  if (parts.length !== 1) return undefined;
+  const quote = QUOTES.find((q) => upper.endsWith(q) && upper.length > q.length);
+  return quote ? `${upper.slice(0, -quote.length)}/${quote}` : undefined;
+}

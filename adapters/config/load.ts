@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { issuePath } from '../../runtime/options.js';
+import { TradingError } from '../../actors/trading/errors.js';
+import { platformSchema, type PlatformConfig } from './schema.js';
+
+/**
+ * Validates a platform config (already parsed from YAML or JSON). Throws `ERR_INVALID_CONFIG` naming
+ * the first bad field, e.g. `traders[1].strategy.params.fast: must be below slow`.
+ */
+export function parseConfig(input: unknown, source = 'config'): PlatformConfig {
+  const parsed = platformSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+    throw new TradingError('ERR_INVALID_CONFIG', `${message} (in ${source})`, { field: issuePath('', keys) || '(root)', cause: parsed.error });
+  }
+  const config = parsed.data;
+  const ids = new Set<string>();
+  config.traders.forEach((trader, i) => {
+    if (ids.has(trader.id)) throw new TradingError('ERR_INVALID_CONFIG', `trader id "${trader.id}" is used twice (in ${source})`, { field: `traders[${i}].id` });
+    ids.add(trader.id);
+  });
+  return config;
+}
+
+/** Reads a YAML or JSON (JSON is YAML) config file. */
+export function loadConfig(path: string): PlatformConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new TradingError('ERR_INVALID_CONFIG', `cannot read config file ${path}: ${(cause as Error).message}`, { cause });
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (cause) {
+    throw new TradingError('ERR_INVALID_CONFIG', `${path} is not valid YAML or JSON: ${(cause as Error).message}`, { cause });
+  }
+  return parseConfig(data, path);
+}

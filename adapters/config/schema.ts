@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { inferStrategyType, STRATEGIES, strategyTypes } from '../../actors/strategies/registry.js';
+import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
+import { normalizeSymbol } from '../../actors/trading/symbol.js';
+import { parseTimeframe } from '../../actors/trading/timeframe.js';
+import { paperArgsSchema } from '../paper/options.js';
+
+/** A decimal written as a number (`0.02`) or a string (`"0.02"`), read exactly. */
+const decimal = z.union([z.number(), z.string()]).transform((value, ctx): Fixed => {
+  try {
+    return toFixed(value, 'value');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as { detail: string }).detail });
+    return z.NEVER;
+  }
+});
+const positiveDecimal = decimal.refine((v) => v > 0n, 'must be positive');
+const fraction = decimal.refine((v) => v > 0n && v < 10n ** 9n, 'must be a fraction between 0 and 1 (0.02 = 2 %)');
+
+const symbol = z.string().transform((value, ctx) => {
+  const normalized = normalizeSymbol(value);
+  if (!normalized) ctx.addIssue({ code: 'custom', message: `"${value}" is not a symbol such as BTC/USDT` });
+  return normalized ?? z.NEVER;
+});
+
+const timeframe = z.string().refine((value) => {
+  try {
+    return parseTimeframe(value) > 0;
+  } catch {
+    return false;
+  }
+}, 'must be a timeframe such as 1m, 15m, 1h or 1d');
+
+const riskParams = z.strictObject({
+  /** Largest position per symbol, in quote (v2 `max_position_size`). */
+  max_position: positiveDecimal.optional(),
+  /** Close a position this fraction below its entry (v2 `stop_loss_pct`). */
+  stop_loss: fraction.optional(),
+  take_profit: fraction.optional(),
+});
+
+const v3Strategy = z.strictObject({
+  name: z.string().min(1),
+  /** Which algorithm; inferred from `name` when absent (`sma_cross` -> `sma_crossover`). */
+  type: z.string().optional(),
+  symbols: z.array(symbol).min(1),
+  timeframe: timeframe.default('1m'),
+  params: z.record(z.string(), z.unknown()).default({}),
+  risk_params: riskParams.prefault({}),
+});
+
+/** v2's `strategies.yaml` entry, mapped to the v3 shape field by field. */
+const v2Strategy = z
+  .strictObject({
+    strategy_name: z.string().min(1),
+    pairs: z.array(symbol).min(1),
+    exchange: z.string().optional(),
+    interval: timeframe.default('1m'),
+    max_position_size: positiveDecimal.optional(),
+    stop_loss_pct: fraction.optional(),
+    params: z.record(z.string(), z.unknown()).default({}),
+  })
+  .transform((v2) => ({
+    name: v2.strategy_name,
+    type: undefined,
+    symbols: v2.pairs,
+    timeframe: v2.interval,
+    params: v2.params,
+    risk_params: { max_position: v2.max_position_size, stop_loss: v2.stop_loss_pct, take_profit: undefined },
+    v2Exchange: v2.exchange,
+  }));
+
+const strategy = z
+  .union([v3Strategy, v2Strategy], { error: 'must be a v3 strategy (name, symbols, ...) or a v2 one (strategy_name, pairs, ...)' })
+  .transform((s, ctx) => {
+    const type = s.type ?? inferStrategyType(s.name);
+    const definition = type === undefined ? undefined : STRATEGIES[type];
+    if (!definition) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `cannot tell the strategy type of "${s.name}"; set type to one of ${strategyTypes().join(', ')}` });
+      return z.NEVER;
+    }
+    const params = definition.params.safeParse(s.params);
+    if (!params.success) {
+      for (const issue of params.error.issues) ctx.addIssue({ code: 'custom', path: ['params', ...issue.path], message: issue.message });
+      return z.NEVER;
+    }
+    return { ...s, type: definition.type, params: params.data };
+  });
+
+const review = z.union([z.enum(['never', 'always']), z.strictObject({ above: positiveDecimal })]).default('never');
+
+const trader = z.strictObject({
+  id: z.string().regex(/^[\w-]{1,48}$/, 'use 1 to 48 letters, digits, _ and -'),
+  /** Name of an entry of `exchanges`; default: the v2 strategy's exchange, else `paper`. */
+  exchange: z.string().optional(),
+  /** Account on the exchange; default: the trader id. */
+  account: z.string().optional(),
+  /** Symbols traded on outside signals; default: the strategy's. */
+  symbols: z.array(symbol).min(1).optional(),
+  strategy: strategy.optional(),
+  balances: z.record(z.string(), decimal).prefault({ USDT: 10_000 }),
+  /** Size of an order whose signal has no quantity, in quote. */
+  orderNotional: positiveDecimal.prefault(100),
+  review,
+  limits: z
+    .strictObject({
+      maxOrderNotional: positiveDecimal.optional(),
+      maxOpenOrders: z.number().int().positive().optional(),
+      maxOrdersPerSecond: z.number().positive().optional(),
+    })
+    .prefault({}),
+  monitor: z
+    .strictObject({
+      takeProfit: fraction.optional(),
+      dailyLossLimit: positiveDecimal.optional(),
+      maxDrawdown: fraction.optional(),
+      maxExposure: positiveDecimal.optional(),
+    })
+    .prefault({}),
+  dedupeWindow: z.number().int().positive().max(1_048_576).default(32_768),
+  reportMs: z.number().int().positive().default(250),
+});
+
+const exchange = z.discriminatedUnion('type', [z.object({ type: z.literal('paper'), ...paperArgsSchema.shape }).strict()]);
+
+export const platformSchema = z.strictObject({
+  exchanges: z.record(z.string().regex(/^[\w-]+$/), exchange).prefault({ paper: { type: 'paper' } }),
+  risk: z
+    .strictObject({
+      portfolio: z
+        .strictObject({
+          dailyLossLimit: positiveDecimal.optional(),
+          maxDrawdown: fraction.optional(),
+          maxExposure: positiveDecimal.optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  traders: z.array(trader).min(1),
+});
+
+export type PlatformConfig = z.output<typeof platformSchema>;
+export type TraderConfig = PlatformConfig['traders'][number];

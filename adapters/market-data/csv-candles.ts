@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import { CsvError, parse } from 'csv-parse/sync';
+import { TradingError } from '../../actors/trading/errors.js';
+import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
+import type { Candle } from '../../actors/trading/market.js';
+
+/** What the CSV itself does not say: whose candles they are. */
+export interface CandlesCsvOptions {
+  /** Symbol the candles are of (the file does not say). */
+  symbol: string;
+  timeframe: string;
+  /** Names the input in error messages, e.g. the file name. Default `CSV`. */
+  source?: string;
+}
+
+const TIME_COLUMNS = ['ts', 'timestamp'];
+const PRICE_COLUMNS = ['open', 'high', 'low', 'close'] as const;
+const REQUIRED = `ts (or timestamp), ${PRICE_COLUMNS.join(', ')}, volume`;
+
+/** A cell's value and where it is, so that every complaint can name its line and column. */
+interface Cell {
+  value: string;
+  line: number;
+  column: string;
+}
+
+/**
+ * Parses OHLCV candles from CSV text. A header row is required with the columns `ts` (or `timestamp`),
+ * `open`, `high`, `low`, `close` and `volume`, in any order and case; other columns are ignored. `ts` is
+ * the bar's open time, in ms since the epoch or as an ISO 8601 date (UTC when it has no offset). Values
+ * are read as exact decimals. Prices must be positive, volume not negative, high not below low, and the
+ * times strictly increasing.
+ *
+ * @throws TradingError `ERR_INVALID_CONFIG` naming the source, line and column, e.g.
+ * `candles.csv line 7, column close: "abc" is not a decimal number`.
+ */
+export function parseCandlesCsv(text: string, options: CandlesCsvOptions): Candle[] {
+  const source = options.source ?? 'CSV';
+  const [header, ...rows] = readRows(text, source);
+  if (!header) throw invalid(source, 1, undefined, `no header row; expected the columns ${REQUIRED}`);
+  const { at, time } = locateColumns(header.record, source);
+  const candles: Candle[] = [];
+  let previous: { ts: number; value: string } | undefined;
+  for (const { record, line } of rows) {
+    if (record.length !== header.record.length) {
+      throw invalid(source, line, undefined, `${record.length} fields where the header has ${header.record.length}`);
+    }
+    const cell = (column: string): Cell => ({ value: record[at[column]!]!, line, column });
+    const stamp = cell(time);
+    const ts = parseTimestamp(stamp, source);
+    if (previous !== undefined && ts <= previous.ts) {
+      throw invalid(source, line, time, `${stamp.value} is not after the previous row's ${previous.value}`);
+    }
+    previous = { ts, value: stamp.value };
+    const [open, high, low, close] = PRICE_COLUMNS.map((column) => positive(cell(column), source)) as [Fixed, Fixed, Fixed, Fixed];
+    if (high < low) throw invalid(source, line, 'high', `${cell('high').value} is below low ${cell('low').value}`);
+    const volume = decimal(cell('volume'), source);
+    if (volume < 0n) throw invalid(source, line, 'volume', `must not be negative, got ${cell('volume').value}`);
+    candles.push({ symbol: options.symbol, timeframe: options.timeframe, ts, open, high, low, close, volume });
+  }
+  return candles;
+}
+
+/** Reads a CSV file of candles; see {@link parseCandlesCsv}. Errors name the file unless `source` is given. */
+export async function loadCandlesCsv(path: string, options: CandlesCsvOptions): Promise<Candle[]> {
+  return parseCandlesCsv(await readFile(path, 'utf8'), { ...options, source: options.source ?? path });
+}
+
+function readRows(text: string, source: string): { record: string[]; line: number }[] {
+  try {
+    // With `info`, each row comes with the line it ends on; the typings do not know this option.
+    const rows = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
+    return rows.map(({ record, info }) => ({ record, line: info.lines }));
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const line = typeof error['lines'] === 'number' ? error['lines'] : 1;
+    throw invalid(source, line, undefined, error.message, error);
+  }
+}
+
+/** Column name -> index, and which of its names the time column goes by. */
+function locateColumns(header: string[], source: string): { at: Record<string, number>; time: string } {
+  const at: Record<string, number> = Object.create(null);
+  header.forEach((name, index) => {
+    const column = name.toLowerCase();
+    // Unnamed columns (a trailing comma) are ignored like any other extra column.
+    if (column === '') return;
+    if (at[column] !== undefined) throw invalid(source, 1, column, 'appears twice in the header');
+    at[column] = index;
+  });
+  const times = TIME_COLUMNS.filter((column) => at[column] !== undefined);
+  if (times.length !== 1) {
+    const detail = times.length === 0 ? `missing from the header (expected ${REQUIRED})` : 'both ts and timestamp in the header';
+    throw invalid(source, 1, 'ts', detail);
+  }
+  for (const column of [...PRICE_COLUMNS, 'volume']) {
+    if (at[column] === undefined) throw invalid(source, 1, column, `missing from the header (expected ${REQUIRED})`);
+  }
+  return { at, time: times[0]! };
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** ms since the epoch, given as such or as an ISO 8601 date. */
+function parseTimestamp(cell: Cell, source: string): number {
+  if (/^\d+$/.test(cell.value)) {
+    const ms = Number(cell.value);
+    if (Number.isSafeInteger(ms)) return ms;
+  }
+  const iso = ISO_DATE.exec(cell.value);
+  if (iso) {
+    const [, year, month, day, time, zone] = iso;
+    // Date.parse rolls 2024-02-30 over to March 1st rather than refusing it, and reads a time without
+    // an offset as local time, which would make a backtest depend on the machine it runs on.
+    const valid = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day))).getUTCDate() === Number(day);
+    const ms = Date.parse(time === undefined ? `${year}-${month}-${day}` : `${year}-${month}-${day}T${time}${zone ?? 'Z'}`);
+    if (valid && !Number.isNaN(ms)) return ms;
+  }
+  throw invalid(source, cell.line, cell.column, `"${cell.value.slice(0, 40)}" is neither ms since the epoch nor an ISO 8601 date`);
+}
+
+function decimal(cell: Cell, source: string): Fixed {
+  try {
+    return toFixed(cell.value, cell.column);
+  } catch (error) {
+    if (!(error instanceof TradingError)) throw error;
+    throw invalid(source, cell.line, cell.column, error.detail, error);
+  }
+}
+
+function positive(cell: Cell, source: string): Fixed {
+  const value = decimal(cell, source);
+  if (value <= 0n) throw invalid(source, cell.line, cell.column, `must be positive, got ${cell.value}`);
+  return value;
+}
+
+function invalid(source: string, line: number, column: string | undefined, detail: string, cause?: unknown): TradingError {
+  const where = column === undefined ? `${source} line ${line}` : `${source} line ${line}, column ${column}`;
+  return new TradingError('ERR_INVALID_CONFIG', `${where}: ${detail}`, { cause });
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { defineActor, type ActorContext } from '../../runtime/actor.js';
+import type { Address } from '../../runtime/message.js';
+import { exchangeMessages, type ExecutionReport } from '../../actors/trading/exchange-protocol.js';
+import type { Fixed } from '../../actors/trading/fixed.js';
+import type { Candle } from '../../actors/trading/market.js';
+import { PaperEngine, type PaperSnapshot, type Routed } from './engine.js';
+import { paperOptions, type PaperExchangeArgs } from './options.js';
+
+const messages = z.union([
+  exchangeMessages,
+  z.discriminatedUnion('type', [
+    /** Moves the market `candles` candles on (the timer sends it; tests send it to step by hand). */
+    z.object({ type: z.literal('advance'), candles: z.number().int().positive().max(10_000).default(1) }),
+    /** Releases execution reports held back by the simulated latency. */
+    z.object({ type: z.literal('release') }),
+    /** Stops the market clock (before a graceful shutdown, so no new candles keep the traders busy). */
+    z.object({ type: z.literal('pause') }),
+  ]),
+]);
+
+type PaperMessage = z.infer<typeof messages>;
+
+interface Held {
+  due: number;
+  replyTo: Address;
+  reports: ExecutionReport[];
+}
+
+interface State {
+  engine: PaperSnapshot;
+  subscribers: Record<Address, string[]>;
+  held: Held[];
+}
+
+/**
+ * The paper exchange as an actor: speaks the exchange protocol (see `exchange-protocol.ts`), runs the
+ * seeded market simulation on a timer and publishes candles to subscribed traders. Deterministic under
+ * its seed when stepped with `advance` instead of the timer.
+ */
+export default defineActor<PaperMessage, State>({
+  messages,
+  create() {
+    let args: PaperExchangeArgs;
+    let engine: PaperEngine;
+    let subscribers: Record<Address, string[]>;
+    let held: Held[];
+
+    const deliver = (ctx: ActorContext, routed: Routed[]) => {
+      const byTarget = new Map<Address, ExecutionReport[]>();
+      for (const { replyTo, report } of routed) {
+        const list = byTarget.get(replyTo);
+        if (list) list.push(report);
+        else byTarget.set(replyTo, [report]);
+      }
+      for (const [replyTo, reports] of byTarget) {
+        if (args.latencyMs === 0) ctx.send(replyTo, { type: 'executions', reports });
+        else held.push({ due: Date.now() + args.latencyMs, replyTo, reports });
+      }
+      if (held.length > 0) ctx.setTimer('release', Math.max(1, held[0]!.due - Date.now()), { type: 'release' });
+    };
+
+    const publish = (ctx: ActorContext, candles: Candle[]) => {
+      for (const [subscriber, symbols] of Object.entries(subscribers)) {
+        const wanted = candles.filter((c) => symbols.includes(c.symbol));
+        if (wanted.length > 0) ctx.send(subscriber, { type: 'candles', candles: wanted });
+      }
+    };
+
+    return {
+      async init(ctx, snapshot) {
+        args = ctx.args as PaperExchangeArgs;
+        const options = await paperOptions(args);
+        engine = new PaperEngine(options, snapshot?.engine);
+        subscribers = snapshot?.subscribers ?? {};
+        held = snapshot?.held ?? [];
+        if (!snapshot) for (const [account, balances] of Object.entries(args.accounts)) engine.deposit(account, balances);
+        if (args.candleIntervalMs > 0) ctx.setTimer('market', args.candleIntervalMs, { type: 'advance', candles: 1 }, { repeat: true });
+        if (held.length > 0) ctx.setTimer('release', 1, { type: 'release' });
+      },
+      receive(msg, ctx) {
+        const now = Date.now();
+        switch (msg.type) {
+          case 'place': {
+            const routed: Routed[] = [];
+            for (const order of msg.orders) {
+              const replyTo = (order as { replyTo?: unknown }).replyTo;
+              const reports = engine.place(order, now);
+              // An order with no usable replyTo cannot be answered; its rejection goes to the dead letters via the sender.
+              const target = typeof replyTo === 'string' && replyTo !== '' ? replyTo : ctx.delivery?.from;
+              if (target) for (const report of reports) routed.push({ replyTo: target, report });
+            }
+            deliver(ctx, routed);
+            return;
+          }
+          case 'cancel':
+            deliver(ctx, engine.cancel(msg.account, msg.clientOrderIds, now));
+            return;
+          case 'subscribe':
+            subscribers[msg.subscriber] = msg.symbols;
+            return;
+          case 'openAccount':
+            engine.deposit(msg.account, msg.balances as Record<string, Fixed>);
+            return;
+          case 'getBalances':
+            ctx.reply({ type: 'balances', account: msg.account, balances: engine.balances(msg.account) });
+            return;
+          case 'getOpenOrders':
+            ctx.reply({ type: 'openOrders', account: msg.account, orders: engine.openOrders(msg.account) });
+            return;
+          case 'advance':
+            for (let i = 0; i < msg.candles; i++) {
+              const { candles, reports } = engine.advance(now);
+              publish(ctx, candles);
+              deliver(ctx, reports);
+            }
+            return;
+          case 'pause':
+            ctx.cancelTimer('market');
+            return;
+          case 'release': {
+            const due = held.filter((h) => h.due <= now);
+            held = held.filter((h) => h.due > now);
+            for (const h of due) ctx.send(h.replyTo, { type: 'executions', reports: h.reports });
+            if (held.length > 0) ctx.setTimer('release', Math.max(1, held[0]!.due - now), { type: 'release' });
+          }
+        }
+      },
+      snapshot: () => ({ engine: engine.snapshot(), subscribers, held }),
+    };
+  },
+});

@@ -1,0 +1,48 @@
+import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
+import type { Market } from '../../actors/trading/market.js';
+
+/** A paper market: the market spec plus how its price moves and how deep its simulated book is. */
+export interface PaperMarket extends Market {
+  startPrice: Fixed;
+  /** Annualized volatility as a fraction (0.6 = 60 %); a model parameter, not money. */
+  volatility: number;
+  /** Half the bid-ask spread, in basis points of the mid price. */
+  halfSpreadBps: number;
+  /** Distance between book levels, in basis points of the mid price. */
+  levelBps: number;
+  /** Book levels per side; a market order larger than all of them fills partially and expires. */
+  levels: number;
+  /** Quantity per level, replenished every candle. */
+  levelQuantity: Fixed;
+}
+
+function market(symbol: string, spec: { price: string; tick: string; lot: string; min: string; vol: number; depth: string }): PaperMarket {
+  const [base, quote] = symbol.split('/') as [string, string];
+  return {
+    symbol,
+    base,
+    quote,
+    priceStep: toFixed(spec.tick, `${symbol}.priceStep`),
+    amountStep: toFixed(spec.lot, `${symbol}.amountStep`),
+    minAmount: toFixed(spec.min, `${symbol}.minAmount`),
+    minNotional: toFixed('5', `${symbol}.minNotional`),
+    makerFee: toFixed('0.001', `${symbol}.makerFee`),
+    takerFee: toFixed('0.001', `${symbol}.takerFee`),
+    startPrice: toFixed(spec.price, `${symbol}.startPrice`),
+    volatility: spec.vol,
+    halfSpreadBps: 1,
+    levelBps: 2,
+    levels: 20,
+    levelQuantity: toFixed(spec.depth, `${symbol}.levelQuantity`),
+  };
+}
+
+/** Spot markets with Binance-like precision, minimums and 0.1 % fees. */
+export const PAPER_MARKETS: readonly PaperMarket[] = [
+  market('BTC/USDT', { price: '95000', tick: '0.01', lot: '0.00001', min: '0.00001', vol: 0.55, depth: '2' }),
+  market('ETH/USDT', { price: '3400', tick: '0.01', lot: '0.0001', min: '0.0001', vol: 0.7, depth: '40' }),
+  market('SOL/USDT', { price: '180', tick: '0.01', lot: '0.001', min: '0.001', vol: 0.9, depth: '600' }),
+  market('XRP/USDT', { price: '2.2', tick: '0.0001', lot: '0.1', min: '0.1', vol: 0.9, depth: '50000' }),
+  market('BNB/USDT', { price: '650', tick: '0.01', lot: '0.001', min: '0.001', vol: 0.5, depth: '150' }),
+  market('DOGE/USDT', { price: '0.32', tick: '0.00001', lot: '1', min: '1', vol: 1.1, depth: '300000' }),
+];

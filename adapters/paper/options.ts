@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { Fixed } from '../../actors/trading/fixed.js';
+import { loadCandlesCsv } from '../market-data/csv-candles.js';
+import { parseTimeframe } from '../../actors/trading/timeframe.js';
+import type { PaperOptions } from './engine.js';
+import { PAPER_MARKETS } from './markets.js';
+
+/** The paper exchange's actor args, as the platform builds them from the config file. */
+export interface PaperExchangeArgs {
+  seed: number;
+  timeframe: string;
+  /** Wall-clock ms between simulated candles; 0 steps only on `advance` messages. */
+  candleIntervalMs: number;
+  /** Simulated delay of execution reports. */
+  latencyMs: number;
+  /** Markets to list (default all of `PAPER_MARKETS`). */
+  symbols?: string[];
+  /** First candle's open time (default: when the exchange first started). */
+  startTs?: number;
+  dedupeWindow: number;
+  /** Symbol -> CSV file of candles to replay instead of the random walk. */
+  replay?: Record<string, string>;
+  /** Accounts opened at first start: account -> asset -> amount. */
+  accounts: Record<string, Record<string, Fixed>>;
+}
+
+export const paperArgsSchema = z.strictObject({
+  seed: z.number().int().default(1),
+  timeframe: z.string().default('1m'),
+  candleIntervalMs: z.number().int().nonnegative().default(250),
+  latencyMs: z.number().int().nonnegative().default(0),
+  symbols: z.array(z.string()).min(1).optional(),
+  startTs: z.number().int().nonnegative().optional(),
+  dedupeWindow: z.number().int().positive().default(65_536),
+  replay: z.record(z.string(), z.string().min(1)).optional(),
+});
+
+/** The engine's options from the actor args; reads the replay CSVs, if any. */
+export async function paperOptions(args: PaperExchangeArgs): Promise<PaperOptions> {
+  const listed = args.replay ? Object.keys(args.replay) : args.symbols;
+  const markets = listed ? PAPER_MARKETS.filter((m) => listed.includes(m.symbol)) : PAPER_MARKETS;
+  const options: PaperOptions = {
+    markets,
+    seed: args.seed,
+    timeframe: args.timeframe,
+    timeframeMs: parseTimeframe(args.timeframe),
+    startTs: args.startTs ?? Date.now(),
+    dedupeWindow: args.dedupeWindow,
+  };
+  if (args.replay) {
+    const entries = Object.entries(args.replay).map(async ([symbol, file]) => [symbol, await loadCandlesCsv(file, { symbol, timeframe: args.timeframe })] as const);
+    options.replay = Object.fromEntries(await Promise.all(entries));
+  }
+  return options;
+}

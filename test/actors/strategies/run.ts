@@ -1,0 +1,53 @@
+import { toFixed } from '../../../actors/trading/fixed.js';
+import type { Candle } from '../../../actors/trading/market.js';
+import type { Strategy, StrategyDefinition, StrategySignal } from '../../../actors/strategies/strategy.js';
+
+/** A signal and the index of the candle that gave it. */
+export type Seen = StrategySignal & { at: number };
+
+/** One-minute candles of `symbol`; each bar is a close, or `[high, low, close]` where the range matters. */
+export function bars(symbol: string, values: readonly (number | string | readonly [number, number, number])[]): Candle[] {
+  return values.map((value, i) => {
+    const [high, low, close] = Array.isArray(value) ? value : [value, value, value];
+    return {
+      symbol,
+      timeframe: '1m',
+      ts: 1_700_000_000_000 + i * 60_000,
+      open: toFixed(close, 'open'),
+      high: toFixed(high, 'high'),
+      low: toFixed(low, 'low'),
+      close: toFixed(close, 'close'),
+      volume: toFixed(1, 'volume'),
+    };
+  });
+}
+
+/** Feeds `candles` to a fresh instance and collects the signals. */
+export function run<P>(definition: StrategyDefinition<P>, params: unknown, candles: readonly Candle[]): Seen[] {
+  return feed(definition.create(definition.params.parse(params), undefined), candles, 0);
+}
+
+/**
+ * Runs the first `split` candles, snapshots, sends the snapshot through structured clone (as a worker
+ * restart does), resumes a new instance from it with the rest, and returns all the signals with their
+ * indices in the whole series.
+ */
+export function runWithRestart<P>(definition: StrategyDefinition<P>, params: unknown, candles: readonly Candle[], split: number): Seen[] {
+  const parsed = definition.params.parse(params);
+  const first = definition.create(parsed, undefined);
+  const before = feed(first, candles.slice(0, split), 0);
+  const resumed = definition.create(parsed, structuredClone(first.snapshot()));
+  return [...before, ...feed(resumed, candles.slice(split), split)];
+}
+
+function feed(strategy: Strategy, candles: readonly Candle[], offset: number): Seen[] {
+  return candles.flatMap((candle, i) => strategy.onCandle!(candle).map((signal) => ({ ...signal, at: offset + i })));
+}
+
+/** The first zod issue of parsing `params`: its path and message. */
+export function paramsIssue(definition: StrategyDefinition<unknown>, params: unknown): { path: string; message: string } {
+  const result = definition.params.safeParse(params);
+  if (result.success) throw new Error(`params ${JSON.stringify(params)} were accepted`);
+  const issue = result.error.issues[0]!;
+  return { path: issue.path.join('.'), message: issue.message };
+}

@@ -1,0 +1,42 @@
+import { pino } from 'pino';
+import { ActorSystem } from '../../runtime/system.js';
+import type { HubStatusReply } from '../../actors/events/hub.js';
+import { ADDRESSES, platformTree, stopPlatform, traderAddress } from '../../actors/platform/tree.js';
+import type { TraderStatus } from '../../actors/trader/core.js';
+import type { AccountBalances } from '../../adapters/paper/accounts.js';
+import { parseConfig } from '../../adapters/config/load.js';
+import type { PlatformConfig } from '../../adapters/config/schema.js';
+
+/** A running platform on a paper exchange stepped by hand (`advance`), for tests. */
+export interface TestPlatform {
+  system: ActorSystem;
+  config: PlatformConfig;
+  status(traderId: string): Promise<TraderStatus>;
+  hub(recent?: number): Promise<HubStatusReply>;
+  balances(account: string): Promise<AccountBalances>;
+  /** Moves the market `candles` candles on. */
+  advance(candles?: number): void;
+  signal(traderId: string, signal: object): void;
+  stop(): Promise<void>;
+}
+
+/** Starts the platform of `input` (a config in file format) with the exchange's clock stopped. */
+export async function startPlatform(input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object }): Promise<TestPlatform> {
+  const exchanges = input.exchanges ?? { paper: { type: 'paper', seed: 42 } };
+  const config = parseConfig({
+    ...input,
+    exchanges: Object.fromEntries(Object.entries(exchanges).map(([name, e]) => [name, { candleIntervalMs: 0, startTs: Date.UTC(2026, 0, 1), ...e }])),
+  });
+  const system = await ActorSystem.start(platformTree(config), { logger: pino({ level: 'silent' }), heartbeatCheckMs: 20 });
+  const exchange = `exchange.${Object.keys(config.exchanges)[0]}`;
+  return {
+    system,
+    config,
+    status: (traderId) => system.request<TraderStatus>(traderAddress(traderId), { type: 'status' }),
+    hub: (recent = 1_000) => system.request<HubStatusReply>(ADDRESSES.events, { type: 'status', recent }),
+    balances: async (account) => (await system.request<{ balances: AccountBalances }>(exchange, { type: 'getBalances', account })).balances,
+    advance: (candles = 1) => void system.send(exchange, { type: 'advance', candles }),
+    signal: (traderId, signal) => void system.send(traderAddress(traderId), { type: 'signal', signal }),
+    stop: async () => void (await stopPlatform(system, config)),
+  };
+}
