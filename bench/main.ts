@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { formatTable, writeResults, type Figure } from './report.js';
+import { pipelineSuite } from './pipeline.js';
 import { runtimeSuite, type SuiteOptions } from './runtime.js';
 
 /** `npm run bench [-- NAME...] [--quick]`: runs the suites and prints one table. */
 const suites: Record<string, (options: SuiteOptions) => Promise<Figure[]>> = {
   runtime: runtimeSuite,
+  pipeline: pipelineSuite,
 };
 
 const program = new Command('bench')

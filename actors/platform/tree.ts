@@ -102,5 +102,5 @@ function traderSpec(config: PlatformConfig, trader: TraderConfig, i: number, acc
     reportMs: trader.reportMs,
   };
   if (trader.strategy) args.strategy = { type: trader.strategy.type, name: trader.strategy.name, timeframe: trader.strategy.timeframe, params: trader.strategy.params };
-  return { id: traderAddress(trader.id), module: moduleUrl('../trader/trader', import.meta.url), args, mailbox: { capacity: 100_000 } };
+  return { id: traderAddress(trader.id), module: moduleUrl('../trader/trader', import.meta.url), args, mailbox: { capacity: 100_000 }, batchSize: 4 };
 }

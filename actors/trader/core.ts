@@ -97,6 +97,8 @@ export class TraderCore {
   #outgoing: OrderRequest[] = [];
   /** Orders of the message in hand waiting for the reviewer. */
   #reviews: Order[] = [];
+  /** Count of `state.orders`, kept so the per-signal open-orders check is not a walk over every live order. */
+  #live: number;
 
   constructor(args: TraderArgs, self: Address, snapshot: TraderState | undefined) {
     this.#args = args;
@@ -111,7 +113,7 @@ export class TraderCore {
       marks: {},
       mode: 'active',
       modeReason: '',
-      seen: { ring: new Float64Array(0), head: 0, size: 0 },
+      seen: { sealed: [], open: new Float64Array(0) },
       rate: { tokens: 0, at: 0 },
       strategy: undefined,
       bars: {},
@@ -119,6 +121,7 @@ export class TraderCore {
       stats: { signals: 0, rejected: 0, duplicates: 0, skipped: 0, orders: 0, ordersRejected: 0, fills: 0, rejectedBy: {} },
     };
     this.#seen = new SeenIds(args.dedupeWindow, this.#state.seen);
+    this.#live = Object.keys(this.#state.orders).length;
     if (args.strategy) {
       const definition = STRATEGIES[args.strategy.type]!;
       this.#strategy = definition.create(definition.params.parse(args.strategy.params), this.#state.strategy);
@@ -295,7 +298,7 @@ export class TraderCore {
       preTradeCheck(
         { symbol: signal.symbol, side: sizing.side, quantity: sizing.quantity, price },
         this.#args.limits,
-        { mode: forced ? 'reduce-only' : state.mode, position: position + (state.pending[signal.symbol] ?? 0n), openOrders: Object.keys(state.orders).length, rate: state.rate, now },
+        { mode: forced ? 'reduce-only' : state.mode, position: position + (state.pending[signal.symbol] ?? 0n), openOrders: this.#live, rate: state.rate, now },
       );
     if (problem) return this.#skip(signal, problem, now);
     const order: Order = {
@@ -317,6 +320,7 @@ export class TraderCore {
     if (signal.price !== undefined) order.price = signal.price;
     if (signal.reason !== undefined) order.reason = signal.reason;
     state.orders[order.clientOrderId] = order;
+    this.#live++;
     state.pending[order.symbol] = (state.pending[order.symbol] ?? 0n) + (order.side === 'buy' ? order.quantity : -order.quantity);
     state.stats.orders++;
     this.#events.push({ kind: 'order', order: { ...order } });
@@ -406,6 +410,7 @@ export class TraderCore {
   /** Drops a final order from the live set and what it still added to the position. */
   #forget(order: Order): void {
     delete this.#state.orders[order.clientOrderId];
+    this.#live--;
     const left = order.quantity - order.filled;
     if (left !== 0n) this.#state.pending[order.symbol] = this.#state.pending[order.symbol]! - (order.side === 'buy' ? left : -left);
   }

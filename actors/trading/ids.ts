@@ -38,47 +38,57 @@ export function idKey(id: string): number {
 }
 
 /**
- * The last `capacity` ids seen, for dropping duplicates. The keys live in a Float64Array ring so that
- * a snapshot is one memcpy, not a clone of thousands of strings; the lookup Set is rebuilt on restore.
- * False positives need two different ids with the same 53-bit key inside the window: about
- * capacity / 2^53 per id (4e-12 at 32,768).
+ * The last `capacity` ids seen (up to one segment more), for dropping duplicates. Keys are kept in
+ * segments of shared memory: a full segment is sealed and never written again, so a snapshot shares
+ * the sealed ones (a structured clone passes shared memory by reference) and copies only the open one,
+ * at most `segment` keys. A snapshot per committed batch would otherwise copy the whole window each
+ * time. The lookup Set is rebuilt on restore. False positives need two different ids with the same
+ * 53-bit key inside the window: about capacity / 2^53 per id (4e-12 at 32,768).
  */
 export class SeenIds {
-  readonly #ring: Float64Array;
+  readonly #segment: number;
+  readonly #maxSealed: number;
   readonly #set = new Set<number>();
-  #head = 0;
-  #size = 0;
+  /** Oldest first. */
+  readonly #sealed: Float64Array[] = [];
+  #open: Float64Array;
+  #fill = 0;
 
   constructor(capacity: number, snapshot?: SeenIdsSnapshot) {
-    this.#ring = new Float64Array(capacity);
+    this.#segment = Math.max(1, Math.min(1_024, Math.ceil(capacity / 16)));
+    this.#maxSealed = Math.ceil(capacity / this.#segment);
+    this.#open = this.#newSegment();
     if (!snapshot) return;
-    const keep = Math.min(snapshot.size, capacity);
-    // Restore oldest first, so the newest ids survive a smaller capacity.
-    for (let i = snapshot.size - keep; i < snapshot.size; i++) {
-      this.add(snapshot.ring[(snapshot.head - snapshot.size + i + snapshot.ring.length * 2) % snapshot.ring.length]!);
-    }
+    // Oldest first, so that with a smaller capacity the newest ids survive.
+    for (const segment of [...snapshot.sealed, snapshot.open]) for (const key of segment) this.add(key);
   }
 
   has(key: number): boolean {
     return this.#set.has(key);
   }
 
-  /** Remembers `key`, forgetting the oldest when full. */
+  /** Remembers `key`, forgetting the oldest segment when the window is full. */
   add(key: number): void {
-    if (this.#size === this.#ring.length) this.#set.delete(this.#ring[this.#head]!);
-    else this.#size++;
-    this.#ring[this.#head] = key;
-    this.#head = (this.#head + 1) % this.#ring.length;
     this.#set.add(key);
+    this.#open[this.#fill++] = key;
+    if (this.#fill < this.#segment) return;
+    this.#sealed.push(this.#open);
+    this.#open = this.#newSegment();
+    this.#fill = 0;
+    if (this.#sealed.length > this.#maxSealed) for (const old of this.#sealed.shift()!) this.#set.delete(old);
   }
 
   snapshot(): SeenIdsSnapshot {
-    return { ring: this.#ring, head: this.#head, size: this.#size };
+    return { sealed: [...this.#sealed], open: this.#open.slice(0, this.#fill) };
+  }
+
+  #newSegment(): Float64Array {
+    return new Float64Array(new SharedArrayBuffer(this.#segment * Float64Array.BYTES_PER_ELEMENT));
   }
 }
 
 export interface SeenIdsSnapshot {
-  ring: Float64Array;
-  head: number;
-  size: number;
+  /** Full segments, oldest first: shared memory, never written after sealing. */
+  sealed: Float64Array[];
+  open: Float64Array;
 }

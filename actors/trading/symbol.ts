@@ -7,6 +7,8 @@ const QUOTES = ['FDUSD', 'USDT', 'USDC', 'TUSD', 'BUSD', 'USD', 'EUR', 'TRY', 'B
  */
 export function normalizeSymbol(symbol: string): string | undefined {
   const upper = symbol.trim().toUpperCase();
+  // Letters and digits only around the separator: `BTC USDT` or `BTC/US DT` is a typo, not a market.
+  if (!/^[A-Z0-9]+([/\-_][A-Z0-9]+)?$/.test(upper)) return undefined;
   const parts = upper.split(/[/\-_]/);
   if (parts.length === 2) return parts[0] && parts[1] ? `${parts[0]}/${parts[1]}` : undefined;
   if (parts.length !== 1) return undefined;

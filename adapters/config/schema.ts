@@ -70,22 +70,31 @@ const v2Strategy = z
     v2Exchange: v2.exchange,
   }));
 
-const strategy = z
-  .union([v3Strategy, v2Strategy], { error: 'must be a v3 strategy (name, symbols, ...) or a v2 one (strategy_name, pairs, ...)' })
-  .transform((s, ctx) => {
-    const type = s.type ?? inferStrategyType(s.name);
-    const definition = type === undefined ? undefined : STRATEGIES[type];
-    if (!definition) {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: `cannot tell the strategy type of "${s.name}"; set type to one of ${strategyTypes().join(', ')}` });
-      return z.NEVER;
-    }
-    const params = definition.params.safeParse(s.params);
-    if (!params.success) {
-      for (const issue of params.error.issues) ctx.addIssue({ code: 'custom', path: ['params', ...issue.path], message: issue.message });
-      return z.NEVER;
-    }
-    return { ...s, type: definition.type, params: params.data };
-  });
+/**
+ * An entry is read in the format it is written in, told by `strategy_name`: a union of the two would
+ * report a bad v2 `stop_loss_pct` or a bad v3 symbol as "neither format" instead of naming the field.
+ */
+const strategy = z.looseObject({}).transform((value, ctx) => {
+  const entry: z.ZodSafeParseResult<z.output<typeof v3Strategy> | z.output<typeof v2Strategy>> =
+    'strategy_name' in value ? v2Strategy.safeParse(value) : v3Strategy.safeParse(value);
+  if (!entry.success) {
+    for (const issue of entry.error.issues) ctx.addIssue({ ...issue });
+    return z.NEVER;
+  }
+  const s = entry.data;
+  const type = s.type ?? inferStrategyType(s.name);
+  const definition = type === undefined ? undefined : STRATEGIES[type];
+  if (!definition) {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: `cannot tell the strategy type of "${s.name}"; set type to one of ${strategyTypes().join(', ')}` });
+    return z.NEVER;
+  }
+  const params = definition.params.safeParse(s.params);
+  if (!params.success) {
+    for (const issue of params.error.issues) ctx.addIssue({ code: 'custom', path: ['params', ...issue.path], message: issue.message });
+    return z.NEVER;
+  }
+  return { ...s, type: definition.type, params: params.data };
+});
 
 const review = z.union([z.enum(['never', 'always']), z.strictObject({ above: positiveDecimal })]).default('never');
 

@@ -61,10 +61,17 @@ export class SimulatedBook {
     return fills;
   }
 
-  /** Quote cost of the fills plus the taker fee: what a market buy must be able to pay. */
+  /**
+   * Quote cost of the fills plus the taker fee: what a market buy must be able to pay. The fee is
+   * rounded per fill, as the engine charges it; one fee on the summed notional can round below their
+   * sum and leave the reservation a few 10^-9 short of what the fills settle.
+   */
   static cost(fills: Level[], feeRate: Fixed): Fixed {
-    let notional = 0n;
-    for (const fill of fills) notional += mul(fill.price, fill.quantity);
-    return notional + mul(notional, feeRate);
+    let total = 0n;
+    for (const fill of fills) {
+      const notional = mul(fill.price, fill.quantity);
+      total += notional + mul(notional, feeRate);
+    }
+    return total;
   }
 }

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { defineActor } from '../../runtime/actor.js';
+
+/**
+ * Benchmark stand-in for the events hub, placed in the main thread so that its clock is the one the
+ * benchmark sends signals with: it counts filled orders, and notes when each probe signal's order was
+ * first acknowledged by the exchange (its first order event past `new`).
+ */
+const messages = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.object({ kind: z.string() }).loose()) }),
+  z.object({ type: z.literal('riskEvents') }).loose(),
+  /** Request: the counts, and the acknowledgement times noted since the last `take`. */
+  z.object({ type: z.literal('take') }),
+]);
+
+export interface ProbeReply {
+  type: 'probeReply';
+  filled: number;
+  acked: Record<string, number>;
+}
+
+export default defineActor<z.infer<typeof messages>>({
+  messages,
+  create() {
+    let filled = 0;
+    let acked: Record<string, number> = {};
+    return {
+      receive(msg, ctx) {
+        if (msg.type === 'take') {
+          ctx.reply({ type: 'probeReply', filled, acked } satisfies ProbeReply);
+          acked = {};
+          return;
+        }
+        if (msg.type !== 'traderEvents') return;
+        const now = performance.now();
+        for (const event of msg.events) {
+          if (event.kind !== 'order') continue;
+          const order = event.order as { status: string; signalId: string };
+          if (order.status === 'filled') filled++;
+          if (order.status !== 'new' && order.signalId.startsWith('probe:') && !(order.signalId in acked)) acked[order.signalId] = now;
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,161 @@
+import { pino } from 'pino';
+import { ADDRESSES, platformTree, stopPlatform, traderAddress } from '../actors/platform/tree.js';
+import type { TraderStatus } from '../actors/trader/core.js';
+import { parseConfig } from '../adapters/config/load.js';
+import { PAPER_MARKETS } from '../adapters/paper/markets.js';
+import { moduleUrl } from '../runtime/module-url.js';
+import type { ChildSpecInput } from '../runtime/options.js';
+import { ActorSystem } from '../runtime/system.js';
+import type { ProbeReply } from './actors/probe.js';
+import { latencyHistogram, type Figure } from './report.js';
+import type { SuiteOptions } from './runtime.js';
+
+/** Signals per `signals` message: the batching a feed or the API hands the supervisor. */
+const BATCH = 500;
+/**
+ * Signals sent and not yet filled, per trader: enough to keep its worker busy. More only queues: each
+ * queued signal becomes a live order in the trader's snapshot, which then costs every commit.
+ */
+const WINDOW = 4 * BATCH;
+const LATENCY_RATE = 10_000;
+const WARMUP_MS = 1_000;
+
+/**
+ * Pipeline suite: signals through the whole trader pipeline (validate, dedupe, size, pre-trade risk,
+ * order to the paper exchange in its worker, fills back, position and ledger, events to the main
+ * thread), with N traders in workers; then signal-to-order-acknowledged latency at a steady 10,000/s.
+ */
+export async function pipelineSuite(options: SuiteOptions): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const seconds = options.quick ? 1.5 : 5;
+  for (const traders of [1, 2, 4]) {
+    options.progress(`pipeline: throughput with ${traders} trader(s), ${seconds}s`);
+    const platform = await startPipeline(traders);
+    const rate = await throughput(platform, seconds);
+    await platform.stop();
+    figures.push({
+      suite: 'pipeline',
+      name: `signals/s, ${traders} trader${traders > 1 ? 's' : ''}`,
+      value: rate,
+      unit: 'signals/s',
+      goal: { kind: 'min', value: 1_000_000, source: 'v3 goal' },
+    });
+  }
+  options.progress(`pipeline: signal-to-ack latency at ${LATENCY_RATE.toLocaleString('en-US')} signals/s, 2 traders`);
+  const platform = await startPipeline(2);
+  const { p50, p99, acked, sent } = await latency(platform, LATENCY_RATE, options.quick ? 2 : 5);
+  await platform.stop();
+  if (acked < sent) throw new Error(`latency run: ${sent - acked} of ${sent} probe signals were never acknowledged`);
+  figures.push(
+    { suite: 'pipeline', name: 'signal-to-ack p50 at 10,000/s', value: p50, unit: 'ms' },
+    { suite: 'pipeline', name: 'signal-to-ack p99 at 10,000/s', value: p99, unit: 'ms', goal: { kind: 'max', value: 1, source: 'v3 goal' } },
+  );
+  return figures;
+}
+
+interface Pipeline {
+  system: ActorSystem;
+  traders: string[];
+  /** Sends `count` alternating BUY and SELL signals with ids unique across the run; false: wait for `drained`. */
+  send(trader: string, count: number, prefix: string): { ids: string[]; accepted: boolean };
+  probe(): Promise<ProbeReply>;
+  stop(): Promise<void>;
+}
+
+async function startPipeline(count: number): Promise<Pipeline> {
+  const ids = Array.from({ length: count }, (_, i) => `t${i}`);
+  const config = parseConfig({
+    // Candles every 50 ms refresh the simulated book, so the market orders keep finding liquidity.
+    exchanges: { paper: { type: 'paper', seed: 11, candleIntervalMs: 50 } },
+    traders: ids.map((id, i) => ({ id, symbols: [PAPER_MARKETS[i % PAPER_MARKETS.length]!.symbol], balances: { USDT: 1_000_000_000 } })),
+  });
+  const tree = platformTree(config);
+  // The probe takes the events hub's place: same address and messages, but timing in the sender's thread.
+  tree.children = (tree.children as ChildSpecInput[]).map((child) =>
+    child.id === ADDRESSES.events ? { ...child, module: moduleUrl('./actors/probe', import.meta.url) } : child,
+  );
+  const system = await ActorSystem.start(tree, { logger: pino({ level: 'silent' }) });
+  // Market orders need a price: wait for every trader's first candle.
+  for (const id of ids) {
+    while (!Object.keys((await system.request<TraderStatus>(traderAddress(id), { type: 'status' })).marks).length) await sleep(20);
+  }
+  const serial = new Map<string, number>();
+  return {
+    system,
+    traders: ids,
+    send(trader, n, prefix) {
+      const symbol = config.traders.find((t) => t.id === trader)!.symbols![0]!;
+      let next = serial.get(trader) ?? 0;
+      const signals = Array.from({ length: n }, () => {
+        const i = next++;
+        return { id: `${prefix}:${trader}:${i}`, strategy: 'bench', symbol, action: i % 2 === 0 ? 'BUY' : 'SELL' };
+      });
+      serial.set(trader, next);
+      return { ids: signals.map((s) => s.id), accepted: system.send(traderAddress(trader), { type: 'signals', signals }) };
+    },
+    probe: () => system.request<ProbeReply>(ADDRESSES.events, { type: 'take' }),
+    stop: async () => void (await stopPlatform(system, config)),
+  };
+}
+
+/** Filled orders per second over a steady window, the pipeline kept full within `WINDOW`. */
+async function throughput(p: Pipeline, seconds: number): Promise<number> {
+  let sent = 0;
+  let running = true;
+  const produce = async () => {
+    while (running) {
+      const { filled } = await p.probe();
+      for (let i = 0; sent - filled < WINDOW * p.traders.length && i < 2 * p.traders.length; i++) {
+        const trader = p.traders[(sent / BATCH) % p.traders.length]!;
+        sent += BATCH;
+        if (!p.send(trader, BATCH, 'load').accepted) await p.system.drained(traderAddress(trader));
+      }
+      await sleep(1);
+    }
+  };
+  const producing = produce();
+  await sleep(Math.min(1_000, seconds * 300));
+  const start = { filled: (await p.probe()).filled, at: performance.now() };
+  await sleep(seconds * 1000);
+  const rate = (((await p.probe()).filled - start.filled) * 1000) / (performance.now() - start.at);
+  running = false;
+  await producing;
+  return rate;
+}
+
+/**
+ * Sends probe signals at `rate` per second, spread over the traders, each batch as it falls due, and
+ * takes the time from its send to its order's first acknowledgement as the probe saw it.
+ */
+async function latency(p: Pipeline, rate: number, seconds: number): Promise<{ p50: number; p99: number; sent: number; acked: number }> {
+  const sentAt = new Map<string, number>();
+  const start = performance.now();
+  let sent = 0;
+  let turn = 0;
+  while (performance.now() - start < WARMUP_MS + seconds * 1000) {
+    const due = Math.floor(((performance.now() - start) * rate) / 1000) - sent;
+    if (due > 0) {
+      const trader = p.traders[turn++ % p.traders.length]!;
+      const now = performance.now();
+      const { ids } = p.send(trader, due, 'probe');
+      // The first second warms the JIT up in every thread; only later signals are timed.
+      if (now - start >= WARMUP_MS) for (const id of ids) sentAt.set(id, now);
+      sent += due;
+    }
+    await sleep(1);
+  }
+  const acked: Record<string, number> = {};
+  for (let tries = 0; Object.keys(acked).length < sent && tries < 100; tries++) {
+    Object.assign(acked, (await p.probe()).acked);
+    await sleep(20);
+  }
+  const histogram = latencyHistogram();
+  for (const [id, at] of Object.entries(acked)) if (sentAt.has(id)) histogram.recordValue(Math.max(1, Math.round((at - sentAt.get(id)!) * 1000)));
+  const result = { p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, sent, acked: Object.keys(acked).length };
+  histogram.destroy();
+  return result;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
