@@ -96,6 +96,34 @@ describe('risk manager', () => {
     await waitFor(async () => (await p.status('drawdown')).stats.skipped === 1, 'the halted trader to refuse');
   });
 
+  test('portfolio limits crossed by the traders together: reduce-only on exposure, an emergency stop on the daily loss', async () => {
+    platform = await startPlatform({
+      exchanges: { paper: { type: 'paper', replay: replayFiles() } },
+      // Each trader alone stays under both limits (no limits of its own either); only their sum crosses.
+      risk: { portfolio: { maxExposure: 1_500, dailyLossLimit: 120 } },
+      traders: [trader('a', 'SOL/USDT'), trader('b', 'XRP/USDT')],
+    });
+    const p = platform;
+    p.advance();
+    await waitFor(async () => (await p.status('a')).marks['SOL/USDT'] && (await p.status('b')).marks['XRP/USDT'], 'marks');
+    p.signal('a', { id: 'buy', strategy: 'api', symbol: 'SOL/USDT', action: 'BUY' });
+    p.signal('b', { id: 'buy', strategy: 'api', symbol: 'XRP/USDT', action: 'BUY' });
+
+    const portfolio = async (count: number) => (await interventions(p, count)).filter((e) => e.scope === 'portfolio').map((e) => `${e.action}: ${e.reason}`);
+    await waitFor(async () => (await Promise.all([p.status('a'), p.status('b')])).every((s) => s.mode === 'reduce-only'), 'both traders to go reduce-only');
+    expect(await portfolio(1)).toEqual([expect.stringMatching(/^reduce-only: exposure 2000(\.\d+)? above the limit 1500$/)]);
+
+    // SOL falls 5 % and XRP 10 %: about 155 lost together.
+    p.advance(2);
+    const [a, b] = await waitFor(async () => {
+      const s = await Promise.all([p.status('a'), p.status('b')]);
+      return s.every((t) => t.mode === 'halted' && Object.values(t.positions).every((pos) => pos.quantity === 0n)) && s;
+    }, 'both traders to close and halt');
+    const stop = (await portfolio(2)).find((e) => e.startsWith('emergency-stop'));
+    expect(stop).toMatch(/^emergency-stop: daily loss 15\d\.\d+ reached the limit 120$/);
+    expect([a!.modeReason, b!.modeReason]).toEqual([stop!.slice('emergency-stop: '.length), stop!.slice('emergency-stop: '.length)]);
+  });
+
   test('an emergency stop closes every position, cancels open orders and halts every trader', async () => {
     platform = await startPlatform({
       exchanges: { paper: { type: 'paper', replay: replayFiles() } },
