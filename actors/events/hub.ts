@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineActor } from '../../runtime/actor.js';
+import { Deque } from '../../runtime/deque.js';
 import type { InterventionEvent } from '../risk/manager.js';
 import type { TraderEvent } from '../trader/events.js';
 
@@ -30,7 +31,8 @@ export interface HubStatusReply {
 
 interface State {
   counters: Record<string, TraderCounters>;
-  recent: HubEvent[];
+  /** The latest `KEEP` events, oldest first: a ring, as trimming an array costs a copy of it per event. */
+  recent: Deque<HubEvent>;
 }
 
 const KEEP = 1_000;
@@ -49,15 +51,15 @@ export default defineActor<z.infer<typeof messages>>({
       (state.counters[traderId] ??= { rejected: 0, duplicates: 0, skipped: 0, orders: 0, filled: 0, fills: 0, interventions: 0 });
     const remember = (event: HubEvent) => {
       state.recent.push(event);
-      if (state.recent.length > KEEP) state.recent.splice(0, state.recent.length - KEEP);
+      if (state.recent.length > KEEP) state.recent.shift();
     };
     return {
       init() {
-        state = { counters: {}, recent: [] };
+        state = { counters: {}, recent: new Deque(KEEP + 1) };
       },
       receive(msg, ctx) {
         if (msg.type === 'status') {
-          ctx.reply({ type: 'hubStatus', counters: state.counters, recent: msg.recent === 0 ? [] : state.recent.slice(-msg.recent) } satisfies HubStatusReply);
+          ctx.reply({ type: 'hubStatus', counters: state.counters, recent: latest(state.recent, msg.recent) } satisfies HubStatusReply);
           return;
         }
         if (msg.type === 'riskEvents') {
@@ -92,3 +94,9 @@ export default defineActor<z.infer<typeof messages>>({
     };
   },
 });
+
+/** The last `count` items, oldest first. */
+function latest<T>(ring: Deque<T>, count: number): T[] {
+  const from = Math.max(0, ring.length - count);
+  return Array.from({ length: ring.length - from }, (_, i) => ring.at(from + i)!);
+}

@@ -97,6 +97,11 @@ export class TraderCore {
   #outgoing: OrderRequest[] = [];
   /** Orders of the message in hand waiting for the reviewer. */
   #reviews: Order[] = [];
+  /**
+   * Orders the message in hand changed, reported once each with their state at its end: an order
+   * accepted and filled by one execution report batch is one `filled` event, not `open` then `filled`.
+   */
+  readonly #touched = new Map<string, Order>();
   /** Count of `state.orders`, kept so the per-signal open-orders check is not a walk over every live order. */
   #live: number;
 
@@ -262,6 +267,8 @@ export class TraderCore {
 
   /** Takes what the message in hand produced: events to report, orders to send and orders to review. */
   drain(): { events: TraderEvent[]; orders: OrderRequest[]; reviews: Order[] } {
+    for (const order of this.#touched.values()) this.#events.push({ kind: 'order', order: { ...order } });
+    this.#touched.clear();
     const out = { events: this.#events, orders: this.#outgoing, reviews: this.#reviews };
     this.#events = [];
     this.#outgoing = [];
@@ -323,7 +330,7 @@ export class TraderCore {
     this.#live++;
     state.pending[order.symbol] = (state.pending[order.symbol] ?? 0n) + (order.side === 'buy' ? order.quantity : -order.quantity);
     state.stats.orders++;
-    this.#events.push({ kind: 'order', order: { ...order } });
+    this.#touched.set(order.clientOrderId, order);
     if (!forced && this.#needsReview(mul(order.quantity, price))) {
       this.#reviews.push(order);
       return;
@@ -363,7 +370,7 @@ export class TraderCore {
       case 'accepted':
         transition(order, 'open', now);
         if (report.exchangeOrderId !== undefined) order.exchangeOrderId = report.exchangeOrderId;
-        this.#events.push({ kind: 'order', order: { ...order } });
+        this.#touched.set(order.clientOrderId, order);
         return;
       case 'fill':
         this.#fill(order, report, now);
@@ -398,13 +405,13 @@ export class TraderCore {
       { kind: 'ledger', entries },
     );
     if (isTerminal(order.status)) this.#forget(order);
-    this.#events.push({ kind: 'order', order: { ...order } });
+    this.#touched.set(order.clientOrderId, order);
   }
 
   #finish(order: Order, status: 'cancelled' | 'rejected' | 'expired', now: number): void {
     transition(order, status, now);
     this.#forget(order);
-    this.#events.push({ kind: 'order', order: { ...order } });
+    this.#touched.set(order.clientOrderId, order);
   }
 
   /** Drops a final order from the live set and what it still added to the position. */
