@@ -1,20 +1,28 @@
+import { cp } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 /**
  * Every source file is its own entry, unbundled, so dist/ mirrors the source tree: a worker entry or an
- * actor module is found at the same relative URL from dist/ as from the sources.
+ * actor module is found at the same relative URL from dist/ as from the sources. The SQL migrations are
+ * read at run time from next to the migrator, so they are copied along.
  */
-export default defineConfig({
-  entry: ['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts'],
-  format: ['esm'],
-  target: 'node20',
-  platform: 'node',
-  bundle: false,
-  clean: true,
-  sourcemap: true,
-  dts: false,
-  outDir: 'dist',
-  esbuildOptions(options) {
-    options.outbase = '.';
-  },
+export default defineConfig((cli) => {
+  const outDir = cli.outDir ?? 'dist';
+  return {
+    entry: ['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts'],
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    bundle: false,
+    clean: true,
+    sourcemap: true,
+    dts: false,
+    outDir,
+    esbuildOptions(options) {
+      options.outbase = '.';
+    },
+    async onSuccess() {
+      await cp('adapters/database/migrations', `${outDir}/adapters/database/migrations`, { recursive: true });
+    },
+  };
 });

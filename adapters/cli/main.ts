@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { TradingError } from '../../actors/trading/errors.js';
+import { DatabaseError } from '../database/errors.js';
 import { loadConfig } from '../config/load.js';
+import { dbMigrate, dbStatus } from './db.js';
 import { start } from './start.js';
 
 // dist/ adds one level above the source tree.
@@ -43,11 +45,16 @@ program
     process.stdout.write(`${file}: valid, ${config.traders.length} trader(s): ${config.traders.map((t) => t.id).join(', ')}\n`);
   });
 
+const db = program.command('db').description('the database: DATABASE_URL, or the embedded PostgreSQL in ./data/pglite');
+const print = (line: string) => process.stdout.write(`${line}\n`);
+db.command('status').description('list applied and pending schema migrations').action(() => dbStatus(print));
+db.command('migrate').description('apply pending schema migrations').action(() => dbMigrate(print));
+
 try {
   await program.parseAsync();
 } catch (error) {
-  // A config mistake is the user's to fix: say which field, without a stack trace.
-  if (!(error instanceof TradingError)) throw error;
+  // A config or database mistake is the user's to fix: say what, without a stack trace.
+  if (!(error instanceof TradingError) && !(error instanceof DatabaseError)) throw error;
   process.stderr.write(`botv3: ${error.message}\n`);
   process.exitCode = 2;
 }

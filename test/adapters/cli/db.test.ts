@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+async function botv3(env: Record<string, string>, ...args: string[]) {
+  const { DATABASE_URL: _unset, ...inherited } = process.env;
+  return run(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', ...args], { cwd: root, env: { ...inherited, ...env } });
+}
+
+test('db status and db migrate on the embedded PostgreSQL, kept in BOTV3_DATA_DIR', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'botv3-data-'));
+  const env = { BOTV3_DATA_DIR: dataDir };
+  const where = `Database: PGlite in ${join(dataDir, 'pglite')} (embedded)`;
+  expect((await botv3(env, 'db', 'status')).stdout).toBe(`${where}\npending  0001_schema\n1 migration(s) pending: run botv3 db migrate.\n`);
+  expect((await botv3(env, 'db', 'migrate')).stdout).toBe(`${where}\nApplied migration(s) 1.\n`);
+  expect((await botv3(env, 'db', 'migrate')).stdout).toBe(`${where}\nNothing to apply: schema up to date.\n`);
+  expect((await botv3(env, 'db', 'status')).stdout).toMatch(/^applied {2}0001_schema {2}\d{4}-\d\d-\d\dT[\d:.]+Z\nSchema up to date\.\n$/m);
+});
+
+test('a bad DATABASE_URL is named, with its password kept out of the message', async () => {
+  await expect(botv3({ DATABASE_URL: 'mysql://root:hunter2@db/x' }, 'db', 'status')).rejects.toMatchObject({
+    code: 2,
+    stderr: 'botv3: DATABASE_URL: the protocol must be postgres:, got mysql:\n',
+  });
+});
