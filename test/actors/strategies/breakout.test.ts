@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { breakout } from '../../../actors/strategies/breakout.js';
-import { bars, paramsIssue, run, runWithRestart } from './run.js';
+import { bars, expectSameSignalsAfterAnyRestart, paramsIssue, run } from './run.js';
 
 const params = { lookback: 3 };
 // [high, low, close]; the channel is the previous 3 candles' highest high and lowest low.
@@ -46,10 +46,7 @@ describe('breakout', () => {
   });
 
   test('a restart from the snapshot at any candle gives the same signals as an uninterrupted run', () => {
-    const uninterrupted = run(breakout, params, candles);
-    for (let split = 0; split <= candles.length; split++) {
-      expect(runWithRestart(breakout, params, candles, split), `restart at ${split}`).toEqual(uninterrupted);
-    }
+    expectSameSignalsAfterAnyRestart(breakout, params, candles);
   });
 
   test('params default to a lookback of 20', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { grid } from '../../../actors/strategies/grid.js';
 import { TradingError } from '../../../actors/trading/errors.js';
-import { bars, paramsIssue, run, runWithRestart } from './run.js';
+import { bars, expectSameSignalsAfterAnyRestart, paramsIssue, run } from './run.js';
 
 // 4 lines, 1 % apart around the first close, 100: 98 (-2), 99 (-1), 101 (+1), 102 (+2).
 const params = { levels: 4, spacing_pct: 1 };
@@ -52,11 +52,7 @@ describe('grid', () => {
   });
 
   test('a restart from the snapshot at any candle gives the same signals as an uninterrupted run', () => {
-    const candles = bars('BTC/USDT', closes);
-    const uninterrupted = run(grid, params, candles);
-    for (let split = 0; split <= candles.length; split++) {
-      expect(runWithRestart(grid, params, candles, split), `restart at ${split}`).toEqual(uninterrupted);
-    }
+    expectSameSignalsAfterAnyRestart(grid, params, bars('BTC/USDT', closes));
   });
 
   test('refuses a snapshot taken with another grid', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { rsiReversion } from '../../../actors/strategies/rsi-reversion.js';
-import { bars, paramsIssue, run, runWithRestart } from './run.js';
+import { bars, expectSameSignalsAfterAnyRestart, paramsIssue, run } from './run.js';
 
 const params = { period: 2, oversold: 30, overbought: 70 };
 // Wilder RSI2, by hand (avg gain / avg loss -> RSI):
@@ -45,11 +45,7 @@ describe('rsi_reversion', () => {
   });
 
   test('a restart from the snapshot at any candle gives the same signals as an uninterrupted run', () => {
-    const candles = bars('ETH/USDT', closes);
-    const uninterrupted = run(rsiReversion, params, candles);
-    for (let split = 0; split <= candles.length; split++) {
-      expect(runWithRestart(rsiReversion, params, candles, split), `restart at ${split}`).toEqual(uninterrupted);
-    }
+    expectSameSignalsAfterAnyRestart(rsiReversion, params, bars('ETH/USDT', closes));
   });
 
   test('params default to 14, 30 and 70', () => {

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import type { Candle } from '../../../actors/trading/market.js';
 import type { Strategy, StrategyDefinition, StrategySignal } from '../../../actors/strategies/strategy.js';
@@ -27,12 +28,20 @@ export function run<P>(definition: StrategyDefinition<P>, params: unknown, candl
   return feed(definition.create(definition.params.parse(params), undefined), candles, 0);
 }
 
+/** Asserts that a restart from the snapshot after any candle gives the same signals as an uninterrupted run. */
+export function expectSameSignalsAfterAnyRestart<P>(definition: StrategyDefinition<P>, params: unknown, candles: readonly Candle[]): void {
+  const uninterrupted = run(definition, params, candles);
+  for (let split = 0; split <= candles.length; split++) {
+    expect(runWithRestart(definition, params, candles, split), `restart at ${split}`).toEqual(uninterrupted);
+  }
+}
+
 /**
  * Runs the first `split` candles, snapshots, sends the snapshot through structured clone (as a worker
  * restart does), resumes a new instance from it with the rest, and returns all the signals with their
  * indices in the whole series.
  */
-export function runWithRestart<P>(definition: StrategyDefinition<P>, params: unknown, candles: readonly Candle[], split: number): Seen[] {
+function runWithRestart<P>(definition: StrategyDefinition<P>, params: unknown, candles: readonly Candle[], split: number): Seen[] {
   const parsed = definition.params.parse(params);
   const first = definition.create(parsed, undefined);
   const before = feed(first, candles.slice(0, split), 0);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { smaCrossover } from '../../../actors/strategies/sma-crossover.js';
 import { TradingError } from '../../../actors/trading/errors.js';
-import { bars, paramsIssue, run, runWithRestart } from './run.js';
+import { bars, expectSameSignalsAfterAnyRestart, paramsIssue, run } from './run.js';
 
 const params = { fast: 2, slow: 3 };
 // SMA2 vs SMA3, by hand:
@@ -47,11 +47,7 @@ describe('sma_crossover', () => {
   });
 
   test('a restart from the snapshot at any candle gives the same signals as an uninterrupted run', () => {
-    const candles = bars('BTC/USDT', closes);
-    const uninterrupted = run(smaCrossover, params, candles);
-    for (let split = 0; split <= candles.length; split++) {
-      expect(runWithRestart(smaCrossover, params, candles, split), `restart at ${split}`).toEqual(uninterrupted);
-    }
+    expectSameSignalsAfterAnyRestart(smaCrossover, params, bars('BTC/USDT', closes));
   });
 
   test('refuses a snapshot taken with other periods', () => {
