@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { ADDRESSES, platformTree, stopPlatform, traderAddress } from '../actors/platform/tree.js';
 import type { TraderStatus } from '../actors/trader/core.js';
@@ -80,11 +81,12 @@ async function startPipeline(count: number): Promise<Pipeline> {
     while (!Object.keys((await system.request<TraderStatus>(traderAddress(id), { type: 'status' })).marks).length) await sleep(20);
   }
   const serial = new Map<string, number>();
+  const symbolOf = new Map(config.traders.map((t) => [t.id, t.symbols![0]!]));
   return {
     system,
     traders: ids,
     send(trader, n, prefix) {
-      const symbol = config.traders.find((t) => t.id === trader)!.symbols![0]!;
+      const symbol = symbolOf.get(trader)!;
       let next = serial.get(trader) ?? 0;
       const signals = Array.from({ length: n }, () => {
         const i = next++;
@@ -154,8 +156,4 @@ async function latency(p: Pipeline, rate: number, seconds: number): Promise<{ p5
   const result = { p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, sent, acked: Object.keys(acked).length };
   histogram.destroy();
   return result;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

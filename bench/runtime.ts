@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { moduleUrl } from '../runtime/module-url.js';
 import { ActorSystem } from '../runtime/system.js';
@@ -98,8 +99,4 @@ async function recovery(kind: 'crash' | 'exit', rounds: number): Promise<{ p50: 
   const result = { p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000 };
   histogram.destroy();
   return result;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

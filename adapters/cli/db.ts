@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DatabasePool } from 'slonik';
 import { openDatabase } from '../database/connect.js';
 import { migrate, migrationStatus } from '../database/migrator.js';
 
@@ -27,7 +28,7 @@ export async function dbMigrate(print: Print): Promise<void> {
   });
 }
 
-async function withDatabase(print: Print, work: (pool: Awaited<ReturnType<typeof openDatabase>>['pool']) => Promise<void>): Promise<void> {
+async function withDatabase(print: Print, work: (pool: DatabasePool) => Promise<void>): Promise<void> {
   const db = await openDatabase({ url: process.env.DATABASE_URL, dataDir: embeddedDataDir() });
   print(`Database: ${db.where} (${db.kind})`);
   try {

@@ -45,7 +45,7 @@ program
     process.stdout.write(`${file}: valid, ${config.traders.length} trader(s): ${config.traders.map((t) => t.id).join(', ')}\n`);
   });
 
-const db = program.command('db').description('the database: DATABASE_URL, or the embedded PostgreSQL in ./data/pglite');
+const db = program.command('db').description('the database: DATABASE_URL, or the embedded PostgreSQL in $BOTV3_DATA_DIR/pglite (default ./data/pglite)');
 const print = (line: string) => process.stdout.write(`${line}\n`);
 db.command('status').description('list applied and pending schema migrations').action(() => dbStatus(print));
 db.command('migrate').description('apply pending schema migrations').action(() => dbMigrate(print));

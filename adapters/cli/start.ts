@@ -25,6 +25,7 @@ export async function start(options: StartOptions): Promise<void> {
   const config = options.config ? loadConfig(options.config) : parseConfig(DEMO_CONFIG, 'the demo config');
   const system = await ActorSystem.start(platformTree(config), { logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }) });
   const traderIds = config.traders.map((t) => t.id);
+  const startingUsdt = new Map(config.traders.map((t) => [t.id, t.balances.USDT ?? 0n]));
   print(`BOT Trading v3 ${options.version}`);
   print(`Config: ${options.config ?? 'demo traders (no --config given)'}`);
   print(`Exchanges: ${Object.entries(config.exchanges).map(([name, e]) => `${name} (${e.type}, seed ${e.seed})`).join(', ')}`);
@@ -44,11 +45,13 @@ export async function start(options: StartOptions): Promise<void> {
     if (rate) [lastSignals, lastAt] = [signals, now];
     const orders = statuses.reduce((sum, s) => sum + s.stats.orders, 0);
     const fills = statuses.reduce((sum, s) => sum + s.stats.fills, 0);
-    const pnl = statuses.reduce((sum, s) => sum + pnlOf(s, config.traders.find((t) => t.id === s.traderId)!.balances), 0n);
+    // P&L: equity now less the starting USDT balance, at the current marks.
+    const pnl = statuses.reduce((sum, s) => sum + s.equity - startingUsdt.get(s.traderId)!, 0n);
     const interventions = Object.values(hub.counters).reduce((sum, c) => sum + c.interventions, 0);
+    const { uptimeMs, actors } = system.status();
     print(
-      `[${Math.round(system.status().uptimeMs / 1000)}s] traders ${statuses.length}, signals ${signals}${rate}, orders ${orders}, fills ${fills}, ` +
-        `P&L ${fixedToString(pnl)} USDT, interventions ${interventions}, restarts ${system.status().actors.reduce((s, a) => s + a.restarts, 0)}`,
+      `[${Math.round(uptimeMs / 1000)}s] traders ${statuses.length}, signals ${signals}${rate}, orders ${orders}, fills ${fills}, ` +
+        `P&L ${fixedToString(pnl)} USDT, interventions ${interventions}, restarts ${actors.reduce((s, a) => s + a.restarts, 0)}`,
     );
     for (const s of statuses) {
       const positions = Object.values(s.positions).filter((p) => p.quantity !== 0n);
@@ -70,9 +73,4 @@ export async function start(options: StartOptions): Promise<void> {
   print('Shutting down: draining mailboxes...');
   const report = await stopPlatform(system, config);
   print(`Stopped. Mailboxes drained: ${report.drained}.`);
-}
-
-/** Equity now less the starting balance in USDT, at the current marks. */
-function pnlOf(status: TraderStatus, balances: Record<string, bigint>): bigint {
-  return status.equity - (balances.USDT ?? 0n);
 }
