@@ -49,6 +49,11 @@ export interface ActorContext {
 export interface Actor<M extends Message = Message, S = unknown> {
   init?(ctx: ActorContext, snapshot: S | undefined): void | Promise<void>;
   receive(message: M, ctx: ActorContext): void | Promise<void>;
+  /**
+   * Called once on a graceful stop, after the last message: the place to flush what the actor holds
+   * (a write buffer). Its sends leave before the actor stops. Not called when the actor crashes or is killed.
+   */
+  stop?(ctx: ActorContext): void | Promise<void>;
   /** Plain data from which `init` can rebuild this actor; taken each time messages are acknowledged. */
   snapshot?(): S;
 }

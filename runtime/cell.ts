@@ -161,9 +161,9 @@ export class ActorCell implements SupervisedChild, HostListener {
     }
   }
 
-  /** A reply for this actor: handed over only if the current incarnation asked. */
+  /** A reply for this actor: handed over only if the current incarnation asked (its `init` may be waiting on it). */
   acceptReply(cid: number, reply: Reply): void {
-    if (!this.#requests.delete(cid) || this.state !== 'running') return;
+    if (!this.#requests.delete(cid) || (this.state !== 'running' && this.state !== 'starting')) return;
     this.#host.post(reply.ok ? { t: 'reply', cid, ok: true, value: reply.value } : { t: 'reply', cid, ok: false, error: reply.error });
   }
 

@@ -53,7 +53,8 @@ export class ActorRunner {
   async start(snapshot: unknown): Promise<void> {
     this.#running = true;
     try {
-      await this.#actor.init?.(this.#ctx, snapshot);
+      const result = this.#actor.init?.(this.#ctx, snapshot);
+      if (isThenable(result)) await this.#awaitReceive(result);
       this.#commit();
       this.#emit({ t: 'ready' });
     } catch (error) {
@@ -126,7 +127,7 @@ export class ActorRunner {
       this.#running = false;
     }
     if (this.#stopRequested && !this.#dead && (this.#stopRequested === 'normal' || this.#queue.length === 0)) {
-      this.#finish(this.#stopRequested === 'normal');
+      await this.#finish(this.#stopRequested === 'normal');
     }
   }
 
@@ -136,7 +137,7 @@ export class ActorRunner {
   }
 
   /**
-   * An async `receive` may wait on a request's reply, so a request must leave now (with the sends queued
+   * An async `init` or `receive` may wait on a request's reply, so a request must leave now (with the sends queued
    * before it, to keep order) rather than at the commit. Only then do effects leave ahead of their
    * acknowledgement, and a crash before it would repeat them: the at-least-once case actors handle with
    * `delivery.seq` as idempotence key. A `receive` that awaits no request keeps exactly-once effects.
@@ -171,7 +172,20 @@ export class ActorRunner {
     }
   }
 
-  #finish(normal: boolean): void {
+  async #finish(normal: boolean): Promise<void> {
+    if (this.#actor.stop) {
+      this.#running = true;
+      try {
+        const result = this.#actor.stop(this.#ctx);
+        if (isThenable(result)) await this.#awaitReceive(result);
+        this.#commit();
+      } catch (error) {
+        this.#crash(error);
+        return;
+      } finally {
+        this.#running = false;
+      }
+    }
     const snapshot = this.#actor.snapshot?.();
     this.#die();
     this.#emit({ t: 'stopped', normal, snapshot, hasSnapshot: this.#actor.snapshot !== undefined });

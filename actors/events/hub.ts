@@ -7,8 +7,10 @@ import type { TraderEvent } from '../trader/events.js';
 const messages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.object({ kind: z.string() }).loose()) }),
   z.object({ type: z.literal('riskEvents'), events: z.array(z.object({ kind: z.literal('intervention') }).loose()) }),
-  /** Request: counters per trader and the latest events. */
-  z.object({ type: z.literal('status'), recent: z.number().int().nonnegative().max(1_000).default(20) }),
+  /** A platform alert, e.g. persistence lost or regained the database. */
+  z.object({ type: z.literal('alert'), source: z.string(), level: z.enum(['info', 'warn', 'error']), message: z.string(), at: z.number() }),
+  /** Request: counters per trader and the latest events (only those after `since`, when given). */
+  z.object({ type: z.literal('status'), recent: z.number().int().nonnegative().max(1_000).default(20), since: z.number().int().nonnegative().optional() }),
 ]);
 
 export interface TraderCounters {
@@ -21,7 +23,10 @@ export interface TraderCounters {
   interventions: number;
 }
 
-export type HubEvent = (TraderEvent & { traderId: string }) | InterventionEvent;
+/** An event as the hub keeps it: numbered in arrival order (`seq`), so a reader can ask for what came after. */
+export type HubEvent = ((TraderEvent & { traderId: string }) | InterventionEvent | { kind: 'alert'; source: string; level: string; message: string; at: number }) & {
+  seq: number;
+};
 
 export interface HubStatusReply {
   type: 'hubStatus';
@@ -31,6 +36,7 @@ export interface HubStatusReply {
 
 interface State {
   counters: Record<string, TraderCounters>;
+  seq: number;
   /** The latest `KEEP` events, oldest first: a ring, as trimming an array costs a copy of it per event. */
   recent: Deque<HubEvent>;
 }
@@ -49,21 +55,26 @@ export default defineActor<z.infer<typeof messages>>({
     let state: State;
     const countersOf = (traderId: string) =>
       (state.counters[traderId] ??= { rejected: 0, duplicates: 0, skipped: 0, orders: 0, filled: 0, fills: 0, interventions: 0 });
-    const remember = (event: HubEvent) => {
-      state.recent.push(event);
+    const remember = (event: DistributiveOmit<HubEvent, 'seq'>) => {
+      state.recent.push({ ...event, seq: ++state.seq } as HubEvent);
       if (state.recent.length > KEEP) state.recent.shift();
     };
     return {
       init() {
-        state = { counters: {}, recent: new Deque(KEEP + 1) };
+        state = { counters: {}, seq: 0, recent: new Deque(KEEP + 1) };
       },
       receive(msg, ctx) {
         if (msg.type === 'status') {
-          ctx.reply({ type: 'hubStatus', counters: state.counters, recent: latest(state.recent, msg.recent) } satisfies HubStatusReply);
+          ctx.reply({ type: 'hubStatus', counters: state.counters, recent: latest(state.recent, msg.recent, msg.since ?? 0) } satisfies HubStatusReply);
+          return;
+        }
+        if (msg.type === 'alert') {
+          const { type: _type, ...alert } = msg;
+          remember({ kind: 'alert', ...alert });
           return;
         }
         if (msg.type === 'riskEvents') {
-          for (const event of msg.events as unknown as InterventionEvent[]) {
+          for (const event of msg.events as unknown as Omit<InterventionEvent, 'seq'>[]) {
             countersOf(event.traderId ?? '*').interventions++;
             remember(event);
           }
@@ -95,8 +106,11 @@ export default defineActor<z.infer<typeof messages>>({
   },
 });
 
-/** The last `count` items, oldest first. */
-function latest<T>(ring: Deque<T>, count: number): T[] {
-  const from = Math.max(0, ring.length - count);
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The last `count` events numbered above `since`, oldest first. */
+function latest(ring: Deque<HubEvent>, count: number, since: number): HubEvent[] {
+  let from = Math.max(0, ring.length - count);
+  while (from < ring.length && ring.at(from)!.seq <= since) from++;
   return Array.from({ length: ring.length - from }, (_, i) => ring.at(from + i)!);
 }

@@ -5,32 +5,44 @@ import type { PlatformConfig, TraderConfig } from '../../adapters/config/schema.
 import { PAPER_MARKETS } from '../../adapters/paper/markets.js';
 import type { PaperExchangeArgs } from '../../adapters/paper/options.js';
 import { TradingError } from '../trading/errors.js';
-import type { Fixed } from '../trading/fixed.js';
+import { toFixed, type Fixed } from '../trading/fixed.js';
 import type { Market } from '../trading/market.js';
 import type { RiskManagerArgs } from '../risk/manager.js';
 import type { TraderArgs } from '../trader/args.js';
+import { PERSISTENCE_DEFAULTS, type PersistedTrader, type PersistenceArgs } from '../persistence/args.js';
 
 /** Fixed addresses of the platform's singleton actors. */
-export const ADDRESSES = { events: 'events', risk: 'risk', reviewer: 'reviewer' } as const;
+export const ADDRESSES = { events: 'events', persistence: 'persistence', risk: 'risk', reviewer: 'reviewer' } as const;
 export const traderAddress = (id: string) => `trader.${id}`;
 export const exchangeAddress = (name: string) => `exchange.${name}`;
 
+export interface PlatformOptions {
+  /** First candle time of paper exchanges that set none (default: now). */
+  now?: number;
+  /** Store everything in this database (see `preparePlatformDatabase`); without it nothing is stored. */
+  database?: { url: string; poolSize: number; journalPath: string; journalMaxBytes?: number };
+  /** Latest stored balances per trader: a restarted platform opens the paper accounts with them. */
+  balances?: Record<string, Record<string, string>>;
+}
+
 /**
- * The supervision tree of a platform config: events, risk and the reviewer in the main thread (small
- * and fast, no user code), then the exchanges, then the traders, each in its own worker thread. Cross
+ * The supervision tree of a platform config: events, persistence, risk and the reviewer in the main
+ * thread (small and fast, no user code), then the exchanges, then the traders, each in its own worker
+ * thread. Stopping goes the other way, so persistence outlives every actor that reports to it. Cross
  * checks the schema cannot make (a trader's exchange exists and lists its symbols) fail here, naming
  * the field.
  */
-export function platformTree(config: PlatformConfig, options: { now?: number } = {}): SupervisorSpecInput {
+export function platformTree(config: PlatformConfig, options: PlatformOptions = {}): SupervisorSpecInput {
   const accounts = new Map<string, Record<string, Record<string, Fixed>>>();
-  const traders = config.traders.map((trader, i) => traderSpec(config, trader, i, accounts));
+  const reportTo = options.database ? ADDRESSES.persistence : ADDRESSES.events;
+  const traders = config.traders.map((trader, i) => traderSpec(config, trader, i, accounts, reportTo, options.balances?.[trader.id]));
   const exchanges: ChildSpecInput[] = Object.entries(config.exchanges).map(([name, exchange]) => {
     const { type: _type, ...paper } = exchange;
     const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {} };
     return { id: exchangeAddress(name), module: moduleUrl('../../adapters/paper/exchange', import.meta.url), args };
   });
   const risk: RiskManagerArgs = {
-    events: ADDRESSES.events,
+    events: reportTo,
     portfolio: config.risk.portfolio,
     traders: Object.fromEntries(
       config.traders.map((t) => [
@@ -44,6 +56,7 @@ export function platformTree(config: PlatformConfig, options: { now?: number } =
     strategy: 'one_for_one',
     children: [
       { id: ADDRESSES.events, module: moduleUrl('../events/hub', import.meta.url), placement: 'main', mailbox: { capacity: 100_000 } },
+      ...(options.database ? [persistenceSpec(config, options.database)] : []),
       { id: ADDRESSES.risk, module: moduleUrl('../risk/manager', import.meta.url), placement: 'main', args: risk },
       { id: ADDRESSES.reviewer, module: moduleUrl('../reviewer/pass-through', import.meta.url), placement: 'main' },
       { id: 'exchanges', strategy: 'one_for_one', children: exchanges },
@@ -61,9 +74,45 @@ export async function stopPlatform(system: ActorSystem, config: PlatformConfig):
   return system.shutdown();
 }
 
-function traderSpec(config: PlatformConfig, trader: TraderConfig, i: number, accounts: Map<string, Record<string, Record<string, Fixed>>>): ChildSpecInput {
+function persistenceSpec(config: PlatformConfig, database: NonNullable<PlatformOptions['database']>): ChildSpecInput {
+  const args: PersistenceArgs = {
+    database: { url: database.url, poolSize: database.poolSize },
+    journal: { path: database.journalPath, maxBytes: database.journalMaxBytes ?? PERSISTENCE_DEFAULTS.journalMaxBytes },
+    forward: ADDRESSES.events,
+    traders: Object.fromEntries(
+      config.traders.map((t) => {
+        const persisted: PersistedTrader = { exchange: exchangeOf(t), account: t.account ?? t.id };
+        if (t.strategy) {
+          const { name, type, symbols, timeframe, params, risk_params: riskParams } = t.strategy;
+          persisted.strategy = { name, type, symbols, timeframe, params, riskParams };
+        }
+        return [t.id, persisted];
+      }),
+    ),
+    batchRows: PERSISTENCE_DEFAULTS.batchRows,
+    flushMs: PERSISTENCE_DEFAULTS.flushMs,
+    maxBufferedRows: PERSISTENCE_DEFAULTS.maxBufferedRows,
+    retryMs: PERSISTENCE_DEFAULTS.retryMs,
+    signalWindow: Math.max(...config.traders.map((t) => t.dedupeWindow)),
+  };
+  // Its last flush on a graceful stop may wait for a slow database.
+  return { id: ADDRESSES.persistence, module: moduleUrl('../persistence/persistence', import.meta.url), placement: 'main', args, mailbox: { capacity: 100_000 }, shutdownTimeoutMs: 30_000 };
+}
+
+function exchangeOf(trader: TraderConfig): string {
+  return trader.exchange ?? (trader.strategy && 'v2Exchange' in trader.strategy ? trader.strategy.v2Exchange : undefined) ?? 'paper';
+}
+
+function traderSpec(
+  config: PlatformConfig,
+  trader: TraderConfig,
+  i: number,
+  accounts: Map<string, Record<string, Record<string, Fixed>>>,
+  reportTo: string,
+  stored: Record<string, string> | undefined,
+): ChildSpecInput {
   const field = `traders[${i}]`;
-  const exchangeName = trader.exchange ?? (trader.strategy && 'v2Exchange' in trader.strategy ? trader.strategy.v2Exchange : undefined) ?? 'paper';
+  const exchangeName = exchangeOf(trader);
   const exchange = config.exchanges[exchangeName];
   if (!exchange) {
     throw new TradingError('ERR_INVALID_CONFIG', `exchange "${exchangeName}" is not configured (configured: ${Object.keys(config.exchanges).join(', ')})`, { field: `${field}.exchange` });
@@ -83,7 +132,7 @@ function traderSpec(config: PlatformConfig, trader: TraderConfig, i: number, acc
   });
   const account = trader.account ?? trader.id;
   const exchangeAccounts = accounts.get(exchangeName) ?? {};
-  exchangeAccounts[account] = trader.balances;
+  exchangeAccounts[account] = stored ? Object.fromEntries(Object.entries(stored).map(([asset, amount]) => [asset, toFixed(amount, `balances.${asset}`)])) : trader.balances;
   accounts.set(exchangeName, exchangeAccounts);
   const maxPosition = trader.strategy?.risk_params.max_position;
   const args: TraderArgs = {
@@ -91,7 +140,8 @@ function traderSpec(config: PlatformConfig, trader: TraderConfig, i: number, acc
     exchange: exchangeAddress(exchangeName),
     risk: ADDRESSES.risk,
     reviewer: ADDRESSES.reviewer,
-    events: ADDRESSES.events,
+    events: reportTo,
+    ...(reportTo === ADDRESSES.persistence ? { persistence: ADDRESSES.persistence } : {}),
     account,
     markets,
     orderNotional: trader.orderNotional,

@@ -10,7 +10,10 @@ export interface TraderArgs {
   exchange: Address;
   risk: Address;
   reviewer: Address;
+  /** Where its events go: the persistence actor when there is a database (it passes them on once stored), else the events hub. */
   events: Address;
+  /** The persistence actor, which a trader started without a snapshot asks for its state. */
+  persistence?: Address;
   /** Its account on the exchange. */
   account: string;
   /** Markets of the symbols it trades: nothing else is accepted. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Address } from '../../runtime/message.js';
 import { STRATEGIES } from '../strategies/registry.js';
 import type { Strategy, StrategySignal } from '../strategies/strategy.js';
-import type { ExecutionReport, OrderRequest } from '../trading/exchange-protocol.js';
+import type { ExchangeOrderState, ExecutionReport, OrderRequest } from '../trading/exchange-protocol.js';
 import { mul, type Fixed } from '../trading/fixed.js';
 import { clientOrderId, idKey, SeenIds, type SeenIdsSnapshot } from '../trading/ids.js';
 import { bookFill, type Balances } from '../trading/ledger.js';
@@ -16,6 +16,7 @@ import { preTradeCheck, type RateState } from '../risk/pre-trade.js';
 import type { ExposureReport, Intervention } from '../risk/protocol.js';
 import type { TraderArgs } from './args.js';
 import type { TraderEvent } from './events.js';
+import type { RecoveredTrader } from './recovery.js';
 import { sizeOrder } from './sizing.js';
 
 export interface TraderStats {
@@ -56,22 +57,31 @@ export type TraderStatus = Pick<TraderState, 'positions' | 'balances' | 'orders'
   unrealized: Fixed;
 };
 
+const fillSchema = z.object({
+  tradeId: z.string(),
+  quantity: z.bigint().positive(),
+  price: z.bigint().positive(),
+  fee: z.bigint().nonnegative(),
+  feeAsset: z.string(),
+  liquidity: z.enum(['maker', 'taker']),
+});
+
+const orderStateSchema = z.object({
+  clientOrderId: z.string(),
+  known: z.boolean(),
+  status: z.enum(['open', 'filled', 'cancelled', 'rejected', 'expired']).optional(),
+  exchangeOrderId: z.string().optional(),
+  fills: z.array(fillSchema),
+  reason: z.string().optional(),
+});
+
 const reportSchema = z.object({
   kind: z.enum(['accepted', 'fill', 'cancelled', 'rejected', 'expired', 'duplicate']),
   clientOrderId: z.string(),
   exchangeOrderId: z.string().optional(),
   account: z.string(),
   symbol: z.string(),
-  fill: z
-    .object({
-      tradeId: z.string(),
-      quantity: z.bigint().positive(),
-      price: z.bigint().positive(),
-      fee: z.bigint().nonnegative(),
-      feeAsset: z.string(),
-      liquidity: z.enum(['maker', 'taker']),
-    })
-    .optional(),
+  fill: fillSchema.optional(),
   reason: z.string().optional(),
   ts: z.number(),
 });
@@ -105,19 +115,20 @@ export class TraderCore {
   /** Count of `state.orders`, kept so the per-signal open-orders check is not a walk over every live order. */
   #live: number;
 
-  constructor(args: TraderArgs, self: Address, snapshot: TraderState | undefined) {
+  /** From its snapshot after a crash; from what the database kept (`recovered`) after a restart of the platform. */
+  constructor(args: TraderArgs, self: Address, snapshot: TraderState | undefined, recovered?: RecoveredTrader) {
     this.#args = args;
     this.#self = self;
     this.#markets = new Map(args.markets.map((m) => [m.symbol, m]));
     this.#symbols = new Set(this.#markets.keys());
     this.#state = snapshot ?? {
-      positions: {},
-      balances: { ...args.balances },
-      orders: {},
-      pending: {},
+      positions: Object.fromEntries((recovered?.positions ?? []).map((p) => [p.symbol, p])),
+      balances: { ...(recovered?.balances ?? args.balances) },
+      orders: Object.fromEntries((recovered?.orders ?? []).map((o) => [o.clientOrderId, o])),
+      pending: pendingOf(recovered?.orders ?? []),
       marks: {},
-      mode: 'active',
-      modeReason: '',
+      mode: recovered?.mode ?? 'active',
+      modeReason: recovered?.modeReason ?? '',
       seen: { sealed: [], open: new Float64Array(0) },
       rate: { tokens: 0, at: 0 },
       strategy: undefined,
@@ -126,6 +137,7 @@ export class TraderCore {
       stats: { signals: 0, rejected: 0, duplicates: 0, skipped: 0, orders: 0, ordersRejected: 0, fills: 0, rejectedBy: {} },
     };
     this.#seen = new SeenIds(args.dedupeWindow, this.#state.seen);
+    if (!snapshot) for (const id of recovered?.signalIds ?? []) this.#seen.add(idKey(id));
     this.#live = Object.keys(this.#state.orders).length;
     if (args.strategy) {
       const definition = STRATEGIES[args.strategy.type]!;
@@ -186,6 +198,31 @@ export class TraderCore {
       } catch (error) {
         // A report that breaks the order state machine is the exchange's error, not a reason to stop trading.
         this.#events.push({ kind: 'execution.invalid', clientOrderId: parsed.data.clientOrderId, reason: (error as Error).message, at: now });
+      }
+    }
+  }
+
+  /**
+   * Brings live orders up to date with what the exchange says of them after a restart: fills the
+   * trader never saw are applied (those it saw are skipped by cumulative quantity, as the exchange
+   * lists every fill in order), final states are taken over, and an order the exchange does not know
+   * never reached it: rejected if it was still new, cancelled if it had been accepted.
+   */
+  onReconciled(states: unknown[], now: number): void {
+    for (const input of states) {
+      const parsed = orderStateSchema.safeParse(input);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        this.#events.push({ kind: 'execution.invalid', reason: `reconciled.${issue.path.join('.')}: ${issue.message}`, at: now });
+        continue;
+      }
+      const state = parsed.data as ExchangeOrderState;
+      const order = this.#state.orders[state.clientOrderId];
+      if (!order) continue;
+      try {
+        this.#events.push({ kind: 'reconciled', clientOrderId: order.clientOrderId, outcome: this.#reconcile(order, state, now), at: now });
+      } catch (error) {
+        this.#events.push({ kind: 'execution.invalid', clientOrderId: order.clientOrderId, reason: (error as Error).message, at: now });
       }
     }
   }
@@ -331,6 +368,7 @@ export class TraderCore {
     state.pending[order.symbol] = (state.pending[order.symbol] ?? 0n) + (order.side === 'buy' ? order.quantity : -order.quantity);
     state.stats.orders++;
     this.#touched.set(order.clientOrderId, order);
+    this.#events.push({ kind: 'signal.accepted', signalId: signal.id, strategy: signal.strategy, symbol: signal.symbol, action: signal.action, clientOrderId: order.clientOrderId, at: now });
     if (!forced && this.#needsReview(mul(order.quantity, price))) {
       this.#reviews.push(order);
       return;
@@ -360,7 +398,7 @@ export class TraderCore {
 
   #skip(signal: Signal, reason: string, now: number): void {
     this.#state.stats.skipped++;
-    this.#events.push({ kind: 'signal.skipped', signalId: signal.id, symbol: signal.symbol, reason, at: now });
+    this.#events.push({ kind: 'signal.skipped', signalId: signal.id, strategy: signal.strategy, symbol: signal.symbol, action: signal.action, reason, at: now });
   }
 
   #apply(report: ExecutionReport, now: number): void {
@@ -389,6 +427,33 @@ export class TraderCore {
     }
   }
 
+  #reconcile(order: Order, state: ExchangeOrderState, now: number): string {
+    if (!state.known) {
+      order.reason = 'not found on the exchange at reconciliation';
+      if (order.status === 'new') this.#state.stats.ordersRejected++;
+      this.#finish(order, order.status === 'new' ? 'rejected' : 'cancelled', now);
+      return `not on the exchange: ${order.status}`;
+    }
+    if (state.exchangeOrderId !== undefined) order.exchangeOrderId = state.exchangeOrderId;
+    if (order.status === 'new' && state.status !== 'rejected') transition(order, 'open', now);
+    let covered = 0n;
+    let applied = 0;
+    for (const fill of state.fills) {
+      covered += fill.quantity;
+      if (covered <= order.filled) continue;
+      this.#fill(order, { kind: 'fill', clientOrderId: order.clientOrderId, account: this.#args.account, symbol: order.symbol, fill, ts: now }, now);
+      applied++;
+    }
+    const status = state.status ?? 'open';
+    if ((status === 'cancelled' || status === 'expired' || status === 'rejected') && !isTerminal(order.status)) {
+      if (state.reason !== undefined) order.reason = state.reason;
+      if (status === 'rejected') this.#state.stats.ordersRejected++;
+      this.#finish(order, status, now);
+    }
+    this.#touched.set(order.clientOrderId, order);
+    return `${applied} missed fill(s) applied; ${order.status}`;
+  }
+
   #fill(order: Order, report: ExecutionReport, now: number): void {
     if (!report.fill) throw new Error(`fill report for ${order.clientOrderId} has no fill`);
     const { quantity, price, fee } = report.fill;
@@ -402,7 +467,7 @@ export class TraderCore {
     state.stats.fills++;
     this.#events.push(
       { kind: 'fill', clientOrderId: order.clientOrderId, signalId: order.signalId, symbol: order.symbol, side: order.side, fill: report.fill, position: { ...position }, at: now },
-      { kind: 'ledger', entries },
+      { kind: 'ledger', entries, equity: this.equity() },
     );
     if (isTerminal(order.status)) this.#forget(order);
     this.#touched.set(order.clientOrderId, order);
@@ -428,4 +493,11 @@ export class TraderCore {
     this.#state.modeReason = reason;
     this.#events.push({ kind: 'mode', mode, reason, at: now });
   }
+}
+
+/** What live orders still add to each position. */
+function pendingOf(orders: readonly Order[]): Record<string, Fixed> {
+  const pending: Record<string, Fixed> = {};
+  for (const o of orders) pending[o.symbol] = (pending[o.symbol] ?? 0n) + (o.side === 'buy' ? o.quantity - o.filled : o.filled - o.quantity);
+  return pending;
 }

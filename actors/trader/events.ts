@@ -1,7 +1,9 @@
 import type { Fill } from '../trading/exchange-protocol.js';
+import type { Fixed } from '../trading/fixed.js';
 import type { LedgerEntry } from '../trading/ledger.js';
 import type { Order } from '../trading/order.js';
 import type { Position } from '../trading/position.js';
+import type { Signal } from '../trading/signal.js';
 import type { TraderMode } from '../risk/limits.js';
 
 /**
@@ -11,13 +13,16 @@ import type { TraderMode } from '../risk/limits.js';
 export type TraderEvent =
   | { kind: 'signal.rejected'; signalId?: string; field: string; reason: string; at: number }
   | { kind: 'signal.duplicate'; signalId: string; at: number }
-  | { kind: 'signal.skipped'; signalId: string; symbol: string; reason: string; at: number }
+  | { kind: 'signal.accepted'; signalId: string; strategy: string; symbol: string; action: Signal['action']; clientOrderId: string; at: number }
+  | { kind: 'signal.skipped'; signalId: string; strategy: string; symbol: string; action: Signal['action']; reason: string; at: number }
   | { kind: 'order'; order: Order }
   | { kind: 'fill'; clientOrderId: string; signalId: string; symbol: string; side: Order['side']; fill: Fill; position: Position; at: number }
-  | { kind: 'ledger'; entries: LedgerEntry[] }
+  /** `equity`: the trader's equity in its quote currency once these entries are booked. */
+  | { kind: 'ledger'; entries: LedgerEntry[]; equity: Fixed }
   | { kind: 'review'; clientOrderId: string; signalId: string; approved: boolean; reason: string; at: number }
   | { kind: 'mode'; mode: TraderMode; reason: string; at: number }
-  | { kind: 'execution.invalid'; clientOrderId?: string; reason: string; at: number };
+  | { kind: 'execution.invalid'; clientOrderId?: string; reason: string; at: number }
+  | { kind: 'reconciled'; clientOrderId: string; outcome: string; at: number };
 
 export interface TraderEventsMessage {
   type: 'traderEvents';

@@ -4,6 +4,7 @@ import { interventionSchema } from '../risk/protocol.js';
 import type { TraderArgs } from './args.js';
 import { TraderCore, type TraderState } from './core.js';
 import type { TraderEventsMessage } from './events.js';
+import type { RecoverReply, RecoveredTrader } from './recovery.js';
 
 const fixed = z.bigint();
 
@@ -15,6 +16,7 @@ const messages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signal'), signal: z.unknown() }),
   z.object({ type: z.literal('signals'), signals: z.array(z.unknown()) }),
   z.object({ type: z.literal('executions'), reports: z.array(z.unknown()) }),
+  z.object({ type: z.literal('reconciled'), orders: z.array(z.unknown()) }),
   z.object({
     type: z.literal('candles'),
     candles: z.array(
@@ -58,10 +60,20 @@ export default defineActor<TraderMessage, TraderState>({
     };
 
     return {
-      init(ctx, snapshot) {
+      async init(ctx, snapshot) {
         args = ctx.args as TraderArgs;
-        core = new TraderCore(args, ctx.self, snapshot);
+        // A snapshot is the state after the last acknowledged message: exact. Without one the platform
+        // restarted, and the database has what the trader had done.
+        let recovered: RecoveredTrader | undefined;
+        if (!snapshot && args.persistence) {
+          const reply = await ctx.request<RecoverReply>(args.persistence, { type: 'recover', traderId: args.id }, { timeoutMs: 60_000 });
+          if (reply.type === 'recoverFailed') throw new Error(`trader ${args.id} cannot load its state from the database: ${reply.reason}`);
+          recovered = reply.state;
+        }
+        core = new TraderCore(args, ctx.self, snapshot, recovered);
         ctx.send(args.exchange, { type: 'subscribe', subscriber: ctx.self, symbols: args.markets.map((m) => m.symbol) });
+        const live = Object.keys(core.state.orders);
+        if (recovered && live.length > 0) ctx.send(args.exchange, { type: 'reconcile', account: args.account, replyTo: ctx.self, clientOrderIds: live });
         ctx.setTimer('report', args.reportMs, { type: 'report' }, { repeat: true });
       },
       receive(msg, ctx) {
@@ -78,6 +90,9 @@ export default defineActor<TraderMessage, TraderState>({
             break;
           case 'executions':
             core.onExecutions(msg.reports, now);
+            break;
+          case 'reconciled':
+            core.onReconciled(msg.orders, now);
             break;
           case 'verdict':
             core.onVerdict(msg.clientOrderId, msg.approved, msg.reason, now);

@@ -48,17 +48,33 @@ export interface ExecutionReport {
   ts: number;
 }
 
+/**
+ * What the exchange knows of one order, for reconciliation after a restart: every fill so far, in
+ * order, and where the order stands. `known: false`: the exchange has no such order.
+ */
+export interface ExchangeOrderState {
+  clientOrderId: string;
+  known: boolean;
+  status?: 'open' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+  exchangeOrderId?: string;
+  fills: Fill[];
+  reason?: string;
+}
+
 export type ExchangeRequest =
   | { type: 'place'; orders: OrderRequest[] }
   | { type: 'cancel'; account: string; replyTo: Address; clientOrderIds?: string[] }
   | { type: 'subscribe'; subscriber: Address; symbols: string[] }
   | { type: 'openAccount'; account: string; balances: Record<string, Fixed> }
   | { type: 'getBalances'; account: string }
-  | { type: 'getOpenOrders'; account: string };
+  | { type: 'getOpenOrders'; account: string }
+  /** Answered with a `reconciled` message sent to `replyTo`, behind the reports already sent to it. */
+  | { type: 'reconcile'; account: string; replyTo: Address; clientOrderIds: string[] };
 
 export type ExchangeEvent =
   | { type: 'executions'; reports: ExecutionReport[] }
-  | { type: 'candles'; candles: Candle[] };
+  | { type: 'candles'; candles: Candle[] }
+  | { type: 'reconciled'; orders: ExchangeOrderState[] };
 
 const fixed = z.bigint();
 
@@ -87,4 +103,5 @@ export const exchangeMessages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openAccount'), account: z.string(), balances: z.record(z.string(), fixed) }),
   z.object({ type: z.literal('getBalances'), account: z.string() }),
   z.object({ type: z.literal('getOpenOrders'), account: z.string() }),
+  z.object({ type: z.literal('reconcile'), account: z.string(), replyTo: z.string().min(1), clientOrderIds: z.array(z.string()) }),
 ]);

@@ -3,9 +3,14 @@ import type { DatabasePool } from 'slonik';
 import { openDatabase } from '../database/connect.js';
 import { migrate, migrationStatus } from '../database/migrator.js';
 
-/** Where the embedded PostgreSQL keeps its files when `DATABASE_URL` is unset: `$BOTV3_DATA_DIR/pglite`, default `./data/pglite`. */
+/** Where the platform keeps its files: `$BOTV3_DATA_DIR`, default `./data`. */
+export function dataDir(): string {
+  return process.env.BOTV3_DATA_DIR ?? 'data';
+}
+
+/** Where the embedded PostgreSQL keeps its files when `DATABASE_URL` is unset: `<data dir>/pglite`. */
 export function embeddedDataDir(): string {
-  return join(process.env.BOTV3_DATA_DIR ?? 'data', 'pglite');
+  return join(dataDir(), 'pglite');
 }
 
 type Print = (line: string) => void;

@@ -27,10 +27,12 @@ program
   .option('-c, --config <file>', 'platform config, YAML or JSON')
   .option('--summary-ms <ms>', 'interval between summaries', positiveNumber('--summary-ms'), 5_000)
   .option('--duration <seconds>', 'stop by itself after this long', positiveNumber('--duration'))
-  .action(async (options: { config?: string; summaryMs: number; duration?: number }) => {
+  .option('--events', 'print every event as a JSON line once it is stored')
+  .action(async (options: { config?: string; summaryMs: number; duration?: number; events?: boolean }) => {
     await start({
       summaryMs: options.summaryMs,
       version,
+      events: options.events === true,
       ...(options.config !== undefined ? { config: options.config } : {}),
       ...(options.duration !== undefined ? { durationS: options.duration } : {}),
     });

@@ -1,11 +1,14 @@
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { ActorSystem } from '../../runtime/system.js';
 import type { HubStatusReply } from '../../actors/events/hub.js';
 import { ADDRESSES, platformTree, stopPlatform, traderAddress } from '../../actors/platform/tree.js';
 import type { TraderStatus } from '../../actors/trader/core.js';
-import { fixedToString } from '../../actors/trading/fixed.js';
+import { fixedToString, toJson } from '../../actors/trading/fixed.js';
 import { DEMO_CONFIG } from '../config/demo.js';
 import { loadConfig, parseConfig } from '../config/load.js';
+import { preparePlatformDatabase } from '../database/prepare.js';
+import { dataDir, embeddedDataDir } from './db.js';
 
 export interface StartOptions {
   /** A YAML or JSON platform config; the demo traders when absent. */
@@ -14,6 +17,8 @@ export interface StartOptions {
   summaryMs: number;
   /** Stop by itself after this many seconds (smoke tests); runs until Ctrl-C when absent. */
   durationS?: number;
+  /** Print every event the platform reports (once stored) as a JSON line. */
+  events?: boolean;
   version: string;
   out?: NodeJS.WritableStream;
 }
@@ -23,11 +28,20 @@ export async function start(options: StartOptions): Promise<void> {
   const out = options.out ?? process.stdout;
   const print = (line: string) => out.write(`${line}\n`);
   const config = options.config ? loadConfig(options.config) : parseConfig(DEMO_CONFIG, 'the demo config');
-  const system = await ActorSystem.start(platformTree(config), { logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }) });
+  const database = await preparePlatformDatabase({ url: process.env.DATABASE_URL, dataDir: embeddedDataDir() });
+  const tree = platformTree(config, {
+    database: { url: database.url, poolSize: database.poolSize, journalPath: join(dataDir(), 'journal.ndjson') },
+    balances: database.balances,
+  });
+  const system = await ActorSystem.start(tree, { logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }) }).catch(async (error: unknown) => {
+    await database.stop();
+    throw error;
+  });
   const traderIds = config.traders.map((t) => t.id);
   const startingUsdt = new Map(config.traders.map((t) => [t.id, t.balances.USDT ?? 0n]));
   print(`BOT Trading v3 ${options.version}`);
   print(`Config: ${options.config ?? 'demo traders (no --config given)'}`);
+  print(`Database: ${database.kind} (${database.where})`);
   print(`Exchanges: ${Object.entries(config.exchanges).map(([name, e]) => `${name} (${e.type}, seed ${e.seed})`).join(', ')}`);
   print(`Traders: ${config.traders.map((t) => `${t.id} (${t.strategy ? `${t.strategy.type} on ${t.strategy.symbols.join(', ')}` : 'outside signals'})`).join(', ')}`);
   print('Press Ctrl-C to stop.');
@@ -62,6 +76,14 @@ export async function start(options: StartOptions): Promise<void> {
     }
   };
   const timer = setInterval(() => void summary().catch((error: Error) => print(`summary failed: ${error.message}`)), options.summaryMs);
+  let seen = 0;
+  const tail = async () => {
+    const { recent } = await system.request<HubStatusReply>(ADDRESSES.events, { type: 'status', recent: 1_000, since: seen });
+    if (recent.length > 0 && recent[0]!.seq > seen + 1) print(toJson({ kind: 'gap', missed: recent[0]!.seq - seen - 1 }));
+    for (const event of recent) print(toJson(event));
+    seen = recent.at(-1)?.seq ?? seen;
+  };
+  const eventsTimer = options.events ? setInterval(() => void tail().catch(() => {}), 100) : undefined;
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -69,8 +91,11 @@ export async function start(options: StartOptions): Promise<void> {
     if (options.durationS !== undefined) setTimeout(resolve, options.durationS * 1000);
   });
   clearInterval(timer);
+  clearInterval(eventsTimer);
+  if (options.events) await tail().catch(() => {});
   await summary().catch(() => {});
   print('Shutting down: draining mailboxes...');
   const report = await stopPlatform(system, config);
+  await database.stop();
   print(`Stopped. Mailboxes drained: ${report.drained}.`);
 }

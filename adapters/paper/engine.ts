@@ -43,6 +43,8 @@ export interface PaperOptions {
   dedupeWindow: number;
   /** Recorded candles per symbol to replay instead of the random walk. */
   replay?: Record<string, Candle[]>;
+  /** Starts every exchange order id and trade id, so that ids of different runs never collide. */
+  idPrefix?: string;
 }
 
 export interface Routed {
@@ -125,7 +127,7 @@ export class PaperEngine {
       return [reject(request, `insufficient balance: needs ${fixedToString(reserve.amount)} ${reserve.asset}, has ${fixedToString(this.#accounts.free(request.account, reserve.asset))}`, now)];
     }
     this.#seen.add(key);
-    const exchangeOrderId = `P${++this.#orderSeq}`;
+    const exchangeOrderId = `${this.#options.idPrefix ?? ''}P${++this.#orderSeq}`;
     const reports: ExecutionReport[] = [{ kind: 'accepted', clientOrderId: request.clientOrderId, exchangeOrderId, account: request.account, symbol: request.symbol, ts: now }];
     this.#accounts.lock(request.account, reserve.asset, reserve.amount);
     const order: RestingOrder = { request, exchangeOrderId, remaining: request.quantity, reserved: reserve.amount };
@@ -231,7 +233,7 @@ export class PaperEngine {
     return {
       ...base(order),
       kind: 'fill',
-      fill: { tradeId: `T${++this.#tradeSeq}`, quantity: level.quantity, price: level.price, fee, feeAsset: market.quote, liquidity },
+      fill: { tradeId: `${this.#options.idPrefix ?? ''}T${++this.#tradeSeq}`, quantity: level.quantity, price: level.price, fee, feeAsset: market.quote, liquidity },
       ts: now,
     };
   }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import type { Address } from '../../runtime/message.js';
-import { exchangeMessages, type ExecutionReport } from '../../actors/trading/exchange-protocol.js';
+import { exchangeMessages, type ExchangeEvent, type ExchangeOrderState } from '../../actors/trading/exchange-protocol.js';
 import type { Fixed } from '../../actors/trading/fixed.js';
 import type { Candle } from '../../actors/trading/market.js';
 import { PaperEngine, type PaperSnapshot, type Routed } from './engine.js';
 import { paperOptions, type PaperExchangeArgs } from './options.js';
+import { OrderLog } from './order-log.js';
 
 const messages = z.union([
   exchangeMessages,
@@ -21,13 +22,16 @@ const messages = z.union([
 
 type PaperMessage = z.infer<typeof messages>;
 
+/** A message to a trader held back by the simulated latency; all of them wait in one queue, so they keep their order. */
 interface Held {
   due: number;
   replyTo: Address;
-  reports: ExecutionReport[];
+  message: ExchangeEvent;
 }
 
 interface State {
+  /** This run's id (base-36 start time): stored trade ids of an earlier run must never be issued again. */
+  run: string;
   engine: PaperSnapshot;
   subscribers: Record<Address, string[]>;
   held: Held[];
@@ -45,19 +49,27 @@ export default defineActor<PaperMessage, State>({
     let engine: PaperEngine;
     let subscribers: Record<Address, string[]>;
     let held: Held[];
+    let log: OrderLog;
+    let run: string;
+
+    const post = (ctx: ActorContext, replyTo: Address, message: ExchangeEvent) => {
+      if (args.latencyMs === 0) {
+        ctx.send(replyTo, message);
+        return;
+      }
+      held.push({ due: Date.now() + args.latencyMs, replyTo, message });
+      ctx.setTimer('release', Math.max(1, held[0]!.due - Date.now()), { type: 'release' });
+    };
 
     const deliver = (ctx: ActorContext, routed: Routed[]) => {
-      const byTarget = new Map<Address, ExecutionReport[]>();
+      const byTarget = new Map<Address, Routed['report'][]>();
       for (const { replyTo, report } of routed) {
+        log.record(report);
         const list = byTarget.get(replyTo);
         if (list) list.push(report);
         else byTarget.set(replyTo, [report]);
       }
-      for (const [replyTo, reports] of byTarget) {
-        if (args.latencyMs === 0) ctx.send(replyTo, { type: 'executions', reports });
-        else held.push({ due: Date.now() + args.latencyMs, replyTo, reports });
-      }
-      if (held.length > 0) ctx.setTimer('release', Math.max(1, held[0]!.due - Date.now()), { type: 'release' });
+      for (const [replyTo, reports] of byTarget) post(ctx, replyTo, { type: 'executions', reports });
     };
 
     const publish = (ctx: ActorContext, candles: Candle[]) => {
@@ -70,10 +82,12 @@ export default defineActor<PaperMessage, State>({
     return {
       async init(ctx, snapshot) {
         args = ctx.args as PaperExchangeArgs;
-        const options = await paperOptions(args);
+        run = snapshot?.run ?? Date.now().toString(36);
+        const options = { ...(await paperOptions(args)), idPrefix: `${run}-` };
         engine = new PaperEngine(options, snapshot?.engine);
         subscribers = snapshot?.subscribers ?? {};
         held = snapshot?.held ?? [];
+        log = new OrderLog(args.dedupeWindow);
         if (!snapshot) for (const [account, balances] of Object.entries(args.accounts)) engine.deposit(account, balances);
         if (args.candleIntervalMs > 0) ctx.setTimer('market', args.candleIntervalMs, { type: 'advance', candles: 1 }, { repeat: true });
         if (held.length > 0) ctx.setTimer('release', 1, { type: 'release' });
@@ -108,6 +122,14 @@ export default defineActor<PaperMessage, State>({
           case 'getOpenOrders':
             ctx.reply({ type: 'openOrders', account: msg.account, orders: engine.openOrders(msg.account) });
             return;
+          case 'reconcile': {
+            const resting = new Set(engine.openOrders(msg.account).map((o) => o.clientOrderId));
+            const orders = msg.clientOrderIds.map(
+              (id): ExchangeOrderState => log.get(id) ?? (resting.has(id) ? { clientOrderId: id, known: true, status: 'open', fills: [] } : { clientOrderId: id, known: false, fills: [] }),
+            );
+            post(ctx, msg.replyTo, { type: 'reconciled', orders });
+            return;
+          }
           case 'advance':
             for (let i = 0; i < msg.candles; i++) {
               const { candles, reports } = engine.advance(now);
@@ -121,12 +143,12 @@ export default defineActor<PaperMessage, State>({
           case 'release': {
             const due = held.filter((h) => h.due <= now);
             held = held.filter((h) => h.due > now);
-            for (const h of due) ctx.send(h.replyTo, { type: 'executions', reports: h.reports });
+            for (const h of due) ctx.send(h.replyTo, h.message);
             if (held.length > 0) ctx.setTimer('release', Math.max(1, held[0]!.due - now), { type: 'release' });
           }
         }
       },
-      snapshot: () => ({ engine: engine.snapshot(), subscribers, held }),
+      snapshot: () => ({ run, engine: engine.snapshot(), subscribers, held }),
     };
   },
 });

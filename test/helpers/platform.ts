@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { ActorSystem } from '../../runtime/system.js';
 import type { HubStatusReply } from '../../actors/events/hub.js';
-import { ADDRESSES, platformTree, stopPlatform, traderAddress } from '../../actors/platform/tree.js';
+import { ADDRESSES, platformTree, stopPlatform, traderAddress, type PlatformOptions } from '../../actors/platform/tree.js';
 import type { TraderStatus } from '../../actors/trader/core.js';
 import type { AccountBalances } from '../../adapters/paper/accounts.js';
 import { parseConfig } from '../../adapters/config/load.js';
@@ -21,13 +21,16 @@ export interface TestPlatform {
 }
 
 /** Starts the platform of `input` (a config in file format) with the exchange's clock stopped. */
-export async function startPlatform(input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object }): Promise<TestPlatform> {
+export async function startPlatform(
+  input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object },
+  options: Pick<PlatformOptions, 'database' | 'balances'> = {},
+): Promise<TestPlatform> {
   const exchanges = input.exchanges ?? { paper: { type: 'paper', seed: 42 } };
   const config = parseConfig({
     ...input,
     exchanges: Object.fromEntries(Object.entries(exchanges).map(([name, e]) => [name, { candleIntervalMs: 0, startTs: Date.UTC(2026, 0, 1), ...e }])),
   });
-  const system = await ActorSystem.start(platformTree(config), { logger: pino({ level: 'silent' }), heartbeatCheckMs: 20 });
+  const system = await ActorSystem.start(platformTree(config, options), { logger: pino({ level: 'silent' }), heartbeatCheckMs: 20 });
   const exchange = `exchange.${Object.keys(config.exchanges)[0]}`;
   return {
     system,

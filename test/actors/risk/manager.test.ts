@@ -1,9 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import type { HubEvent } from '../../../actors/events/hub.js';
 import type { InterventionEvent } from '../../../actors/risk/manager.js';
 import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { replayFiles } from '../../helpers/replay.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /**
@@ -25,23 +24,11 @@ const PATHS: Record<string, number[]> = {
   'BNB/USDT': [100, 100, 100, 100],
 };
 
-function replayFiles(): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'botv3-risk-'));
-  return Object.fromEntries(
-    Object.entries(PATHS).map(([symbol, closes]) => {
-      const rows = closes.map((close, i) => `${Date.UTC(2026, 0, 1) + i * 60_000},${closes[i - 1] ?? close},${close},${close},${close},1000`);
-      const file = join(dir, `${symbol.replace('/', '-')}.csv`);
-      writeFileSync(file, `ts,open,high,low,close,volume\n${rows.join('\n')}\n`);
-      return [symbol, file];
-    }),
-  );
-}
-
 const trader = (id: string, symbol: string, extra: object = {}) => ({ id, symbols: [symbol], balances: { USDT: 2_000 }, orderNotional: 1_000, reportMs: 20, ...extra });
 
 async function interventions(p: TestPlatform, count: number): Promise<InterventionEvent[]> {
   return waitFor(async () => {
-    const list = (await p.hub()).recent.filter((e): e is InterventionEvent => e.kind === 'intervention');
+    const list = (await p.hub()).recent.filter((e): e is HubEvent & InterventionEvent => e.kind === 'intervention');
     return list.length >= count && list;
   }, `${count} interventions`);
 }
@@ -49,7 +36,7 @@ async function interventions(p: TestPlatform, count: number): Promise<Interventi
 describe('risk manager', () => {
   test('stop-loss, take-profit, daily loss, drawdown and exposure each intervene, with a reason', async () => {
     platform = await startPlatform({
-      exchanges: { paper: { type: 'paper', replay: replayFiles() } },
+      exchanges: { paper: { type: 'paper', replay: replayFiles(PATHS) } },
       traders: [
         trader('stop', 'BTC/USDT', { symbols: undefined, strategy: { name: 'sma_crossover', symbols: ['BTC/USDT'], risk_params: { stop_loss: 0.02 } } }),
         trader('take', 'ETH/USDT', { monitor: { takeProfit: 0.02 } }),
@@ -98,7 +85,7 @@ describe('risk manager', () => {
 
   test('portfolio limits crossed by the traders together: reduce-only on exposure, an emergency stop on the daily loss', async () => {
     platform = await startPlatform({
-      exchanges: { paper: { type: 'paper', replay: replayFiles() } },
+      exchanges: { paper: { type: 'paper', replay: replayFiles(PATHS) } },
       // Each trader alone stays under both limits (no limits of its own either); only their sum crosses.
       risk: { portfolio: { maxExposure: 1_500, dailyLossLimit: 120 } },
       traders: [trader('a', 'SOL/USDT'), trader('b', 'XRP/USDT')],
@@ -126,7 +113,7 @@ describe('risk manager', () => {
 
   test('an emergency stop closes every position, cancels open orders and halts every trader', async () => {
     platform = await startPlatform({
-      exchanges: { paper: { type: 'paper', replay: replayFiles() } },
+      exchanges: { paper: { type: 'paper', replay: replayFiles(PATHS) } },
       traders: [trader('a', 'BTC/USDT'), trader('b', 'ETH/USDT')],
     });
     const p = platform;

@@ -8,7 +8,9 @@ import { describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const fromSources = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', ...args], { cwd: root });
+/** Each run keeps its embedded database in a folder of its own, never in the checkout's ./data. */
+const dataEnv = async () => ({ env: { ...process.env, DATABASE_URL: '', BOTV3_DATA_DIR: await mkdtemp(join(tmpdir(), 'botv3-data-')) } });
+const fromSources = async (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', ...args], { cwd: root, ...(await dataEnv()) });
 
 async function configFile(text: string): Promise<string> {
   const file = join(await mkdtemp(join(tmpdir(), 'botv3-cli-')), 'platform.yaml');
@@ -21,6 +23,7 @@ describe('botv3 start', () => {
   const expectDemoRun = (stdout: string) => {
     expect(stdout).toMatch(/^BOT Trading v3 \d+\.\d+\.\d+\S*$/m);
     expect(stdout).toContain('Config: demo traders (no --config given)');
+    expect(stdout).toMatch(/^Database: embedded \(PGlite in .*botv3-data-.*pglite\)$/m);
     expect(stdout).toMatch(/^Traders: sma-btc \(sma_crossover on BTC\/USDT\), rsi-eth .*breakout-xrp/m);
     // The summary lines report the traders' signals; the demo market is fast enough to produce some in 2 s.
     const counts = [...stdout.matchAll(/signals (\d+)/g)].map((m) => Number(m[1]));
@@ -37,7 +40,7 @@ describe('botv3 start', () => {
   test('runs from a tsup build', async () => {
     // Its own output folder, at dist/'s depth, so a build here never pulls dist/ from under a running bench.
     await run('npx', ['tsup', '--silent', '--out-dir', '.test-dist'], { cwd: root });
-    const { stdout } = await run(process.execPath, ['.test-dist/adapters/cli/main.js', 'start', '--duration', '2', '--summary-ms', '500'], { cwd: root });
+    const { stdout } = await run(process.execPath, ['.test-dist/adapters/cli/main.js', 'start', '--duration', '2', '--summary-ms', '500'], { cwd: root, ...(await dataEnv()) });
     expectDemoRun(stdout);
   });
 

@@ -30,12 +30,15 @@ const tables = async () =>
 
 describe('the v3 schema', () => {
   test('is applied once, then reported applied', async () => {
-    expect(await migrationStatus(db.pool)).toEqual({ applied: [], pending: [{ version: 1, name: 'schema' }] });
-    expect(await migrate(db.pool)).toEqual([1]);
+    expect(await migrationStatus(db.pool)).toEqual({ applied: [], pending: [{ version: 1, name: 'schema' }, { version: 2, name: 'signal_outcomes' }] });
+    expect(await migrate(db.pool)).toEqual([1, 2]);
     expect(await migrate(db.pool)).toEqual([]);
     const status = await migrationStatus(db.pool);
     expect(status.pending).toEqual([]);
-    expect(status.applied).toEqual([{ version: 1, name: 'schema', appliedAt: expect.any(Date) }]);
+    expect(status.applied).toEqual([
+      { version: 1, name: 'schema', appliedAt: expect.any(Date) },
+      { version: 2, name: 'signal_outcomes', appliedAt: expect.any(Date) },
+    ]);
     expect(await tables()).toEqual(['balances', 'events', 'orders', 'positions', 'reviews', 'signals', 'strategies', 'traders', 'trades'].sort());
   });
 

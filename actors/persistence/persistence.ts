@@ -1,0 +1,297 @@
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { defineActor, type ActorContext } from '../../runtime/actor.js';
+import type { Message } from '../../runtime/message.js';
+import { openDatabase, type Database } from '../../adapters/database/connect.js';
+import { Journal } from '../../adapters/database/journal.js';
+import { list, listSchemas, recoverTrader, type ListName } from '../../adapters/database/queries.js';
+import { writeBatch } from '../../adapters/database/writer.js';
+import type { RecoverReply } from '../trader/recovery.js';
+import type { PersistenceArgs } from './args.js';
+import { toJson } from '../trading/fixed.js';
+import { BatchBuilder, rowCount, type RowBatch } from './rows.js';
+
+const messages = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.unknown()) }),
+  z.object({ type: z.literal('riskEvents'), events: z.array(z.object({ kind: z.string(), at: z.number() }).loose()) }),
+  /** Request from a trader started without a snapshot: its state as stored. */
+  z.object({ type: z.literal('recover'), traderId: z.string() }),
+  /** Request: one of the lists of `adapters/database/queries.ts`. */
+  z.object({ type: z.literal('query'), list: z.enum(Object.keys(listSchemas) as [ListName, ...ListName[]]), filter: z.unknown().optional() }),
+  /** Request: writes everything held now, then replies with the status. */
+  z.object({ type: z.literal('sync') }),
+  /** Request: the status. */
+  z.object({ type: z.literal('status') }),
+  /** Timers. */
+  z.object({ type: z.literal('flush') }),
+  z.object({ type: z.literal('forward') }),
+  z.object({ type: z.literal('retry') }),
+]);
+
+type PersistenceMessage = z.infer<typeof messages>;
+
+export type PersistenceStatus = {
+  type: 'persistenceStatus';
+  /** False while the database is unreachable and batches go to the journal. */
+  up: boolean;
+  /** Rows waiting for the next write. */
+  buffered: number;
+  journalBytes: number;
+  rowsWritten: number;
+  batchesWritten: number;
+  batchesJournaled: number;
+  batchesReplayed: number;
+  lastError?: string;
+};
+
+/** An alert for the events hub (and the API stream): the database went away or came back. */
+export type PersistenceAlert = {
+  type: 'alert';
+  source: 'persistence';
+  level: 'warn' | 'info';
+  message: string;
+  at: number;
+};
+
+/**
+ * Persistence: stores what traders and the risk manager report, in batches, off the trading path.
+ *
+ * Events are turned into rows as they come and written when a batch is full or `flushMs` after its
+ * first row, one write at a time while the next batch fills. They go on to the events hub (the API,
+ * the stream) only once their batch is durable, in the database or in the journal, so whatever the
+ * platform reported survives a crash. When the database is down, batches go to a bounded on-disk
+ * journal and trading goes on; the database is probed every `retryMs` and, once back, the journal is
+ * written to it in order and emptied. Every write is an idempotent upsert keyed by the platform's
+ * ids, so a batch written twice changes nothing. When writes fall behind (a slow database, a full
+ * journal) the actor stops taking messages and the runtime pauses the traders sending to it.
+ */
+export default defineActor<PersistenceMessage>({
+  messages,
+  create() {
+    let args: PersistenceArgs;
+    let db: Database;
+    let journal: Journal;
+    let builder: BatchBuilder;
+    /** Messages of the batch being built, and of batches written, still to pass on. */
+    let held: Message[] = [];
+    let ready: Message[] = [];
+    let writing: Promise<void> | undefined;
+    let flushArmed = false;
+    /** Every database or journal operation runs in this chain, one at a time, in order. */
+    let tail: Promise<unknown> = Promise.resolve();
+    /** Assumed up until a write fails. */
+    let up = true;
+    let lastError: string | undefined;
+    const stats = { rowsWritten: 0, batchesWritten: 0, batchesJournaled: 0, batchesReplayed: 0 };
+
+    const serial = <T>(work: () => Promise<T>): Promise<T> => {
+      const run = tail.then(work);
+      tail = run.catch(() => {});
+      return run;
+    };
+
+    const pass = (ctx: ActorContext, message: Message) => {
+      ready.push(message);
+      ctx.setTimer('forward', 0, { type: 'forward' });
+    };
+
+    const alert = (ctx: ActorContext, level: PersistenceAlert['level'], message: string) => {
+      const at = Date.now();
+      builder.addAudit(null, level === 'warn' ? 'persistence.down' : 'persistence.up', { message }, at);
+      pass(ctx, { type: 'alert', source: 'persistence', level, message, at } satisfies PersistenceAlert);
+    };
+
+    const down = (ctx: ActorContext, error: unknown) => {
+      lastError = (error as Error).message;
+      if (!up) return;
+      up = false;
+      alert(ctx, 'warn', `database unavailable, keeping batches in the journal ${journal.path}: ${lastError}`);
+      ctx.setTimer('retry', args.retryMs, { type: 'retry' }, { repeat: true });
+    };
+
+    /** Registers the traders, writes what the journal holds, and marks the database up. Throws while it is down. */
+    const bringUp = async (ctx: ActorContext) => {
+      await register(db, args);
+      const batches = await journal.read();
+      for (const batch of batches) await writeBatch(db.pool, batch);
+      await journal.clear();
+      stats.batchesReplayed += batches.length;
+      stats.rowsWritten += batches.reduce((n, b) => n + rowCount(b), 0);
+      const wasDown = lastError !== undefined;
+      up = true;
+      lastError = undefined;
+      ctx.cancelTimer('retry');
+      if (wasDown) alert(ctx, 'info', `database back; ${batches.length} journaled batch(es) written`);
+    };
+
+    const probe = async (ctx: ActorContext) => {
+      if (up) return;
+      try {
+        await bringUp(ctx);
+      } catch (error) {
+        lastError = (error as Error).message;
+      }
+    };
+
+    /** Makes one batch durable: in the database, else in the journal, else (journal full) waits for the database. */
+    const store = async (ctx: ActorContext, batch: RowBatch) => {
+      for (;;) {
+        if (up) {
+          try {
+            await writeBatch(db.pool, batch);
+            stats.rowsWritten += rowCount(batch);
+            stats.batchesWritten++;
+            return;
+          } catch (error) {
+            down(ctx, error);
+          }
+        }
+        if (await journal.append(batch)) {
+          stats.batchesJournaled++;
+          return;
+        }
+        lastError = `journal full (${journal.maxBytes} bytes); waiting for the database`;
+        await new Promise((resolve) => setTimeout(resolve, args.retryMs));
+        await probe(ctx);
+      }
+    };
+
+    const flush = (ctx: ActorContext) => {
+      if (writing || (builder.size === 0 && held.length === 0)) return;
+      ctx.cancelTimer('flush');
+      flushArmed = false;
+      const batch = builder.take();
+      const messages = held;
+      held = [];
+      writing = serial(() => store(ctx, batch)).then(() => {
+        for (const message of messages) pass(ctx, message);
+        writing = undefined;
+        if (builder.size >= args.batchRows) flush(ctx);
+        else if (builder.size > 0 || held.length > 0) arm(ctx);
+      });
+    };
+
+    const arm = (ctx: ActorContext) => {
+      if (flushArmed) return;
+      flushArmed = true;
+      ctx.setTimer('flush', args.flushMs, { type: 'flush' });
+    };
+
+    /** Everything received so far, durable. */
+    const settle = async (ctx: ActorContext) => {
+      while (writing || builder.size > 0 || held.length > 0) {
+        flush(ctx);
+        await writing;
+      }
+      await tail;
+    };
+
+    const status = (): PersistenceStatus => ({
+      type: 'persistenceStatus',
+      up,
+      buffered: builder.size,
+      journalBytes: journal.bytes,
+      ...stats,
+      ...(lastError !== undefined ? { lastError } : {}),
+    });
+
+    const received = async (ctx: ActorContext, message: Message) => {
+      held.push(message);
+      if (builder.size >= args.batchRows) flush(ctx);
+      else arm(ctx);
+      // Backpressure: while a write runs and too much is waiting, stop taking messages.
+      while (writing && builder.size >= args.maxBufferedRows) await writing;
+    };
+
+    return {
+      async init(ctx) {
+        args = ctx.args as PersistenceArgs;
+        builder = new BatchBuilder((traderId) => args.traders[traderId]?.exchange ?? 'unknown');
+        journal = await Journal.open(args.journal.path, args.journal.maxBytes);
+        db = await openDatabase({ url: args.database.url, maximumPoolSize: args.database.poolSize });
+        await serial(() => bringUp(ctx).catch((error: unknown) => down(ctx, error)));
+      },
+      async receive(msg, ctx) {
+        switch (msg.type) {
+          case 'traderEvents':
+            builder.addTraderEvents(msg.traderId, msg.events);
+            return received(ctx, msg);
+          case 'riskEvents':
+            for (const event of msg.events) builder.addAudit((event as { traderId?: string }).traderId ?? null, `risk.${event.kind}`, event, event.at);
+            return received(ctx, msg);
+          case 'flush':
+            flushArmed = false;
+            flush(ctx);
+            return;
+          case 'forward':
+            for (const message of ready) ctx.send(args.forward, message);
+            ready = [];
+            return;
+          case 'retry':
+            await serial(() => probe(ctx));
+            return;
+          case 'sync':
+            await settle(ctx);
+            ctx.reply(status());
+            return;
+          case 'status':
+            ctx.reply(status());
+            return;
+          case 'recover': {
+            await settle(ctx);
+            if (!up) {
+              ctx.reply({ type: 'recoverFailed', reason: `database unavailable: ${lastError}` } satisfies RecoverReply);
+              return;
+            }
+            try {
+              ctx.reply({ type: 'recovered', state: await recoverTrader(db.pool, msg.traderId, args.signalWindow) } satisfies RecoverReply);
+            } catch (error) {
+              ctx.reply({ type: 'recoverFailed', reason: (error as Error).message } satisfies RecoverReply);
+            }
+            return;
+          }
+          case 'query':
+            try {
+              ctx.reply({ type: 'page', ...(await list(db.pool, msg.list, msg.filter)) });
+            } catch (error) {
+              ctx.reply(queryFailure(error));
+            }
+        }
+      },
+      async stop(ctx) {
+        await settle(ctx);
+        for (const message of ready) ctx.send(args.forward, message);
+        ready = [];
+        await journal.close();
+        await db.close();
+      },
+    };
+  },
+});
+
+/** A bad filter names its field; anything else is the database's message. */
+function queryFailure(error: unknown): { type: 'queryFailed'; field?: string; reason: string } {
+  if (error instanceof z.ZodError) {
+    const issue = error.issues[0]!;
+    return { type: 'queryFailed', field: issue.path.join('.') || 'filter', reason: issue.message };
+  }
+  return { type: 'queryFailed', reason: (error as Error).message };
+}
+
+/** Upserts the config's traders and strategies, so rows about them have their owner. */
+async function register(db: Database, args: PersistenceArgs): Promise<void> {
+  await db.pool.transaction(async (tx) => {
+    for (const [id, trader] of Object.entries(args.traders)) {
+      await tx.query(sql.unsafe`
+        INSERT INTO traders (id, exchange, account, updated_at) VALUES (${id}, ${trader.exchange}, ${trader.account}, to_timestamp(0))
+        ON CONFLICT (id) DO UPDATE SET exchange = EXCLUDED.exchange, account = EXCLUDED.account`);
+      const s = trader.strategy;
+      if (!s) continue;
+      await tx.query(sql.unsafe`
+        INSERT INTO strategies (trader_id, name, type, symbols, timeframe, params, risk_params)
+        VALUES (${id}, ${s.name}, ${s.type}, ${sql.array(s.symbols, 'text')}, ${s.timeframe}, ${toJson(s.params ?? {})}::jsonb, ${toJson(s.riskParams ?? {})}::jsonb)
+        ON CONFLICT (trader_id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, symbols = EXCLUDED.symbols,
+          timeframe = EXCLUDED.timeframe, params = EXCLUDED.params, risk_params = EXCLUDED.risk_params, updated_at = now()`);
+    }
+  });
+}

@@ -1,0 +1,91 @@
+import { sql, type CommonQueryMethods, type DatabasePool, type FragmentSqlToken } from 'slonik';
+import type { RowBatch } from '../../actors/persistence/rows.js';
+
+type Column = readonly [name: string, type: 'text' | 'numeric' | 'bool' | 'jsonb' | 'time'];
+
+/**
+ * One statement per table: `INSERT ... SELECT FROM unnest(<one array per column>)`, so a batch of any
+ * size is a handful of round trips with fixed SQL text, and `ON CONFLICT` makes every write
+ * idempotent: a batch written twice (a journal replayed after a crash) changes nothing.
+ * Times travel as epoch ms (float8) and become timestamptz in the statement.
+ */
+function insert<R extends object>(table: string, columns: readonly Column[], rows: readonly R[], conflict: FragmentSqlToken) {
+  const names = columns.map(([name]) => name);
+  const tuples = rows.map((row) => names.map((name) => (row as Record<string, unknown>)[name] ?? null));
+  const types = columns.map(([, type]) => (type === 'time' ? 'float8' : type));
+  const select = columns.map(([name, type]) => (type === 'time' ? sql.fragment`to_timestamp(${sql.identifier(['t', name])} / 1000.0)` : sql.identifier(['t', name])));
+  const list = sql.join(
+    names.map((n) => sql.identifier([n])),
+    sql.fragment`, `,
+  );
+  return sql.unsafe`
+    INSERT INTO ${sql.identifier([table])} (${list})
+    SELECT ${sql.join(select, sql.fragment`, `)} FROM ${sql.unnest(tuples, types)} AS t(${list})
+    ${conflict}`;
+}
+
+const SIGNALS: Column[] = [
+  ['trader_id', 'text'], ['id', 'text'], ['strategy', 'text'], ['symbol', 'text'], ['action', 'text'], ['outcome', 'text'],
+  ['reason', 'text'], ['field', 'text'], ['client_order_id', 'text'], ['received_at', 'time'],
+];
+const ORDERS: Column[] = [
+  ['client_order_id', 'text'], ['trader_id', 'text'], ['signal_id', 'text'], ['exchange', 'text'], ['exchange_order_id', 'text'],
+  ['symbol', 'text'], ['side', 'text'], ['order_type', 'text'], ['price', 'numeric'], ['quantity', 'numeric'],
+  ['filled_quantity', 'numeric'], ['filled_notional', 'numeric'], ['fees', 'numeric'], ['status', 'text'],
+  ['reduce_only', 'bool'], ['reason', 'text'], ['created_at', 'time'], ['updated_at', 'time'],
+];
+const TRADES: Column[] = [
+  ['exchange', 'text'], ['trade_id', 'text'], ['client_order_id', 'text'], ['trader_id', 'text'], ['symbol', 'text'], ['side', 'text'],
+  ['price', 'numeric'], ['quantity', 'numeric'], ['fee', 'numeric'], ['fee_currency', 'text'], ['liquidity', 'text'], ['executed_at', 'time'],
+];
+const POSITIONS: Column[] = [
+  ['trader_id', 'text'], ['symbol', 'text'], ['quantity', 'numeric'], ['avg_entry_price', 'numeric'], ['realized_pnl', 'numeric'],
+  ['fees', 'numeric'], ['opened_at', 'time'], ['updated_at', 'time'],
+];
+const BALANCES: Column[] = [['trader_id', 'text'], ['asset', 'text'], ['free', 'numeric'], ['total_balance_usd', 'numeric'], ['timestamp', 'time']];
+const REVIEWS: Column[] = [['client_order_id', 'text'], ['trader_id', 'text'], ['signal_id', 'text'], ['approved', 'bool'], ['reason', 'text'], ['reviewed_at', 'time']];
+const EVENTS: Column[] = [['id', 'text'], ['trader_id', 'text'], ['kind', 'text'], ['payload', 'jsonb'], ['at', 'time']];
+
+/**
+ * Writes a batch in one transaction. Orders go before the trades that reference them; an order or a
+ * position only moves forward in time, so an older state arriving late never overwrites a newer one.
+ */
+export async function writeBatch(pool: DatabasePool, batch: RowBatch): Promise<void> {
+  await pool.transaction(async (tx) => {
+    const run = (rows: readonly unknown[], query: () => Parameters<CommonQueryMethods['query']>[0]) => (rows.length > 0 ? tx.query(query()) : undefined);
+    await run(batch.orders, () =>
+      insert('orders', ORDERS, batch.orders, sql.fragment`
+        ON CONFLICT (client_order_id) DO UPDATE SET
+          exchange_order_id = COALESCE(EXCLUDED.exchange_order_id, orders.exchange_order_id),
+          filled_quantity = EXCLUDED.filled_quantity, filled_notional = EXCLUDED.filled_notional, fees = EXCLUDED.fees,
+          status = EXCLUDED.status, reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at
+        WHERE orders.updated_at <= EXCLUDED.updated_at`),
+    );
+    await run(batch.trades, () => insert('trades', TRADES, batch.trades, sql.fragment`ON CONFLICT (exchange, trade_id) DO NOTHING`));
+    await run(batch.signals, () =>
+      insert('signals', SIGNALS, batch.signals, sql.fragment`
+        ON CONFLICT (trader_id, id) DO UPDATE SET
+          strategy = EXCLUDED.strategy, symbol = EXCLUDED.symbol, action = EXCLUDED.action, outcome = EXCLUDED.outcome,
+          reason = EXCLUDED.reason, field = EXCLUDED.field, client_order_id = EXCLUDED.client_order_id, received_at = EXCLUDED.received_at
+        WHERE signals.outcome = 'rejected' AND EXCLUDED.outcome <> 'duplicate'`),
+    );
+    await run(batch.positions, () =>
+      insert('positions', POSITIONS, batch.positions, sql.fragment`
+        ON CONFLICT (trader_id, symbol) DO UPDATE SET
+          quantity = EXCLUDED.quantity, avg_entry_price = EXCLUDED.avg_entry_price, realized_pnl = EXCLUDED.realized_pnl,
+          fees = EXCLUDED.fees, opened_at = EXCLUDED.opened_at, updated_at = EXCLUDED.updated_at
+        WHERE positions.updated_at <= EXCLUDED.updated_at`),
+    );
+    await run(batch.balances, () =>
+      insert('balances', BALANCES, batch.balances, sql.fragment`
+        ON CONFLICT (trader_id, asset, timestamp) DO UPDATE SET free = EXCLUDED.free, total_balance_usd = EXCLUDED.total_balance_usd`),
+    );
+    await run(batch.reviews, () => insert('reviews', REVIEWS, batch.reviews, sql.fragment`ON CONFLICT (client_order_id) DO NOTHING`));
+    await run(batch.events, () => insert('events', EVENTS, batch.events, sql.fragment`ON CONFLICT (id) DO NOTHING`));
+    for (const mode of batch.modes) {
+      await tx.query(sql.unsafe`
+        UPDATE traders SET mode = ${mode.mode}, mode_reason = ${mode.mode_reason}, updated_at = to_timestamp(${mode.updated_at} / 1000.0)
+        WHERE id = ${mode.id} AND updated_at <= to_timestamp(${mode.updated_at} / 1000.0)`);
+    }
+  });
+}

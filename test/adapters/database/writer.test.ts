@@ -1,0 +1,74 @@
+import { sql } from 'slonik';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Database } from '../../../adapters/database/connect.js';
+import { migrate } from '../../../adapters/database/migrator.js';
+import { writeBatch } from '../../../adapters/database/writer.js';
+import { BatchBuilder, type RowBatch } from '../../../actors/persistence/rows.js';
+import type { TraderEvent } from '../../../actors/trader/events.js';
+import { freshDatabase } from '../../helpers/database.js';
+import { fillEvents, orderEvent } from '../../helpers/events.js';
+
+let db: Database;
+beforeAll(async () => {
+  db = await freshDatabase();
+  await migrate(db.pool);
+  await db.pool.query(sql.unsafe`INSERT INTO traders (id, exchange, account, updated_at) VALUES ('t1', 'binance', 't1', to_timestamp(0))`);
+});
+afterAll(() => db.close());
+
+const batchOf = (events: TraderEvent[]): RowBatch => {
+  const builder = new BatchBuilder(() => 'binance');
+  builder.addTraderEvents('t1', events);
+  return builder.take();
+};
+
+const table = async (query: ReturnType<typeof sql.unsafe>) => db.pool.any(query);
+
+describe('writeBatch', () => {
+  test('writes orders, trades, positions, balances and signals exactly, and a second write changes nothing', async () => {
+    const batch = batchOf([
+      { kind: 'signal.accepted', signalId: 's1', strategy: 'manual', symbol: 'BTC/USDT', action: 'BUY', clientOrderId: 'v3-a', at: 1_000 },
+      ...fillEvents('T1', '0.5', '60000.123456789', 2_000, '0.5'),
+      orderEvent({ status: 'filled', filled: 500_000_000n, filledNotional: 30_000_061_728_394_500n, fees: 10_000_000n, exchangeOrderId: 'X1', updatedAt: 2_000 }),
+      { kind: 'mode', mode: 'reduce-only', reason: 'exposure', at: 2_500 },
+    ]);
+    const snapshot = async () => ({
+      orders: await table(sql.unsafe`SELECT client_order_id, status, filled_quantity, filled_notional, fees, exchange_order_id, created_at, updated_at FROM orders`),
+      trades: await table(sql.unsafe`SELECT trade_id, price, quantity, fee, executed_at FROM trades`),
+      positions: await table(sql.unsafe`SELECT symbol, quantity, avg_entry_price FROM positions`),
+      balances: await table(sql.unsafe`SELECT asset, free, total_balance_usd, timestamp FROM balances ORDER BY asset`),
+      signals: await table(sql.unsafe`SELECT id, outcome, client_order_id FROM signals`),
+      trader: await table(sql.unsafe`SELECT mode, mode_reason FROM traders`),
+    });
+    await writeBatch(db.pool, batch);
+    const first = await snapshot();
+    expect(first).toEqual({
+      orders: [{ client_order_id: 'v3-a', status: 'filled', filled_quantity: '0.500000000', filled_notional: '30000061.728394500', fees: '0.010000000', exchange_order_id: 'X1', created_at: 1_000, updated_at: 2_000 }],
+      trades: [{ trade_id: 'T1', price: '60000.123456789', quantity: '0.500000000', fee: '0.010000000', executed_at: 2_000 }],
+      positions: [{ symbol: 'BTC/USDT', quantity: '0.500000000', avg_entry_price: '60000.123456789' }],
+      balances: [
+        { asset: 'BTC', free: '0.500000000', total_balance_usd: '10000.250000000', timestamp: 2_000 },
+        { asset: 'USDT', free: '9000.500000000', total_balance_usd: '10000.250000000', timestamp: 2_000 },
+      ],
+      signals: [{ id: 's1', outcome: 'accepted', client_order_id: 'v3-a' }],
+      trader: [{ mode: 'reduce-only', mode_reason: 'exposure' }],
+    });
+    await writeBatch(db.pool, batch);
+    expect(await snapshot()).toEqual(first);
+  });
+
+  test('an older state arriving late never overwrites a newer one', async () => {
+    await writeBatch(db.pool, batchOf([orderEvent({ clientOrderId: 'v3-late', status: 'open', updatedAt: 1_000 })]));
+    await writeBatch(db.pool, batchOf([orderEvent({ clientOrderId: 'v3-late', status: 'cancelled', updatedAt: 3_000 })]));
+    await writeBatch(db.pool, batchOf([orderEvent({ clientOrderId: 'v3-late', status: 'open', updatedAt: 2_000 })]));
+    expect(await db.pool.oneFirst(sql.unsafe`SELECT status FROM orders WHERE client_order_id = 'v3-late'`)).toBe('cancelled');
+  });
+
+  test('a rejected signal id is taken over by a later accepted one; a duplicate changes nothing', async () => {
+    await writeBatch(db.pool, batchOf([{ kind: 'signal.rejected', signalId: 's9', field: 'quantity', reason: 'must be positive', at: 1 }]));
+    expect(await db.pool.one(sql.unsafe`SELECT outcome, field FROM signals WHERE id = 's9'`)).toEqual({ outcome: 'rejected', field: 'quantity' });
+    await writeBatch(db.pool, batchOf([{ kind: 'signal.accepted', signalId: 's9', strategy: 'm', symbol: 'BTC/USDT', action: 'SELL', clientOrderId: 'v3-s9', at: 2 }]));
+    await writeBatch(db.pool, batchOf([{ kind: 'signal.duplicate', signalId: 's9', at: 3 }]));
+    expect(await db.pool.one(sql.unsafe`SELECT outcome, action, field FROM signals WHERE id = 's9'`)).toEqual({ outcome: 'accepted', action: 'SELL', field: null });
+  });
+});
