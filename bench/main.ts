@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { formatTable, writeResults, type Figure } from './report.js';
+import { persistenceSuite } from './persistence.js';
 import { pipelineSuite } from './pipeline.js';
 import { runtimeSuite, type SuiteOptions } from './runtime.js';
 
@@ -7,6 +8,7 @@ import { runtimeSuite, type SuiteOptions } from './runtime.js';
 const suites: Record<string, (options: SuiteOptions) => Promise<Figure[]>> = {
   runtime: runtimeSuite,
   pipeline: pipelineSuite,
+  persistence: persistenceSuite,
 };
 
 const program = new Command('bench')

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { ADDRESSES, platformTree, stopPlatform, traderAddress } from '../actors/platform/tree.js';
+import { ADDRESSES, platformTree, stopPlatform, traderAddress, type PlatformOptions } from '../actors/platform/tree.js';
 import type { TraderStatus } from '../actors/trader/core.js';
 import { parseConfig } from '../adapters/config/load.js';
 import { PAPER_MARKETS } from '../adapters/paper/markets.js';
@@ -54,7 +54,7 @@ export async function pipelineSuite(options: SuiteOptions): Promise<Figure[]> {
   return figures;
 }
 
-interface Pipeline {
+export interface Pipeline {
   system: ActorSystem;
   traders: string[];
   /** Sends `count` alternating BUY and SELL signals with ids unique across the run; false: wait for `drained`. */
@@ -63,14 +63,15 @@ interface Pipeline {
   stop(): Promise<void>;
 }
 
-async function startPipeline(count: number): Promise<Pipeline> {
+/** `count` traders on the paper exchange, the probe in the events hub's place; with `database`, persistence stores everything. */
+export async function startPipeline(count: number, database?: PlatformOptions['database']): Promise<Pipeline> {
   const ids = Array.from({ length: count }, (_, i) => `t${i}`);
   const config = parseConfig({
     // Candles every 50 ms refresh the simulated book, so the market orders keep finding liquidity.
     exchanges: { paper: { type: 'paper', seed: 11, candleIntervalMs: 50 } },
     traders: ids.map((id, i) => ({ id, symbols: [PAPER_MARKETS[i % PAPER_MARKETS.length]!.symbol], balances: { USDT: 1_000_000_000 } })),
   });
-  const tree = platformTree(config);
+  const tree = platformTree(config, database ? { database } : {});
   // The probe takes the events hub's place: same address and messages, but timing in the sender's thread.
   tree.children = (tree.children as ChildSpecInput[]).map((child) =>
     child.id === ADDRESSES.events ? { ...child, module: moduleUrl('./actors/probe', import.meta.url) } : child,
@@ -101,7 +102,7 @@ async function startPipeline(count: number): Promise<Pipeline> {
 }
 
 /** Filled orders per second over a steady window, the pipeline kept full within `WINDOW`. */
-async function throughput(p: Pipeline, seconds: number): Promise<number> {
+export async function throughput(p: Pipeline, seconds: number): Promise<number> {
   let sent = 0;
   let running = true;
   const produce = async () => {

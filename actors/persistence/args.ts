@@ -14,7 +14,9 @@ export interface PersistenceArgs {
   batchRows: number;
   /** ...or this long after its first row. */
   flushMs: number;
-  /** Above this many rows waiting while a write runs, the actor stops taking messages: backpressure. */
+  /** Batches written at once, each on its own connection (at most the pool size). */
+  writers: number;
+  /** Above this many rows waiting while every writer is busy, the actor stops taking messages: backpressure. */
   maxBufferedRows: number;
   /** How often the database is probed while it is down. */
   retryMs: number;
@@ -28,4 +30,4 @@ export interface PersistedTrader {
   strategy?: { name: string; type: string; symbols: string[]; timeframe: string; params: unknown; riskParams: unknown };
 }
 
-export const PERSISTENCE_DEFAULTS = { batchRows: 5_000, flushMs: 20, maxBufferedRows: 50_000, retryMs: 1_000, journalMaxBytes: 256 * 1024 * 1024 } as const;
+export const PERSISTENCE_DEFAULTS = { batchRows: 5_000, flushMs: 20, writers: 2, maxBufferedRows: 50_000, retryMs: 1_000, journalMaxBytes: 256 * 1024 * 1024 } as const;

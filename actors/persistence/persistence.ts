@@ -75,7 +75,9 @@ export default defineActor<PersistenceMessage>({
     /** Messages of the batch being built, and of batches written, still to pass on. */
     let held: Message[] = [];
     let ready: Message[] = [];
-    let writing: Promise<void> | undefined;
+    /** Database writes running, and the moment every batch so far is stored and passed on. */
+    let writes = 0;
+    let done: Promise<void> = Promise.resolve();
     let flushArmed = false;
     /** Every database or journal operation runs in this chain, one at a time, in order. */
     let tail: Promise<unknown> = Promise.resolve();
@@ -133,7 +135,12 @@ export default defineActor<PersistenceMessage>({
       }
     };
 
-    /** Makes one batch durable: in the database, else in the journal, else (journal full) waits for the database. */
+    /**
+     * Makes one batch durable: in the database, else in the journal, else (journal full) waits for
+     * the database. Database writes run side by side (`args.writers`); journal work runs in `serial`,
+     * where it checks again that the database is still down, so no batch is left behind in a journal
+     * that was just replayed.
+     */
     const store = async (ctx: ActorContext, batch: RowBatch) => {
       for (;;) {
         if (up) {
@@ -146,26 +153,33 @@ export default defineActor<PersistenceMessage>({
             down(ctx, error);
           }
         }
-        if (await journal.append(batch)) {
+        const kept = await serial(async () => (up ? 'retry' : journal.append(batch)));
+        if (kept === 'retry') continue;
+        if (kept) {
           stats.batchesJournaled++;
           return;
         }
         lastError = `journal full (${journal.maxBytes} bytes); waiting for the database`;
         await new Promise((resolve) => setTimeout(resolve, args.retryMs));
-        await probe(ctx);
+        await serial(() => probe(ctx));
       }
     };
 
     const flush = (ctx: ActorContext) => {
-      if (writing || (builder.size === 0 && held.length === 0)) return;
+      if (writes >= args.writers || (builder.size === 0 && held.length === 0)) return;
       ctx.cancelTimer('flush');
       flushArmed = false;
       const batch = builder.take();
       const messages = held;
       held = [];
-      writing = serial(() => store(ctx, batch)).then(() => {
+      writes++;
+      const stored = store(ctx, batch);
+      // Passed on in the order received, whichever write finishes first.
+      done = Promise.all([done, stored]).then(() => {
         for (const message of messages) pass(ctx, message);
-        writing = undefined;
+      });
+      void stored.then(() => {
+        writes--;
         if (builder.size >= args.batchRows) flush(ctx);
         else if (builder.size > 0 || held.length > 0) arm(ctx);
       });
@@ -179,9 +193,9 @@ export default defineActor<PersistenceMessage>({
 
     /** Everything received so far, durable. */
     const settle = async (ctx: ActorContext) => {
-      while (writing || builder.size > 0 || held.length > 0) {
+      while (writes > 0 || builder.size > 0 || held.length > 0) {
         flush(ctx);
-        await writing;
+        await done;
       }
       await tail;
     };
@@ -199,8 +213,8 @@ export default defineActor<PersistenceMessage>({
       held.push(message);
       if (builder.size >= args.batchRows) flush(ctx);
       else arm(ctx);
-      // Backpressure: while a write runs and too much is waiting, stop taking messages.
-      while (writing && builder.size >= args.maxBufferedRows) await writing;
+      // Backpressure: while every writer is busy and too much is waiting, stop taking messages.
+      while (writes >= args.writers && builder.size >= args.maxBufferedRows) await done;
     };
 
     return {

@@ -161,16 +161,20 @@ export class BatchBuilder {
     this.#audit(traderId, kind, payload, at);
   }
 
+  /**
+   * The rows held, each table's in key order: batches written side by side then lock shared rows in
+   * the same order, so they wait for each other instead of deadlocking.
+   */
   take(): RowBatch {
     const batch: RowBatch = {
-      signals: [...this.#signals.values()],
-      orders: [...this.#orders.values()],
-      trades: [...this.#trades.values()],
-      positions: [...this.#positions.values()],
-      balances: [...this.#balances.values()],
-      reviews: [...this.#reviews.values()],
-      events: [...this.#events.values()],
-      modes: [...this.#modes.values()],
+      signals: sorted(this.#signals),
+      orders: sorted(this.#orders),
+      trades: sorted(this.#trades),
+      positions: sorted(this.#positions),
+      balances: sorted(this.#balances),
+      reviews: sorted(this.#reviews),
+      events: sorted(this.#events),
+      modes: sorted(this.#modes),
     };
     for (const map of [this.#signals, this.#orders, this.#trades, this.#positions, this.#balances, this.#reviews, this.#events, this.#modes]) map.clear();
     this.#size = 0;
@@ -293,3 +297,6 @@ export class BatchBuilder {
   }
 }
 
+function sorted<T>(rows: Map<string, T>): T[] {
+  return [...rows.keys()].sort().map((key) => rows.get(key)!);
+}

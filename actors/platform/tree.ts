@@ -91,6 +91,7 @@ function persistenceSpec(config: PlatformConfig, database: NonNullable<PlatformO
     ),
     batchRows: PERSISTENCE_DEFAULTS.batchRows,
     flushMs: PERSISTENCE_DEFAULTS.flushMs,
+    writers: Math.min(PERSISTENCE_DEFAULTS.writers, database.poolSize),
     maxBufferedRows: PERSISTENCE_DEFAULTS.maxBufferedRows,
     retryMs: PERSISTENCE_DEFAULTS.retryMs,
     signalWindow: Math.max(...config.traders.map((t) => t.dedupeWindow)),

@@ -24,8 +24,8 @@ export type TraderEvent =
   | { kind: 'execution.invalid'; clientOrderId?: string; reason: string; at: number }
   | { kind: 'reconciled'; clientOrderId: string; outcome: string; at: number };
 
-export interface TraderEventsMessage {
+export type TraderEventsMessage = {
   type: 'traderEvents';
   traderId: string;
   events: TraderEvent[];
-}
+};

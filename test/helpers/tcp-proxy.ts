@@ -3,13 +3,16 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A loopback TCP proxy in front of a database, to take it away and bring it back: `down()` drops
- * every connection and refuses new ones (as a crashed or restarted server does), `up()` lets them in.
+ * every connection and refuses new ones (as a crashed or restarted server does), `up()` lets them in;
+ * `pause()` holds every byte in both directions (a database that stalls), `resume()` lets them through.
  */
 export interface TcpProxy {
   /** `target` with its host and port replaced by the proxy's. */
   url: string;
   down(): void;
   up(): void;
+  pause(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -17,6 +20,8 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
   const to = new URL(target);
   const sockets = new Set<Socket>();
   let open = true;
+  let paused = false;
+  const held: (() => void)[] = [];
   const server: Server = createServer((client) => {
     if (!open) {
       client.destroy();
@@ -30,7 +35,7 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
         b.destroy();
       });
       a.on('error', () => b.destroy());
-      a.pipe(b);
+      a.on('data', (chunk: Buffer) => (paused ? held.push(() => b.write(chunk)) : b.write(chunk)));
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -45,6 +50,13 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
     },
     up() {
       open = true;
+    },
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      for (const write of held.splice(0)) write();
     },
     close: () =>
       new Promise<void>((resolve) => {

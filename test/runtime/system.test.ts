@@ -85,6 +85,17 @@ describe('delivery', () => {
     await expect(s.request('answerer', { type: 'silent' }, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'ERR_REQUEST_TIMEOUT' });
   });
 
+  test('init may wait on a request: the reply reaches the actor while it starts', async () => {
+    const s = await start({
+      id: 'root',
+      children: [
+        { id: 'other', module: recorder },
+        { id: 'rec', module: recorder, args: { askInit: 'other' } },
+      ],
+    });
+    expect((await get(s, 'rec')).replies).toEqual([{ type: 'pong', self: 'other' }]);
+  });
+
   test('timers deliver to the actor itself', async () => {
     const s = await start({ id: 'root', children: [{ id: 'ticker', module: recorder, placement: 'main' }] });
     s.send('ticker', { type: 'start-ticking', everyMs: 10 });
@@ -221,6 +232,19 @@ describe('shutdown', () => {
     expect(s.snapshot('sink')).toMatchObject({ total: 5_000, distinct: 5_000, duplicates: 0 });
     expect(() => s.send('rec', { type: 'record', n: 1 })).toThrow(expect.objectContaining({ code: 'ERR_SYSTEM_STOPPING' }));
     expect(s.status().actors.every((a) => a.state === 'stopped')).toBe(true);
+  });
+
+  test("an actor's stop hook runs after its last message, and what it sends is delivered", async () => {
+    const s = await start({
+      id: 'root',
+      children: [
+        { id: 'sink', module: sink },
+        { id: 'rec', module: recorder, args: { stopEffect: 'sink' } },
+      ],
+    });
+    for (let n = 1; n <= 100; n++) s.send('rec', { type: 'record', n });
+    await s.shutdown();
+    expect(s.snapshot('sink')).toMatchObject({ total: 1, distinct: 1, keys: { 'rec:stop': true } });
   });
 });
 

@@ -35,10 +35,13 @@ describe('BatchBuilder', () => {
     b.addTraderEvents('t1', [{ kind: 'teleport' }, { kind: 'order' }]);
     const { events, orders } = b.take();
     expect(orders).toEqual([]);
-    expect(events.map((e) => [e.kind, JSON.parse(e.payload).reason])).toEqual([
-      ['persistence.invalid', 'unknown event kind "teleport"'],
-      ['persistence.invalid', expect.stringMatching(/clientOrderId/)],
-    ]);
+    expect(events.map((e) => [e.kind, JSON.parse(e.payload).reason])).toEqual(
+      expect.arrayContaining([
+        ['persistence.invalid', 'unknown event kind "teleport"'],
+        ['persistence.invalid', expect.stringMatching(/clientOrderId/)],
+      ]),
+    );
+    expect(events).toHaveLength(2);
   });
 
   test('audit rows are keyed by their content, so the same event twice is one row', () => {
@@ -48,7 +51,7 @@ describe('BatchBuilder', () => {
     b.addAudit(null, 'risk.intervention', { amount: 12_500_000_000n }, 6);
     const { events, modes } = b.take();
     expect(events).toHaveLength(2);
-    expect(JSON.parse(events[1]!.payload)).toEqual({ amount: '12.5' });
+    expect(JSON.parse(events.find((e) => e.kind === 'risk.intervention')!.payload)).toEqual({ amount: '12.5' });
     expect(modes).toEqual([{ id: 't1', mode: 'halted', mode_reason: 'drawdown', updated_at: 5 }]);
   });
 });
