@@ -17,7 +17,7 @@ const BATCH = 500;
  * Signals sent and not yet filled, per trader: enough to keep its worker busy. More only queues: each
  * queued signal becomes a live order in the trader's snapshot, which then costs every commit.
  */
-const WINDOW = 4 * BATCH;
+const WINDOW = Number(process.env.W ?? 4) * BATCH;
 const LATENCY_RATE = 10_000;
 const WARMUP_MS = 1_000;
 

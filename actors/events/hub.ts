@@ -5,7 +5,8 @@ import type { InterventionEvent } from '../risk/manager.js';
 import type { TraderEvent } from '../trader/events.js';
 
 const messages = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.object({ kind: z.string() }).loose()) }),
+  /** Events are checked one by one below: parsing each with zod would copy every event of the feed. */
+  z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.unknown()) }),
   z.object({ type: z.literal('riskEvents'), events: z.array(z.object({ kind: z.literal('intervention') }).loose()) }),
   /** A platform alert, e.g. persistence lost or regained the database. */
   z.object({ type: z.literal('alert'), source: z.string(), level: z.enum(['info', 'warn', 'error']), message: z.string(), at: z.number() }),
@@ -81,7 +82,8 @@ export default defineActor<z.infer<typeof messages>>({
           return;
         }
         const counters = countersOf(msg.traderId);
-        for (const event of msg.events as unknown as TraderEvent[]) {
+        for (const event of msg.events as TraderEvent[]) {
+          if (typeof event?.kind !== 'string') continue;
           switch (event.kind) {
             case 'signal.rejected':
               counters.rejected++;

@@ -43,12 +43,14 @@ export function toFixed(value: unknown, field: string): Fixed {
 
 /** Prints a Fixed as a plain decimal string without trailing zeros: `1500000000n` -> `"1.5"`. */
 export function fixedToString(value: Fixed): string {
-  // Integer arithmetic, not Big: persistence prints several of these per row, 100,000s of rows a second.
+  // Integer and string arithmetic, not Big: persistence prints several per row, 100,000s of rows a second.
   const negative = value < 0n;
   const digits = (negative ? -value : value).toString().padStart(DECIMALS + 1, '0');
-  const whole = digits.slice(0, -DECIMALS);
-  const fraction = digits.slice(-DECIMALS).replace(/0+$/, '');
-  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+  let end = digits.length;
+  while (end > digits.length - DECIMALS && digits.charCodeAt(end - 1) === 48) end--;
+  const whole = digits.slice(0, digits.length - DECIMALS);
+  const sign = negative ? '-' : '';
+  return end === digits.length - DECIMALS ? `${sign}${whole}` : `${sign}${whole}.${digits.slice(digits.length - DECIMALS, end)}`;
 }
 
 /** For display and indicator maths only, never for accounting. */

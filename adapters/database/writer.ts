@@ -10,18 +10,39 @@ type Column = readonly [name: string, type: 'text' | 'numeric' | 'bool' | 'jsonb
  * Times travel as epoch ms (float8) and become timestamptz in the statement.
  */
 function insert<R extends object>(table: string, columns: readonly Column[], rows: readonly R[], conflict: FragmentSqlToken) {
-  const names = columns.map(([name]) => name);
-  const tuples = rows.map((row) => names.map((name) => (row as Record<string, unknown>)[name] ?? null));
-  const types = columns.map(([, type]) => (type === 'time' ? 'float8' : type));
+  const arrays = columns.map(([name, type]) => sql.fragment`${arrayLiteral(rows, name, type)}::${sql.identifier([type === 'time' ? 'float8' : type])}[]`);
   const select = columns.map(([name, type]) => (type === 'time' ? sql.fragment`to_timestamp(${sql.identifier(['t', name])} / 1000.0)` : sql.identifier(['t', name])));
   const list = sql.join(
-    names.map((n) => sql.identifier([n])),
+    columns.map(([name]) => sql.identifier([name])),
     sql.fragment`, `,
   );
   return sql.unsafe`
     INSERT INTO ${sql.identifier([table])} (${list})
-    SELECT ${sql.join(select, sql.fragment`, `)} FROM ${sql.unnest(tuples, types)} AS t(${list})
+    SELECT ${sql.join(select, sql.fragment`, `)} FROM unnest(${sql.join(arrays, sql.fragment`, `)}) AS t(${list})
     ${conflict}`;
+}
+
+/**
+ * One column as a PostgreSQL array literal, bound as a single text parameter. Written by hand
+ * rather than by slonik's `sql.unnest`: that checks and escapes every value generically, and was most
+ * of the CPU a batch cost. Numbers, decimals and booleans need no quoting; text is quoted and escaped.
+ */
+function arrayLiteral(rows: readonly object[], name: string, type: Column[1]): string {
+  const parts = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const value = (rows[i] as Record<string, unknown>)[name];
+    if (value === null || value === undefined) parts[i] = 'NULL';
+    else if (type === 'text' || type === 'jsonb') parts[i] = quote(value as string);
+    else if (type === 'bool') parts[i] = value ? 't' : 'f';
+    else parts[i] = String(value);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? `"${text.replace(/["\\]/g, '\\$&')}"` : `"${text}"`;
 }
 
 const SIGNALS: Column[] = [

@@ -7,7 +7,7 @@ import { defineActor } from '../../runtime/actor.js';
  * first acknowledged by the exchange (its first order event past `new`).
  */
 const messages = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.object({ kind: z.string() }).loose()) }),
+  z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.unknown()) }),
   z.object({ type: z.literal('riskEvents') }).loose(),
   /** Request: the counts, and the acknowledgement times noted since the last `take`. */
   z.object({ type: z.literal('take') }),
@@ -33,9 +33,9 @@ export default defineActor<z.infer<typeof messages>>({
         }
         if (msg.type !== 'traderEvents') return;
         const now = performance.now();
-        for (const event of msg.events) {
-          if (event.kind !== 'order') continue;
-          const order = event.order as { status: string; signalId: string };
+        for (const event of msg.events as { kind?: string; order?: { status: string; signalId: string } }[]) {
+          if (event?.kind !== 'order') continue;
+          const order = event.order!;
           if (order.status === 'filled') filled++;
           if (order.status !== 'new' && order.signalId.startsWith('probe:') && !(order.signalId in acked)) acked[order.signalId] = now;
         }

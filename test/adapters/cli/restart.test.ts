@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +42,12 @@ beforeAll(async () => {
   await writeFile(config, CONFIG);
   env = { ...process.env, DATABASE_URL: external?.url ?? '', BOTV3_DATA_DIR: join(dir, 'data') };
 });
-afterAll(() => external?.close());
+/** Children still running when a test fails; killed, so none outlives the run. */
+const running = new Set<ChildProcess>();
+afterAll(async () => {
+  for (const child of running) child.kill('SIGKILL');
+  await external?.close();
+});
 
 const startArgs = () => ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--config', config, '--events', '--summary-ms', '60000'];
 const fillsIn = (lines: string[]) => lines.filter((l) => l.startsWith('{"kind":"fill"')).map((l) => (JSON.parse(l) as { fill: { tradeId: string } }).fill.tradeId);
@@ -50,6 +55,7 @@ const fillsIn = (lines: string[]) => lines.filter((l) => l.startsWith('{"kind":"
 /** Runs the platform until it has reported `fills` fills, then kills it. Returns the fills it reported. */
 async function runAndKill(fills: number): Promise<string[]> {
   const child = spawn(process.execPath, startArgs(), { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  running.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const reported: string[] = [];
   for await (const line of createInterface({ input: child.stdout })) {
@@ -58,6 +64,7 @@ async function runAndKill(fills: number): Promise<string[]> {
   }
   child.kill('SIGKILL');
   await exited;
+  running.delete(child);
   return reported;
 }
 
@@ -65,7 +72,7 @@ test('every fill reported before a kill is stored once, and the restarted platfo
   const beforeKill = await runAndKill(30);
   expect(beforeKill.length).toBeGreaterThanOrEqual(30);
 
-  const { stdout } = await promisify(execFile)(process.execPath, [...startArgs(), '--duration', '3'], { cwd: root, env });
+  const { stdout } = await promisify(execFile)(process.execPath, [...startArgs(), '--duration', '3'], { cwd: root, env, timeout: 60_000 });
   expect(stdout).toMatch(external ? /^Database: external/m : /^Database: embedded/m);
   const afterRestart = fillsIn(stdout.split('\n'));
   expect(afterRestart.length).toBeGreaterThan(0);

@@ -57,6 +57,15 @@ describe('writeBatch', () => {
     expect(await snapshot()).toEqual(first);
   });
 
+  test('text of any shape arrives as it was sent', async () => {
+    const awkward = 'he said "no", {x} \\ NULL \' é';
+    await writeBatch(db.pool, batchOf([orderEvent({ clientOrderId: 'v3-text', reason: awkward }), { kind: 'execution.invalid', reason: awkward, at: 9 }]));
+    expect(await db.pool.oneFirst(sql.unsafe`SELECT reason FROM orders WHERE client_order_id = 'v3-text'`)).toBe(awkward);
+    expect(await db.pool.oneFirst(sql.unsafe`SELECT payload->>'reason' FROM events WHERE kind = 'execution.invalid'`)).toBe(awkward);
+    await writeBatch(db.pool, batchOf([orderEvent({ clientOrderId: 'NULL', reason: 'NULL' })]));
+    expect(await db.pool.oneFirst(sql.unsafe`SELECT reason FROM orders WHERE client_order_id = 'NULL'`)).toBe('NULL');
+  });
+
   test('an older state arriving late never overwrites a newer one', async () => {
     await writeBatch(db.pool, batchOf([orderEvent({ clientOrderId: 'v3-late', status: 'open', updatedAt: 1_000 })]));
     await writeBatch(db.pool, batchOf([orderEvent({ clientOrderId: 'v3-late', status: 'cancelled', updatedAt: 3_000 })]));
