@@ -97,6 +97,11 @@ export default defineActor<PersistenceMessage>({
       ctx.setTimer('forward', 0, { type: 'forward' });
     };
 
+    const forwardReady = (ctx: ActorContext) => {
+      for (const message of ready) ctx.send(args.forward, message);
+      ready = [];
+    };
+
     const alert = (ctx: ActorContext, level: PersistenceAlert['level'], message: string) => {
       const at = Date.now();
       builder.addAudit(null, level === 'warn' ? 'persistence.down' : 'persistence.up', { message }, at);
@@ -238,14 +243,15 @@ export default defineActor<PersistenceMessage>({
             flush(ctx);
             return;
           case 'forward':
-            for (const message of ready) ctx.send(args.forward, message);
-            ready = [];
+            forwardReady(ctx);
             return;
           case 'retry':
             await serial(() => probe(ctx));
             return;
           case 'sync':
             await settle(ctx);
+            // Passed on before the reply, so whoever synced then finds everything at the hub.
+            forwardReady(ctx);
             ctx.reply(status());
             return;
           case 'status':
@@ -274,8 +280,7 @@ export default defineActor<PersistenceMessage>({
       },
       async stop(ctx) {
         await settle(ctx);
-        for (const message of ready) ctx.send(args.forward, message);
-        ready = [];
+        forwardReady(ctx);
         await journal.close();
         await db.close();
       },
