@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import type { Message } from '../../runtime/message.js';
 import { openDatabase, type Database } from '../../adapters/database/connect.js';
+import { isRefusedData } from '../../adapters/database/errors.js';
 import { Journal } from '../../adapters/database/journal.js';
 import { list, listSchemas, recoverTrader, type ListName } from '../../adapters/database/queries.js';
 import { writeBatch } from '../../adapters/database/writer.js';
@@ -41,6 +42,8 @@ export type PersistenceStatus = {
   batchesWritten: number;
   batchesJournaled: number;
   batchesReplayed: number;
+  /** Batches the database refused as data, kept in `<journal>.refused.ndjson`. */
+  batchesRefused: number;
   lastError?: string;
 };
 
@@ -48,7 +51,7 @@ export type PersistenceStatus = {
 export type PersistenceAlert = {
   type: 'alert';
   source: 'persistence';
-  level: 'warn' | 'info';
+  level: 'error' | 'warn' | 'info';
   message: string;
   at: number;
 };
@@ -57,7 +60,7 @@ export type PersistenceAlert = {
  * Persistence: stores what traders and the risk manager report, in batches, off the trading path.
  *
  * Events are turned into rows as they come and written when a batch is full or `flushMs` after its
- * first row, one write at a time while the next batch fills. They go on to the events hub (the API,
+ * first row, `writers` writes at a time while the next batch fills. They go on to the events hub (the API,
  * the stream) only once their batch is durable, in the database or in the journal, so whatever the
  * platform reported survives a crash. When the database is down, batches go to a bounded on-disk
  * journal and trading goes on; the database is probed every `retryMs` and, once back, the journal is
@@ -71,6 +74,8 @@ export default defineActor<PersistenceMessage>({
     let args: PersistenceArgs;
     let db: Database;
     let journal: Journal;
+    /** Batches the database refused as data, kept for a person to look at. */
+    let refused: Journal;
     let builder: BatchBuilder;
     /** Messages of the batch being built, and of batches written, still to pass on. */
     let held: Message[] = [];
@@ -79,12 +84,12 @@ export default defineActor<PersistenceMessage>({
     let writes = 0;
     let done: Promise<void> = Promise.resolve();
     let flushArmed = false;
-    /** Every database or journal operation runs in this chain, one at a time, in order. */
+    /** Journal work and reconnecting run in this chain, one at a time, in order. */
     let tail: Promise<unknown> = Promise.resolve();
     /** Assumed up until a write fails. */
     let up = true;
     let lastError: string | undefined;
-    const stats = { rowsWritten: 0, batchesWritten: 0, batchesJournaled: 0, batchesReplayed: 0 };
+    const stats = { rowsWritten: 0, batchesWritten: 0, batchesJournaled: 0, batchesReplayed: 0, batchesRefused: 0 };
 
     const serial = <T>(work: () => Promise<T>): Promise<T> => {
       const run = tail.then(work);
@@ -120,10 +125,17 @@ export default defineActor<PersistenceMessage>({
     const bringUp = async (ctx: ActorContext) => {
       await register(db, args);
       const batches = await journal.read();
-      for (const batch of batches) await writeBatch(db.pool, batch);
+      for (const batch of batches) {
+        try {
+          await writeBatch(db.pool, batch);
+          stats.rowsWritten += rowCount(batch);
+          stats.batchesReplayed++;
+        } catch (error) {
+          if (!isRefusedData(error)) throw error;
+          await refuse(ctx, batch, error);
+        }
+      }
       await journal.clear();
-      stats.batchesReplayed += batches.length;
-      stats.rowsWritten += batches.reduce((n, b) => n + rowCount(b), 0);
       const wasDown = lastError !== undefined;
       up = true;
       lastError = undefined;
@@ -155,6 +167,7 @@ export default defineActor<PersistenceMessage>({
             stats.batchesWritten++;
             return;
           } catch (error) {
+            if (isRefusedData(error)) return serial(() => refuse(ctx, batch, error));
             down(ctx, error);
           }
         }
@@ -168,6 +181,18 @@ export default defineActor<PersistenceMessage>({
         await new Promise((resolve) => setTimeout(resolve, args.retryMs));
         await serial(() => probe(ctx));
       }
+    };
+
+    /**
+     * A batch the database refuses as data (a constraint, a malformed value) would be refused again on
+     * every retry and stop persistence for good; it is kept in a file beside the journal instead, with
+     * an alert, and the batches after it go on.
+     */
+    const refuse = async (ctx: ActorContext, batch: RowBatch, error: unknown) => {
+      await refused.append(batch);
+      stats.batchesRefused++;
+      const message = `database refused a batch of ${rowCount(batch)} rows (${(error as Error).message}); kept in ${refused.path}`;
+      pass(ctx, { type: 'alert', source: 'persistence', level: 'error', message, at: Date.now() } satisfies PersistenceAlert);
     };
 
     const flush = (ctx: ActorContext) => {
@@ -227,6 +252,7 @@ export default defineActor<PersistenceMessage>({
         args = ctx.args as PersistenceArgs;
         builder = new BatchBuilder((traderId) => args.traders[traderId]?.exchange ?? 'unknown');
         journal = await Journal.open(args.journal.path, args.journal.maxBytes);
+        refused = await Journal.open(args.journal.path.replace(/(\.ndjson)?$/, '.refused.ndjson'), args.journal.maxBytes);
         db = await openDatabase({ url: args.database.url, maximumPoolSize: args.database.poolSize });
         await serial(() => bringUp(ctx).catch((error: unknown) => down(ctx, error)));
       },
@@ -282,6 +308,7 @@ export default defineActor<PersistenceMessage>({
         await settle(ctx);
         forwardReady(ctx);
         await journal.close();
+        await refused.close();
         await db.close();
       },
     };

@@ -202,10 +202,10 @@ export class BatchBuilder {
   #addTraderEvent(traderId: string, event: TraderEvent): void {
     switch (event.kind) {
       case 'signal.accepted':
-        this.#signal({ trader_id: traderId, id: event.signalId, strategy: event.strategy, symbol: event.symbol, action: event.action, outcome: 'accepted', reason: null, field: null, client_order_id: event.clientOrderId, received_at: event.at });
+        this.#signal({ trader_id: traderId, id: text(event.signalId, 'signalId'), strategy: event.strategy, symbol: event.symbol, action: oneOf(event.action, ACTIONS, 'action'), outcome: 'accepted', reason: null, field: null, client_order_id: event.clientOrderId, received_at: event.at });
         return;
       case 'signal.skipped':
-        this.#signal({ trader_id: traderId, id: event.signalId, strategy: event.strategy, symbol: event.symbol, action: event.action, outcome: 'skipped', reason: event.reason, field: null, client_order_id: null, received_at: event.at });
+        this.#signal({ trader_id: traderId, id: text(event.signalId, 'signalId'), strategy: event.strategy, symbol: event.symbol, action: oneOf(event.action, ACTIONS, 'action'), outcome: 'skipped', reason: event.reason, field: null, client_order_id: null, received_at: event.at });
         return;
       case 'signal.rejected':
         if (event.signalId !== undefined) {
@@ -223,37 +223,41 @@ export class BatchBuilder {
       case 'fill': {
         const exchange = this.#exchangeOf(traderId);
         const { fill, position } = event;
-        this.#put(this.#trades, `${exchange}\u0000${fill.tradeId}`, {
+        // Both rows are built before either is kept: a malformed event adds nothing.
+        const trade: TradeRow = {
           exchange,
-          trade_id: fill.tradeId,
-          client_order_id: event.clientOrderId,
+          trade_id: text(fill.tradeId, 'fill.tradeId'),
+          client_order_id: text(event.clientOrderId, 'clientOrderId'),
           trader_id: traderId,
-          symbol: event.symbol,
-          side: event.side === 'buy' ? 'BUY' : 'SELL',
-          price: fixedToString(fill.price),
-          quantity: fixedToString(fill.quantity),
-          fee: fixedToString(fill.fee),
+          symbol: text(event.symbol, 'symbol'),
+          side: side(event.side, 'side'),
+          price: decimal(fill.price, 'fill.price'),
+          quantity: decimal(fill.quantity, 'fill.quantity'),
+          fee: decimal(fill.fee, 'fill.fee'),
           fee_currency: fill.feeAsset,
-          liquidity: fill.liquidity,
+          liquidity: oneOf(fill.liquidity, LIQUIDITY, 'fill.liquidity'),
           executed_at: event.at,
-        });
-        this.#put(this.#positions, `${traderId}\u0000${position.symbol}`, {
+        };
+        const row: PositionRow = {
           trader_id: traderId,
-          symbol: position.symbol,
-          quantity: fixedToString(position.quantity),
-          avg_entry_price: fixedToString(position.avgEntry),
-          realized_pnl: fixedToString(position.realizedPnl),
-          fees: fixedToString(position.fees),
+          symbol: text(position.symbol, 'position.symbol'),
+          quantity: decimal(position.quantity, 'position.quantity'),
+          avg_entry_price: decimal(position.avgEntry, 'position.avgEntry'),
+          realized_pnl: decimal(position.realizedPnl, 'position.realizedPnl'),
+          fees: decimal(position.fees, 'position.fees'),
           opened_at: position.openedAt || null,
           updated_at: event.at,
-        });
+        };
+        this.#put(this.#trades, `${exchange}\u0000${trade.trade_id}`, trade);
+        this.#put(this.#positions, `${traderId}\u0000${row.symbol}`, row);
         return;
       }
       case 'ledger': {
-        const equity = fixedToString(event.equity);
-        for (const entry of event.entries) {
-          this.#put(this.#balances, `${traderId}\u0000${entry.asset}`, { trader_id: traderId, asset: entry.asset, free: fixedToString(entry.balance), total_balance_usd: equity, timestamp: entry.at });
-        }
+        const equity = decimal(event.equity, 'equity');
+        const rows = event.entries.map(
+          (entry): BalanceRow => ({ trader_id: traderId, asset: text(entry.asset, 'entries.asset'), free: decimal(entry.balance, 'entries.balance'), total_balance_usd: equity, timestamp: entry.at }),
+        );
+        for (const row of rows) this.#put(this.#balances, `${traderId}\u0000${row.asset}`, row);
         return;
       }
       case 'review':
@@ -275,20 +279,20 @@ export class BatchBuilder {
 
   #orderRow(order: Order): OrderRow {
     return {
-      client_order_id: order.clientOrderId,
-      trader_id: order.traderId,
+      client_order_id: text(order.clientOrderId, 'order.clientOrderId'),
+      trader_id: text(order.traderId, 'order.traderId'),
       signal_id: order.signalId,
       exchange: this.#exchangeOf(order.traderId),
       exchange_order_id: order.exchangeOrderId ?? null,
-      symbol: order.symbol,
-      side: order.side === 'buy' ? 'BUY' : 'SELL',
-      order_type: order.type === 'market' ? 'MARKET' : 'LIMIT',
-      price: order.price === undefined ? null : fixedToString(order.price),
-      quantity: fixedToString(order.quantity),
-      filled_quantity: fixedToString(order.filled),
-      filled_notional: fixedToString(order.filledNotional),
-      fees: fixedToString(order.fees),
-      status: order.status,
+      symbol: text(order.symbol, 'order.symbol'),
+      side: side(order.side, 'order.side'),
+      order_type: oneOf(order.type, ORDER_TYPES, 'order.type') === 'market' ? 'MARKET' : 'LIMIT',
+      price: order.price === undefined ? null : decimal(order.price, 'order.price'),
+      quantity: decimal(order.quantity, 'order.quantity'),
+      filled_quantity: decimal(order.filled, 'order.filled'),
+      filled_notional: decimal(order.filledNotional, 'order.filledNotional'),
+      fees: decimal(order.fees, 'order.fees'),
+      status: oneOf(order.status, ORDER_STATUSES, 'order.status'),
       reduce_only: order.reduceOnly,
       reason: order.reason ?? null,
       created_at: order.createdAt,
@@ -299,4 +303,34 @@ export class BatchBuilder {
 
 function sorted<T>(rows: Map<string, T>): T[] {
   return [...rows.keys()].sort().map((key) => rows.get(key)!);
+}
+
+/*
+ * Checks of what the schema constrains, so a malformed event from another actor becomes an audit row
+ * naming its field instead of a batch the database refuses.
+ */
+const ACTIONS = new Set(['BUY', 'SELL', 'CLOSE']);
+const LIQUIDITY = new Set(['maker', 'taker']);
+const ORDER_TYPES = new Set(['market', 'limit']);
+const ORDER_STATUSES = new Set(['new', 'open', 'partially_filled', 'filled', 'cancelled', 'rejected', 'expired']);
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new Error(`${field}: expected text, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function decimal(value: unknown, field: string): string {
+  if (typeof value !== 'bigint') throw new Error(`${field}: expected a fixed-point amount, got ${typeof value}`);
+  return fixedToString(value);
+}
+
+function oneOf<T extends string>(value: T, allowed: ReadonlySet<string>, field: string): T {
+  if (!allowed.has(value)) throw new Error(`${field}: ${JSON.stringify(value)} is not one of ${[...allowed].join(', ')}`);
+  return value;
+}
+
+function side(value: unknown, field: string): 'BUY' | 'SELL' {
+  if (value === 'buy') return 'BUY';
+  if (value === 'sell') return 'SELL';
+  throw new Error(`${field}: ${JSON.stringify(value)} is not buy or sell`);
 }

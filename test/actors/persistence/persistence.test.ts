@@ -1,4 +1,4 @@
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,6 +11,7 @@ import { fixedToString } from '../../../actors/trading/fixed.js';
 import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/database.js';
 import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { tcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
+import { fillEvents } from '../../helpers/events.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /**
@@ -109,6 +110,25 @@ describe('persistence', () => {
     expect(new Set(trades.map((t) => t.trade_id)).size).toBe(trades.length);
     expect(await query('orders', { traderId: 'alpha', limit: 1_000 })).toHaveLength(70);
     expect((await platform.hub()).recent).toContainEqual(expect.objectContaining({ kind: 'alert', level: 'info', message: expect.stringContaining('database back') }));
+  });
+
+  test('a batch the database refuses is kept aside with an alert, and the batches after it are stored', async () => {
+    await request({ type: 'sync' });
+    // A fill whose order was never reported: its trade breaks the foreign key to orders.
+    const [fill] = fillEvents('orphan', '0.1', '100', Date.now(), '0.1', 'v3-nobody');
+    platform.system.send(ADDRESSES.persistence, { type: 'traderEvents', traderId: 'alpha', events: [fill!] });
+    const status = await waitFor(async () => {
+      const s = await request<PersistenceStatus>({ type: 'sync' });
+      return s.batchesRefused === 1 && s;
+    }, 'the refused batch');
+    expect(status.up).toBe(true);
+    expect((await platform.hub()).recent).toContainEqual(expect.objectContaining({ kind: 'alert', level: 'error', message: expect.stringMatching(/^database refused a batch of 2 rows .*refused\.ndjson$/) }));
+    expect((await readFile(journalPath.replace(/\.ndjson$/, '.refused.ndjson'), 'utf8')).split('\n')[0]).toContain('"trade_id":"orphan"');
+    const before = (await platform.status('alpha')).stats.fills;
+    trade('c', 4);
+    await filled(before + 4);
+    await request({ type: 'sync' });
+    expect(await query('trades', { traderId: 'alpha', limit: 1_000 })).toHaveLength(before + 4);
   });
 
   test('a bad query is answered with the field, not a crash', async () => {

@@ -44,6 +44,23 @@ describe('BatchBuilder', () => {
     expect(events).toHaveLength(2);
   });
 
+  test('an event with a field the schema would refuse is an audit row naming the field, and adds no row', () => {
+    const b = builder();
+    const [fill, ledger] = fillEvents('T1', '0.2', '60000', 2_000, '0.2');
+    b.addTraderEvents('t1', [
+      orderEvent({ status: 'weird' as never }),
+      { ...fill!, fill: { ...(fill as { fill: object }).fill, price: 60_000 } } as never,
+      { ...ledger!, equity: '10000' } as never,
+    ]);
+    const batch = b.take();
+    expect([batch.orders, batch.trades, batch.positions, batch.balances]).toEqual([[], [], [], []]);
+    expect(batch.events.map((e) => JSON.parse(e.payload).reason).sort()).toEqual([
+      'equity: expected a fixed-point amount, got string',
+      'fill.price: expected a fixed-point amount, got number',
+      'order.status: "weird" is not one of new, open, partially_filled, filled, cancelled, rejected, expired',
+    ]);
+  });
+
   test('audit rows are keyed by their content, so the same event twice is one row', () => {
     const b = builder();
     const mode = { kind: 'mode', mode: 'halted', reason: 'drawdown', at: 5 } as const;
