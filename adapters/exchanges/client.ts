@@ -1,0 +1,67 @@
+import ccxt, { type Exchange } from 'ccxt';
+import { PROFILES, type ExchangeId } from './profiles/index.js';
+
+export { EXCHANGE_IDS, type ExchangeId } from './profiles/index.js';
+
+export interface Credentials {
+  apiKey: string;
+  secret: string;
+  /** The passphrase OKX, Bitget and KuCoin ask for. */
+  password?: string;
+}
+
+export interface ClientOptions {
+  exchange: ExchangeId;
+  credentials?: Credentials;
+  /** The exchange's testnet, where it has one. */
+  sandbox?: boolean;
+  /**
+   * Sends every request to this origin instead, the exchange's own host kept as the first path segment
+   * (`https://api.binance.com/api/v3/time` -> `<origin>/api.binance.com/api/v3/time`): for a recording
+   * proxy or the loopback replays the tests use.
+   */
+  endpoint?: string;
+  /** Per request; ccxt's default is 10 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * A ccxt client for one exchange account: the real library, its rate limiter on, spot markets, and
+ * the account's keys. Nothing is requested until it is used.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ exchange: 'binance', credentials: { apiKey, secret }, sandbox: true });
+ * await client.loadMarkets();
+ * ```
+ */
+export function createClient(options: ClientOptions): Exchange {
+  const Class = (ccxt as unknown as Record<string, new (config: object) => Exchange>)[options.exchange]!;
+  const client = new Class({
+    enableRateLimit: true,
+    timeout: options.timeoutMs ?? 10_000,
+    // Markets are what trading needs; currencies (withdrawal networks, often a private call) are not used.
+    has: { fetchCurrencies: false },
+    options: PROFILES[options.exchange].options,
+    ...(options.credentials ?? {}),
+  });
+  if (options.sandbox) client.setSandboxMode(true);
+  if (options.endpoint) rewriteOrigins(client.urls, options.endpoint.replace(/\/+$/, ''));
+  return client;
+}
+
+/** Whether `exchange` has a testnet ccxt can switch to. */
+export function hasSandbox(exchange: ExchangeId): boolean {
+  return createClient({ exchange }).urls.test !== undefined;
+}
+
+function rewriteOrigins(urls: { api?: unknown; test?: unknown }, origin: string): void {
+  const rewrite = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.replace(/^https?:\/\//, `${origin}/`);
+    if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) (value as Record<string, unknown>)[key] = rewrite(inner);
+    }
+    return value;
+  };
+  urls.api = rewrite(urls.api);
+}

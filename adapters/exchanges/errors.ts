@@ -1,0 +1,69 @@
+import ccxt from 'ccxt';
+
+/** Stable codes of exchange failures; callers branch on `code`, and on `retryable`. */
+export type ExchangeErrorCode =
+  | 'ERR_INSUFFICIENT_FUNDS'
+  | 'ERR_INVALID_ORDER'
+  | 'ERR_ORDER_NOT_FOUND'
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_EXCHANGE_DOWN'
+  | 'ERR_AUTH_FAILED'
+  | 'ERR_NETWORK'
+  | 'ERR_BAD_RESPONSE'
+  | 'ERR_CIRCUIT_OPEN'
+  | 'ERR_EXCHANGE';
+
+/**
+ * The one error class of `adapters/exchanges`. Its message never carries a key or a signature, which
+ * is why the ccxt error is not kept as its `cause` (a logger would print that one's message too).
+ */
+export class ExchangeError extends Error {
+  override readonly name = 'ExchangeError';
+  readonly code: ExchangeErrorCode;
+  readonly exchange: string;
+
+  constructor(code: ExchangeErrorCode, exchange: string, message: string) {
+    super(message);
+    this.code = code;
+    this.exchange = exchange;
+  }
+
+  /** Worth trying again: the network, the exchange or its rate limit, never the order itself. */
+  get retryable(): boolean {
+    return this.code === 'ERR_NETWORK' || this.code === 'ERR_EXCHANGE_DOWN' || this.code === 'ERR_RATE_LIMITED';
+  }
+}
+
+/** Most specific first: ccxt's classes inherit from each other (RateLimitExceeded is a NetworkError). */
+const MAPPING: [new (...args: never[]) => Error, ExchangeErrorCode][] = [
+  [ccxt.InsufficientFunds, 'ERR_INSUFFICIENT_FUNDS'],
+  [ccxt.OrderNotFound, 'ERR_ORDER_NOT_FOUND'],
+  [ccxt.InvalidOrder, 'ERR_INVALID_ORDER'],
+  [ccxt.AuthenticationError, 'ERR_AUTH_FAILED'],
+  [ccxt.PermissionDenied, 'ERR_AUTH_FAILED'],
+  [ccxt.AccountSuspended, 'ERR_AUTH_FAILED'],
+  [ccxt.RateLimitExceeded, 'ERR_RATE_LIMITED'],
+  [ccxt.DDoSProtection, 'ERR_RATE_LIMITED'],
+  [ccxt.ExchangeNotAvailable, 'ERR_EXCHANGE_DOWN'],
+  [ccxt.OnMaintenance, 'ERR_EXCHANGE_DOWN'],
+  [ccxt.RequestTimeout, 'ERR_NETWORK'],
+  [ccxt.NetworkError, 'ERR_NETWORK'],
+  [ccxt.BadResponse, 'ERR_BAD_RESPONSE'],
+  [ccxt.NullResponse, 'ERR_BAD_RESPONSE'],
+  [ccxt.BadRequest, 'ERR_INVALID_ORDER'],
+];
+
+/**
+ * The platform's error for whatever a ccxt call threw. ccxt's messages quote the request URL, and
+ * some exchanges (HTX) sign in the query string: the account's `secrets` and any signature are masked.
+ */
+export function toExchangeError(error: unknown, exchange: string, secrets: readonly string[] = []): ExchangeError {
+  if (error instanceof ExchangeError) return error;
+  // ccxt classifies what it understood; anything else thrown from inside it (a TypeError parsing a
+  // truncated body) means the exchange answered something unreadable.
+  const code = error instanceof ccxt.BaseError ? (MAPPING.find(([Class]) => error instanceof Class)?.[1] ?? 'ERR_EXCHANGE') : 'ERR_BAD_RESPONSE';
+  let message = error instanceof Error ? error.message : String(error);
+  for (const secret of secrets) if (secret) message = message.split(secret).join('***');
+  message = message.replace(/((?:signature|sign|accesskeyid)=)[^&\s"]+/gi, '$1***');
+  return new ExchangeError(code, exchange, message);
+}

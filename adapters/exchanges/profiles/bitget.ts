@@ -1,0 +1,6 @@
+import type { ExchangeProfile } from './profile.js';
+
+/** bitget: spot markets only. */
+export const bitget: ExchangeProfile = {
+  options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] } },
+};

@@ -1,0 +1,6 @@
+import type { ExchangeProfile } from './profile.js';
+
+/** gate: spot markets only. */
+export const gate: ExchangeProfile = {
+  options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] } },
+};

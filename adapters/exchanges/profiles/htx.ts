@@ -1,0 +1,6 @@
+import type { ExchangeProfile } from './profile.js';
+
+/** htx: spot markets only. */
+export const htx: ExchangeProfile = {
+  options: { defaultType: 'spot', fetchMarkets: { types: { spot: true, linear: false, inverse: false } } },
+};

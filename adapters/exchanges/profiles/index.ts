@@ -1,0 +1,13 @@
+import { binance } from './binance.js';
+import { bitget } from './bitget.js';
+import { bybit } from './bybit.js';
+import { gate } from './gate.js';
+import { htx } from './htx.js';
+import { kucoin } from './kucoin.js';
+import { okx } from './okx.js';
+import type { ExchangeProfile } from './profile.js';
+
+/** The exchanges v3 trades on through ccxt: v2's three and four more. */
+export const PROFILES = { binance, bybit, okx, bitget, gate, kucoin, htx } satisfies Record<string, ExchangeProfile>;
+export type ExchangeId = keyof typeof PROFILES;
+export const EXCHANGE_IDS = Object.keys(PROFILES) as ExchangeId[];

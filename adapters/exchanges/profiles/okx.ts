@@ -1,0 +1,6 @@
+import type { ExchangeProfile } from './profile.js';
+
+/** okx: spot markets only. */
+export const okx: ExchangeProfile = {
+  options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] } },
+};

@@ -1,0 +1,8 @@
+/**
+ * What the platform sets on one exchange's ccxt client: one file per exchange, so each exchange's
+ * particulars (an extra call to switch off, a parameter of its own) sit in one place.
+ */
+export interface ExchangeProfile {
+  /** ccxt `options` for spot trading: markets of other types are not loaded, so `BTC/USDT` can only mean spot. */
+  options: Record<string, unknown>;
+}
