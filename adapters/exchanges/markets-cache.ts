@@ -1,0 +1,50 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Dictionary, Exchange, Market } from 'ccxt';
+
+/**
+ * Markets on disk, one file per exchange (and testnet), so that restarts and every account of an
+ * exchange share one load: `loadMarkets` is the heaviest call an exchange has (Binance: several MB).
+ * A file older than `maxAgeMs` is refreshed; a failed refresh falls back to the file it has.
+ */
+export class MarketsCache {
+  readonly #dir: string;
+  readonly #maxAgeMs: number;
+  readonly #loading = new Map<string, Promise<Dictionary<Market>>>();
+
+  constructor(dir: string, maxAgeMs = 6 * 60 * 60 * 1000) {
+    this.#dir = dir;
+    this.#maxAgeMs = maxAgeMs;
+  }
+
+  /** Gives `client` its markets, from memory, from disk, or from the exchange. */
+  async load(client: Exchange, now = Date.now()): Promise<Dictionary<Market>> {
+    const key = `${client.id}${client.isSandboxModeEnabled ? '-testnet' : ''}`;
+    let loading = this.#loading.get(key);
+    if (!loading) {
+      loading = this.#fetch(client, key, now);
+      this.#loading.set(key, loading);
+      loading.catch(() => this.#loading.delete(key));
+    }
+    const markets = await loading;
+    if (client.markets !== markets) client.setMarkets(markets);
+    return markets;
+  }
+
+  async #fetch(client: Exchange, key: string, now: number): Promise<Dictionary<Market>> {
+    const file = join(this.#dir, `${key}.markets.json`);
+    const cached = await readFile(file, 'utf8').then((text) => JSON.parse(text) as { savedAt: number; markets: Dictionary<Market> }, () => undefined);
+    if (cached && now - cached.savedAt < this.#maxAgeMs) return client.setMarkets(cached.markets);
+    try {
+      const markets = await client.loadMarkets(true);
+      await mkdir(this.#dir, { recursive: true });
+      // Written whole, then renamed: a reader never sees half a file.
+      await writeFile(`${file}.tmp`, JSON.stringify({ savedAt: now, markets }));
+      await rename(`${file}.tmp`, file);
+      return markets;
+    } catch (error) {
+      if (cached) return client.setMarkets(cached.markets);
+      throw error;
+    }
+  }
+}
