@@ -72,8 +72,8 @@ export default defineActor<TraderMessage, TraderState>({
         }
         core = new TraderCore(args, ctx.self, snapshot, recovered);
         ctx.send(args.exchange, { type: 'subscribe', subscriber: ctx.self, symbols: args.markets.map((m) => m.symbol) });
-        const live = Object.keys(core.state.orders);
-        if (recovered && live.length > 0) ctx.send(args.exchange, { type: 'reconcile', account: args.account, replyTo: ctx.self, clientOrderIds: live });
+        const live = Object.values(core.state.orders).map(({ clientOrderId, symbol }) => ({ clientOrderId, symbol }));
+        if (recovered && live.length > 0) ctx.send(args.exchange, { type: 'reconcile', account: args.account, replyTo: ctx.self, orders: live });
         ctx.setTimer('report', args.reportMs, { type: 'report' }, { repeat: true });
       },
       receive(msg, ctx) {

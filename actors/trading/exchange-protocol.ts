@@ -69,7 +69,7 @@ export type ExchangeRequest =
   | { type: 'getBalances'; account: string }
   | { type: 'getOpenOrders'; account: string }
   /** Answered with a `reconciled` message sent to `replyTo`, behind the reports already sent to it. */
-  | { type: 'reconcile'; account: string; replyTo: Address; clientOrderIds: string[] };
+  | { type: 'reconcile'; account: string; replyTo: Address; orders: { clientOrderId: string; symbol: string }[] };
 
 export type ExchangeEvent =
   | { type: 'executions'; reports: ExecutionReport[] }
@@ -103,5 +103,11 @@ export const exchangeMessages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openAccount'), account: z.string(), balances: z.record(z.string(), fixed) }),
   z.object({ type: z.literal('getBalances'), account: z.string() }),
   z.object({ type: z.literal('getOpenOrders'), account: z.string() }),
-  z.object({ type: z.literal('reconcile'), account: z.string(), replyTo: z.string().min(1), clientOrderIds: z.array(z.string()) }),
+  z.object({
+    type: z.literal('reconcile'),
+    account: z.string(),
+    replyTo: z.string().min(1),
+    /** The symbol too: most exchanges look an order up within its market. */
+    orders: z.array(z.object({ clientOrderId: z.string(), symbol: z.string() })),
+  }),
 ]);

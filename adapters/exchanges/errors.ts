@@ -3,6 +3,7 @@ import ccxt from 'ccxt';
 /** Stable codes of exchange failures; callers branch on `code`, and on `retryable`. */
 export type ExchangeErrorCode =
   | 'ERR_INSUFFICIENT_FUNDS'
+  | 'ERR_DUPLICATE_ORDER'
   | 'ERR_INVALID_ORDER'
   | 'ERR_ORDER_NOT_FOUND'
   | 'ERR_RATE_LIMITED'
@@ -37,6 +38,7 @@ export class ExchangeError extends Error {
 /** Most specific first: ccxt's classes inherit from each other (RateLimitExceeded is a NetworkError). */
 const MAPPING: [new (...args: never[]) => Error, ExchangeErrorCode][] = [
   [ccxt.InsufficientFunds, 'ERR_INSUFFICIENT_FUNDS'],
+  [ccxt.DuplicateOrderId, 'ERR_DUPLICATE_ORDER'],
   [ccxt.OrderNotFound, 'ERR_ORDER_NOT_FOUND'],
   [ccxt.InvalidOrder, 'ERR_INVALID_ORDER'],
   [ccxt.AuthenticationError, 'ERR_AUTH_FAILED'],

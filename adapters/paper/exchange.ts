@@ -124,8 +124,8 @@ export default defineActor<PaperMessage, State>({
             return;
           case 'reconcile': {
             const resting = new Set(engine.openOrders(msg.account).map((o) => o.clientOrderId));
-            const orders = msg.clientOrderIds.map(
-              (id): ExchangeOrderState => log.get(id) ?? (resting.has(id) ? { clientOrderId: id, known: true, status: 'open', fills: [] } : { clientOrderId: id, known: false, fills: [] }),
+            const orders = msg.orders.map(
+              ({ clientOrderId: id }): ExchangeOrderState => log.get(id) ?? (resting.has(id) ? { clientOrderId: id, known: true, status: 'open', fills: [] } : { clientOrderId: id, known: false, fills: [] }),
             );
             post(ctx, msg.replyTo, { type: 'reconciled', orders });
             return;

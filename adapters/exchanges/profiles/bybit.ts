@@ -2,5 +2,10 @@ import type { ExchangeProfile } from './profile.js';
 
 /** bybit: spot markets only. */
 export const bybit: ExchangeProfile = {
-  options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] } },
+  options: {
+    defaultType: 'spot',
+    fetchMarkets: { types: ['spot'] },
+    // On unified accounts ccxt refuses fetchOrder until told that Bybit only finds an account's last 500 orders by id.
+    fetchOrder: { acknowledged: true },
+  },
 };

@@ -22,7 +22,7 @@ test('fifty clients and a restart share one load of the markets', async () => {
   const clients = Array.from({ length: 50 }, client);
   await Promise.all(clients.map((c) => cache.load(c)));
   expect(loads()).toBe(1);
-  expect(clients.every((c) => c.markets['BTC/USDT']?.id === 'BTCUSDT')).toBe(true);
+  expect(clients.every((c) => c.markets?.['BTC/USDT']?.id === 'BTCUSDT')).toBe(true);
   // A new process: the file on disk, no request.
   const restarted = client();
   await new MarketsCache(dir).load(restarted);
@@ -40,5 +40,5 @@ test('a stale file is refreshed, and kept when the refresh fails', async () => {
   server.inject('GET', 'api.binance.com/api/v3/exchangeInfo', { status: 503, text: 'maintenance' });
   const offline = client();
   await new MarketsCache(dir).load(offline, later + 7 * 60 * 60 * 1000);
-  expect(offline.markets['BTC/USDT']).toBeDefined();
+  expect(offline.markets?.['BTC/USDT']).toBeDefined();
 });

@@ -1,0 +1,271 @@
+import type { Exchange, Order as CcxtOrder } from 'ccxt';
+import { z } from 'zod';
+import { defineActor, type ActorContext } from '../../runtime/actor.js';
+import type { Address } from '../../runtime/message.js';
+import { exchangeMessages, orderRequestSchema, type ExecutionReport, type OrderRequest } from '../../actors/trading/exchange-protocol.js';
+import { fixedToString, toFixed, type Fixed } from '../../actors/trading/fixed.js';
+import type { Candle } from '../../actors/trading/market.js';
+import { parseTimeframe } from '../../actors/trading/timeframe.js';
+import type { CcxtExchangeArgs } from './args.js';
+import { createClient } from './client.js';
+import { resolveCredentials } from './credentials.js';
+import { toExchangeError, type ExchangeError } from './errors.js';
+import { ExchangeGuard } from './guard.js';
+import { MarketsCache } from './markets-cache.js';
+import { isFinal, orderState, reportsFor, type TrackedOrder } from './orders.js';
+
+const messages = z.union([
+  exchangeMessages,
+  z.discriminatedUnion('type', [
+    /** Timer: fetches live orders for fills and candles for subscribers. */
+    z.object({ type: z.literal('poll') }),
+    /** Request: connectivity and live orders. */
+    z.object({ type: z.literal('status') }),
+  ]),
+]);
+
+type Message = z.infer<typeof messages>;
+
+interface State {
+  /** Orders placed and not final, by client order id. */
+  live: Record<string, TrackedOrder>;
+  subscribers: Record<Address, string[]>;
+  /** Open time of the last candle published, per symbol. */
+  lastCandle: Record<string, number>;
+}
+
+export interface ExchangeStatusReply {
+  type: 'exchangeStatus';
+  name: string;
+  connectivity: 'up' | 'degraded' | 'down';
+  lastError?: string;
+  liveOrders: number;
+}
+
+/**
+ * An exchange reached through ccxt, as an actor speaking the same protocol as the paper exchange, so
+ * a trader moves between them by configuration. One ccxt client per account, all sharing one load of
+ * the markets (cached on disk); every call goes through the exchange's guard (retries for what may
+ * pass, none for a rejected order, a circuit breaker). Orders are rounded with the market's precision
+ * and checked against its limits before they are sent, with the trader's deterministic client order
+ * id in the exchange's own field, so a resent order is refused by the exchange, never placed twice.
+ * Exchanges report fills when asked: live orders and candles are fetched every `pollMs`.
+ */
+export default defineActor<Message, State>({
+  messages,
+  create() {
+    let args: CcxtExchangeArgs;
+    let state: State;
+    let guard: ExchangeGuard;
+    let markets: MarketsCache;
+    const clients = new Map<string, Exchange>();
+
+    const client = async (account: string): Promise<Exchange> => {
+      let found = clients.get(account);
+      if (!found) {
+        const credentials = resolveCredentials(args.exchange, account, args.keysFile ? { file: args.keysFile } : {});
+        found = createClient({ exchange: args.exchange, sandbox: args.sandbox, timeoutMs: args.timeoutMs, ...(credentials ? { credentials } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}) });
+        clients.set(account, found);
+      }
+      await guard.run(() => markets.load(found));
+      return found;
+    };
+
+    const send = (ctx: ActorContext, replyTo: Address, reports: ExecutionReport[]) => {
+      if (reports.length > 0) ctx.send(replyTo, { type: 'executions', reports });
+    };
+
+    const quoteOf = (exchange: Exchange, symbol: string) => exchange.markets?.[symbol]?.quote ?? '';
+
+    /** Rounded to the market and checked against its limits; the reason when it cannot be sent. */
+    const prepare = (exchange: Exchange, order: OrderRequest): { amount: number; price?: number } | string => {
+      const market = exchange.markets?.[order.symbol];
+      if (!market) return `${order.symbol} is not a spot market of ${args.name}`;
+      let amount: number;
+      let price: number | undefined;
+      try {
+        amount = Number(exchange.amountToPrecision(order.symbol, fixedToString(order.quantity)));
+        price = order.price === undefined ? undefined : Number(exchange.priceToPrecision(order.symbol, fixedToString(order.price)));
+      } catch (error) {
+        // ccxt refuses an amount that rounds to nothing at the market's precision.
+        return `${(error as Error).message} (minimum ${market.limits.amount?.min})`;
+      }
+      const limits = market.limits;
+      if (!(amount > 0) || (limits.amount?.min !== undefined && amount < limits.amount.min)) return `amount ${amount} is below the minimum ${limits.amount?.min} of ${order.symbol}`;
+      if (price !== undefined && limits.cost?.min !== undefined && amount * price < limits.cost.min) return `order value ${amount * price} is below the minimum ${limits.cost.min} of ${order.symbol}`;
+      return price === undefined ? { amount } : { amount, price };
+    };
+
+    const place = async (ctx: ActorContext, input: unknown, now: number) => {
+      const parsed = orderRequestSchema.safeParse(input);
+      const replyTo = (input as { replyTo?: unknown })?.replyTo;
+      if (!parsed.success) {
+        if (typeof replyTo !== 'string') return;
+        const issue = parsed.error.issues[0]!;
+        const clientOrderId = String((input as { clientOrderId?: unknown }).clientOrderId ?? '');
+        send(ctx, replyTo, [{ kind: 'rejected', clientOrderId, account: '', symbol: '', reason: `${issue.path.join('.')}: ${issue.message}`, ts: now }]);
+        return;
+      }
+      const order = parsed.data as OrderRequest;
+      const base = { clientOrderId: order.clientOrderId, account: order.account, symbol: order.symbol, ts: now };
+      const reject = (reason: string, kind: 'rejected' | 'duplicate' = 'rejected') => send(ctx, order.replyTo, [{ ...base, kind, reason }]);
+      if (state.live[order.clientOrderId]) return reject('client order id already live', 'duplicate');
+      try {
+        const exchange = await client(order.account);
+        const prepared = prepare(exchange, order);
+        if (typeof prepared === 'string') return reject(prepared);
+        const placed = await guard.run(() => exchange.createOrder(order.symbol, order.type, order.side, prepared.amount, prepared.price, { clientOrderId: order.clientOrderId }));
+        const tracked: TrackedOrder = { clientOrderId: order.clientOrderId, exchangeOrderId: undefined, account: order.account, symbol: order.symbol, replyTo: order.replyTo, reported: 0n };
+        send(ctx, order.replyTo, reportsFor(tracked, placed, quoteOf(exchange, order.symbol), now));
+        if (!isFinal(placed)) state.live[order.clientOrderId] = tracked;
+      } catch (error) {
+        const failure = toExchangeError(error, args.name);
+        if (failure.code === 'ERR_DUPLICATE_ORDER') return reject(failure.message, 'duplicate');
+        if (failure.retryable) {
+          // Sent, maybe placed: kept live without an exchange id, and looked up by client order id.
+          state.live[order.clientOrderId] = { clientOrderId: order.clientOrderId, exchangeOrderId: undefined, account: order.account, symbol: order.symbol, replyTo: order.replyTo, reported: 0n };
+          return;
+        }
+        reject(`${failure.code}: ${failure.message}`);
+      }
+    };
+
+    /** The order as the exchange has it now, by its id, or by our client order id when the id never came back. */
+    const lookUp = async (tracked: Pick<TrackedOrder, 'account' | 'symbol' | 'clientOrderId' | 'exchangeOrderId'>): Promise<CcxtOrder | undefined> => {
+      const exchange = await client(tracked.account);
+      try {
+        return await guard.run(() => exchange.fetchOrder(tracked.exchangeOrderId ?? '', tracked.symbol, tracked.exchangeOrderId ? {} : { clientOrderId: tracked.clientOrderId }));
+      } catch (error) {
+        if ((error as ExchangeError).code === 'ERR_ORDER_NOT_FOUND') return undefined;
+        throw error;
+      }
+    };
+
+    const pollOrders = async (ctx: ActorContext, now: number) => {
+      for (const tracked of Object.values(state.live)) {
+        const order = await lookUp(tracked).catch(() => null);
+        if (order === null) continue;
+        if (order === undefined) {
+          if (tracked.exchangeOrderId === undefined) {
+            send(ctx, tracked.replyTo, [{ clientOrderId: tracked.clientOrderId, account: tracked.account, symbol: tracked.symbol, kind: 'rejected', reason: 'never reached the exchange', ts: now }]);
+            delete state.live[tracked.clientOrderId];
+          }
+          continue;
+        }
+        send(ctx, tracked.replyTo, reportsFor(tracked, order, quoteOf(clients.get(tracked.account)!, tracked.symbol), now));
+        if (isFinal(order)) delete state.live[tracked.clientOrderId];
+      }
+    };
+
+    const pollCandles = async (ctx: ActorContext) => {
+      const symbols = new Set(Object.values(state.subscribers).flat());
+      if (symbols.size === 0) return;
+      const exchange = await client('default').catch(() => undefined);
+      if (!exchange) return;
+      const frame = parseTimeframe(args.timeframe);
+      for (const symbol of symbols) {
+        const rows = await guard.run(() => exchange.fetchOHLCV(symbol, args.timeframe, state.lastCandle[symbol], 100)).catch(() => []);
+        // The last row is the candle still forming: only closed ones are published.
+        const closed = rows.filter((r) => r[0]! + frame <= Date.now() && r[0]! > (state.lastCandle[symbol] ?? 0));
+        if (closed.length === 0) continue;
+        const candles: Candle[] = closed.map(([ts, open, high, low, close, volume]) => ({
+          symbol,
+          timeframe: args.timeframe,
+          ts: ts!,
+          open: toFixed(open, 'open'),
+          high: toFixed(high, 'high'),
+          low: toFixed(low, 'low'),
+          close: toFixed(close, 'close'),
+          volume: toFixed(volume ?? 0, 'volume'),
+        }));
+        state.lastCandle[symbol] = closed.at(-1)![0]!;
+        for (const [subscriber, wanted] of Object.entries(state.subscribers)) {
+          if (wanted.includes(symbol)) ctx.send(subscriber, { type: 'candles', candles });
+        }
+      }
+    };
+
+    const balancesOf = (balance: Record<string, { free?: number; used?: number } | unknown>): Record<string, { free: Fixed; locked: Fixed }> => {
+      const out: Record<string, { free: Fixed; locked: Fixed }> = {};
+      for (const [asset, entry] of Object.entries(balance)) {
+        const { free, used } = (entry ?? {}) as { free?: number; used?: number };
+        if (typeof free === 'number' && ['info', 'free', 'used', 'total', 'timestamp', 'datetime'].indexOf(asset) < 0) {
+          out[asset] = { free: toFixed(free, `${asset}.free`), locked: toFixed(used ?? 0, `${asset}.used`) };
+        }
+      }
+      return out;
+    };
+
+    return {
+      init(ctx, snapshot) {
+        args = ctx.args as CcxtExchangeArgs;
+        state = snapshot ?? { live: {}, subscribers: {}, lastCandle: {} };
+        guard = new ExchangeGuard(args.name, args.guard);
+        markets = new MarketsCache(args.marketsDir);
+        ctx.setTimer('poll', args.pollMs, { type: 'poll' }, { repeat: true });
+      },
+      async receive(msg, ctx) {
+        const now = Date.now();
+        switch (msg.type) {
+          case 'place':
+            for (const order of msg.orders) await place(ctx, order, now);
+            return;
+          case 'cancel': {
+            const ids = msg.clientOrderIds ?? Object.keys(state.live).filter((id) => state.live[id]!.account === msg.account);
+            for (const id of ids) {
+              const tracked = state.live[id];
+              if (!tracked?.exchangeOrderId) continue;
+              const exchange = await client(tracked.account);
+              const cancelled = await guard.run(() => exchange.cancelOrder(tracked.exchangeOrderId!, tracked.symbol)).catch(() => undefined);
+              if (cancelled) send(ctx, tracked.replyTo, [{ clientOrderId: id, exchangeOrderId: tracked.exchangeOrderId, account: tracked.account, symbol: tracked.symbol, kind: 'cancelled', reason: 'cancelled on request', ts: now }]);
+              if (cancelled) delete state.live[id];
+            }
+            return;
+          }
+          case 'subscribe':
+            state.subscribers[msg.subscriber] = msg.symbols;
+            return;
+          case 'openAccount':
+            // Real accounts are opened at the exchange, not by the platform.
+            return;
+          case 'getBalances': {
+            const exchange = await client(msg.account);
+            ctx.reply({ type: 'balances', account: msg.account, balances: balancesOf(await guard.run(() => exchange.fetchBalance())) });
+            return;
+          }
+          case 'getOpenOrders': {
+            const exchange = await client(msg.account);
+            const orders = await guard.run(() => exchange.fetchOpenOrders());
+            ctx.reply({ type: 'openOrders', account: msg.account, orders: orders.map((o) => ({ id: o.id, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, price: o.price, amount: o.amount, filled: o.filled })) });
+            return;
+          }
+          case 'reconcile': {
+            const orders = [];
+            for (const { clientOrderId, symbol } of msg.orders) {
+              const exchangeOrderId = state.live[clientOrderId]?.exchangeOrderId;
+              const order = await lookUp({ account: msg.account, symbol, clientOrderId, exchangeOrderId });
+              orders.push(orderState(clientOrderId, order, quoteOf(clients.get(msg.account)!, symbol)));
+              // From now on this actor follows the order, as if it had placed it.
+              if (order && !isFinal(order)) state.live[clientOrderId] = { clientOrderId, exchangeOrderId: order.id, account: msg.account, symbol, replyTo: msg.replyTo, reported: orders.at(-1)!.fills.reduce((sum, f) => sum + f.quantity, 0n) };
+            }
+            ctx.send(msg.replyTo, { type: 'reconciled', orders });
+            return;
+          }
+          case 'poll':
+            await pollOrders(ctx, now);
+            await pollCandles(ctx);
+            return;
+          case 'status':
+            ctx.reply({
+              type: 'exchangeStatus',
+              name: args.name,
+              connectivity: guard.connectivity,
+              ...(guard.lastError !== undefined ? { lastError: guard.lastError } : {}),
+              liveOrders: Object.keys(state.live).length,
+            } satisfies ExchangeStatusReply);
+        }
+      },
+      snapshot: () => state,
+    };
+  },
+});

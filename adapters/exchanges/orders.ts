@@ -1,0 +1,85 @@
+import type { Order as CcxtOrder, Trade } from 'ccxt';
+import type { ExchangeOrderState, ExecutionReport, Fill } from '../../actors/trading/exchange-protocol.js';
+import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
+
+/** What the adapter keeps of an order it placed, to turn the exchange's later answers into reports. */
+export interface TrackedOrder {
+  clientOrderId: string;
+  exchangeOrderId: string | undefined;
+  account: string;
+  symbol: string;
+  replyTo: string;
+  /** Filled quantity already reported. */
+  reported: Fixed;
+}
+
+/**
+ * An exchange's order as ccxt parsed it, as the fills it holds: its trades when the exchange lists
+ * them, else one fill per increase of the filled quantity at the average price, with an id derived
+ * from the order and the cumulative quantity, so that it is the same however often it is seen.
+ */
+export function fillsOf(order: CcxtOrder, quoteFee: string): Fill[] {
+  const trades = (order.trades ?? []).filter((t: Trade) => t.amount !== undefined && t.price !== undefined);
+  if (trades.length > 0) {
+    return trades.map((t: Trade) => ({
+      tradeId: String(t.id ?? `${order.id}:${t.timestamp}`),
+      quantity: toFixed(t.amount, 'trade.amount'),
+      price: toFixed(t.price, 'trade.price'),
+      fee: t.fee?.cost !== undefined ? toFixed(t.fee.cost, 'trade.fee') : 0n,
+      feeAsset: t.fee?.currency ?? quoteFee,
+      liquidity: t.takerOrMaker === 'maker' ? 'maker' : 'taker',
+    }));
+  }
+  const filled = order.filled ? toFixed(order.filled, 'order.filled') : 0n;
+  if (filled === 0n) return [];
+  const price = order.average ?? order.price;
+  return [
+    {
+      tradeId: `${order.id}:${filled}`,
+      quantity: filled,
+      price: toFixed(price, 'order.average'),
+      fee: order.fee?.cost !== undefined ? toFixed(order.fee.cost, 'order.fee') : 0n,
+      feeAsset: order.fee?.currency ?? quoteFee,
+      liquidity: 'taker',
+    },
+  ];
+}
+
+/**
+ * The reports a newly seen state of `tracked` adds: acceptance the first time, fills beyond what was
+ * reported (fills are listed oldest first, so those already covered are skipped by quantity), and
+ * the end of the order. Updates `tracked.reported`.
+ */
+export function reportsFor(tracked: TrackedOrder, order: CcxtOrder, quoteFee: string, now: number): ExecutionReport[] {
+  const base = { clientOrderId: tracked.clientOrderId, exchangeOrderId: order.id, account: tracked.account, symbol: tracked.symbol, ts: now };
+  const reports: ExecutionReport[] = [];
+  if (tracked.exchangeOrderId === undefined) {
+    tracked.exchangeOrderId = order.id;
+    reports.push({ ...base, kind: 'accepted' });
+  }
+  let covered = 0n;
+  for (const fill of fillsOf(order, quoteFee)) {
+    covered += fill.quantity;
+    if (covered <= tracked.reported) continue;
+    // A synthesized fill covers the whole filled quantity: report only what is new.
+    const quantity = fill.tradeId.startsWith(`${order.id}:`) ? covered - tracked.reported : fill.quantity;
+    reports.push({ ...base, kind: 'fill', fill: { ...fill, quantity } });
+    tracked.reported = covered;
+  }
+  if (order.status === 'canceled' || order.status === 'expired' || order.status === 'rejected') {
+    reports.push({ ...base, kind: order.status === 'canceled' ? 'cancelled' : order.status, reason: `${order.status} on the exchange` });
+  }
+  return reports;
+}
+
+/** Whether the exchange is done with the order. */
+export function isFinal(order: CcxtOrder): boolean {
+  return order.status === 'closed' || order.status === 'canceled' || order.status === 'expired' || order.status === 'rejected';
+}
+
+/** What reconciliation gets for one order. */
+export function orderState(clientOrderId: string, order: CcxtOrder | undefined, quoteFee: string): ExchangeOrderState {
+  if (!order) return { clientOrderId, known: false, fills: [] };
+  const status = order.status === 'canceled' ? 'cancelled' : order.status === 'closed' ? 'filled' : order.status === 'expired' || order.status === 'rejected' ? order.status : 'open';
+  return { clientOrderId, known: true, status, exchangeOrderId: order.id, fills: fillsOf(order, quoteFee) };
+}
