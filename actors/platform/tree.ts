@@ -1,7 +1,10 @@
 import { moduleUrl } from '../../runtime/module-url.js';
 import type { ChildSpecInput, SupervisorSpecInput } from '../../runtime/options.js';
 import type { ActorSystem, ShutdownReport } from '../../runtime/system.js';
-import type { PlatformConfig, TraderConfig } from '../../adapters/config/schema.js';
+import { join } from 'node:path';
+import { traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
+import { GUARD_DEFAULTS, type CcxtExchangeArgs } from '../../adapters/exchanges/args.js';
+import { EXCHANGE_IDS, type ExchangeId } from '../../adapters/exchanges/profiles/index.js';
 import { PAPER_MARKETS } from '../../adapters/paper/markets.js';
 import type { PaperExchangeArgs } from '../../adapters/paper/options.js';
 import { TradingError } from '../trading/errors.js';
@@ -23,6 +26,9 @@ export interface PlatformOptions {
   database?: { url: string; poolSize: number; journalPath: string; journalMaxBytes?: number };
   /** Latest stored balances per trader: a restarted platform opens the paper accounts with them. */
   balances?: Record<string, Record<string, string>>;
+  /** Markets of the ccxt exchanges, by exchange name (see `loadTradingMarkets`), and where their cache lives. */
+  markets?: Record<string, Market[]>;
+  marketsDir?: string;
 }
 
 /**
@@ -35,8 +41,9 @@ export interface PlatformOptions {
 export function platformTree(config: PlatformConfig, options: PlatformOptions = {}): SupervisorSpecInput {
   const accounts = new Map<string, Record<string, Record<string, Fixed>>>();
   const reportTo = options.database ? ADDRESSES.persistence : ADDRESSES.events;
-  const traders = config.traders.map((trader, i) => traderSpec(config, trader, i, accounts, reportTo, options.balances?.[trader.id]));
+  const traders = config.traders.map((trader, i) => traderSpec(config, trader, i, accounts, reportTo, options));
   const exchanges: ChildSpecInput[] = Object.entries(config.exchanges).map(([name, exchange]) => {
+    if (exchange.type === 'ccxt') return ccxtSpec(name, exchange, options);
     const { type: _type, ...paper } = exchange;
     const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {} };
     return { id: exchangeAddress(name), module: moduleUrl('../../adapters/paper/exchange', import.meta.url), args };
@@ -81,7 +88,7 @@ function persistenceSpec(config: PlatformConfig, database: NonNullable<PlatformO
     forward: ADDRESSES.events,
     traders: Object.fromEntries(
       config.traders.map((t) => {
-        const persisted: PersistedTrader = { exchange: exchangeOf(t), account: t.account ?? t.id };
+        const persisted: PersistedTrader = { exchange: traderExchange(t), account: t.account ?? t.id };
         if (t.strategy) {
           const { name, type, symbols, timeframe, params, risk_params: riskParams } = t.strategy;
           persisted.strategy = { name, type, symbols, timeframe, params, riskParams };
@@ -100,9 +107,24 @@ function persistenceSpec(config: PlatformConfig, database: NonNullable<PlatformO
   return { id: ADDRESSES.persistence, module: moduleUrl('../persistence/persistence', import.meta.url), placement: 'main', args, mailbox: { capacity: 100_000 }, shutdownTimeoutMs: 30_000 };
 }
 
-function exchangeOf(trader: TraderConfig): string {
-  return trader.exchange ?? (trader.strategy && 'v2Exchange' in trader.strategy ? trader.strategy.v2Exchange : undefined) ?? 'paper';
+function ccxtSpec(name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt' }>, options: PlatformOptions): ChildSpecInput {
+  const id = exchange.exchange ?? (EXCHANGE_IDS as string[]).find((known) => known === name);
+  if (!id) throw new TradingError('ERR_INVALID_CONFIG', `say which exchange "${name}" is: one of ${EXCHANGE_IDS.join(', ')}`, { field: `exchanges.${name}.exchange` });
+  const args: CcxtExchangeArgs = {
+    name,
+    exchange: id as ExchangeId,
+    sandbox: exchange.sandbox,
+    ...(exchange.endpoint !== undefined ? { endpoint: exchange.endpoint } : {}),
+    ...(exchange.keysFile !== undefined ? { keysFile: exchange.keysFile } : {}),
+    marketsDir: options.marketsDir ?? join('data', 'markets'),
+    timeframe: exchange.timeframe,
+    pollMs: exchange.pollMs,
+    timeoutMs: exchange.timeoutMs,
+    guard: GUARD_DEFAULTS,
+  };
+  return { id: exchangeAddress(name), module: moduleUrl('../../adapters/exchanges/exchange', import.meta.url), args };
 }
+
 
 function traderSpec(
   config: PlatformConfig,
@@ -110,21 +132,25 @@ function traderSpec(
   i: number,
   accounts: Map<string, Record<string, Record<string, Fixed>>>,
   reportTo: string,
-  stored: Record<string, string> | undefined,
+  options: PlatformOptions,
 ): ChildSpecInput {
   const field = `traders[${i}]`;
-  const exchangeName = exchangeOf(trader);
+  const exchangeName = traderExchange(trader);
   const exchange = config.exchanges[exchangeName];
   if (!exchange) {
     throw new TradingError('ERR_INVALID_CONFIG', `exchange "${exchangeName}" is not configured (configured: ${Object.keys(config.exchanges).join(', ')})`, { field: `${field}.exchange` });
   }
   const symbols = trader.symbols ?? trader.strategy?.symbols;
   if (!symbols) throw new TradingError('ERR_INVALID_CONFIG', 'a trader needs symbols, or a strategy with symbols', { field: `${field}.symbols` });
-  const listed = PAPER_MARKETS.filter((m) => (exchange.replay ? m.symbol in exchange.replay : !exchange.symbols || exchange.symbols.includes(m.symbol)));
+  const listed: readonly Market[] =
+    exchange.type === 'ccxt'
+      ? (options.markets?.[exchangeName] ?? [])
+      : PAPER_MARKETS.filter((m) => (exchange.replay ? m.symbol in exchange.replay : !exchange.symbols || exchange.symbols.includes(m.symbol)));
   const markets: Market[] = symbols.map((symbol, j) => {
     const market = listed.find((m) => m.symbol === symbol);
     if (!market) {
-      throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not listed on exchange "${exchangeName}" (listed: ${listed.map((m) => m.symbol).join(', ')})`, {
+      const names = listed.map((m) => m.symbol);
+      throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not listed on exchange "${exchangeName}" (listed: ${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''})`, {
         field: `${field}.${trader.symbols ? 'symbols' : 'strategy.symbols'}[${j}]`,
       });
     }
@@ -133,6 +159,7 @@ function traderSpec(
   });
   const account = trader.account ?? trader.id;
   const exchangeAccounts = accounts.get(exchangeName) ?? {};
+  const stored = options.balances?.[trader.id];
   exchangeAccounts[account] = stored ? Object.fromEntries(Object.entries(stored).map(([asset, amount]) => [asset, toFixed(amount, `balances.${asset}`)])) : trader.balances;
   accounts.set(exchangeName, exchangeAccounts);
   const maxPosition = trader.strategy?.risk_params.max_position;

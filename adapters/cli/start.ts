@@ -28,10 +28,15 @@ export async function start(options: StartOptions): Promise<void> {
   const out = options.out ?? process.stdout;
   const print = (line: string) => out.write(`${line}\n`);
   const config = options.config ? loadConfig(options.config) : parseConfig(DEMO_CONFIG, 'the demo config');
+  const marketsDir = join(dataDir(), 'markets');
+  // ccxt takes half a second to load: only when an exchange needs it.
+  const markets = Object.values(config.exchanges).some((e) => e.type === 'ccxt') ? await (await import('../exchanges/markets.js')).loadTradingMarkets(config, marketsDir) : {};
   const database = await preparePlatformDatabase({ url: process.env.DATABASE_URL, dataDir: embeddedDataDir() });
   const tree = platformTree(config, {
     database: { url: database.url, poolSize: database.poolSize, journalPath: join(dataDir(), 'journal.ndjson') },
     balances: database.balances,
+    markets,
+    marketsDir,
   });
   const system = await ActorSystem.start(tree, { logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }) }).catch(async (error: unknown) => {
     await database.stop();
@@ -42,7 +47,7 @@ export async function start(options: StartOptions): Promise<void> {
   print(`BOT Trading v3 ${options.version}`);
   print(`Config: ${options.config ?? 'demo traders (no --config given)'}`);
   print(`Database: ${database.kind} (${database.where})`);
-  print(`Exchanges: ${Object.entries(config.exchanges).map(([name, e]) => `${name} (${e.type}, seed ${e.seed})`).join(', ')}`);
+  print(`Exchanges: ${Object.entries(config.exchanges).map(([name, e]) => `${name} (${e.type === 'paper' ? `paper, seed ${e.seed}` : `ccxt ${e.exchange ?? name}${e.sandbox ? ' testnet' : ''}`})`).join(', ')}`);
   print(`Traders: ${config.traders.map((t) => `${t.id} (${t.strategy ? `${t.strategy.type} on ${t.strategy.symbols.join(', ')}` : 'outside signals'})`).join(', ')}`);
   print('Press Ctrl-C to stop.');
 

@@ -3,6 +3,7 @@ import { inferStrategyType, STRATEGIES, strategyTypes } from '../../actors/strat
 import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
 import { normalizeSymbol } from '../../actors/trading/symbol.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
+import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/profiles/index.js';
 import { paperArgsSchema } from '../paper/options.js';
 
 /** A decimal written as a number (`0.02`) or a string (`"0.02"`), read exactly. */
@@ -130,7 +131,26 @@ const trader = z.strictObject({
   reportMs: z.number().int().positive().default(250),
 });
 
-const exchange = z.discriminatedUnion('type', [z.object({ type: z.literal('paper'), ...paperArgsSchema.shape }).strict()]);
+/**
+ * An exchange reached through ccxt. `exchange` defaults to the entry's name (`exchanges: { binance:
+ * { type: ccxt } }`); keys come from the environment or `keysFile` (see `resolveCredentials`).
+ */
+const ccxtExchange = z.strictObject({
+  type: z.literal('ccxt'),
+  exchange: z.enum(EXCHANGE_IDS as [ExchangeId, ...ExchangeId[]]).optional(),
+  /** The exchange's testnet, where it has one. */
+  sandbox: z.boolean().default(false),
+  /** Send every request to this origin (a proxy, or a replay in tests). */
+  endpoint: z.url().optional(),
+  keysFile: z.string().min(1).optional(),
+  /** Candles published to the traders' strategies. */
+  timeframe: z.string().default('1m'),
+  /** How often live orders and candles are fetched. */
+  pollMs: z.number().int().positive().default(2_000),
+  timeoutMs: z.number().int().positive().default(10_000),
+});
+
+const exchange = z.discriminatedUnion('type', [z.object({ type: z.literal('paper'), ...paperArgsSchema.shape }).strict(), ccxtExchange]);
 
 export const platformSchema = z.strictObject({
   exchanges: z.record(z.string().regex(/^[\w-]+$/), exchange).prefault({ paper: { type: 'paper' } }),
@@ -150,3 +170,9 @@ export const platformSchema = z.strictObject({
 
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type TraderConfig = PlatformConfig['traders'][number];
+export type ExchangeConfig = PlatformConfig['exchanges'][string];
+
+/** The exchange a trader trades on: its own `exchange`, else its v2 strategy's, else `paper`. */
+export function traderExchange(trader: TraderConfig): string {
+  return trader.exchange ?? (trader.strategy && 'v2Exchange' in trader.strategy ? trader.strategy.v2Exchange : undefined) ?? 'paper';
+}

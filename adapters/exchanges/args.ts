@@ -1,5 +1,5 @@
 import type { ExchangeId } from './client.js';
-import type { GuardOptions } from './guard.js';
+import type { BackoffOptions } from '../../runtime/backoff.js';
 
 /** A ccxt exchange actor's args, as the platform builds them from the config file. */
 export interface CcxtExchangeArgs {
@@ -20,3 +20,15 @@ export interface CcxtExchangeArgs {
   timeoutMs: number;
   guard: GuardOptions;
 }
+
+export interface GuardOptions {
+  /** Tries after the first for a retryable failure (network, 5xx, rate limit); never for a rejected order. */
+  retries: number;
+  backoff: BackoffOptions;
+  /** Consecutive failed calls (after their retries) that open the circuit... */
+  failureThreshold: number;
+  /** ...for this long: calls fail at once with `ERR_CIRCUIT_OPEN`, then one trial call may pass. */
+  openMs: number;
+}
+
+export const GUARD_DEFAULTS: GuardOptions = { retries: 3, backoff: { initialMs: 200, maxMs: 5_000, jitter: 0.2 }, failureThreshold: 5, openMs: 30_000 };

@@ -1,5 +1,6 @@
 import ccxt, { type Exchange } from 'ccxt';
 import { PROFILES, type ExchangeId } from './profiles/index.js';
+import type { ExchangeProfile } from './profiles/profile.js';
 
 export { EXCHANGE_IDS, type ExchangeId } from './profiles/index.js';
 
@@ -37,12 +38,15 @@ export interface ClientOptions {
  */
 export function createClient(options: ClientOptions): Exchange {
   const Class = (ccxt as unknown as Record<string, new (config: object) => Exchange>)[options.exchange]!;
+  const profile: ExchangeProfile = PROFILES[options.exchange];
   const client = new Class({
     enableRateLimit: true,
     timeout: options.timeoutMs ?? 10_000,
     // Markets are what trading needs; currencies (withdrawal networks, often a private call) are not used.
     has: { fetchCurrencies: false },
-    options: PROFILES[options.exchange].options,
+    options: profile.options,
+    // Merged into ccxt's own table of the exchange's error codes.
+    ...(profile.errorCodes ? { exceptions: { exact: Object.fromEntries(Object.entries(profile.errorCodes).map(([code, name]) => [code, ccxt[name]])) } } : {}),
     ...(options.credentials ?? {}),
   });
   if (options.sandbox) client.setSandboxMode(true);

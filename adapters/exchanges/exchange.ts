@@ -21,6 +21,8 @@ const messages = z.union([
     z.object({ type: z.literal('poll') }),
     /** Request: connectivity and live orders. */
     z.object({ type: z.literal('status') }),
+    /** Stops publishing candles (before a graceful shutdown); live orders are still followed. */
+    z.object({ type: z.literal('pause') }),
   ]),
 ]);
 
@@ -59,6 +61,7 @@ export default defineActor<Message, State>({
     let guard: ExchangeGuard;
     let markets: MarketsCache;
     const clients = new Map<string, Exchange>();
+    let paused = false;
 
     const client = async (account: string): Promise<Exchange> => {
       let found = clients.get(account);
@@ -253,7 +256,10 @@ export default defineActor<Message, State>({
           }
           case 'poll':
             await pollOrders(ctx, now);
-            await pollCandles(ctx);
+            if (!paused) await pollCandles(ctx);
+            return;
+          case 'pause':
+            paused = true;
             return;
           case 'status':
             ctx.reply({

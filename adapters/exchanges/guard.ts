@@ -1,20 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay, type BackoffOptions } from '../../runtime/backoff.js';
+import { backoffDelay } from '../../runtime/backoff.js';
+import { GUARD_DEFAULTS, type GuardOptions } from './args.js';
 import { ExchangeError, toExchangeError } from './errors.js';
 
 export type Connectivity = 'up' | 'degraded' | 'down';
-
-export interface GuardOptions {
-  /** Tries after the first for a retryable failure (network, 5xx, rate limit); never for a rejected order. */
-  retries: number;
-  backoff: BackoffOptions;
-  /** Consecutive failed calls (after their retries) that open the circuit... */
-  failureThreshold: number;
-  /** ...for this long: calls fail at once with `ERR_CIRCUIT_OPEN`, then one trial call may pass. */
-  openMs: number;
-}
-
-export const GUARD_DEFAULTS: GuardOptions = { retries: 3, backoff: { initialMs: 200, maxMs: 5_000, jitter: 0.2 }, failureThreshold: 5, openMs: 30_000 };
 
 /**
  * Every call to one exchange goes through its guard: retries with backoff for what may pass on a

@@ -23,12 +23,14 @@ export interface TestPlatform {
 /** Starts the platform of `input` (a config in file format) with the exchange's clock stopped. */
 export async function startPlatform(
   input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object },
-  options: Pick<PlatformOptions, 'database' | 'balances'> = {},
+  options: Pick<PlatformOptions, 'database' | 'balances' | 'markets' | 'marketsDir'> = {},
 ): Promise<TestPlatform> {
   const exchanges = input.exchanges ?? { paper: { type: 'paper', seed: 42 } };
   const config = parseConfig({
     ...input,
-    exchanges: Object.fromEntries(Object.entries(exchanges).map(([name, e]) => [name, { candleIntervalMs: 0, startTs: Date.UTC(2026, 0, 1), ...e }])),
+    exchanges: Object.fromEntries(
+      Object.entries(exchanges).map(([name, e]) => [name, (e as { type?: string }).type === 'ccxt' ? e : { candleIntervalMs: 0, startTs: Date.UTC(2026, 0, 1), ...e }]),
+    ),
   });
   const system = await ActorSystem.start(platformTree(config, options), { logger: pino({ level: 'silent' }), heartbeatCheckMs: 20 });
   const exchange = `exchange.${Object.keys(config.exchanges)[0]}`;

@@ -5,4 +5,6 @@
 export interface ExchangeProfile {
   /** ccxt `options` for spot trading: markets of other types are not loaded, so `BTC/USDT` can only mean spot. */
   options: Record<string, unknown>;
+  /** Error codes the exchange sends that ccxt's table lacks, with the ccxt error class they are. */
+  errorCodes?: Record<string, 'RateLimitExceeded' | 'ExchangeNotAvailable' | 'InsufficientFunds' | 'AuthenticationError' | 'InvalidOrder'>;
 }

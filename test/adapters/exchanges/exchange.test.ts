@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { CcxtExchangeArgs } from '../../../adapters/exchanges/args.js';
 import type { ExchangeStatusReply } from '../../../adapters/exchanges/exchange.js';
-import { GUARD_DEFAULTS } from '../../../adapters/exchanges/guard.js';
+import { GUARD_DEFAULTS } from '../../../adapters/exchanges/args.js';
 import type { ExecutionReport } from '../../../actors/trading/exchange-protocol.js';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import { moduleUrl } from '../../../runtime/module-url.js';
