@@ -2,9 +2,8 @@ import { moduleUrl } from '../../runtime/module-url.js';
 import type { ChildSpecInput, SupervisorSpecInput } from '../../runtime/options.js';
 import type { ActorSystem, ShutdownReport } from '../../runtime/system.js';
 import { join } from 'node:path';
-import { traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
+import { ccxtExchangeId, traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import { GUARD_DEFAULTS, type CcxtExchangeArgs } from '../../adapters/exchanges/args.js';
-import { EXCHANGE_IDS, type ExchangeId } from '../../adapters/exchanges/profiles/index.js';
 import { PAPER_MARKETS } from '../../adapters/paper/markets.js';
 import type { PaperExchangeArgs } from '../../adapters/paper/options.js';
 import { TradingError } from '../trading/errors.js';
@@ -41,9 +40,11 @@ export interface PlatformOptions {
 export function platformTree(config: PlatformConfig, options: PlatformOptions = {}): SupervisorSpecInput {
   const accounts = new Map<string, Record<string, Record<string, Fixed>>>();
   const reportTo = options.database ? ADDRESSES.persistence : ADDRESSES.events;
+  // ccxt entries first: a trader's error about its market is no help when its exchange is not right.
+  const ccxt = new Map(Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [[name, ccxtSpec(name, e, options)] as const] : [])));
   const traders = config.traders.map((trader, i) => traderSpec(config, trader, i, accounts, reportTo, options));
   const exchanges: ChildSpecInput[] = Object.entries(config.exchanges).map(([name, exchange]) => {
-    if (exchange.type === 'ccxt') return ccxtSpec(name, exchange, options);
+    if (exchange.type === 'ccxt') return ccxt.get(name)!;
     const { type: _type, ...paper } = exchange;
     const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {} };
     return { id: exchangeAddress(name), module: moduleUrl('../../adapters/paper/exchange', import.meta.url), args };
@@ -108,11 +109,9 @@ function persistenceSpec(config: PlatformConfig, database: NonNullable<PlatformO
 }
 
 function ccxtSpec(name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt' }>, options: PlatformOptions): ChildSpecInput {
-  const id = exchange.exchange ?? (EXCHANGE_IDS as string[]).find((known) => known === name);
-  if (!id) throw new TradingError('ERR_INVALID_CONFIG', `say which exchange "${name}" is: one of ${EXCHANGE_IDS.join(', ')}`, { field: `exchanges.${name}.exchange` });
   const args: CcxtExchangeArgs = {
     name,
-    exchange: id as ExchangeId,
+    exchange: ccxtExchangeId(name, exchange),
     sandbox: exchange.sandbox,
     ...(exchange.endpoint !== undefined ? { endpoint: exchange.endpoint } : {}),
     ...(exchange.keysFile !== undefined ? { keysFile: exchange.keysFile } : {}),
@@ -150,7 +149,8 @@ function traderSpec(
     const market = listed.find((m) => m.symbol === symbol);
     if (!market) {
       const names = listed.map((m) => m.symbol);
-      throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not listed on exchange "${exchangeName}" (listed: ${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''})`, {
+      const shown = names.length === 0 ? '' : ` (listed: ${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''})`;
+      throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not listed on exchange "${exchangeName}"${shown}`, {
         field: `${field}.${trader.symbols ? 'symbols' : 'strategy.symbols'}[${j}]`,
       });
     }

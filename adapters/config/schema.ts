@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { inferStrategyType, STRATEGIES, strategyTypes } from '../../actors/strategies/registry.js';
+import { TradingError } from '../../actors/trading/errors.js';
 import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
 import { normalizeSymbol } from '../../actors/trading/symbol.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
-import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/profiles/index.js';
+import { EXCHANGE_IDS, PROFILES, type ExchangeId } from '../exchanges/profiles/index.js';
 import { paperArgsSchema } from '../paper/options.js';
 
 /** A decimal written as a number (`0.02`) or a string (`"0.02"`), read exactly. */
@@ -175,4 +176,17 @@ export type ExchangeConfig = PlatformConfig['exchanges'][string];
 /** The exchange a trader trades on: its own `exchange`, else its v2 strategy's, else `paper`. */
 export function traderExchange(trader: TraderConfig): string {
   return trader.exchange ?? (trader.strategy && 'v2Exchange' in trader.strategy ? trader.strategy.v2Exchange : undefined) ?? 'paper';
+}
+
+/**
+ * Which exchange a ccxt entry is: its `exchange`, else its name. Checked here rather than in the
+ * schema so the entry's name can serve as the default; `sandbox` needs a testnet ccxt knows.
+ */
+export function ccxtExchangeId(name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt' }>): ExchangeId {
+  const id = exchange.exchange ?? EXCHANGE_IDS.find((known) => known === name);
+  if (!id) throw new TradingError('ERR_INVALID_CONFIG', `say which exchange "${name}" is: one of ${EXCHANGE_IDS.join(', ')}`, { field: `exchanges.${name}.exchange` });
+  if (exchange.sandbox && !PROFILES[id].testnet) {
+    throw new TradingError('ERR_INVALID_CONFIG', `${id} has no testnet ccxt can use (testnets: ${EXCHANGE_IDS.filter((e) => PROFILES[e].testnet).join(', ')})`, { field: `exchanges.${name}.sandbox` });
+  }
+  return id;
 }

@@ -54,11 +54,6 @@ export function createClient(options: ClientOptions): Exchange {
   return client;
 }
 
-/** Whether `exchange` has a testnet ccxt can switch to. */
-export function hasSandbox(exchange: ExchangeId): boolean {
-  return createClient({ exchange }).urls.test !== undefined;
-}
-
 function rewriteOrigins(urls: { api?: unknown; test?: unknown }, origin: string): void {
   const rewrite = (value: unknown): unknown => {
     if (typeof value === 'string') return value.replace(/^https?:\/\//, `${origin}/`);

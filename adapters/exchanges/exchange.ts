@@ -13,6 +13,7 @@ import { toExchangeError, type ExchangeError } from './errors.js';
 import { ExchangeGuard } from './guard.js';
 import { MarketsCache } from './markets-cache.js';
 import { isFinal, orderState, reportsFor, type TrackedOrder } from './orders.js';
+import { checkCandles, checkOrder } from './responses.js';
 
 const messages = z.union([
   exchangeMessages,
@@ -117,7 +118,9 @@ export default defineActor<Message, State>({
         const exchange = await client(order.account);
         const prepared = prepare(exchange, order);
         if (typeof prepared === 'string') return reject(prepared);
-        const placed = await guard.run(() => exchange.createOrder(order.symbol, order.type, order.side, prepared.amount, prepared.price, { clientOrderId: order.clientOrderId }));
+        const placed = await guard.run(async () =>
+          checkOrder(args.name, await exchange.createOrder(order.symbol, order.type, order.side, prepared.amount, prepared.price, { clientOrderId: order.clientOrderId })),
+        );
         const tracked: TrackedOrder = { clientOrderId: order.clientOrderId, exchangeOrderId: undefined, account: order.account, symbol: order.symbol, replyTo: order.replyTo, reported: 0n };
         send(ctx, order.replyTo, reportsFor(tracked, placed, quoteOf(exchange, order.symbol), now));
         if (!isFinal(placed)) state.live[order.clientOrderId] = tracked;
@@ -137,7 +140,9 @@ export default defineActor<Message, State>({
     const lookUp = async (tracked: Pick<TrackedOrder, 'account' | 'symbol' | 'clientOrderId' | 'exchangeOrderId'>): Promise<CcxtOrder | undefined> => {
       const exchange = await client(tracked.account);
       try {
-        return await guard.run(() => exchange.fetchOrder(tracked.exchangeOrderId ?? '', tracked.symbol, tracked.exchangeOrderId ? {} : { clientOrderId: tracked.clientOrderId }));
+        return await guard.run(async () =>
+          checkOrder(args.name, await exchange.fetchOrder(tracked.exchangeOrderId ?? '', tracked.symbol, tracked.exchangeOrderId ? {} : { clientOrderId: tracked.clientOrderId })),
+        );
       } catch (error) {
         if ((error as ExchangeError).code === 'ERR_ORDER_NOT_FOUND') return undefined;
         throw error;
@@ -167,7 +172,7 @@ export default defineActor<Message, State>({
       if (!exchange) return;
       const frame = parseTimeframe(args.timeframe);
       for (const symbol of symbols) {
-        const rows = await guard.run(() => exchange.fetchOHLCV(symbol, args.timeframe, state.lastCandle[symbol], 100)).catch(() => []);
+        const rows = await guard.run(async () => checkCandles(args.name, await exchange.fetchOHLCV(symbol, args.timeframe, state.lastCandle[symbol], 100))).catch(() => []);
         // The last row is the candle still forming: only closed ones are published.
         const closed = rows.filter((r) => r[0]! + frame <= Date.now() && r[0]! > (state.lastCandle[symbol] ?? 0));
         if (closed.length === 0) continue;

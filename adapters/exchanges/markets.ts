@@ -1,8 +1,8 @@
 import type { MarketInterface as CcxtMarket } from 'ccxt';
 import { toFixed } from '../../actors/trading/fixed.js';
 import type { Market } from '../../actors/trading/market.js';
-import { traderExchange, type PlatformConfig } from '../config/schema.js';
-import { createClient, type ExchangeId } from './client.js';
+import { ccxtExchangeId, traderExchange, type PlatformConfig } from '../config/schema.js';
+import { createClient } from './client.js';
 import { ExchangeError } from './errors.js';
 import { MarketsCache } from './markets-cache.js';
 
@@ -41,7 +41,7 @@ export async function loadTradingMarkets(config: PlatformConfig, dir: string): P
   const out: Record<string, Market[]> = {};
   for (const [name, exchange] of Object.entries(config.exchanges)) {
     if (exchange.type !== 'ccxt') continue;
-    const id = (exchange.exchange ?? name) as ExchangeId;
+    const id = ccxtExchangeId(name, exchange);
     const client = createClient({ exchange: id, sandbox: exchange.sandbox, timeoutMs: exchange.timeoutMs, ...(exchange.endpoint ? { endpoint: exchange.endpoint } : {}) });
     const markets = await cache.load(client);
     const wanted = new Set(config.traders.filter((t) => traderExchange(t) === name).flatMap((t) => t.symbols ?? t.strategy?.symbols ?? []));

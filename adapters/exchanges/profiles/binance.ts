@@ -2,6 +2,7 @@ import type { ExchangeProfile } from './profile.js';
 
 /** binance: spot markets only. */
 export const binance: ExchangeProfile = {
+  testnet: true,
   // Binance's margin pairs are a private call per load, for margin flags spot trading does not use.
   options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchMargins: false },
 };

@@ -2,6 +2,7 @@ import type { ExchangeProfile } from './profile.js';
 
 /** bybit: spot markets only. */
 export const bybit: ExchangeProfile = {
+  testnet: true,
   options: {
     defaultType: 'spot',
     fetchMarkets: { types: ['spot'] },

@@ -104,3 +104,15 @@ test('reconciles orders by client order id, and answers balances and status', as
   expect(balances.balances.USDT).toEqual({ free: toFixed('1000', 'f'), locked: toFixed('60', 'l') });
   expect(await system.request<ExchangeStatusReply>('exchange.binance', { type: 'status' })).toMatchObject({ connectivity: 'up', name: 'binance' });
 });
+
+test('follows live orders by polling the exchange: each fill is reported once', async () => {
+  system.send('exchange.binance', { type: 'poll' });
+  // The replay answers every order lookup with a partly filled order: new for the limit order of the
+  // first test, already reported for the one taken over at reconciliation.
+  const first = await reports(1);
+  expect(first.map((r) => [r.clientOrderId, r.kind, r.fill?.quantity])).toEqual([['v3aaaaaaaaaaaaaaaa', 'fill', toFixed('0.0004', 'q')]]);
+  system.send('exchange.binance', { type: 'poll' });
+  await system.request('exchange.binance', { type: 'status' });
+  const { messages } = await system.request<{ messages: unknown[] }>('inbox', { type: 'take' });
+  expect(messages).toEqual([]);
+});

@@ -6,6 +6,7 @@ import { parseConfig } from '../../../adapters/config/load.js';
 import { loadTradingMarkets } from '../../../adapters/exchanges/markets.js';
 import { clientOrderId } from '../../../actors/trading/ids.js';
 import { toFixed } from '../../../actors/trading/fixed.js';
+import { platformTree } from '../../../actors/platform/tree.js';
 import recording from '../../fixtures/exchanges/binance.js';
 import { fakeExchange, type FakeExchange } from '../../helpers/fake-exchange.js';
 import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
@@ -46,6 +47,22 @@ test('the trader sizes with the exchange’s market, gets candles, and its order
   expect(sent.map((r) => (r.body as Record<string, string>).newClientOrderId)).toEqual([clientOrderId('alpha', 's1')]);
 });
 
-test('a symbol the exchange does not list is refused at start, naming the field', () => {
+test('what the exchange or ccxt cannot do is refused at start, naming the field', async () => {
+  const tree = async (exchanges: object, trader: object) => {
+    const config = parseConfig({ exchanges, traders: [{ id: 'a', symbols: ['BTC/USDT'], ...trader }] });
+    return platformTree(config, { markets: await loadTradingMarkets(config, mkdtempSync(join(tmpdir(), 'botv3-markets-'))) });
+  };
+  const endpoint = server.origin;
+  await expect(tree({ binance: { type: 'ccxt', endpoint } }, { exchange: 'binance', symbols: ['DOGE/USDT'] })).rejects.toMatchObject({
+    field: 'traders[0].symbols[0]',
+    message: 'traders[0].symbols[0]: DOGE/USDT is not listed on exchange "binance"',
+  });
+  await expect(tree({ main: { type: 'ccxt', endpoint, exchange: 'binance' } }, { exchange: 'main' })).resolves.toBeDefined();
+  expect(() => platformTree(parseConfig({ exchanges: { main: { type: 'ccxt' } }, traders: [{ id: 'a', exchange: 'main', symbols: ['BTC/USDT'] }] }))).toThrow(
+    expect.objectContaining({ field: 'exchanges.main.exchange' }),
+  );
+  expect(() => platformTree(parseConfig({ exchanges: { kucoin: { type: 'ccxt', sandbox: true } }, traders: [{ id: 'a', exchange: 'kucoin', symbols: ['BTC/USDT'] }] }))).toThrow(
+    expect.objectContaining({ field: 'exchanges.kucoin.sandbox', message: expect.stringContaining('testnets: binance, bybit, okx, gate') }),
+  );
   expect(() => parseConfig({ exchanges: { binance: { type: 'ccxt', sandbox: 'yes' } }, traders: [{ id: 'a' }] })).toThrow(/exchanges\.binance\.sandbox/);
 });
