@@ -9,7 +9,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig((cli) => {
   const outDir = cli.outDir ?? 'dist';
   return {
-    entry: ['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts'],
+    // The exchanges benchmark replays the tests' recorded Binance on loopback.
+    entry: ['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts', 'test/helpers/fake-exchange.ts', 'test/fixtures/exchanges/*.ts'],
     format: ['esm'],
     target: 'node20',
     platform: 'node',

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { formatTable, writeResults, type Figure } from './report.js';
+import { exchangesSuite } from './exchanges.js';
 import { persistenceSuite } from './persistence.js';
 import { pipelineSuite } from './pipeline.js';
 import { runtimeSuite, type SuiteOptions } from './runtime.js';
@@ -9,6 +10,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<Figure[]>> = {
   runtime: runtimeSuite,
   pipeline: pipelineSuite,
   persistence: persistenceSuite,
+  exchanges: exchangesSuite,
 };
 
 const program = new Command('bench')

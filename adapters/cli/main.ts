@@ -6,7 +6,7 @@ import { DatabaseError } from '../database/errors.js';
 import { loadConfig } from '../config/load.js';
 import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/client.js';
 import { dbMigrate, dbStatus } from './db.js';
-import { formatVerifyTable, verifyExchanges } from './exchanges.js';
+import { formatVerifyTable, targetsOfConfig, targetsOfNames, verifyExchanges } from './exchanges.js';
 import { start } from './start.js';
 
 // dist/ adds one level above the source tree.
@@ -57,25 +57,31 @@ db.command('migrate').description('apply pending schema migrations').action(() =
 const exchanges = program.command('exchanges').description('exchanges reached through ccxt');
 exchanges
   .command('verify')
-  .description('for each exchange with keys (or those named), load the markets and fetch the balance')
+  .description('load the markets and fetch the balance of each exchange: those of a config, those named, or those with keys')
   .argument('[exchanges...]', `any of ${EXCHANGE_IDS.join(', ')}`)
+  .option('-c, --config <file>', "check the config's ccxt exchanges, with their settings")
   .option('--account <name>', 'whose keys', 'default')
   .option('--keys <file>', 'owner-only YAML file of keys, after the environment')
   .option('--sandbox', "the exchanges' testnets", false)
   .option('--endpoint <url>', 'send every request to this origin (a proxy or a replay)')
   .option('--timeout-ms <ms>', 'per request', positiveNumber('--timeout-ms'), 10_000)
-  .action(async (names: string[], options: { account: string; keys?: string; sandbox: boolean; endpoint?: string; timeoutMs: number }) => {
+  .action(async (names: string[], options: { config?: string; account: string; keys?: string; sandbox: boolean; endpoint?: string; timeoutMs: number }) => {
     const unknown = names.filter((n) => !(EXCHANGE_IDS as string[]).includes(n));
     if (unknown.length > 0) program.error(`unknown exchange(s): ${unknown.join(', ')}; known: ${EXCHANGE_IDS.join(', ')}`);
-    const rows = await verifyExchanges({
-      account: options.account,
-      sandbox: options.sandbox,
-      timeoutMs: options.timeoutMs,
-      ...(names.length > 0 ? { exchanges: names as ExchangeId[] } : {}),
-      ...(options.keys !== undefined ? { keysFile: options.keys } : {}),
-      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-    });
-    print(rows.length > 0 ? formatVerifyTable(rows) : `No exchange has keys for account "${options.account}": name the exchanges to check their public endpoints.`);
+    const targets = options.config
+      ? targetsOfConfig(loadConfig(options.config))
+      : targetsOfNames(names as ExchangeId[], {
+          account: options.account,
+          sandbox: options.sandbox,
+          ...(options.keys !== undefined ? { keysFile: options.keys } : {}),
+          ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+        });
+    if (targets.length === 0) {
+      print(options.config ? `${options.config} has no ccxt exchange.` : `No exchange has keys for account "${options.account}": name the exchanges to check their public endpoints.`);
+      return;
+    }
+    const rows = await verifyExchanges(targets, { timeoutMs: options.timeoutMs });
+    print(formatVerifyTable(rows));
     if (rows.some((r) => !r.ok)) process.exitCode = 1;
   });
 

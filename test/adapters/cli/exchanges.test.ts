@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { formatVerifyTable, verifyExchanges } from '../../../adapters/cli/exchanges.js';
+import { formatVerifyTable, targetsOfConfig, targetsOfNames, verifyExchanges } from '../../../adapters/cli/exchanges.js';
+import { parseConfig } from '../../../adapters/config/load.js';
 import recording from '../../fixtures/exchanges/binance.js';
 import { fakeExchange, type FakeExchange } from '../../helpers/fake-exchange.js';
 
@@ -15,14 +16,24 @@ afterAll(() => server.close());
 const env = { BINANCE_API_KEY: recording.credentials.apiKey, BINANCE_API_SECRET: recording.credentials.secret };
 
 test('checks every exchange with keys, and says why one fails', async () => {
-  const options = { account: 'default', sandbox: false, timeoutMs: 1_000, endpoint: server.origin, env };
-  expect(await verifyExchanges(options)).toEqual([{ exchange: 'binance', markets: 'ok (1 spot markets)', balance: 'ok (2 assets)', ok: true }]);
+  const options = { timeoutMs: 1_000, env };
+  const withKeys = targetsOfNames([], { account: 'default', sandbox: false, endpoint: server.origin }, env);
+  expect(withKeys.map((t) => t.exchange)).toEqual(['binance']);
+  expect(await verifyExchanges(withKeys, options)).toEqual([{ exchange: 'binance', markets: 'ok (1 spot markets)', balance: 'ok (2 assets)', ok: true }]);
   server.inject('GET', 'api.binance.com/api/v3/account', recording.authFailed);
-  const [bad] = await verifyExchanges(options);
+  const [bad] = await verifyExchanges(withKeys, options);
   expect(bad).toMatchObject({ ok: false, balance: expect.stringMatching(/^FAIL ERR_AUTH_FAILED: binance .*-2015/) });
-  const [keyless] = await verifyExchanges({ ...options, exchanges: ['okx'] });
-  expect(keyless).toMatchObject({ exchange: 'okx', ok: false, balance: expect.stringMatching(/^FAIL no keys/) });
+  const [keyless] = await verifyExchanges(targetsOfNames(['okx'], { account: 'default', sandbox: false, endpoint: server.origin }, env), options);
+  expect(keyless).toMatchObject({ exchange: 'okx', ok: false, balance: expect.stringMatching(/^FAIL no keys for account "default"/) });
   expect(formatVerifyTable([bad!, keyless!]).split('\n')[0]).toMatch(/^exchange +markets +balance$/);
+});
+
+test("a config's ccxt exchanges are checked with their own settings and their traders' accounts", () => {
+  const config = parseConfig({
+    exchanges: { paper: { type: 'paper' }, main: { type: 'ccxt', exchange: 'okx', sandbox: true, endpoint: server.origin } },
+    traders: [{ id: 'swing', exchange: 'main', account: 'swing-1', symbols: ['BTC/USDT'] }],
+  });
+  expect(targetsOfConfig(config)).toEqual([{ name: 'main', exchange: 'okx', account: 'swing-1', sandbox: true, endpoint: server.origin }]);
 });
 
 test('botv3 exchanges verify prints the table and exits 0 when everything works', async () => {
