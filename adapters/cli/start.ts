@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { ActorSystem } from '../../runtime/system.js';
 import type { HubStatusReply } from '../../actors/events/hub.js';
-import { ADDRESSES, platformTree, stopPlatform, traderAddress } from '../../actors/platform/tree.js';
+import { ADDRESSES, exchangeAddress, platformTree, stopPlatform, traderAddress } from '../../actors/platform/tree.js';
+import type { ExchangeStatusReply } from '../exchanges/exchange.js';
 import type { TraderStatus } from '../../actors/trader/core.js';
 import { fixedToString, toJson } from '../../actors/trading/fixed.js';
 import { DEMO_CONFIG } from '../config/demo.js';
@@ -43,6 +44,7 @@ export async function start(options: StartOptions): Promise<void> {
     throw error;
   });
   const traderIds = config.traders.map((t) => t.id);
+  const ccxtNames = Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [name] : []));
   const startingUsdt = new Map(config.traders.map((t) => [t.id, t.balances.USDT ?? 0n]));
   print(`BOT Trading v3 ${options.version}`);
   print(`Config: ${options.config ?? 'demo traders (no --config given)'}`);
@@ -72,6 +74,10 @@ export async function start(options: StartOptions): Promise<void> {
       `[${Math.round(uptimeMs / 1000)}s] traders ${statuses.length}, signals ${signals}${rate}, orders ${orders}, fills ${fills}, ` +
         `P&L ${fixedToString(pnl)} USDT, interventions ${interventions}, restarts ${actors.reduce((s, a) => s + a.restarts, 0)}`,
     );
+    if (ccxtNames.length > 0) {
+      const exchanges = await Promise.all(ccxtNames.map((name) => system.request<ExchangeStatusReply>(exchangeAddress(name), { type: 'status' })));
+      print(`  exchanges: ${exchanges.map((e) => `${e.name} ${e.connectivity}${e.lastError ? ` (${e.lastError.slice(0, 60)})` : ''}`).join(', ')}`);
+    }
     for (const s of statuses) {
       const positions = Object.values(s.positions).filter((p) => p.quantity !== 0n);
       print(

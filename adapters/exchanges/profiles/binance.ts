@@ -1,6 +1,6 @@
 import type { ExchangeProfile } from './profile.js';
 
-/** binance: spot markets only. */
+/** Binance (spot API v3). */
 export const binance: ExchangeProfile = {
   testnet: true,
   // Binance's margin pairs are a private call per load, for margin flags spot trading does not use.

@@ -1,6 +1,6 @@
 import type { ExchangeProfile } from './profile.js';
 
-/** bitget: spot markets only. */
+/** Bitget (API v2). */
 export const bitget: ExchangeProfile = {
   testnet: false,
   options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] } },

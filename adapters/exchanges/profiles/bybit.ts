@@ -1,6 +1,6 @@
 import type { ExchangeProfile } from './profile.js';
 
-/** bybit: spot markets only. */
+/** Bybit (API v5, unified and classic accounts). */
 export const bybit: ExchangeProfile = {
   testnet: true,
   options: {

@@ -1,6 +1,6 @@
 import type { ExchangeProfile } from './profile.js';
 
-/** gate: spot markets only. */
+/** Gate (API v4). */
 export const gate: ExchangeProfile = {
   testnet: true,
   options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] } },

@@ -1,6 +1,6 @@
 import type { ExchangeProfile } from './profile.js';
 
-/** htx: spot markets only. */
+/** HTX, formerly Huobi. */
 export const htx: ExchangeProfile = {
   testnet: false,
   options: { defaultType: 'spot', fetchMarkets: { types: { spot: true, linear: false, inverse: false } } },

@@ -1,6 +1,6 @@
 import type { ExchangeProfile } from './profile.js';
 
-/** kucoin: spot markets only. */
+/** KuCoin (high-frequency spot API). */
 export const kucoin: ExchangeProfile = {
   testnet: false,
   options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] } },

@@ -1,6 +1,6 @@
 import type { ExchangeProfile } from './profile.js';
 
-/** okx: spot markets only. */
+/** OKX (API v5). */
 export const okx: ExchangeProfile = {
   testnet: true,
   options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] } },

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -44,4 +47,19 @@ test('botv3 exchanges verify prints the table and exits 0 when everything works'
   });
   expect(stdout).toMatch(/^binance +ok \(1 spot markets\) +ok \(2 assets\)$/m);
   expect(stdout).not.toContain(recording.credentials.secret);
+});
+
+test('botv3 start runs traders on a ccxt exchange and reports its connectivity', async () => {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const dir = await mkdtemp(join(tmpdir(), 'botv3-ccxt-'));
+  const config = join(dir, 'platform.yaml');
+  await writeFile(config, ['exchanges:', `  binance: { type: ccxt, endpoint: '${server.origin}', pollMs: 100 }`, 'traders:', '  - { id: alpha, exchange: binance, symbols: [BTC/USDT], account: default }', ''].join('\n'));
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--config', config, '--duration', '2', '--summary-ms', '500'], {
+    cwd: root,
+    env: { ...process.env, ...env, DATABASE_URL: '', BOTV3_DATA_DIR: join(dir, 'data') },
+    timeout: 60_000,
+  });
+  expect(stdout).toContain('Exchanges: binance (ccxt binance)');
+  expect(stdout).toMatch(/^ {2}exchanges: binance up$/m);
+  expect(stdout).toMatch(/Stopped\. Mailboxes drained: true\.$/m);
 });
