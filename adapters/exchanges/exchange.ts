@@ -64,15 +64,15 @@ export default defineActor<Message, State>({
     const clients = new Map<string, Exchange>();
     let paused = false;
 
+    /** The account's client, with its markets: created and loaded once, then handed out as it is. */
     const client = async (account: string): Promise<Exchange> => {
-      let found = clients.get(account);
-      if (!found) {
-        const credentials = resolveCredentials(args.exchange, account, args.keysFile ? { file: args.keysFile } : {});
-        found = createClient({ exchange: args.exchange, sandbox: args.sandbox, timeoutMs: args.timeoutMs, ...(credentials ? { credentials } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}) });
-        clients.set(account, found);
-      }
-      await guard.run(() => markets.load(found));
-      return found;
+      const ready = clients.get(account);
+      if (ready?.markets) return ready;
+      const credentials = resolveCredentials(args.exchange, account, args.keysFile ? { file: args.keysFile } : {});
+      const created = ready ?? createClient({ exchange: args.exchange, sandbox: args.sandbox, timeoutMs: args.timeoutMs, ...(credentials ? { credentials } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}) });
+      clients.set(account, created);
+      await guard.run(() => markets.load(created));
+      return created;
     };
 
     const send = (ctx: ActorContext, replyTo: Address, reports: ExecutionReport[]) => {
