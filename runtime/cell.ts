@@ -120,6 +120,9 @@ export class ActorCell implements SupervisedChild, HostListener {
 
   async stop(): Promise<void> {
     if (this.state === 'running') {
+      // What arrived after the system drained (sent from another actor's stop hook) is handed over
+      // first: the runner finishes what it was given before it stops.
+      this.dispatch();
       this.state = 'stopping';
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.spec.shutdownTimeoutMs);

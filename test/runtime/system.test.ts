@@ -238,12 +238,14 @@ describe('shutdown', () => {
     const s = await start({
       id: 'root',
       children: [
-        { id: 'sink', module: sink },
-        { id: 'rec', module: recorder, args: { stopEffect: 'sink' } },
+        // Both in the main thread, where a message routed during a stop is dispatched on the next turn at the earliest.
+        { id: 'sink', module: sink, placement: 'main' },
+        { id: 'rec', module: recorder, args: { stopEffect: 'sink' }, placement: 'main' },
       ],
     });
     for (let n = 1; n <= 100; n++) s.send('rec', { type: 'record', n });
-    await s.shutdown();
+    // The sink stops after rec (reverse start order): it is handed rec's last message before it stops.
+    expect(await s.shutdown()).toEqual({ drained: true, undelivered: {} });
     expect(s.snapshot('sink')).toMatchObject({ total: 1, distinct: 1, keys: { 'rec:stop': true } });
   });
 });
