@@ -9,7 +9,7 @@ import { toFixed } from '../actors/trading/fixed.js';
 import { moduleUrl } from '../runtime/module-url.js';
 import { ActorSystem } from '../runtime/system.js';
 import recording from '../test/fixtures/exchanges/binance.js';
-import { fakeExchange } from '../test/helpers/fake-exchange.js';
+import { fakeExchange, keysInEnvironment } from '../test/helpers/fake-exchange.js';
 import { latencyHistogram, type Figure } from './report.js';
 import type { SuiteOptions } from './runtime.js';
 
@@ -69,8 +69,7 @@ function percentiles(samples: number[]): { p50: number; p99: number } {
 
 /** The exchange actor in its worker, and a main-thread actor noting when each order's first report arrives. */
 async function startActor(endpoint: string): Promise<{ roundTrip(clientOrderId: string): Promise<number>; stop(): Promise<void> }> {
-  process.env.BOTV3_BINANCE_BENCH_API_KEY = recording.credentials.apiKey;
-  process.env.BOTV3_BINANCE_BENCH_SECRET = recording.credentials.secret;
+  keysInEnvironment('binance', 'bench', recording.credentials);
   const args: CcxtExchangeArgs = {
     name: 'binance',
     exchange: 'binance',

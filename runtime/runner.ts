@@ -51,19 +51,25 @@ export class ActorRunner {
 
   /** Initializes the actor from its last snapshot and reports `ready`, or `crash` if `init` fails. */
   async start(snapshot: unknown): Promise<void> {
+    if (!(await this.#lifecycle(() => this.#actor.init?.(this.#ctx, snapshot)))) return;
+    this.#emit({ t: 'ready' });
+    this.#pump();
+  }
+
+  /** Runs `init` or `stop` like a message: what it sends leaves at its commit. False when it threw (the actor crashed). */
+  async #lifecycle(hook: () => void | Promise<void>): Promise<boolean> {
     this.#running = true;
     try {
-      const result = this.#actor.init?.(this.#ctx, snapshot);
+      const result = hook();
       if (isThenable(result)) await this.#awaitReceive(result);
       this.#commit();
-      this.#emit({ t: 'ready' });
+      return true;
     } catch (error) {
       this.#crash(error);
-      return;
+      return false;
     } finally {
       this.#running = false;
     }
-    this.#pump();
   }
 
   deliver(batch: Batch): void {
@@ -173,19 +179,8 @@ export class ActorRunner {
   }
 
   async #finish(normal: boolean): Promise<void> {
-    if (this.#actor.stop) {
-      this.#running = true;
-      try {
-        const result = this.#actor.stop(this.#ctx);
-        if (isThenable(result)) await this.#awaitReceive(result);
-        this.#commit();
-      } catch (error) {
-        this.#crash(error);
-        return;
-      } finally {
-        this.#running = false;
-      }
-    }
+    const stop = this.#actor.stop;
+    if (stop && !(await this.#lifecycle(() => stop.call(this.#actor, this.#ctx)))) return;
     const snapshot = this.#actor.snapshot?.();
     this.#die();
     this.#emit({ t: 'stopped', normal, snapshot, hasSnapshot: this.#actor.snapshot !== undefined });

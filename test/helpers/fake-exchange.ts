@@ -99,3 +99,10 @@ function parseBody(text: string, type: string | undefined): Record<string, unkno
   }
   return Object.fromEntries(new URLSearchParams(text));
 }
+
+/** Puts an account's keys where the platform looks first: `BOTV3_<EXCHANGE>_<ACCOUNT>_API_KEY` and `_SECRET`. */
+export function keysInEnvironment(exchange: string, account: string, keys: { apiKey: string; secret: string }): void {
+  const prefix = `BOTV3_${exchange}_${account}`.toUpperCase();
+  process.env[`${prefix}_API_KEY`] = keys.apiKey;
+  process.env[`${prefix}_SECRET`] = keys.secret;
+}

@@ -11,7 +11,7 @@ import { toFixed } from '../../../actors/trading/fixed.js';
 import { moduleUrl } from '../../../runtime/module-url.js';
 import { ActorSystem } from '../../../runtime/system.js';
 import recording from '../../fixtures/exchanges/binance.js';
-import { fakeExchange, type FakeExchange } from '../../helpers/fake-exchange.js';
+import { fakeExchange, keysInEnvironment, type FakeExchange } from '../../helpers/fake-exchange.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /** The ccxt exchange actor in a worker thread, speaking the platform's exchange protocol to the replayed Binance. */
@@ -20,8 +20,7 @@ let system: ActorSystem;
 
 beforeAll(async () => {
   server = await fakeExchange(recording.routes);
-  process.env.BOTV3_BINANCE_ALPHA_API_KEY = recording.credentials.apiKey;
-  process.env.BOTV3_BINANCE_ALPHA_SECRET = recording.credentials.secret;
+  keysInEnvironment('binance', 'alpha', recording.credentials);
   const args: CcxtExchangeArgs = {
     name: 'binance',
     exchange: 'binance',

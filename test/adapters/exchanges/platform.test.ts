@@ -8,7 +8,7 @@ import { clientOrderId } from '../../../actors/trading/ids.js';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import { platformTree } from '../../../actors/platform/tree.js';
 import recording from '../../fixtures/exchanges/binance.js';
-import { fakeExchange, type FakeExchange } from '../../helpers/fake-exchange.js';
+import { fakeExchange, keysInEnvironment, type FakeExchange } from '../../helpers/fake-exchange.js';
 import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -18,8 +18,7 @@ let platform: TestPlatform;
 
 beforeAll(async () => {
   server = await fakeExchange(recording.routes);
-  process.env.BOTV3_BINANCE_ALPHA_API_KEY = recording.credentials.apiKey;
-  process.env.BOTV3_BINANCE_ALPHA_SECRET = recording.credentials.secret;
+  keysInEnvironment('binance', 'alpha', recording.credentials);
   const input = {
     exchanges: { binance: { type: 'ccxt', endpoint: server.origin, pollMs: 50, timeoutMs: 1_000 } },
     traders: [{ id: 'alpha', exchange: 'binance', symbols: ['BTC/USDT'], balances: { USDT: 10_000 } }],
