@@ -114,6 +114,7 @@ export default defineActor<Message, State>({
       const base = { clientOrderId: order.clientOrderId, account: order.account, symbol: order.symbol, ts: now };
       const reject = (reason: string, kind: 'rejected' | 'duplicate' = 'rejected') => send(ctx, order.replyTo, [{ ...base, kind, reason }]);
       if (state.live[order.clientOrderId]) return reject('client order id already live', 'duplicate');
+      const tracked: TrackedOrder = { clientOrderId: order.clientOrderId, exchangeOrderId: undefined, account: order.account, symbol: order.symbol, replyTo: order.replyTo, reported: 0n };
       try {
         const exchange = await client(order.account);
         const prepared = prepare(exchange, order);
@@ -121,7 +122,6 @@ export default defineActor<Message, State>({
         const placed = await guard.run(async () =>
           checkOrder(args.name, await exchange.createOrder(order.symbol, order.type, order.side, prepared.amount, prepared.price, { clientOrderId: order.clientOrderId })),
         );
-        const tracked: TrackedOrder = { clientOrderId: order.clientOrderId, exchangeOrderId: undefined, account: order.account, symbol: order.symbol, replyTo: order.replyTo, reported: 0n };
         send(ctx, order.replyTo, reportsFor(tracked, placed, quoteOf(exchange, order.symbol), now));
         if (!isFinal(placed)) state.live[order.clientOrderId] = tracked;
       } catch (error) {
@@ -129,7 +129,7 @@ export default defineActor<Message, State>({
         if (failure.code === 'ERR_DUPLICATE_ORDER') return reject(failure.message, 'duplicate');
         if (failure.retryable) {
           // Sent, maybe placed: kept live without an exchange id, and looked up by client order id.
-          state.live[order.clientOrderId] = { clientOrderId: order.clientOrderId, exchangeOrderId: undefined, account: order.account, symbol: order.symbol, replyTo: order.replyTo, reported: 0n };
+          state.live[order.clientOrderId] = tracked;
           return;
         }
         reject(`${failure.code}: ${failure.message}`);
