@@ -54,7 +54,7 @@ export function createClient(options: ClientOptions): Exchange {
   return client;
 }
 
-function rewriteOrigins(urls: { api?: unknown; test?: unknown }, origin: string): void {
+function rewriteOrigins(urls: { api?: unknown }, origin: string): void {
   const rewrite = (value: unknown): unknown => {
     if (typeof value === 'string') return value.replace(/^https?:\/\//, `${origin}/`);
     if (value && typeof value === 'object') {
