@@ -97,8 +97,9 @@ export default defineActor<PersistenceMessage>({
       return run;
     };
 
-    const pass = (ctx: ActorContext, message: Message) => {
-      ready.push(message);
+    /** Queues messages for the hub; one timer per call, not per message (a batch passes thousands on). */
+    const pass = (ctx: ActorContext, messages: readonly Message[]) => {
+      for (const message of messages) ready.push(message);
       ctx.setTimer('forward', 0, { type: 'forward' });
     };
 
@@ -110,7 +111,7 @@ export default defineActor<PersistenceMessage>({
     const alert = (ctx: ActorContext, level: PersistenceAlert['level'], message: string) => {
       const at = Date.now();
       builder.addAudit(null, level === 'warn' ? 'persistence.down' : 'persistence.up', { message }, at);
-      pass(ctx, { type: 'alert', source: 'persistence', level, message, at } satisfies PersistenceAlert);
+      pass(ctx, [{ type: 'alert', source: 'persistence', level, message, at } satisfies PersistenceAlert]);
     };
 
     const down = (ctx: ActorContext, error: unknown) => {
@@ -192,7 +193,7 @@ export default defineActor<PersistenceMessage>({
       await refused.append(batch);
       stats.batchesRefused++;
       const message = `database refused a batch of ${rowCount(batch)} rows (${(error as Error).message}); kept in ${refused.path}`;
-      pass(ctx, { type: 'alert', source: 'persistence', level: 'error', message, at: Date.now() } satisfies PersistenceAlert);
+      pass(ctx, [{ type: 'alert', source: 'persistence', level: 'error', message, at: Date.now() } satisfies PersistenceAlert]);
     };
 
     const flush = (ctx: ActorContext) => {
@@ -206,7 +207,7 @@ export default defineActor<PersistenceMessage>({
       const stored = store(ctx, batch);
       // Passed on in the order received, whichever write finishes first.
       done = Promise.all([done, stored]).then(() => {
-        for (const message of messages) pass(ctx, message);
+        pass(ctx, messages);
       });
       void stored.then(() => {
         writes--;
