@@ -35,6 +35,12 @@ export interface ActorSystemOptions {
    * ~50 ms. Costs one idle thread per module. Default true.
    */
   spareWorkers?: boolean;
+  /**
+   * Addresses served by a function in the main thread rather than an actor: what actors send there is
+   * handed to the function as it is routed (no mailbox, no validation), so a server outside the actor
+   * tree, such as the API's stream, can be pushed to. The function must be quick and must not throw.
+   */
+  outlets?: Record<Address, (message: Message) => void>;
 }
 
 export interface SupervisorStatus {
@@ -88,6 +94,7 @@ export class ActorSystem implements CellEnvironment {
   /** Target -> actors paused until the target's mailbox drains; and external senders waiting for it. */
   readonly #waiting = new Map<ActorCell, { actors: Set<ActorCell>; callers: (() => void)[] }>();
   readonly #requests = new PendingRequests();
+  readonly #outlets: Map<Address, (message: Message) => void>;
   #state: SystemStatus['state'] = 'running';
   #shutdown: Promise<ShutdownReport> | undefined;
   readonly #startedAt = Date.now();
@@ -97,6 +104,7 @@ export class ActorSystem implements CellEnvironment {
     this.log = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
     this.deadLetters = new DeadLetters(options.deadLetterCapacity);
     this.spares = options.spareWorkers === false ? undefined : new SparePool();
+    this.#outlets = new Map(Object.entries(options.outlets ?? {}));
     this.#heartbeatTimer = setInterval(() => {
       const now = Date.now();
       for (const cell of this.#cells.values()) cell.checkHeartbeat(now);
@@ -280,7 +288,14 @@ export class ActorSystem implements CellEnvironment {
 
   #enqueue(to: Address, message: Message, request: { from: Address; cid: number } | undefined, sender: ActorCell | undefined): boolean {
     const cell = this.#cells.get(to);
-    if (!cell) throw new RuntimeError('ERR_UNKNOWN_ADDRESS', `no actor at "${to}"`);
+    if (!cell) {
+      const outlet = this.#outlets.get(to);
+      if (outlet && !request) {
+        outlet(message);
+        return true;
+      }
+      throw new RuntimeError('ERR_UNKNOWN_ADDRESS', `no actor at "${to}"`);
+    }
     if (cell.isStoppedForGood) throw new RuntimeError('ERR_ACTOR_STOPPED', `actor "${to}" is ${cell.state}`);
     const valid = validateMessage(message, to, cell.definition.messages, sender === undefined);
     const { mailbox } = cell;
@@ -357,7 +372,7 @@ export class ActorSystem implements CellEnvironment {
     const ids = new Set<string>();
     const urls = new Set<string>();
     const visit = (node: ChildSpec): void => {
-      if (ids.has(node.id) || this.#cells.has(node.id) || this.#supervisors.has(node.id)) {
+      if (ids.has(node.id) || this.#cells.has(node.id) || this.#supervisors.has(node.id) || this.#outlets.has(node.id)) {
         throw new RuntimeError('ERR_DUPLICATE_ADDRESS', `"${node.id}" is already in use`);
       }
       ids.add(node.id);

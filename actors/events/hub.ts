@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineActor } from '../../runtime/actor.js';
+import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import { Deque } from '../../runtime/deque.js';
 import type { InterventionEvent } from '../risk/manager.js';
 import type { TraderEvent } from '../trader/events.js';
@@ -29,6 +29,17 @@ export type HubEvent = ((TraderEvent & { traderId: string }) | InterventionEvent
   seq: number;
 };
 
+/** What the hub pushes to each of its `outlets` after every message: the events it just numbered. */
+export interface HubStreamMessage {
+  type: 'stream';
+  events: HubEvent[];
+}
+
+export interface HubArgs {
+  /** Addresses pushed every new event (the API's WebSocket stream, metrics). */
+  outlets?: string[];
+}
+
 export interface HubStatusReply {
   type: 'hubStatus';
   counters: Record<string, TraderCounters>;
@@ -54,57 +65,73 @@ export default defineActor<z.infer<typeof messages>>({
   messages,
   create() {
     let state: State;
+    let outlets: string[];
+    /** Events numbered while handling the message in hand, for the outlets. */
+    let fresh: HubEvent[] = [];
     const countersOf = (traderId: string) =>
       (state.counters[traderId] ??= { rejected: 0, duplicates: 0, skipped: 0, orders: 0, filled: 0, fills: 0, interventions: 0 });
     const remember = (event: DistributiveOmit<HubEvent, 'seq'>) => {
-      state.recent.push({ ...event, seq: ++state.seq } as HubEvent);
+      const numbered = { ...event, seq: ++state.seq } as HubEvent;
+      state.recent.push(numbered);
       if (state.recent.length > KEEP) state.recent.shift();
+      if (outlets.length > 0) fresh.push(numbered);
+    };
+    const push = (ctx: ActorContext) => {
+      if (fresh.length === 0) return;
+      for (const outlet of outlets) ctx.send(outlet, { type: 'stream', events: fresh } satisfies HubStreamMessage);
+      fresh = [];
     };
     return {
-      init() {
+      init(ctx) {
         state = { counters: {}, seq: 0, recent: new Deque(KEEP + 1) };
+        outlets = (ctx.args as HubArgs | undefined)?.outlets ?? [];
       },
       receive(msg, ctx) {
-        if (msg.type === 'status') {
-          ctx.reply({ type: 'hubStatus', counters: state.counters, recent: latest(state.recent, msg.recent, msg.since ?? 0) } satisfies HubStatusReply);
-          return;
-        }
-        if (msg.type === 'alert') {
-          const { type: _type, ...alert } = msg;
-          remember({ kind: 'alert', ...alert });
-          return;
-        }
-        if (msg.type === 'riskEvents') {
-          for (const event of msg.events as unknown as Omit<InterventionEvent, 'seq'>[]) {
-            countersOf(event.traderId ?? '*').interventions++;
-            remember(event);
-          }
-          return;
-        }
-        const counters = countersOf(msg.traderId);
-        for (const event of msg.events as TraderEvent[]) {
-          if (typeof event?.kind !== 'string') continue;
-          switch (event.kind) {
-            case 'signal.rejected':
-              counters.rejected++;
-              break;
-            case 'signal.duplicate':
-              counters.duplicates++;
-              break;
-            case 'signal.skipped':
-              counters.skipped++;
-              break;
-            case 'order':
-              if (event.order.status === 'new') counters.orders++;
-              else if (event.order.status === 'filled') counters.filled++;
-              break;
-            case 'fill':
-              counters.fills++;
-          }
-          if (event.kind !== 'ledger') remember({ ...event, traderId: msg.traderId });
-        }
+        handle(msg, ctx);
+        push(ctx);
       },
     };
+
+    function handle(msg: z.infer<typeof messages>, ctx: ActorContext): void {
+      if (msg.type === 'status') {
+        ctx.reply({ type: 'hubStatus', counters: state.counters, recent: latest(state.recent, msg.recent, msg.since ?? 0) } satisfies HubStatusReply);
+        return;
+      }
+      if (msg.type === 'alert') {
+        const { type: _type, ...alert } = msg;
+        remember({ kind: 'alert', ...alert });
+        return;
+      }
+      if (msg.type === 'riskEvents') {
+        for (const event of msg.events as unknown as Omit<InterventionEvent, 'seq'>[]) {
+          countersOf(event.traderId ?? '*').interventions++;
+          remember(event);
+        }
+        return;
+      }
+      const counters = countersOf(msg.traderId);
+      for (const event of msg.events as TraderEvent[]) {
+        if (typeof event?.kind !== 'string') continue;
+        switch (event.kind) {
+          case 'signal.rejected':
+            counters.rejected++;
+            break;
+          case 'signal.duplicate':
+            counters.duplicates++;
+            break;
+          case 'signal.skipped':
+            counters.skipped++;
+            break;
+          case 'order':
+            if (event.order.status === 'new') counters.orders++;
+            else if (event.order.status === 'filled') counters.filled++;
+            break;
+          case 'fill':
+            counters.fills++;
+        }
+        if (event.kind !== 'ledger') remember({ ...event, traderId: msg.traderId });
+      }
+    }
   },
 });
 

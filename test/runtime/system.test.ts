@@ -110,7 +110,8 @@ describe('delivery', () => {
     expect(states.map((st) => st.count)).toEqual(Array(50).fill(200));
     const threads = new Set(s.status().actors.map((a) => a.threadId));
     expect(threads.size).toBe(50);
-  });
+    // Fifty workers each load the TypeScript loader first: about 20 s on two cores, more beside other test files.
+  }, 90_000);
 });
 
 describe('the tree at run time', () => {
@@ -251,3 +252,23 @@ describe('shutdown', () => {
 });
 
 export type { RecorderState, SinkState };
+
+describe('outlets', () => {
+  test('hand what actors send to an outlet address to its function, from the main thread and from workers', async () => {
+    const received: unknown[] = [];
+    system = await ActorSystem.start(
+      { id: 'root', children: [{ id: 'in-worker', module: recorder }, { id: 'in-main', module: recorder, placement: 'main' }] },
+      { logger: silent, heartbeatCheckMs: 20, outlets: { 'out.feed': (message) => received.push(message) } },
+    );
+    system.send('in-worker', { type: 'forward', to: 'out.feed', message: { type: 'note', n: 1 } });
+    system.send('in-main', { type: 'forward', to: 'out.feed', message: { type: 'note', n: 2 } });
+    await waitFor(() => received.length === 2, 'both notes');
+    expect(received).toEqual(expect.arrayContaining([{ type: 'note', n: 1 }, { type: 'note', n: 2 }]));
+    // A request has no one to answer it there; the address cannot be taken by an actor either.
+    system.send('in-main', { type: 'ask', to: 'out.feed', timeoutMs: 500 });
+    const asked = await waitFor(async () => (await get(system!, 'in-main')).replies.at(-1), 'the failed request');
+    expect(asked).toMatchObject({ code: 'ERR_UNKNOWN_ADDRESS' });
+    await expect(system.spawn({ id: 'out.feed', module: recorder })).rejects.toMatchObject({ code: 'ERR_DUPLICATE_ADDRESS' });
+    expect(system.deadLetters.total).toBe(0);
+  });
+});
