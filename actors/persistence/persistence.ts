@@ -8,7 +8,8 @@ import { Journal } from '../../adapters/database/journal.js';
 import { list, listSchemas, recoverTrader, type ListName } from '../../adapters/database/queries.js';
 import { writeBatch } from '../../adapters/database/writer.js';
 import type { RecoverReply } from '../trader/recovery.js';
-import type { PersistenceArgs } from './args.js';
+import type { PersistedTrader, PersistenceArgs } from './args.js';
+import { issuePath } from '../../runtime/options.js';
 import { toJson } from '../trading/fixed.js';
 import { BatchBuilder, rowCount, type RowBatch } from './rows.js';
 
@@ -19,6 +20,18 @@ const messages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('recover'), traderId: z.string() }),
   /** Request: one of the lists of `adapters/database/queries.ts`. */
   z.object({ type: z.literal('query'), list: z.enum(Object.keys(listSchemas) as [ListName, ...ListName[]]), filter: z.unknown().optional() }),
+  /** Request: a trader created while the platform runs, to register as the config's are at start. */
+  z.object({
+    type: z.literal('register'),
+    traderId: z.string(),
+    trader: z.object({
+      exchange: z.string(),
+      account: z.string(),
+      strategy: z
+        .object({ name: z.string(), type: z.string(), symbols: z.array(z.string()), timeframe: z.string(), params: z.unknown(), riskParams: z.unknown() })
+        .optional(),
+    }),
+  }),
   /** Request: writes everything held now, then replies with the status. */
   z.object({ type: z.literal('sync') }),
   /** Request: the status. */
@@ -124,7 +137,7 @@ export default defineActor<PersistenceMessage>({
 
     /** Registers the traders, writes what the journal holds, and marks the database up. Throws while it is down. */
     const bringUp = async (ctx: ActorContext) => {
-      await register(db, args);
+      await register(db, args.traders);
       const batches = await journal.read();
       for (const batch of batches) {
         try {
@@ -297,6 +310,12 @@ export default defineActor<PersistenceMessage>({
             }
             return;
           }
+          case 'register':
+            // Kept in the args, so that the next `bringUp` registers it too if the database is down now.
+            args.traders[msg.traderId] = msg.trader as PersistedTrader;
+            if (up) await serial(() => register(db, { [msg.traderId]: msg.trader as PersistedTrader })).catch((error: unknown) => down(ctx, error));
+            ctx.reply({ type: 'registered', traderId: msg.traderId });
+            return;
           case 'query':
             try {
               ctx.reply({ type: 'page', ...(await list(db.pool, msg.list, msg.filter)) });
@@ -320,15 +339,16 @@ export default defineActor<PersistenceMessage>({
 function queryFailure(error: unknown): { type: 'queryFailed'; field?: string; reason: string } {
   if (error instanceof z.ZodError) {
     const issue = error.issues[0]!;
-    return { type: 'queryFailed', field: issue.path.join('.') || 'filter', reason: issue.message };
+    if (issue.code === 'unrecognized_keys') return { type: 'queryFailed', field: issuePath('', [...issue.path, issue.keys[0]!]), reason: 'unknown filter' };
+    return { type: 'queryFailed', field: issuePath('', issue.path) || 'filter', reason: issue.message };
   }
   return { type: 'queryFailed', reason: (error as Error).message };
 }
 
-/** Upserts the config's traders and strategies, so rows about them have their owner. */
-async function register(db: Database, args: PersistenceArgs): Promise<void> {
+/** Upserts traders and their strategies, so rows about them have their owner. */
+async function register(db: Database, traders: Record<string, PersistedTrader>): Promise<void> {
   await db.pool.transaction(async (tx) => {
-    for (const [id, trader] of Object.entries(args.traders)) {
+    for (const [id, trader] of Object.entries(traders)) {
       await tx.query(sql.unsafe`
         INSERT INTO traders (id, exchange, account, updated_at) VALUES (${id}, ${trader.exchange}, ${trader.account}, to_timestamp(0))
         ON CONFLICT (id) DO UPDATE SET exchange = EXCLUDED.exchange, account = EXCLUDED.account`);

@@ -10,6 +10,8 @@ import { TradingError } from '../trading/errors.js';
 import { toFixed, type Fixed } from '../trading/fixed.js';
 import type { Market } from '../trading/market.js';
 import type { RiskManagerArgs } from '../risk/manager.js';
+import type { MonitorLimits } from '../risk/limits.js';
+import type { HubArgs } from '../events/hub.js';
 import type { TraderArgs } from '../trader/args.js';
 import { PERSISTENCE_DEFAULTS, type PersistedTrader, type PersistenceArgs } from '../persistence/args.js';
 
@@ -28,6 +30,33 @@ export interface PlatformOptions {
   /** Markets of the ccxt exchanges, by exchange name (see `loadTradingMarkets`), and where their cache lives. */
   markets?: Record<string, Market[]>;
   marketsDir?: string;
+  /** Addresses the events hub pushes every event to (see `ActorSystemOptions.outlets`): the API's stream. */
+  outlets?: string[];
+}
+
+/** Where traders and the risk manager report: persistence when there is a database (it passes events on once stored), else the hub. */
+export function reportAddress(options: PlatformOptions): string {
+  return options.database ? ADDRESSES.persistence : ADDRESSES.events;
+}
+
+/** What the risk manager watches for a trader: its monitor limits plus its strategy's stop loss and take profit. */
+export function monitorLimits(trader: TraderConfig): MonitorLimits {
+  const riskParams = trader.strategy?.risk_params;
+  return {
+    ...trader.monitor,
+    ...(riskParams?.stop_loss !== undefined ? { stopLoss: riskParams.stop_loss } : {}),
+    ...(riskParams?.take_profit !== undefined ? { takeProfit: riskParams.take_profit } : {}),
+  };
+}
+
+/** How persistence registers a trader (`traders` and `strategies` rows). */
+export function persistedTrader(trader: TraderConfig): PersistedTrader {
+  const persisted: PersistedTrader = { exchange: traderExchange(trader), account: trader.account ?? trader.id };
+  if (trader.strategy) {
+    const { name, type, symbols, timeframe, params, risk_params: riskParams } = trader.strategy;
+    persisted.strategy = { name, type, symbols, timeframe, params, riskParams };
+  }
+  return persisted;
 }
 
 /**
@@ -39,10 +68,15 @@ export interface PlatformOptions {
  */
 export function platformTree(config: PlatformConfig, options: PlatformOptions = {}): SupervisorSpecInput {
   const accounts = new Map<string, Record<string, Record<string, Fixed>>>();
-  const reportTo = options.database ? ADDRESSES.persistence : ADDRESSES.events;
   // ccxt entries first: a trader's error about its market is no help when its exchange is not right.
   const ccxt = new Map(Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [[name, ccxtSpec(name, e, options)] as const] : [])));
-  const traders = config.traders.map((trader, i) => traderSpec(config, trader, i, accounts, reportTo, options));
+  const traders = config.traders.map((trader, i) => {
+    const built = traderSpec(config, trader, `traders[${i}].`, options);
+    const exchangeAccounts = accounts.get(built.exchange) ?? {};
+    exchangeAccounts[built.account] = built.balances;
+    accounts.set(built.exchange, exchangeAccounts);
+    return built.spec;
+  });
   const exchanges: ChildSpecInput[] = Object.entries(config.exchanges).map(([name, exchange]) => {
     if (exchange.type === 'ccxt') return ccxt.get(name)!;
     const { type: _type, ...paper } = exchange;
@@ -50,20 +84,15 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
     return { id: exchangeAddress(name), module: moduleUrl('../../adapters/paper/exchange', import.meta.url), args };
   });
   const risk: RiskManagerArgs = {
-    events: reportTo,
+    events: reportAddress(options),
     portfolio: config.risk.portfolio,
-    traders: Object.fromEntries(
-      config.traders.map((t) => [
-        t.id,
-        { address: traderAddress(t.id), limits: { ...t.monitor, ...(t.strategy?.risk_params.stop_loss !== undefined ? { stopLoss: t.strategy.risk_params.stop_loss } : {}), ...(t.strategy?.risk_params.take_profit !== undefined ? { takeProfit: t.strategy.risk_params.take_profit } : {}) } },
-      ]),
-    ),
+    traders: Object.fromEntries(config.traders.map((t) => [t.id, { address: traderAddress(t.id), limits: monitorLimits(t) }])),
   };
   return {
     id: 'platform',
     strategy: 'one_for_one',
     children: [
-      { id: ADDRESSES.events, module: moduleUrl('../events/hub', import.meta.url), placement: 'main', mailbox: { capacity: 100_000 } },
+      { id: ADDRESSES.events, module: moduleUrl('../events/hub', import.meta.url), placement: 'main', mailbox: { capacity: 100_000 }, args: { outlets: options.outlets ?? [] } satisfies HubArgs },
       ...(options.database ? [persistenceSpec(config, options.database)] : []),
       { id: ADDRESSES.risk, module: moduleUrl('../risk/manager', import.meta.url), placement: 'main', args: risk },
       { id: ADDRESSES.reviewer, module: moduleUrl('../reviewer/pass-through', import.meta.url), placement: 'main' },
@@ -87,16 +116,7 @@ function persistenceSpec(config: PlatformConfig, database: NonNullable<PlatformO
     database: { url: database.url, poolSize: database.poolSize },
     journal: { path: database.journalPath, maxBytes: database.journalMaxBytes ?? PERSISTENCE_DEFAULTS.journalMaxBytes },
     forward: ADDRESSES.events,
-    traders: Object.fromEntries(
-      config.traders.map((t) => {
-        const persisted: PersistedTrader = { exchange: traderExchange(t), account: t.account ?? t.id };
-        if (t.strategy) {
-          const { name, type, symbols, timeframe, params, risk_params: riskParams } = t.strategy;
-          persisted.strategy = { name, type, symbols, timeframe, params, riskParams };
-        }
-        return [t.id, persisted];
-      }),
-    ),
+    traders: Object.fromEntries(config.traders.map((t) => [t.id, persistedTrader(t)])),
     batchRows: PERSISTENCE_DEFAULTS.batchRows,
     flushMs: PERSISTENCE_DEFAULTS.flushMs,
     writers: Math.min(PERSISTENCE_DEFAULTS.writers, database.poolSize),
@@ -125,22 +145,23 @@ function ccxtSpec(name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt'
 }
 
 
-function traderSpec(
+/**
+ * A trader's actor spec, and the exchange account it opens with (stored balances after a restart, else
+ * the config's). Checks what the schema cannot, naming fields after the prefix `field` (`traders[2].`, or none).
+ */
+export function traderSpec(
   config: PlatformConfig,
   trader: TraderConfig,
-  i: number,
-  accounts: Map<string, Record<string, Record<string, Fixed>>>,
-  reportTo: string,
+  field: string,
   options: PlatformOptions,
-): ChildSpecInput {
-  const field = `traders[${i}]`;
+): { spec: ChildSpecInput; exchange: string; account: string; balances: Record<string, Fixed> } {
   const exchangeName = traderExchange(trader);
   const exchange = config.exchanges[exchangeName];
   if (!exchange) {
-    throw new TradingError('ERR_INVALID_CONFIG', `exchange "${exchangeName}" is not configured (configured: ${Object.keys(config.exchanges).join(', ')})`, { field: `${field}.exchange` });
+    throw new TradingError('ERR_INVALID_CONFIG', `exchange "${exchangeName}" is not configured (configured: ${Object.keys(config.exchanges).join(', ')})`, { field: `${field}exchange` });
   }
   const symbols = trader.symbols ?? trader.strategy?.symbols;
-  if (!symbols) throw new TradingError('ERR_INVALID_CONFIG', 'a trader needs symbols, or a strategy with symbols', { field: `${field}.symbols` });
+  if (!symbols) throw new TradingError('ERR_INVALID_CONFIG', 'a trader needs symbols, or a strategy with symbols', { field: `${field}symbols` });
   const listed: readonly Market[] =
     exchange.type === 'ccxt'
       ? (options.markets?.[exchangeName] ?? [])
@@ -151,17 +172,16 @@ function traderSpec(
       const names = listed.map((m) => m.symbol);
       const shown = names.length === 0 ? '' : ` (listed: ${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''})`;
       throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not listed on exchange "${exchangeName}"${shown}`, {
-        field: `${field}.${trader.symbols ? 'symbols' : 'strategy.symbols'}[${j}]`,
+        field: `${field}${trader.symbols ? 'symbols' : 'strategy.symbols'}[${j}]`,
       });
     }
     const { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee } = market;
     return { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee };
   });
   const account = trader.account ?? trader.id;
-  const exchangeAccounts = accounts.get(exchangeName) ?? {};
   const stored = options.balances?.[trader.id];
-  exchangeAccounts[account] = stored ? Object.fromEntries(Object.entries(stored).map(([asset, amount]) => [asset, toFixed(amount, `balances.${asset}`)])) : trader.balances;
-  accounts.set(exchangeName, exchangeAccounts);
+  const balances = stored ? Object.fromEntries(Object.entries(stored).map(([asset, amount]) => [asset, toFixed(amount, `balances.${asset}`)])) : trader.balances;
+  const reportTo = reportAddress(options);
   const maxPosition = trader.strategy?.risk_params.max_position;
   const args: TraderArgs = {
     id: trader.id,
@@ -180,5 +200,6 @@ function traderSpec(
     reportMs: trader.reportMs,
   };
   if (trader.strategy) args.strategy = { type: trader.strategy.type, name: trader.strategy.name, timeframe: trader.strategy.timeframe, params: trader.strategy.params };
-  return { id: traderAddress(trader.id), module: moduleUrl('../trader/trader', import.meta.url), args, mailbox: { capacity: 100_000 }, batchSize: 4 };
+  const spec: ChildSpecInput = { id: traderAddress(trader.id), module: moduleUrl('../trader/trader', import.meta.url), args, mailbox: { capacity: 100_000 }, batchSize: 4 };
+  return { spec, exchange: exchangeName, account, balances };
 }

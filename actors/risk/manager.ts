@@ -23,17 +23,38 @@ export interface InterventionEvent {
   at: number;
 }
 
+const fixed = z.bigint();
+const monitorLimitsSchema = z.strictObject({
+  stopLoss: fixed.optional(),
+  takeProfit: fixed.optional(),
+  dailyLossLimit: fixed.optional(),
+  maxDrawdown: fixed.optional(),
+  maxExposure: fixed.optional(),
+});
+
 const messages = z.discriminatedUnion('type', [
   exposureSchema,
   /** Stops everything: every trader cancels its orders, closes its positions and halts (v2's Telegram `stop`). */
   z.object({ type: z.literal('emergencyStop'), reason: z.string().min(1) }),
   /** Lifts a halt or reduce-only, of one trader or of all. */
   z.object({ type: z.literal('resume'), traderId: z.string().optional(), reason: z.string().default('resumed by the operator') }),
+  /** One trader, by an operator: halt it, put it in reduce-only, or close its positions. */
+  z.object({
+    type: z.literal('interveneTrader'),
+    traderId: z.string(),
+    action: z.enum(['halt', 'reduce-only', 'close-positions']),
+    reason: z.string().min(1),
+  }),
+  /** A trader started or deleted while the platform runs (the API's trader lifecycle). */
+  z.object({ type: z.literal('addTrader'), traderId: z.string(), address: z.string(), limits: monitorLimitsSchema }),
+  z.object({ type: z.literal('removeTrader'), traderId: z.string() }),
   /** Request: replies with the latest exposure of every trader and the interventions made. */
   z.object({ type: z.literal('status') }),
 ]);
 
 interface State {
+  /** The config's traders, then those added and removed while running. */
+  traders: RiskManagerArgs['traders'];
   latest: Record<string, ExposureReport>;
   peaks: Record<string, Fixed>;
   portfolioPeak: Fixed;
@@ -61,7 +82,7 @@ export default defineActor<z.infer<typeof messages>, State>({
       for (const traderId of traderIds) {
         const message: Intervention = { type: 'intervene', action: decision.action, reason: decision.reason };
         if (decision.symbols) message.symbols = decision.symbols;
-        ctx.send(args.traders[traderId]!.address, message);
+        ctx.send(state.traders[traderId]!.address, message);
       }
       const event: InterventionEvent = { kind: 'intervention', scope, action: decision.action, reason: decision.reason, at };
       if (scope === 'trader') event.traderId = traderIds[0]!;
@@ -95,12 +116,12 @@ export default defineActor<z.infer<typeof messages>, State>({
     return {
       init(ctx, snapshot) {
         args = ctx.args as RiskManagerArgs;
-        state = snapshot ?? { latest: {}, peaks: {}, portfolioPeak: 0n, active: {}, interventions: [] };
+        state = snapshot ?? { traders: args.traders, latest: {}, peaks: {}, portfolioPeak: 0n, active: {}, interventions: [] };
       },
       receive(msg, ctx) {
         switch (msg.type) {
           case 'exposure': {
-            const trader = args.traders[msg.traderId];
+            const trader = state.traders[msg.traderId];
             if (!trader) return;
             state.latest[msg.traderId] = msg;
             const peak = (state.peaks[msg.traderId] = max(state.peaks[msg.traderId] ?? 0n, msg.equity));
@@ -109,20 +130,34 @@ export default defineActor<z.infer<typeof messages>, State>({
             const portfolio = portfolioBook();
             state.portfolioPeak = max(state.portfolioPeak, portfolio.equity);
             portfolio.peak = state.portfolioPeak;
-            apply(ctx, '*', bookDecisions(portfolio, args.portfolio, 'emergency-stop'), 'portfolio', Object.keys(args.traders));
+            apply(ctx, '*', bookDecisions(portfolio, args.portfolio, 'emergency-stop'), 'portfolio', Object.keys(state.traders));
             return;
           }
           case 'emergencyStop':
-            intervene(ctx, 'portfolio', Object.keys(args.traders), { action: 'emergency-stop', reason: msg.reason });
+            intervene(ctx, 'portfolio', Object.keys(state.traders), { action: 'emergency-stop', reason: msg.reason });
             state.active['*'] = [...(state.active['*'] ?? []), 'emergency-stop'];
             return;
           case 'resume': {
-            const ids = msg.traderId ? [msg.traderId].filter((id) => id in args.traders) : Object.keys(args.traders);
+            const ids = msg.traderId ? [msg.traderId].filter((id) => id in state.traders) : Object.keys(state.traders);
             for (const id of ids) delete state.active[id];
             if (!msg.traderId) delete state.active['*'];
             for (const id of ids) intervene(ctx, 'trader', [id], { action: 'resume', reason: msg.reason });
             return;
           }
+          case 'interveneTrader':
+            if (!(msg.traderId in state.traders)) return;
+            intervene(ctx, 'trader', [msg.traderId], { action: msg.action, reason: msg.reason });
+            if (msg.action !== 'close-positions') state.active[msg.traderId] = [...(state.active[msg.traderId] ?? []), `operator:${msg.action}`];
+            return;
+          case 'addTrader':
+            state.traders[msg.traderId] = { address: msg.address, limits: msg.limits };
+            return;
+          case 'removeTrader':
+            delete state.traders[msg.traderId];
+            delete state.latest[msg.traderId];
+            delete state.peaks[msg.traderId];
+            delete state.active[msg.traderId];
+            return;
           case 'status':
             ctx.reply({ type: 'riskStatus', latest: state.latest, active: state.active, interventions: state.interventions });
         }

@@ -25,6 +25,8 @@ const messages = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('verdict'), clientOrderId: z.string(), approved: z.boolean(), reason: z.string() }),
   interventionSchema,
+  /** An operator cancels some of this trader's live orders (the API's `DELETE /orders/:id`). */
+  z.object({ type: z.literal('cancel'), clientOrderIds: z.array(z.string()).min(1) }),
   /** Request: replies with the trader's state. */
   z.object({ type: z.literal('status') }),
   /** Timer: sends the exposure report to the risk manager. */
@@ -102,6 +104,9 @@ export default defineActor<TraderMessage, TraderState>({
               ctx.send(args.exchange, { type: 'cancel', account: args.account, replyTo: ctx.self });
             }
             break;
+          case 'cancel':
+            ctx.send(args.exchange, { type: 'cancel', account: args.account, replyTo: ctx.self, clientOrderIds: msg.clientOrderIds });
+            return;
           case 'status':
             ctx.reply(core.status());
             return;

@@ -8,6 +8,10 @@ import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/client.js';
 import { dbMigrate, dbStatus } from './db.js';
 import { formatVerifyTable, targetsOfConfig, targetsOfNames, verifyExchanges } from './exchanges.js';
 import { start } from './start.js';
+import { dataDir } from './db.js';
+import { SCOPES, TokenStore, type Scope } from '../api/tokens.js';
+import { endpointTable, nginxRewrites } from '../api/v2-map.js';
+import { join } from 'node:path';
 
 // dist/ adds one level above the source tree.
 const packageJson = new URL(import.meta.url.endsWith('.ts') ? '../../package.json' : '../../../package.json', import.meta.url);
@@ -21,6 +25,12 @@ function positiveNumber(name: string) {
   };
 }
 
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError(`--port must be 0 to 65535, got "${value}"`);
+  return n;
+}
+
 const program = new Command('botv3').description('BOT Trading v3').version(version);
 
 program
@@ -30,11 +40,15 @@ program
   .option('--summary-ms <ms>', 'interval between summaries', positiveNumber('--summary-ms'), 5_000)
   .option('--duration <seconds>', 'stop by itself after this long', positiveNumber('--duration'))
   .option('--events', 'print every event as a JSON line once it is stored')
-  .action(async (options: { config?: string; summaryMs: number; duration?: number; events?: boolean }) => {
+  .option('--port <port>', "the API's port (0: any free one); default the config's api.port, 8080", port)
+  .option('--host <host>', "the API's address; default the config's api.host, 127.0.0.1")
+  .action(async (options: { config?: string; summaryMs: number; duration?: number; events?: boolean; port?: number; host?: string }) => {
     await start({
       summaryMs: options.summaryMs,
       version,
       events: options.events === true,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.host !== undefined ? { host: options.host } : {}),
       ...(options.config !== undefined ? { config: options.config } : {}),
       ...(options.duration !== undefined ? { durationS: options.duration } : {}),
     });
@@ -84,6 +98,46 @@ exchanges
     print(formatVerifyTable(rows));
     if (rows.some((r) => !r.ok)) process.exitCode = 1;
   });
+
+program
+  .command('api-map')
+  .description("v2's API endpoints and their v3 homes (v3 answers the old paths with a 308 redirect)")
+  .option('--nginx', 'print them as nginx rewrite rules')
+  .action((options: { nginx?: boolean }) => {
+    process.stdout.write(options.nginx ? nginxRewrites() : endpointTable());
+  });
+
+const tokens = program.command('tokens').description('API tokens, kept hashed in $BOTV3_DATA_DIR/api-tokens.json');
+const tokenStore = () => TokenStore.open(join(dataDir(), 'api-tokens.json'));
+tokens
+  .command('create')
+  .description('create a token and print it (the only time it is shown)')
+  .requiredOption('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`, scopeList)
+  .option('--name <name>', 'what it is for', 'cli')
+  .action((options: { scopes: Scope[]; name: string }) => {
+    const token = tokenStore().create(options.name, options.scopes);
+    print(`${token.token}\n(id ${token.id}, scopes ${token.scopes.join(', ')}; shown once)`);
+  });
+tokens
+  .command('list')
+  .description('list tokens (ids, names and scopes; never the tokens)')
+  .action(() => {
+    for (const t of tokenStore().list()) print(`${t.id}  ${t.scopes.join(',').padEnd(16)}  ${t.createdAt}  ${t.name}`);
+  });
+tokens
+  .command('revoke')
+  .argument('<id>', 'the token id, from `tokens list`')
+  .action((id: string) => {
+    if (!tokenStore().revoke(id)) program.error(`no token "${id}"`);
+    print(`revoked ${id}`);
+  });
+
+function scopeList(value: string): Scope[] {
+  const scopes = value.split(',').map((s) => s.trim());
+  const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (bad.length > 0 || scopes.length === 0) throw new InvalidArgumentError(`unknown scope(s) ${bad.join(', ')}; use ${SCOPES.join(', ')}`);
+  return scopes as Scope[];
+}
 
 try {
   await program.parseAsync();

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { ActorSystem } from '../../runtime/system.js';
 import type { HubStatusReply } from '../../actors/events/hub.js';
-import { ADDRESSES, exchangeAddress, platformTree, stopPlatform, traderAddress } from '../../actors/platform/tree.js';
+import { ADDRESSES, exchangeAddress } from '../../actors/platform/tree.js';
 import type { ExchangeStatusReply } from '../exchanges/exchange.js';
-import type { TraderStatus } from '../../actors/trader/core.js';
 import { fixedToString, toJson } from '../../actors/trading/fixed.js';
 import { DEMO_CONFIG } from '../config/demo.js';
 import { loadConfig, parseConfig } from '../config/load.js';
 import { preparePlatformDatabase } from '../database/prepare.js';
+import { launchPlatform } from '../api/launch.js';
+import { TokenStore } from '../api/tokens.js';
 import { dataDir, embeddedDataDir } from './db.js';
 
 export interface StartOptions {
@@ -20,6 +20,9 @@ export interface StartOptions {
   durationS?: number;
   /** Print every event the platform reports (once stored) as a JSON line. */
   events?: boolean;
+  /** Overrides the config's `api.port` / `api.host`. */
+  port?: number;
+  host?: string;
   version: string;
   out?: NodeJS.WritableStream;
 }
@@ -33,33 +36,42 @@ export async function start(options: StartOptions): Promise<void> {
   // ccxt takes half a second to load: only when an exchange needs it.
   const markets = Object.values(config.exchanges).some((e) => e.type === 'ccxt') ? await (await import('../exchanges/markets.js')).loadTradingMarkets(config, marketsDir) : {};
   const database = await preparePlatformDatabase({ url: process.env.DATABASE_URL, dataDir: embeddedDataDir() });
-  const tree = platformTree(config, {
-    database: { url: database.url, poolSize: database.poolSize, journalPath: join(dataDir(), 'journal.ndjson') },
-    balances: database.balances,
-    markets,
-    marketsDir,
-  });
-  const system = await ActorSystem.start(tree, { logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }) }).catch(async (error: unknown) => {
+  if (options.port !== undefined) config.api.port = options.port;
+  if (options.host !== undefined) config.api.host = options.host;
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const tokens = TokenStore.open(join(dataDir(), 'api-tokens.json'));
+  const platform = await launchPlatform(config, {
+    platform: {
+      database: { url: database.url, poolSize: database.poolSize, journalPath: join(dataDir(), 'journal.ndjson') },
+      balances: database.balances,
+      markets,
+      marketsDir,
+    },
+    database: { kind: database.kind, where: database.where },
+    tokens,
+    version: options.version,
+    log,
+  }).catch(async (error: unknown) => {
     await database.stop();
     throw error;
   });
-  const traderIds = config.traders.map((t) => t.id);
+  const { system, control, api } = platform;
+  const firstToken = tokens.size === 0 ? tokens.create('first start', ['admin']) : undefined;
   const ccxtNames = Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [name] : []));
-  const startingUsdt = new Map(config.traders.map((t) => [t.id, t.balances.USDT ?? 0n]));
   print(`BOT Trading v3 ${options.version}`);
   print(`Config: ${options.config ?? 'demo traders (no --config given)'}`);
   print(`Database: ${database.kind} (${database.where})`);
   print(`Exchanges: ${Object.entries(config.exchanges).map(([name, e]) => `${name} (${e.type === 'paper' ? `paper, seed ${e.seed}` : `ccxt ${e.exchange ?? name}${e.sandbox ? ' testnet' : ''}`})`).join(', ')}`);
   print(`Traders: ${config.traders.map((t) => `${t.id} (${t.strategy ? `${t.strategy.type} on ${t.strategy.symbols.join(', ')}` : 'outside signals'})`).join(', ')}`);
+  print(`API: ${api.url}/api/v1 (stream ${api.url.replace(/^http/, 'ws')}/ws/v1/stream, metrics ${api.url}/metrics)`);
+  if (firstToken) print(`API token (admin, shown once; stored hashed in ${tokens.path}): ${firstToken.token}`);
   print('Press Ctrl-C to stop.');
 
   let lastSignals = 0;
   let lastAt = Date.now();
   const summary = async () => {
-    const [statuses, hub] = await Promise.all([
-      Promise.all(traderIds.map((id) => system.request<TraderStatus>(traderAddress(id), { type: 'status' }))),
-      system.request<HubStatusReply>(ADDRESSES.events, { type: 'status', recent: 0 }),
-    ]);
+    const [traders, hub] = await Promise.all([control.traders(), system.request<HubStatusReply>(ADDRESSES.events, { type: 'status', recent: 0 })]);
+    const statuses = traders.flatMap((t) => (t.live ? [{ ...t.live, pnl: t.pnl ?? 0n }] : []));
     const signals = statuses.reduce((sum, s) => sum + s.stats.signals, 0);
     const now = Date.now();
     const rate = now - lastAt >= 1_000 ? ` (${(((signals - lastSignals) * 1000) / (now - lastAt)).toFixed(1)}/s)` : '';
@@ -67,7 +79,7 @@ export async function start(options: StartOptions): Promise<void> {
     const orders = statuses.reduce((sum, s) => sum + s.stats.orders, 0);
     const fills = statuses.reduce((sum, s) => sum + s.stats.fills, 0);
     // P&L: equity now less the starting USDT balance, at the current marks.
-    const pnl = statuses.reduce((sum, s) => sum + s.equity - startingUsdt.get(s.traderId)!, 0n);
+    const pnl = statuses.reduce((sum, s) => sum + s.pnl, 0n);
     const interventions = Object.values(hub.counters).reduce((sum, c) => sum + c.interventions, 0);
     const { uptimeMs, actors } = system.status();
     print(
@@ -106,7 +118,7 @@ export async function start(options: StartOptions): Promise<void> {
   if (options.events) await tail().catch(() => {});
   await summary().catch(() => {});
   print('Shutting down: draining mailboxes...');
-  const report = await stopPlatform(system, config);
+  const report = await platform.stop();
   await database.stop();
   print(`Stopped. Mailboxes drained: ${report.drained}.`);
 }

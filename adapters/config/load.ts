@@ -2,27 +2,35 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { issuePath } from '../../runtime/options.js';
 import { TradingError } from '../../actors/trading/errors.js';
-import { platformSchema, type PlatformConfig } from './schema.js';
+import type { z } from 'zod';
+import { platformSchema, traderSchema, type PlatformConfig, type TraderConfig } from './schema.js';
 
 /**
  * Validates a platform config (already parsed from YAML or JSON). Throws `ERR_INVALID_CONFIG` naming
  * the first bad field, e.g. `traders[1].strategy.params.fast: must be below slow`.
  */
 export function parseConfig(input: unknown, source = 'config'): PlatformConfig {
-  const parsed = platformSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-    const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
-    throw new TradingError('ERR_INVALID_CONFIG', `${message} (in ${source})`, { field: issuePath('', keys) || '(root)', cause: parsed.error });
-  }
-  const config = parsed.data;
+  const config = parseWith(platformSchema, input, source);
   const ids = new Set<string>();
   config.traders.forEach((trader, i) => {
     if (ids.has(trader.id)) throw new TradingError('ERR_INVALID_CONFIG', `trader id "${trader.id}" is used twice (in ${source})`, { field: `traders[${i}].id` });
     ids.add(trader.id);
   });
   return config;
+}
+
+/** Validates one trader entry (the API's `POST /traders`), naming the bad field as `parseConfig` does. */
+export function parseTrader(input: unknown, source = 'trader'): TraderConfig {
+  return parseWith(traderSchema, input, source);
+}
+
+function parseWith<S extends z.ZodType>(schema: S, input: unknown, source: string): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+  const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+  throw new TradingError('ERR_INVALID_CONFIG', `${message} (in ${source})`, { field: issuePath('', keys) || '(root)', cause: parsed.error });
 }
 
 /** Reads a YAML or JSON (JSON is YAML) config file. */

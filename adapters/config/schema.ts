@@ -100,7 +100,7 @@ const strategy = z.looseObject({}).transform((value, ctx) => {
 
 const review = z.union([z.enum(['never', 'always']), z.strictObject({ above: positiveDecimal })]).default('never');
 
-const trader = z.strictObject({
+export const traderSchema = z.strictObject({
   id: z.string().regex(/^[\w-]{1,48}$/, 'use 1 to 48 letters, digits, _ and -'),
   /** Name of an entry of `exchanges`; default: the v2 strategy's exchange, else `paper`. */
   exchange: z.string().optional(),
@@ -153,6 +153,28 @@ const ccxtExchange = z.strictObject({
 
 const exchange = z.discriminatedUnion('type', [z.object({ type: z.literal('paper'), ...paperArgsSchema.shape }).strict(), ccxtExchange]);
 
+/** The REST API, WebSocket stream and metrics server of `botv3 start`. */
+const apiSchema = z.strictObject({
+  /** 0 picks a free port. */
+  port: z.number().int().min(0).max(65_535).default(8080),
+  /** Loopback by default: put the API behind a TLS proxy before opening it to a network. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Larger request bodies are refused with 413. */
+  bodyLimitBytes: z.number().int().positive().max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Requests each token may make per window; more get 429 with Retry-After. */
+  rateLimit: z.strictObject({ requests: z.number().int().positive().default(100), windowMs: z.number().int().positive().default(1_000) }).prefault({}),
+  /** Origins allowed to call the API from a browser; none (CORS off) by default. */
+  corsOrigins: z.array(z.url()).default([]),
+  stream: z
+    .strictObject({
+      /** A client whose unsent data grows past this is dropped (close code 1008): a slow reader never slows the platform. */
+      maxBufferedBytes: z.number().int().positive().default(1024 * 1024),
+      heartbeatMs: z.number().int().positive().default(15_000),
+      maxClients: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+});
+
 export const platformSchema = z.strictObject({
   exchanges: z.record(z.string().regex(/^[\w-]+$/), exchange).prefault({ paper: { type: 'paper' } }),
   risk: z
@@ -166,11 +188,13 @@ export const platformSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  traders: z.array(trader).min(1),
+  traders: z.array(traderSchema).min(1),
+  api: apiSchema.prefault({}),
 });
 
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type TraderConfig = PlatformConfig['traders'][number];
+export type ApiConfig = PlatformConfig['api'];
 export type ExchangeConfig = PlatformConfig['exchanges'][string];
 
 /** The exchange a trader trades on: its own `exchange`, else its v2 strategy's, else `paper`. */

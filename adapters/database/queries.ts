@@ -13,7 +13,11 @@ import type { TraderMode } from '../../actors/risk/limits.js';
  * Amounts come back as exact decimal text, times as epoch ms.
  */
 
-const time = z.union([z.number(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]);
+/** Epoch ms (a number, or digits from a query string) or an ISO 8601 time with its offset. */
+const time = z.union(
+  [z.number().int().nonnegative(), z.string().regex(/^\d{1,15}$/).transform(Number), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))],
+  { error: 'must be epoch milliseconds or an ISO 8601 time with offset' },
+);
 const page = {
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
   before: z.string().regex(/^\d+:.+$/, 'use the `next` cursor of the previous page').optional(),
@@ -36,7 +40,13 @@ export const listSchemas = {
     outcome: z.enum(['accepted', 'skipped', 'rejected', 'duplicate']).optional(),
     ...page,
   }),
-  positions: z.strictObject({ traderId: z.string().optional(), open: z.boolean().optional() }),
+  positions: z.strictObject({
+    traderId: z.string().optional(),
+    symbol: z.string().optional(),
+    open: z.union([z.boolean(), z.stringbool()]).optional(),
+    from: time.optional(),
+    to: time.optional(),
+  }),
   balances: z.strictObject({ traderId: z.string().optional() }),
 };
 
@@ -63,7 +73,10 @@ export async function list<N extends ListName>(pool: DatabasePool, name: N, inpu
   if (name === 'positions') {
     const where = [sql.fragment`true`];
     if (filter.traderId !== undefined) where.push(sql.fragment`trader_id = ${filter.traderId as string}`);
-    if (filter.open === true) where.push(sql.fragment`quantity <> 0`);
+    if (filter.symbol !== undefined) where.push(sql.fragment`symbol = ${filter.symbol as string}`);
+    if (filter.open !== undefined) where.push(filter.open ? sql.fragment`quantity <> 0` : sql.fragment`quantity = 0`);
+    if (filter.from !== undefined) where.push(sql.fragment`updated_at >= to_timestamp(${filter.from as number} / 1000.0)`);
+    if (filter.to !== undefined) where.push(sql.fragment`updated_at < to_timestamp(${filter.to as number} / 1000.0)`);
     return { rows: (await pool.any(sql.unsafe`SELECT * FROM positions WHERE ${sql.join(where, sql.fragment` AND `)} ORDER BY trader_id, symbol`)) as Row[] };
   }
   if (name === 'balances') {

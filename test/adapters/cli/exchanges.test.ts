@@ -54,7 +54,7 @@ test('botv3 start runs traders on a ccxt exchange and reports its connectivity',
   const dir = await mkdtemp(join(tmpdir(), 'botv3-ccxt-'));
   const config = join(dir, 'platform.yaml');
   await writeFile(config, ['exchanges:', `  binance: { type: ccxt, endpoint: '${server.origin}', pollMs: 100 }`, 'traders:', '  - { id: alpha, exchange: binance, symbols: [BTC/USDT], account: default }', ''].join('\n'));
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--config', config, '--duration', '2', '--summary-ms', '500'], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--config', config, '--port', '0', '--duration', '2', '--summary-ms', '500'], {
     cwd: root,
     env: { ...process.env, ...env, DATABASE_URL: '', BOTV3_DATA_DIR: join(dir, 'data') },
     timeout: 60_000,

@@ -30,17 +30,20 @@ describe('botv3 start', () => {
     expect(counts.at(-1)).toBeGreaterThan(0);
     expect(stdout).toMatch(/^ {2}grid-sol +\w+ +equity +\d+/m);
     expect(stdout).toMatch(/Stopped\. Mailboxes drained: true\.$/m);
+    expect(stdout).toMatch(/^API: http:\/\/127\.0\.0\.1:\d+\/api\/v1 \(stream ws:\/\/127\.0\.0\.1:\d+\/ws\/v1\/stream, metrics http:\/\/127\.0\.0\.1:\d+\/metrics\)$/m);
+    // A first start prints its admin token once.
+    expect(stdout).toMatch(/^API token \(admin, shown once; stored hashed in .*api-tokens\.json\): bv3_[0-9a-f]{12}_\S{43}$/m);
   };
 
   test('runs the demo traders from the sources', async () => {
-    const { stdout } = await fromSources('start', '--duration', '2', '--summary-ms', '500');
+    const { stdout } = await fromSources('start', '--port', '0', '--duration', '2', '--summary-ms', '500');
     expectDemoRun(stdout);
   });
 
   test('runs from a tsup build', async () => {
     // Its own output folder, at dist/'s depth, so a build here never pulls dist/ from under a running bench.
     await run('npx', ['tsup', '--silent', '--out-dir', '.test-dist'], { cwd: root });
-    const { stdout } = await run(process.execPath, ['.test-dist/adapters/cli/main.js', 'start', '--duration', '2', '--summary-ms', '500'], { cwd: root, ...(await dataEnv()) });
+    const { stdout } = await run(process.execPath, ['.test-dist/adapters/cli/main.js', 'start', '--port', '0', '--duration', '2', '--summary-ms', '500'], { cwd: root, ...(await dataEnv()) });
     expectDemoRun(stdout);
   });
 
@@ -48,7 +51,7 @@ describe('botv3 start', () => {
     const file = await configFile(
       ['exchanges:', '  paper: { type: paper, seed: 3, candleIntervalMs: 20 }', 'traders:', '  - id: solo', '    strategy: { strategy_name: rsi_solo, pairs: [ETHUSDT], interval: 1m }', ''].join('\n'),
     );
-    const { stdout } = await fromSources('start', '--config', file, '--duration', '1');
+    const { stdout } = await fromSources('start', '--config', file, '--port', '0', '--duration', '1');
     expect(stdout).toContain(`Config: ${file}`);
     expect(stdout).toContain('Traders: solo (rsi_reversion on ETH/USDT)');
     expect(stdout).toMatch(/^ {2}solo /m);
@@ -77,5 +80,31 @@ describe('botv3 check', () => {
   test('reports a file that is not YAML', async () => {
     const file = await configFile('traders: [\n');
     await expect(fromSources('check', file)).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('is not valid YAML or JSON') });
+  });
+});
+
+describe('botv3 api-map and tokens', () => {
+  test('prints the v2 endpoint map, and as nginx rewrites', async () => {
+    const { stdout: table } = await fromSources('api-map');
+    expect(table).toMatch(/^\/api\/status +\/api\/v1\/system\/status$/m);
+    expect(table).toMatch(/^\/ws +\/ws\/v1\/stream$/m);
+    const { stdout: nginx } = await fromSources('api-map', '--nginx');
+    expect(nginx).toContain('rewrite ^\\/api\\/balance$ /api/v1/accounts/balance permanent;');
+    expect(nginx.split('\n').filter((l) => l.startsWith('rewrite'))).toHaveLength(7);
+  });
+
+  test('creates, lists and revokes tokens in the data directory', async () => {
+    const env = await dataEnv();
+    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', ...args], { cwd: root, ...env });
+    const { stdout: created } = await cli('tokens', 'create', '--scopes', 'read,trade', '--name', 'desk');
+    const [token, info] = created.trim().split('\n');
+    expect(token).toMatch(/^bv3_[0-9a-f]{12}_/);
+    const id = /id ([0-9a-f]{12})/.exec(info!)![1]!;
+    const { stdout: listed } = await cli('tokens', 'list');
+    expect(listed).toMatch(new RegExp(`^${id}  read,trade +\\S+  desk$`, 'm'));
+    expect(listed).not.toContain(token);
+    await expect(cli('tokens', 'create', '--scopes', 'root')).rejects.toMatchObject({ stderr: expect.stringContaining('unknown scope(s) root') });
+    expect((await cli('tokens', 'revoke', id)).stdout).toContain(`revoked ${id}`);
+    expect((await cli('tokens', 'list')).stdout).toBe('');
   });
 });

@@ -49,7 +49,7 @@ afterAll(async () => {
   await external?.close();
 });
 
-const startArgs = () => ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--config', config, '--events', '--summary-ms', '60000'];
+const startArgs = () => ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--config', config, '--port', '0', '--events', '--summary-ms', '60000'];
 const fillsIn = (lines: string[]) => lines.filter((l) => l.startsWith('{"kind":"fill"')).map((l) => (JSON.parse(l) as { fill: { tradeId: string } }).fill.tradeId);
 
 /** Runs the platform until it has reported `fills` fills, then kills it. Returns the fills it reported. */

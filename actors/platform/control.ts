@@ -1,0 +1,337 @@
+import type { ActorSystem } from '../../runtime/system.js';
+import type { ActorStatus } from '../../runtime/cell.js';
+import { parseTrader } from '../../adapters/config/load.js';
+import { traderExchange, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
+import type { ExchangeStatusReply } from '../../adapters/exchanges/exchange.js';
+import type { ListName, Page } from '../../adapters/database/queries.js';
+import type { PersistenceStatus } from '../persistence/persistence.js';
+import type { TraderStatus } from '../trader/core.js';
+import { parseSignal } from '../trading/signal.js';
+import { ADDRESSES, exchangeAddress, monitorLimits, persistedTrader, traderAddress, traderSpec, type PlatformOptions } from './tree.js';
+
+/** A trader as the operator sees it: its config, its actor's health and, when it runs, its live state. */
+export interface TraderSummary {
+  id: string;
+  state: 'running' | 'starting' | 'restarting' | 'stopped' | 'failed';
+  exchange: string;
+  strategy: { name: string; type: string; timeframe: string } | null;
+  symbols: string[];
+  restarts: number;
+  lastError: string | null;
+  /** Live state; absent while the trader is not running. */
+  live?: TraderStatus;
+  /** Equity less the starting quote balance, at the current marks. */
+  pnl?: bigint;
+}
+
+export interface PlatformSnapshot {
+  state: 'running' | 'stopping' | 'stopped';
+  uptimeMs: number;
+  traders: { running: number; failed: number; stopped: number };
+  restarts: number;
+  database: { kind: 'embedded' | 'external' | 'none'; where: string | null; reachable: boolean; bufferedRows: number; lastError: string | null };
+  exchanges: { name: string; type: 'paper' | 'ccxt'; connectivity: string; lastError: string | null }[];
+  reviewer: { kind: string; state: string };
+}
+
+export type SignalOutcome = { index: number; id: string; traderId: string | null; accepted: true } | { index: number; id: string | null; traderId: string | null; accepted: false; field: string; reason: string };
+
+export type ControlErrorCode = 'ERR_NOT_FOUND' | 'ERR_CONFLICT' | 'ERR_UNAVAILABLE' | 'ERR_INVALID_QUERY';
+
+/** An operation the platform refused, with a stable `code` and, for bad input, the `field` at fault. */
+export class ControlError extends Error {
+  override readonly name = 'ControlError';
+  readonly code: ControlErrorCode;
+  readonly field: string | undefined;
+
+  constructor(code: ControlErrorCode, message: string, options?: { field?: string; cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.field = options?.field;
+  }
+}
+
+/** What the control plane needs besides the running system: how the tree was built and the database it reports to. */
+export interface ControlOptions {
+  platform: PlatformOptions;
+  database?: { kind: 'embedded' | 'external'; where: string };
+  reviewer?: { kind: string; state: string };
+}
+
+/**
+ * The platform's control plane, for the API, the CLI and the Telegram bot: statuses gathered from the
+ * actors, queries answered by persistence, signals routed to traders' mailboxes, and the trader
+ * lifecycle (create, start, stop, restart, delete) applied to the running supervision tree. Every
+ * change goes through messages to the actors concerned, never through their state.
+ */
+export class PlatformControl {
+  readonly #system: ActorSystem;
+  readonly #config: PlatformConfig;
+  readonly #options: ControlOptions;
+  /** Traders of the config that an operator stopped: kept, so they can be started again. */
+  readonly #stopped = new Set<string>();
+  /** Queries running, by list and filter. */
+  readonly #queries = new Map<string, Promise<Page>>();
+  /** Quote balance each trader started with, for P&L. */
+  readonly #starting = new Map<string, bigint>();
+
+  constructor(system: ActorSystem, config: PlatformConfig, options: ControlOptions) {
+    this.#system = system;
+    this.#config = config;
+    this.#options = options;
+    for (const trader of config.traders) this.#starting.set(trader.id, trader.balances.USDT ?? 0n);
+  }
+
+  get config(): PlatformConfig {
+    return this.#config;
+  }
+
+  get hasDatabase(): boolean {
+    return this.#options.platform.database !== undefined;
+  }
+
+  async status(): Promise<PlatformSnapshot> {
+    const system = this.#system.status();
+    const traders = await this.traders();
+    const persistence = this.hasDatabase ? await this.#system.request<PersistenceStatus>(ADDRESSES.persistence, { type: 'status' }).catch(() => undefined) : undefined;
+    const exchanges = await Promise.all(
+      Object.entries(this.#config.exchanges).map(async ([name, exchange]) => {
+        if (exchange.type === 'paper') {
+          const state = system.actors.find((a) => a.address === exchangeAddress(name))?.state;
+          return { name, type: 'paper' as const, connectivity: state === 'running' ? 'up' : 'down', lastError: null };
+        }
+        const reply = await this.#system.request<ExchangeStatusReply>(exchangeAddress(name), { type: 'status' }).catch((error: Error) => ({ connectivity: 'down', lastError: error.message }));
+        return { name, type: 'ccxt' as const, connectivity: reply.connectivity, lastError: reply.lastError ?? null };
+      }),
+    );
+    return {
+      state: system.state,
+      uptimeMs: system.uptimeMs,
+      traders: {
+        running: traders.filter((t) => t.state === 'running').length,
+        failed: traders.filter((t) => t.state === 'failed').length,
+        stopped: traders.filter((t) => t.state === 'stopped').length,
+      },
+      restarts: system.actors.reduce((sum, a) => sum + a.restarts, 0),
+      database: {
+        kind: this.#options.database?.kind ?? 'none',
+        where: this.#options.database?.where ?? null,
+        reachable: persistence?.up ?? false,
+        bufferedRows: persistence?.buffered ?? 0,
+        lastError: persistence?.lastError ?? null,
+      },
+      exchanges,
+      reviewer: this.#options.reviewer ?? { kind: 'pass-through', state: 'up' },
+    };
+  }
+
+  /** Every trader of the config, with live state for those running. */
+  async traders(): Promise<TraderSummary[]> {
+    const actors = new Map(this.#system.status().actors.map((a) => [a.address, a]));
+    return Promise.all(this.#config.traders.map((t) => this.#summary(t, actors.get(traderAddress(t.id)))));
+  }
+
+  async trader(id: string): Promise<TraderSummary> {
+    const config = this.#traderConfig(id);
+    return this.#summary(config, this.#system.status().actors.find((a) => a.address === traderAddress(id)));
+  }
+
+  /**
+   * Adds a trader to the running platform: validated like a config file entry (errors name the field),
+   * registered with the risk manager and persistence, its paper account funded when it is new, then
+   * started under the `traders` supervisor.
+   */
+  async createTrader(input: unknown): Promise<TraderSummary> {
+    const trader = parseTrader(input);
+    if (this.#config.traders.some((t) => t.id === trader.id)) throw new ControlError('ERR_CONFLICT', `trader "${trader.id}" already exists`, { field: 'id' });
+    const config = { ...this.#config, traders: [...this.#config.traders, trader] };
+    const built = traderSpec(config, trader, '', { ...this.#options.platform, balances: {} });
+    if (this.#config.exchanges[built.exchange]!.type === 'paper') {
+      const { balances } = await this.#system.request<{ balances: Record<string, unknown> }>(exchangeAddress(built.exchange), { type: 'getBalances', account: built.account });
+      if (Object.keys(balances).length === 0) this.#system.send(exchangeAddress(built.exchange), { type: 'openAccount', account: built.account, balances: built.balances });
+    }
+    if (this.hasDatabase) await this.#system.request(ADDRESSES.persistence, { type: 'register', traderId: trader.id, trader: persistedTrader(trader) });
+    this.#config.traders.push(trader);
+    this.#starting.set(trader.id, trader.balances.USDT ?? 0n);
+    await this.#launch(trader, built.spec);
+    return this.trader(trader.id);
+  }
+
+  async startTrader(id: string): Promise<TraderSummary> {
+    const trader = this.#traderConfig(id);
+    if (!this.#stopped.has(id)) throw new ControlError('ERR_CONFLICT', `trader "${id}" is not stopped`);
+    const { spec } = traderSpec(this.#config, trader, '', { ...this.#options.platform, balances: {} });
+    await this.#launch(trader, spec);
+    this.#stopped.delete(id);
+    return this.trader(id);
+  }
+
+  /** Stops a trader gracefully (its mailbox is drained first); its config stays, so it can be started again. */
+  async stopTrader(id: string): Promise<TraderSummary> {
+    const trader = this.#traderConfig(id);
+    if (this.#stopped.has(id)) throw new ControlError('ERR_CONFLICT', `trader "${id}" is already stopped`);
+    await this.#halt(trader);
+    this.#stopped.add(id);
+    return this.trader(id);
+  }
+
+  /** Restarts a trader's actor from its last snapshot (a failed trader too). */
+  async restartTrader(id: string): Promise<TraderSummary> {
+    this.#traderConfig(id);
+    if (this.#stopped.has(id)) throw new ControlError('ERR_CONFLICT', `trader "${id}" is stopped: start it instead`);
+    await this.#system.restartChild(traderAddress(id));
+    return this.trader(id);
+  }
+
+  /** Stops a trader and forgets its config. What it stored stays in the database. */
+  async deleteTrader(id: string): Promise<void> {
+    const trader = this.#traderConfig(id);
+    if (!this.#stopped.has(id)) await this.#halt(trader);
+    this.#stopped.delete(id);
+    this.#config.traders.splice(this.#config.traders.indexOf(trader), 1);
+  }
+
+  /**
+   * One of persistence's lists; a bad filter throws `ERR_INVALID_QUERY` naming the field. Identical
+   * queries asked while one is running share its answer: persistence answers queries one at a time,
+   * so a dashboard polled by many clients would otherwise queue them all.
+   */
+  query(list: ListName, filter: Record<string, unknown>): Promise<Page> {
+    const key = `${list}\u0000${JSON.stringify(filter)}`;
+    const running = this.#queries.get(key);
+    if (running) return running;
+    const query = this.#query(list, filter).finally(() => this.#queries.delete(key));
+    this.#queries.set(key, query);
+    return query;
+  }
+
+  async #query(list: ListName, filter: Record<string, unknown>): Promise<Page> {
+    if (!this.hasDatabase) throw new ControlError('ERR_UNAVAILABLE', 'this platform runs without a database');
+    const reply = await this.#system.request<({ type: 'page' } & Page) | { type: 'queryFailed'; field?: string; reason: string }>(ADDRESSES.persistence, { type: 'query', list, filter });
+    if (reply.type === 'queryFailed') {
+      if (reply.field === undefined) throw new ControlError('ERR_UNAVAILABLE', `query failed: ${reply.reason}`);
+      throw new ControlError('ERR_INVALID_QUERY', reply.reason, { field: reply.field });
+    }
+    return { rows: reply.rows, ...(reply.next !== undefined ? { next: reply.next } : {}) };
+  }
+
+  /**
+   * Routes outside signals to their traders' mailboxes. Each is validated first with the trader's own
+   * rules, so the answer says which were accepted and, for the others, the field at fault; those
+   * accepted are processed in order, and a resent id is a duplicate there. A signal without an id gets one.
+   */
+  submitSignals(inputs: readonly unknown[], now = Date.now()): SignalOutcome[] {
+    const batches = new Map<string, unknown[]>();
+    const outcomes = inputs.map((input, index): SignalOutcome => {
+      const traderId = typeof (input as { traderId?: unknown })?.traderId === 'string' ? (input as { traderId: string }).traderId : null;
+      const rawId = (input as { id?: unknown })?.id;
+      const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : null;
+      const refuse = (field: string, reason: string): SignalOutcome => ({ index, id, traderId, accepted: false, field, reason });
+      if (traderId === null) return refuse('traderId', 'required: the id of the trader the signal is for');
+      const trader = this.#config.traders.find((t) => t.id === traderId);
+      if (!trader || this.#stopped.has(traderId)) return refuse('traderId', trader ? `trader "${traderId}" is stopped` : `no trader "${traderId}"`);
+      const signalId = id ?? `api-${now.toString(36)}-${index}-${Math.random().toString(36).slice(2, 10)}`;
+      const verdict = parseSignal({ ...(input as object), id: signalId }, { traderId, symbols: new Set(traderSymbols(trader)), fallbackId: signalId, now });
+      if (!verdict.ok) return refuse(verdict.field, verdict.reason);
+      const batch = batches.get(traderId) ?? [];
+      batch.push(input === null || typeof input !== 'object' ? input : { ...input, id: signalId });
+      batches.set(traderId, batch);
+      return { index, id: signalId, traderId, accepted: true };
+    });
+    for (const [traderId, signals] of batches) {
+      // A full mailbox still takes the message (send() returns false): the API answers 429 to slow callers first.
+      this.#system.send(traderAddress(traderId), { type: 'signals', signals });
+    }
+    return outcomes;
+  }
+
+  /** True when a trader's mailbox is over half full: callers should back off (the API answers 429). */
+  busy(traderId: string): boolean {
+    const mailbox = this.#system.status().actors.find((a) => a.address === traderAddress(traderId))?.mailbox;
+    return mailbox !== undefined && mailbox.size > mailbox.capacity / 2;
+  }
+
+  /** Cancels a live order, through its trader; throws `ERR_NOT_FOUND` when no running trader has it live. */
+  async cancelOrder(clientOrderId: string): Promise<{ traderId: string; order: TraderStatus['orders'][string] }> {
+    for (const summary of await this.traders()) {
+      const order = summary.live?.orders[clientOrderId];
+      if (!order) continue;
+      this.#system.send(traderAddress(summary.id), { type: 'cancel', clientOrderIds: [clientOrderId] });
+      return { traderId: summary.id, order };
+    }
+    throw new ControlError('ERR_NOT_FOUND', `no live order "${clientOrderId}"`, { field: 'id' });
+  }
+
+  emergencyStop(reason: string): void {
+    this.#system.send(ADDRESSES.risk, { type: 'emergencyStop', reason });
+  }
+
+  resume(reason: string, traderId?: string): void {
+    if (traderId !== undefined) this.#traderConfig(traderId);
+    this.#system.send(ADDRESSES.risk, { type: 'resume', reason, ...(traderId !== undefined ? { traderId } : {}) });
+  }
+
+  intervene(traderId: string, action: 'halt' | 'reduce-only' | 'close-positions', reason: string): void {
+    this.#traderConfig(traderId);
+    if (this.#stopped.has(traderId)) throw new ControlError('ERR_CONFLICT', `trader "${traderId}" is stopped`);
+    this.#system.send(ADDRESSES.risk, { type: 'interveneTrader', traderId, action, reason });
+  }
+
+  async #launch(trader: TraderConfig, spec: Parameters<ActorSystem['spawn']>[0]): Promise<void> {
+    this.#system.send(ADDRESSES.risk, { type: 'addTrader', traderId: trader.id, address: traderAddress(trader.id), limits: monitorLimits(trader) });
+    await this.#system.spawn(spec, { supervisor: 'traders' });
+  }
+
+  async #halt(trader: TraderConfig): Promise<void> {
+    // Candles stop first, so the drain ends; the risk manager forgets its exposure.
+    this.#system.send(exchangeAddress(traderExchange(trader)), { type: 'subscribe', subscriber: traderAddress(trader.id), symbols: [] });
+    this.#system.send(ADDRESSES.risk, { type: 'removeTrader', traderId: trader.id });
+    await this.#system.stopChild(traderAddress(trader.id));
+  }
+
+  #traderConfig(id: string): TraderConfig {
+    const trader = this.#config.traders.find((t) => t.id === id);
+    if (!trader) throw new ControlError('ERR_NOT_FOUND', `no trader "${id}"`);
+    return trader;
+  }
+
+  async #summary(trader: TraderConfig, actor: ActorStatus | undefined): Promise<TraderSummary> {
+    const stopped = this.#stopped.has(trader.id) || !actor;
+    const summary: TraderSummary = {
+      id: trader.id,
+      state: stopped ? 'stopped' : stateOf(actor),
+      exchange: traderExchange(trader),
+      strategy: trader.strategy ? { name: trader.strategy.name, type: trader.strategy.type, timeframe: trader.strategy.timeframe } : null,
+      symbols: traderSymbols(trader),
+      restarts: actor?.restarts ?? 0,
+      lastError: actor?.lastError?.message ?? null,
+    };
+    if (summary.state !== 'running') return summary;
+    const live = await this.#system.request<TraderStatus>(traderAddress(trader.id), { type: 'status' }).catch(() => undefined);
+    if (live) {
+      summary.live = live;
+      summary.pnl = live.equity - (this.#starting.get(trader.id) ?? 0n);
+    }
+    return summary;
+  }
+}
+
+function traderSymbols(trader: TraderConfig): string[] {
+  return trader.symbols ?? trader.strategy?.symbols ?? [];
+}
+
+function stateOf(actor: ActorStatus | undefined): TraderSummary['state'] {
+  switch (actor?.state) {
+    case 'running':
+      return 'running';
+    case 'idle':
+    case 'starting':
+      return 'starting';
+    case 'crashed':
+      return 'restarting';
+    case 'failed':
+      return 'failed';
+    default:
+      return 'stopped';
+  }
+}

@@ -1,0 +1,138 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { createNodeWebSocket } from '@hono/node-ws';
+import { rateLimiter } from 'hono-rate-limiter';
+import type { Logger } from 'pino';
+import type { PlatformControl } from '../../actors/platform/control.js';
+import type { ApiConfig } from '../config/schema.js';
+import { authenticate, bearerToken, type ApiEnv } from './auth.js';
+import { ApiError, toApiError } from './errors.js';
+import type { Metrics } from './metrics.js';
+import type { SignalOutcomes } from './outcomes.js';
+import { json } from './respond.js';
+import { systemRoutes } from './routes/system.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { traderRoutes } from './routes/traders.js';
+import { tradingRoutes } from './routes/trading.js';
+import type { Stream } from './stream.js';
+import type { TokenStore } from './tokens.js';
+import { V2_ENDPOINTS } from './v2-map.js';
+
+export const API_VERSION = '3.0';
+
+export interface ApiParts {
+  control: PlatformControl;
+  tokens: TokenStore;
+  stream: Stream;
+  metrics: Metrics;
+  outcomes: SignalOutcomes;
+  config: ApiConfig;
+  /** The platform's version, answered by `/system/status`. */
+  version: string;
+  log: Logger;
+}
+
+/** Largest frame a stream client may send: actions are a few dozen bytes. */
+const MAX_FRAME_BYTES = 4_096;
+
+/**
+ * The API as a Hono app: REST under `/api/v1`, the event stream at `/ws/v1/stream`, Prometheus metrics
+ * at `/metrics`, and v2's old paths redirected (308) to their v1 homes. Every response carries
+ * `X-API-Version`; every error has one JSON shape (see `ApiError`), and a 500 says nothing of its cause.
+ */
+export function createApi(parts: ApiParts): { app: Hono<ApiEnv>; injectWebSocket: ReturnType<typeof createNodeWebSocket>['injectWebSocket'] } {
+  const { control, tokens, stream, metrics, outcomes, config, version, log } = parts;
+  const app = new Hono<ApiEnv>();
+  const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app });
+  wss.options.maxPayload = MAX_FRAME_BYTES;
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    // Before the response exists: set on a finished response, a header makes Hono rebuild it (slower, and headers set by other middleware are lost).
+    c.header('X-API-Version', API_VERSION);
+    await next();
+    metrics.observeRequest(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
+  });
+  app.use('*', secureHeaders());
+  if (config.corsOrigins.length > 0) app.use('/api/*', cors({ origin: config.corsOrigins, allowHeaders: ['Authorization', 'Content-Type'], exposeHeaders: ['X-API-Version'] }));
+
+  for (const { v2, v3 } of V2_ENDPOINTS) {
+    app.all(v2, (c) => {
+      const query = new URL(c.req.url).search;
+      return c.redirect(`${v3}${query}`, 308);
+    });
+  }
+
+  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
+  app.get('/api/v1/health', (c) => json(c, { status: 'ok' }));
+
+  app.get(
+    '/ws/v1/stream',
+    async (c, next) => {
+      // A token in the header is checked before the upgrade; without one the client authenticates in its first frame.
+      const header = c.req.header('authorization');
+      if (header !== undefined && !(bearerToken(header) && tokens.verify(bearerToken(header)!))) throw new ApiError('ERR_UNAUTHORIZED', 'unknown or revoked token', { field: 'authorization' });
+      await next();
+    },
+    upgradeWebSocket((c) => {
+      const header = bearerToken(c.req.header('authorization'));
+      const token = header ? tokens.verify(header) : undefined;
+      let client: ReturnType<Stream['connect']> | undefined;
+      return {
+        onOpen(_event, ws) {
+          const socket = ws.raw!;
+          client = stream.connect(socket, token);
+          socket.on('pong', () => stream.pong(client!));
+        },
+        onMessage(event) {
+          if (client) stream.receive(client, typeof event.data === 'string' ? event.data : String(event.data));
+        },
+        onClose() {
+          if (client) stream.disconnect(client);
+        },
+      };
+    }),
+  );
+
+  const v1 = new Hono<ApiEnv>();
+  v1.use(
+    '*',
+    bodyLimit({
+      maxSize: config.bodyLimitBytes,
+      onError: (c) => {
+        // The rest of the body is not read: the connection cannot carry another request.
+        c.header('Connection', 'close');
+        throw new ApiError('ERR_PAYLOAD_TOO_LARGE', `the body is over ${config.bodyLimitBytes} bytes`, { field: 'body' });
+      },
+    }),
+  );
+  v1.use('*', authenticate(tokens));
+  v1.use(
+    '*',
+    rateLimiter<ApiEnv>({
+      windowMs: config.rateLimit.windowMs,
+      limit: config.rateLimit.requests,
+      keyGenerator: (c) => c.get('token').id,
+      standardHeaders: 'draft-6',
+      handler: (c) => {
+        c.header('Retry-After', String(Math.ceil(config.rateLimit.windowMs / 1000)));
+        throw new ApiError('ERR_RATE_LIMITED', `over ${config.rateLimit.requests} requests per ${config.rateLimit.windowMs} ms for this token`);
+      },
+    }),
+  );
+  v1.route('/', systemRoutes(control, version));
+  v1.route('/', traderRoutes(control, stream));
+  v1.route('/', tradingRoutes(control, outcomes));
+  v1.route('/', tokenRoutes(tokens));
+  app.route('/api/v1', v1);
+
+  app.notFound((c) => json(c, new ApiError('ERR_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).body(), 404));
+  app.onError((error, c) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) log.error({ err: apiError.cause ?? apiError, method: c.req.method, path: c.req.path }, 'API request failed');
+    return json(c, apiError.body(), apiError.status);
+  });
+  return { app, injectWebSocket };
+}

@@ -1,0 +1,142 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { HubEvent } from '../../actors/events/hub.js';
+import type { PlatformControl } from '../../actors/platform/control.js';
+import type { ActorSystem } from '../../runtime/system.js';
+import type { Stream } from './stream.js';
+
+/**
+ * The platform's Prometheus metrics, in one registry with Node's process metrics. Figures that live in
+ * worker threads (signals per trader) and in actors (mailboxes, restarts, persistence lag) are
+ * gathered from their statuses at scrape time, so worker metrics are aggregated here without a second
+ * registry per thread; event counts (orders, fills, reviews) are counted as the hub pushes its events.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #orders: Counter<'trader' | 'status'>;
+  readonly #fills: Counter<'trader'>;
+  readonly #reviews: Counter<'verdict'>;
+  readonly #requests: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(options: { system: ActorSystem; control: PlatformControl; stream: Stream }) {
+    const { system, control, stream } = options;
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'botv3_' });
+    this.#orders = new Counter({ name: 'botv3_orders_total', help: 'Order updates reported by traders, by status', labelNames: ['trader', 'status'], registers });
+    this.#fills = new Counter({ name: 'botv3_fills_total', help: 'Fills reported by traders', labelNames: ['trader'], registers });
+    this.#reviews = new Counter({ name: 'botv3_ai_reviews_total', help: 'Reviews of orders by verdict', labelNames: ['verdict'], registers });
+    this.#requests = new Histogram({
+      name: 'botv3_api_request_duration_seconds',
+      help: 'API request latency',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+
+    new Counter({
+      name: 'botv3_signals_total',
+      help: 'Signals processed by each trader, by outcome',
+      labelNames: ['trader', 'outcome'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const trader of await control.traders()) {
+          const stats = trader.live?.stats;
+          if (!stats) continue;
+          const rejected = stats.rejected + stats.duplicates;
+          this.inc({ trader: trader.id, outcome: 'accepted' }, stats.signals - rejected - stats.skipped);
+          this.inc({ trader: trader.id, outcome: 'rejected' }, stats.rejected);
+          this.inc({ trader: trader.id, outcome: 'duplicate' }, stats.duplicates);
+          this.inc({ trader: trader.id, outcome: 'skipped' }, stats.skipped);
+        }
+      },
+    });
+    new Counter({
+      name: 'botv3_actor_restarts_total',
+      help: 'Restarts of each actor by its supervisor',
+      labelNames: ['actor'],
+      registers,
+      collect() {
+        this.reset();
+        for (const actor of system.status().actors) this.inc({ actor: actor.address }, actor.restarts);
+      },
+    });
+    new Gauge({
+      name: 'botv3_mailbox_depth',
+      help: 'Messages waiting in each actor mailbox',
+      labelNames: ['actor'],
+      registers,
+      collect() {
+        for (const actor of system.status().actors) this.set({ actor: actor.address }, actor.mailbox.size);
+      },
+    });
+    new Counter({
+      name: 'botv3_mailbox_dropped_total',
+      help: 'Messages dropped or refused by each actor mailbox',
+      labelNames: ['actor'],
+      registers,
+      collect() {
+        this.reset();
+        for (const actor of system.status().actors) this.inc({ actor: actor.address }, actor.mailbox.dropped + actor.mailbox.rejected);
+      },
+    });
+    new Counter({
+      name: 'botv3_dead_letters_total',
+      help: 'Messages that reached no actor',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(system.status().deadLetters.total);
+      },
+    });
+    new Gauge({
+      name: 'botv3_persistence_lag_rows',
+      help: 'Rows waiting to be written to the database',
+      registers,
+      async collect() {
+        this.set((await control.status()).database.bufferedRows);
+      },
+    });
+    new Gauge({
+      name: 'botv3_database_up',
+      help: '1 while the database is reachable',
+      registers,
+      async collect() {
+        this.set((await control.status()).database.reachable ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'botv3_ws_clients',
+      help: 'Connected WebSocket stream clients',
+      registers,
+      collect() {
+        this.set(stream.clients);
+      },
+    });
+    new Counter({
+      name: 'botv3_ws_messages_total',
+      help: 'WebSocket stream traffic: events sent, frames sent, frames received, clients dropped as too slow',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ kind: 'events_sent' }, stream.stats.events);
+        this.inc({ kind: 'frames_sent' }, stream.stats.frames);
+        this.inc({ kind: 'frames_received' }, stream.stats.received);
+        this.inc({ kind: 'clients_dropped' }, stream.stats.dropped);
+      },
+    });
+  }
+
+  /** Counts what the hub pushed: order updates by status, fills, review verdicts. */
+  observe(events: readonly HubEvent[]): void {
+    for (const event of events) {
+      if (event.kind === 'order') this.#orders.inc({ trader: event.traderId, status: event.order.status });
+      else if (event.kind === 'fill') this.#fills.inc({ trader: event.traderId });
+      else if (event.kind === 'review') this.#reviews.inc({ verdict: event.approved ? 'approve' : 'reject' });
+    }
+  }
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.#requests.observe({ method, route, status: String(status) }, seconds);
+  }
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { PlatformControl } from '../../../actors/platform/control.js';
+import { STRATEGIES, strategyTypes } from '../../../actors/strategies/registry.js';
+import type { ListName } from '../../database/queries.js';
+import { requireScope, type ApiEnv } from '../auth.js';
+import { ApiError } from '../errors.js';
+import type { SignalOutcomes } from '../outcomes.js';
+import { json } from '../respond.js';
+import { readJson } from '../validate.js';
+
+const decimal = z.union([z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal such as "0.015"'), z.number().positive()]);
+
+const manualOrder = z.strictObject({
+  traderId: z.string().min(1).max(64),
+  symbol: z.string().min(1).max(32),
+  side: z.string().transform((side, ctx) => {
+    const upper = side.toUpperCase();
+    if (upper === 'BUY' || upper === 'SELL') return upper;
+    ctx.addIssue({ code: 'custom', message: `must be BUY or SELL, got "${side.slice(0, 20)}"` });
+    return z.NEVER;
+  }),
+  quantity: decimal,
+  /** Limit price; a market order when absent. */
+  price: decimal.optional(),
+  /** Idempotency key: sending the same id twice places one order. */
+  id: z.string().min(1).max(100).optional(),
+});
+
+const MAX_SIGNALS = 1_000;
+const signalsBody = z.union([
+  z.array(z.unknown()).min(1).max(MAX_SIGNALS),
+  z.strictObject({ signals: z.array(z.unknown()).min(1).max(MAX_SIGNALS) }),
+  z.looseObject({ symbol: z.unknown() }),
+]);
+
+/** How long `POST /orders` waits for the trader's decision before answering 202 (the order goes on). */
+const ORDER_WAIT_MS = 5_000;
+
+/** Accounts, orders, trades, positions, signals and strategies. */
+export function tradingRoutes(control: PlatformControl, outcomes: SignalOutcomes): Hono<ApiEnv> {
+  const list = (name: ListName) => async (c: Context<ApiEnv>) => {
+    const page = await control.query(name, c.req.query());
+    return json(c, { data: page.rows, next: page.next ?? null });
+  };
+  return new Hono<ApiEnv>()
+    .get('/accounts/balance', requireScope('read'), list('balances'))
+    .get('/orders', requireScope('read'), list('orders'))
+    .get('/trades', requireScope('read'), list('trades'))
+    .get('/positions', requireScope('read'), list('positions'))
+    .get('/signals', requireScope('read'), list('signals'))
+    .get('/strategies', requireScope('read'), (c) =>
+      json(c, {
+        data: strategyTypes().map((type) => ({ type, params: z.toJSONSchema(STRATEGIES[type]!.params, { io: 'input', unrepresentable: 'any' }) })),
+        configured: control.config.traders.flatMap((t) => (t.strategy ? [{ traderId: t.id, name: t.strategy.name, type: t.strategy.type, symbols: t.strategy.symbols, timeframe: t.strategy.timeframe, params: t.strategy.params }] : [])),
+      }),
+    )
+    .post('/signals', requireScope('trade'), async (c) => {
+      const body = await readJson(c, signalsBody);
+      const inputs = Array.isArray(body) ? body : 'signals' in body && Array.isArray(body.signals) ? body.signals : [body];
+      refuseWhenBusy(control, inputs);
+      const results = control.submitSignals(inputs);
+      return json(c, { data: results, accepted: results.filter((r) => r.accepted).length }, results.some((r) => r.accepted) ? 202 : 422);
+    })
+    .post('/orders', requireScope('trade'), async (c) => {
+      const order = await readJson(c, manualOrder);
+      const signal = { id: order.id ?? `manual-${randomUUID()}`, traderId: order.traderId, strategy: 'manual', symbol: order.symbol, action: order.side, quantity: order.quantity, ...(order.price !== undefined ? { price: order.price } : {}) };
+      refuseWhenBusy(control, [signal]);
+      const outcome = outcomes.wait(order.traderId, signal.id, ORDER_WAIT_MS);
+      const [result] = control.submitSignals([signal]);
+      if (!result!.accepted) throw new ApiError('ERR_VALIDATION', result!.reason, { field: result!.field });
+      const event = await outcome;
+      if (!event) return json(c, { signalId: signal.id, status: 'pending' }, 202);
+      switch (event.kind) {
+        case 'signal.accepted':
+          return json(c, { signalId: signal.id, status: 'accepted', clientOrderId: event.clientOrderId }, 201);
+        case 'signal.duplicate':
+          throw new ApiError('ERR_CONFLICT', `order id "${signal.id}" was already used`, { field: 'id' });
+        case 'signal.skipped':
+          // Valid, but refused by the trader's risk checks or mode: the reason says which.
+          throw new ApiError('ERR_VALIDATION', event.reason);
+        case 'signal.rejected':
+          throw new ApiError('ERR_VALIDATION', event.reason, { field: event.field });
+      }
+    })
+    .delete('/orders/:id', requireScope('trade'), async (c) => {
+      const { traderId, order } = await control.cancelOrder(c.req.param('id'));
+      return json(c, { accepted: true, action: 'cancel', traderId, order }, 202);
+    });
+}
+
+/** 429 when a trader the signals are for has a mailbox over half full: the caller backs off before anything is lost. */
+function refuseWhenBusy(control: PlatformControl, inputs: readonly unknown[]): void {
+  const traders = new Set(inputs.map((s) => (s as { traderId?: unknown })?.traderId).filter((id): id is string => typeof id === 'string'));
+  for (const traderId of traders) {
+    if (control.busy(traderId)) throw new ApiError('ERR_RATE_LIMITED', `trader "${traderId}" is busy; retry after a second`, { field: 'traderId' });
+  }
+}

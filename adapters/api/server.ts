@@ -1,0 +1,89 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { HubStreamMessage } from '../../actors/events/hub.js';
+import type { PlatformControl } from '../../actors/platform/control.js';
+import type { ActorSystem } from '../../runtime/system.js';
+import type { Message } from '../../runtime/message.js';
+import type { ApiConfig } from '../config/schema.js';
+import { TradingError } from '../../actors/trading/errors.js';
+import { createApi } from './app.js';
+import { Metrics } from './metrics.js';
+import { SignalOutcomes } from './outcomes.js';
+import { Stream } from './stream.js';
+import type { TokenStore } from './tokens.js';
+
+/** The address the events hub pushes to (see `ActorSystemOptions.outlets`). */
+export const STREAM_OUTLET = 'api.stream';
+
+/**
+ * The receiving end of the hub's pushes, made before the actor system so it can be given as its
+ * outlet; the server built later is plugged into it.
+ */
+export class ApiFeed {
+  #targets: ((events: HubStreamMessage['events']) => void)[] = [];
+
+  readonly outlet = (message: Message): void => {
+    const events = (message as unknown as HubStreamMessage).events;
+    if (!Array.isArray(events)) return;
+    for (const target of this.#targets) target(events);
+  };
+
+  plug(target: (events: HubStreamMessage['events']) => void): void {
+    this.#targets.push(target);
+  }
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  stream: Stream;
+  close(): Promise<void>;
+}
+
+/** Starts the API on `config.host:config.port` (port 0 picks a free one). */
+export async function startApiServer(options: {
+  system: ActorSystem;
+  control: PlatformControl;
+  tokens: TokenStore;
+  feed: ApiFeed;
+  config: ApiConfig;
+  version: string;
+  log: Logger;
+}): Promise<ApiServer> {
+  const { system, control, tokens, feed, config, version, log } = options;
+  const stream = new Stream({ tokens, ...config.stream });
+  const metrics = new Metrics({ system, control, stream });
+  const outcomes = new SignalOutcomes();
+  feed.plug((events) => {
+    outcomes.observe(events);
+    metrics.observe(events);
+    stream.publish(events);
+  });
+  const { app, injectWebSocket } = createApi({ control, tokens, stream, metrics, outcomes, config, version, log });
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new TradingError('ERR_INVALID_CONFIG', `cannot listen on ${config.host}:${config.port} (${error.code}); choose another with --port or api.port`, { field: 'api.port', cause: error })
+          : error,
+      ),
+    );
+  });
+  injectWebSocket(server);
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stream,
+    close: async () => {
+      stream.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+    },
+  };
+}

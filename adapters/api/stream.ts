@@ -1,0 +1,259 @@
+import { z } from 'zod';
+import type { HubEvent } from '../../actors/events/hub.js';
+import { toJson } from '../../actors/trading/fixed.js';
+import { fromZodError } from './errors.js';
+import { hasScope, type TokenInfo, type TokenStore } from './tokens.js';
+
+export const CHANNELS = ['trades', 'orders', 'positions', 'signals', 'reviews', 'system'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** What the stream needs of a WebSocket (a `ws` socket has it all). */
+export interface StreamSocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  ping(): void;
+  readonly bufferedAmount: number;
+}
+
+export interface StreamOptions {
+  tokens: TokenStore;
+  /** A client whose unsent bytes exceed this is dropped with close code 1008. */
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  maxClients: number;
+  /** How long a client connected without a token has to send `{"action":"auth"}`. */
+  authTimeoutMs?: number;
+}
+
+/** Close codes: 1008 for a slow reader (policy), 4401 / 4403 for a missing or weak token, 1013 when full. */
+export const CLOSE = { slowConsumer: 1008, unauthorized: 4401, forbidden: 4403, full: 1013, heartbeat: 1001 } as const;
+
+const action = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('auth'), token: z.string().min(1) }),
+  z.strictObject({ action: z.literal('subscribe'), channel: z.enum(CHANNELS), traderId: z.string().min(1).max(64).optional() }),
+  z.strictObject({ action: z.literal('unsubscribe'), channel: z.enum(CHANNELS), traderId: z.string().min(1).max(64).optional() }),
+  z.strictObject({ action: z.literal('ping') }),
+]);
+
+/** One event as the stream sends it, serialized once for every client that wants it. */
+interface Item {
+  channel: Channel;
+  traderId: string | undefined;
+  json: string;
+}
+
+/** Per channel: every trader (`'*'`) or the trader ids asked for. */
+type Subscriptions = Map<Channel, Set<string>>;
+
+/** A connected client, as the WebSocket route holds it. */
+export interface StreamClient {
+  readonly socket: StreamSocket;
+  token: TokenInfo | undefined;
+  subscriptions: Subscriptions;
+  /** Cleared at each heartbeat, set by a pong: a client that misses one is terminated. */
+  alive: boolean;
+  authTimer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The live event stream behind `/ws/v1/stream`: events pushed by the events hub are sorted into
+ * channels, serialized once, and sent to the clients subscribed to them, in one frame per client per
+ * turn of the event loop. It never waits for a client: one whose unsent data passes `maxBufferedBytes`
+ * is dropped, so a slow reader costs the platform nothing but its buffer.
+ */
+export class Stream {
+  readonly #options: Required<StreamOptions>;
+  readonly #clients = new Set<StreamClient>();
+  #pending: Item[] = [];
+  #flushScheduled = false;
+  readonly #heartbeat: NodeJS.Timeout;
+  readonly stats = { connected: 0, dropped: 0, frames: 0, events: 0, received: 0 };
+
+  constructor(options: StreamOptions) {
+    this.#options = { authTimeoutMs: 5_000, ...options };
+    this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatMs).unref();
+  }
+
+  get clients(): number {
+    return this.#clients.size;
+  }
+
+  /** The hub's outlet: every new event of the platform. */
+  publish(events: readonly HubEvent[]): void {
+    for (const event of events) for (const item of itemsOf(event)) this.#pending.push(item);
+    this.#schedule();
+  }
+
+  /** A platform event that does not come from an actor (a trader created or stopped through the API). */
+  publishSystem(data: Record<string, unknown>): void {
+    this.#pending.push(item('system', data.traderId as string | undefined, data.seq as number | undefined, data));
+    this.#schedule();
+  }
+
+  /** A new connection; `token` when it authenticated at the upgrade (header), else it must send `auth` first. */
+  connect(socket: StreamSocket, token: TokenInfo | undefined): StreamClient {
+    const client: StreamClient = { socket, token, subscriptions: new Map(), alive: true, authTimer: undefined };
+    if (this.#clients.size >= this.#options.maxClients) {
+      socket.close(CLOSE.full, `too many clients (${this.#options.maxClients})`);
+      return client;
+    }
+    this.#clients.add(client);
+    this.stats.connected++;
+    if (token) this.#send(client, { type: 'welcome', tokenId: token.id, channels: CHANNELS });
+    else client.authTimer = setTimeout(() => socket.close(CLOSE.unauthorized, 'send {"action":"auth","token":"..."} first'), this.#options.authTimeoutMs);
+    return client;
+  }
+
+  disconnect(client: StreamClient): void {
+    clearTimeout(client.authTimer);
+    this.#clients.delete(client);
+  }
+
+  pong(client: StreamClient): void {
+    client.alive = true;
+  }
+
+  /** A text frame from a client: an action, acknowledged or answered with an error naming the field. */
+  receive(client: StreamClient, text: string): void {
+    this.stats.received++;
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      this.#send(client, { type: 'error', code: 'ERR_BAD_REQUEST', message: 'frames must be JSON objects such as {"action":"subscribe","channel":"trades"}', field: 'frame' });
+      return;
+    }
+    const parsed = action.safeParse(data);
+    if (!parsed.success) {
+      const { code, message, field } = fromZodError(parsed.error, 'ERR_VALIDATION').body().error;
+      this.#send(client, { type: 'error', code, message, field });
+      return;
+    }
+    const msg = parsed.data;
+    if (msg.action === 'auth') {
+      const token = this.#options.tokens.verify(msg.token);
+      if (!token) return client.socket.close(CLOSE.unauthorized, 'unknown or revoked token');
+      if (!hasScope(token.scopes, 'read')) return client.socket.close(CLOSE.forbidden, 'this token lacks the "read" scope');
+      client.token = token;
+      clearTimeout(client.authTimer);
+      this.#send(client, { type: 'ack', action: 'auth', tokenId: token.id, channels: CHANNELS });
+      return;
+    }
+    if (!client.token) return client.socket.close(CLOSE.unauthorized, 'send {"action":"auth","token":"..."} first');
+    if (msg.action === 'ping') {
+      this.#send(client, { type: 'pong', at: Date.now() });
+      return;
+    }
+    const who = msg.traderId ?? '*';
+    const set = client.subscriptions.get(msg.channel) ?? new Set<string>();
+    if (msg.action === 'subscribe') set.add(who);
+    else set.delete(who);
+    if (set.size > 0) client.subscriptions.set(msg.channel, set);
+    else client.subscriptions.delete(msg.channel);
+    this.#send(client, { type: 'ack', action: msg.action, channel: msg.channel, ...(msg.traderId !== undefined ? { traderId: msg.traderId } : {}) });
+  }
+
+  close(): void {
+    clearInterval(this.#heartbeat);
+    for (const client of this.#clients) client.socket.close(CLOSE.heartbeat, 'server shutting down');
+    this.#clients.clear();
+  }
+
+  #schedule(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const items = this.#pending;
+    this.#pending = [];
+    // Clients with the same subscriptions share one frame, built once.
+    const frames = new Map<string, { frame: string; count: number } | null>();
+    for (const client of this.#clients) {
+      if (!client.token || client.subscriptions.size === 0) continue;
+      const key = signature(client.subscriptions);
+      let built = frames.get(key);
+      if (built === undefined) {
+        const wanted = items.filter((i) => wants(client.subscriptions, i));
+        built = wanted.length === 0 ? null : { frame: `{"type":"events","events":[${wanted.map((i) => i.json).join(',')}]}`, count: wanted.length };
+        frames.set(key, built);
+      }
+      if (!built) continue;
+      if (client.socket.bufferedAmount > this.#options.maxBufferedBytes) {
+        this.#drop(client);
+        continue;
+      }
+      client.socket.send(built.frame);
+      this.stats.frames++;
+      this.stats.events += built.count;
+    }
+  }
+
+  #drop(client: StreamClient): void {
+    this.stats.dropped++;
+    this.disconnect(client);
+    client.socket.close(CLOSE.slowConsumer, `slow consumer: over ${this.#options.maxBufferedBytes} bytes unsent`);
+    // A reader too slow to take its buffer will not take the close frame either.
+    setTimeout(() => client.socket.terminate(), 1_000).unref();
+  }
+
+  #beat(): void {
+    const at = Date.now();
+    for (const client of this.#clients) {
+      if (!client.alive) {
+        this.disconnect(client);
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+      if (client.token) this.#send(client, { type: 'heartbeat', at });
+    }
+  }
+
+  #send(client: StreamClient, message: object): void {
+    client.socket.send(JSON.stringify(message));
+  }
+}
+
+function wants(subscriptions: Subscriptions, item: Item): boolean {
+  const set = subscriptions.get(item.channel);
+  return set !== undefined && (set.has('*') || (item.traderId !== undefined && set.has(item.traderId)));
+}
+
+function signature(subscriptions: Subscriptions): string {
+  return [...subscriptions].map(([channel, ids]) => `${channel}:${[...ids].sort().join(',')}`).sort().join(';');
+}
+
+function item(channel: Channel, traderId: string | undefined, seq: number | undefined, data: unknown): Item {
+  return { channel, traderId, json: toJson({ channel, traderId: traderId ?? null, seq: seq ?? null, data }) };
+}
+
+/** The channels an event belongs to: a fill is a trade and a position change. */
+function itemsOf(event: HubEvent): Item[] {
+  const traderId = 'traderId' in event ? event.traderId : undefined;
+  switch (event.kind) {
+    case 'fill': {
+      const { position, ...trade } = event;
+      return [item('trades', traderId, event.seq, trade), item('positions', traderId, event.seq, { ...position, traderId, at: event.at })];
+    }
+    case 'order':
+    case 'execution.invalid':
+    case 'reconciled':
+      return [item('orders', traderId, event.seq, event)];
+    case 'signal.accepted':
+    case 'signal.rejected':
+    case 'signal.duplicate':
+    case 'signal.skipped':
+      return [item('signals', traderId, event.seq, event)];
+    case 'review':
+      return [item('reviews', traderId, event.seq, event)];
+    case 'ledger':
+      return [];
+    default:
+      return [item('system', traderId, event.seq, event)];
+  }
+}

@@ -1,0 +1,31 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ApiError, fromZodError } from './errors.js';
+
+/**
+ * The JSON body of a request, validated by `schema`; an empty body reads as `{}`. Broken JSON or
+ * another content type is a 400; JSON that breaks the schema (wrong types, unknown fields, bad values)
+ * a 422 naming the field.
+ */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const text = await c.req.text();
+  let body: unknown = {};
+  if (text !== '' && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+    throw new ApiError('ERR_BAD_REQUEST', 'send a JSON body with Content-Type: application/json', { field: 'body' });
+  }
+  try {
+    if (text !== '') body = JSON.parse(text);
+  } catch (error) {
+    throw new ApiError('ERR_BAD_REQUEST', `the body is not valid JSON: ${(error as Error).message}`, { field: 'body', cause: error });
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw fromZodError(parsed.error);
+  return parsed.data;
+}
+
+/** The query string, validated by `schema`; a bad parameter is a 400 naming it. */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) throw fromZodError(parsed.error, 'ERR_BAD_REQUEST');
+  return parsed.data;
+}

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { launchPlatform, type RunningPlatform } from '../../adapters/api/launch.js';
+import { TokenStore } from '../../adapters/api/tokens.js';
+import { parseConfig } from '../../adapters/config/load.js';
+import { preparePlatformDatabase } from '../../adapters/database/prepare.js';
+import { freshDatabaseServer } from './database.js';
+
+export interface ApiTestPlatform extends RunningPlatform {
+  url: string;
+  /** Tokens of each scope, in clear. */
+  token: { read: string; trade: string; admin: string };
+  tokens: TokenStore;
+  /** `fetch` on the API with a token (admin by default) and JSON in and out. */
+  call(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Moves the paper market `candles` candles on. */
+  advance(candles?: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The platform of `input` (a config in file format) with its database (fresh, see `freshDatabaseServer`)
+ * and the API on a free loopback port; the paper exchange's clock is stopped, tests step it.
+ */
+export async function startApiPlatform(input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object; api?: object }): Promise<ApiTestPlatform> {
+  const server = await freshDatabaseServer();
+  const dir = mkdtempSync(join(tmpdir(), 'botv3-api-'));
+  const database = await preparePlatformDatabase({ url: server.url, dataDir: dir });
+  const exchanges = input.exchanges ?? { paper: { type: 'paper', seed: 42 } };
+  const config = parseConfig({
+    ...input,
+    exchanges: Object.fromEntries(Object.entries(exchanges).map(([name, e]) => [name, { candleIntervalMs: 0, startTs: Date.UTC(2026, 0, 1), ...e }])),
+    api: { port: 0, ...input.api },
+  });
+  const tokens = TokenStore.open(join(dir, 'api-tokens.json'));
+  const token = { read: tokens.create('read', ['read']).token, trade: tokens.create('trade', ['trade']).token, admin: tokens.create('admin', ['admin']).token };
+  const platform = await launchPlatform(config, {
+    platform: { database: { url: server.url, poolSize: server.poolSize, journalPath: join(dir, 'journal.ndjson') }, balances: database.balances },
+    database: { kind: 'external', where: 'test' },
+    tokens,
+    version: 'test',
+    log: pino({ level: 'silent' }),
+    system: { heartbeatCheckMs: 20 },
+  });
+  const url = platform.api.url;
+  const exchange = `exchange.${Object.keys(config.exchanges)[0]}`;
+  return {
+    ...platform,
+    url,
+    token,
+    tokens,
+    async call(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      const bearer = options.token === undefined ? token.admin : options.token;
+      if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+      let body: string | undefined;
+      if (options.body !== undefined) {
+        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${url}${path}`, { method, headers, body, redirect: 'manual' });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? null : JSON.parse(text);
+      } catch {
+        // Not JSON (metrics): the text as it is.
+      }
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+    advance: (candles = 1) => void platform.system.send(exchange, { type: 'advance', candles }),
+    async close() {
+      await platform.stop();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
