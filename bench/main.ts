@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { formatTable, writeResults, type Figure } from './report.js';
+import { apiSuite } from './api.js';
 import { exchangesSuite } from './exchanges.js';
 import { persistenceSuite } from './persistence.js';
 import { pipelineSuite } from './pipeline.js';
@@ -11,6 +12,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<Figure[]>> = {
   pipeline: pipelineSuite,
   persistence: persistenceSuite,
   exchanges: exchangesSuite,
+  api: apiSuite,
 };
 
 const program = new Command('bench')
