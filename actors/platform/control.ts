@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ActorSystem } from '../../runtime/system.js';
 import type { ActorStatus } from '../../runtime/cell.js';
 import { parseTrader } from '../../adapters/config/load.js';
@@ -70,6 +71,8 @@ export class PlatformControl {
   readonly #options: ControlOptions;
   /** Traders of the config that an operator stopped: kept, so they can be started again. */
   readonly #stopped = new Set<string>();
+  /** Ids of traders being created, so that two requests cannot create the same one. */
+  readonly #creating = new Set<string>();
   /** Queries running, by list and filter. */
   readonly #queries = new Map<string, Promise<Page>>();
   /** Quote balance each trader started with, for P&L. */
@@ -143,17 +146,24 @@ export class PlatformControl {
    */
   async createTrader(input: unknown): Promise<TraderSummary> {
     const trader = parseTrader(input);
-    if (this.#config.traders.some((t) => t.id === trader.id)) throw new ControlError('ERR_CONFLICT', `trader "${trader.id}" already exists`, { field: 'id' });
+    if (this.#creating.has(trader.id) || this.#config.traders.some((t) => t.id === trader.id)) {
+      throw new ControlError('ERR_CONFLICT', `trader "${trader.id}" already exists`, { field: 'id' });
+    }
     const config = { ...this.#config, traders: [...this.#config.traders, trader] };
     const built = traderSpec(config, trader, '', { ...this.#options.platform, balances: {} });
-    if (this.#config.exchanges[built.exchange]!.type === 'paper') {
-      const { balances } = await this.#system.request<{ balances: Record<string, unknown> }>(exchangeAddress(built.exchange), { type: 'getBalances', account: built.account });
-      if (Object.keys(balances).length === 0) this.#system.send(exchangeAddress(built.exchange), { type: 'openAccount', account: built.account, balances: built.balances });
+    this.#creating.add(trader.id);
+    try {
+      if (this.#config.exchanges[built.exchange]!.type === 'paper') {
+        const { balances } = await this.#system.request<{ balances: Record<string, unknown> }>(exchangeAddress(built.exchange), { type: 'getBalances', account: built.account });
+        if (Object.keys(balances).length === 0) this.#system.send(exchangeAddress(built.exchange), { type: 'openAccount', account: built.account, balances: built.balances });
+      }
+      if (this.hasDatabase) await this.#system.request(ADDRESSES.persistence, { type: 'register', traderId: trader.id, trader: persistedTrader(trader) });
+      await this.#launch(trader, built.spec);
+      this.#config.traders.push(trader);
+      this.#starting.set(trader.id, trader.balances.USDT ?? 0n);
+    } finally {
+      this.#creating.delete(trader.id);
     }
-    if (this.hasDatabase) await this.#system.request(ADDRESSES.persistence, { type: 'register', traderId: trader.id, trader: persistedTrader(trader) });
-    this.#config.traders.push(trader);
-    this.#starting.set(trader.id, trader.balances.USDT ?? 0n);
-    await this.#launch(trader, built.spec);
     return this.trader(trader.id);
   }
 
@@ -230,7 +240,7 @@ export class PlatformControl {
       if (traderId === null) return refuse('traderId', 'required: the id of the trader the signal is for');
       const trader = this.#config.traders.find((t) => t.id === traderId);
       if (!trader || this.#stopped.has(traderId)) return refuse('traderId', trader ? `trader "${traderId}" is stopped` : `no trader "${traderId}"`);
-      const signalId = id ?? `api-${now.toString(36)}-${index}-${Math.random().toString(36).slice(2, 10)}`;
+      const signalId = id ?? `api-${randomUUID()}`;
       const verdict = parseSignal({ ...(input as object), id: signalId }, { traderId, symbols: new Set(traderSymbols(trader)), fallbackId: signalId, now });
       if (!verdict.ok) return refuse(verdict.field, verdict.reason);
       const batch = batches.get(traderId) ?? [];
@@ -239,7 +249,7 @@ export class PlatformControl {
       return { index, id: signalId, traderId, accepted: true };
     });
     for (const [traderId, signals] of batches) {
-      // A full mailbox still takes the message (send() returns false): the API answers 429 to slow callers first.
+      // Callers check `busy()` first (the API answers 429), so the mailbox has room; send() === false only warns.
       this.#system.send(traderAddress(traderId), { type: 'signals', signals });
     }
     return outcomes;
