@@ -95,8 +95,7 @@ export class PlatformControl {
 
   async status(): Promise<PlatformSnapshot> {
     const system = this.#system.status();
-    const traders = await this.traders();
-    const persistence = this.hasDatabase ? await this.#system.request<PersistenceStatus>(ADDRESSES.persistence, { type: 'status' }).catch(() => undefined) : undefined;
+    const [traders, database] = await Promise.all([this.traders(), this.database()]);
     const exchanges = await Promise.all(
       Object.entries(this.#config.exchanges).map(async ([name, exchange]) => {
         if (exchange.type === 'paper') {
@@ -116,15 +115,21 @@ export class PlatformControl {
         stopped: traders.filter((t) => t.state === 'stopped').length,
       },
       restarts: system.actors.reduce((sum, a) => sum + a.restarts, 0),
-      database: {
-        kind: this.#options.database?.kind ?? 'none',
-        where: this.#options.database?.where ?? null,
-        reachable: persistence?.up ?? false,
-        bufferedRows: persistence?.buffered ?? 0,
-        lastError: persistence?.lastError ?? null,
-      },
+      database,
       exchanges,
       reviewer: this.#options.reviewer ?? { kind: 'pass-through', state: 'up' },
+    };
+  }
+
+  /** The database as persistence sees it: reachable, and how many rows wait to be written. */
+  async database(): Promise<PlatformSnapshot['database']> {
+    const persistence = this.hasDatabase ? await this.#system.request<PersistenceStatus>(ADDRESSES.persistence, { type: 'status' }).catch(() => undefined) : undefined;
+    return {
+      kind: this.#options.database?.kind ?? 'none',
+      where: this.#options.database?.where ?? null,
+      reachable: persistence?.up ?? false,
+      bufferedRows: persistence?.buffered ?? 0,
+      lastError: persistence?.lastError ?? null,
     };
   }
 

@@ -93,7 +93,7 @@ export class Metrics {
       help: 'Rows waiting to be written to the database',
       registers,
       async collect() {
-        this.set((await control.status()).database.bufferedRows);
+        this.set((await control.database()).bufferedRows);
       },
     });
     new Gauge({
@@ -101,7 +101,7 @@ export class Metrics {
       help: '1 while the database is reachable',
       registers,
       async collect() {
-        this.set((await control.status()).database.reachable ? 1 : 0);
+        this.set((await control.database()).reachable ? 1 : 0);
       },
     });
     new Gauge({
