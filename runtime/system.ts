@@ -195,6 +195,11 @@ export class ActorSystem implements CellEnvironment {
     return this.#cell(address).lastSnapshot();
   }
 
+  /** One actor's status (mailbox, restarts, last error), or undefined when there is no actor at `address`. */
+  actorStatus(address: Address): ActorStatus | undefined {
+    return this.#cells.get(address)?.status();
+  }
+
   status(): SystemStatus {
     return {
       state: this.#state,

@@ -141,7 +141,7 @@ export class PlatformControl {
 
   async trader(id: string): Promise<TraderSummary> {
     const config = this.#traderConfig(id);
-    return this.#summary(config, this.#system.status().actors.find((a) => a.address === traderAddress(id)));
+    return this.#summary(config, this.#system.actorStatus(traderAddress(id)));
   }
 
   /**
@@ -262,7 +262,7 @@ export class PlatformControl {
 
   /** True when a trader's mailbox is over half full: callers should back off (the API answers 429). */
   busy(traderId: string): boolean {
-    const mailbox = this.#system.status().actors.find((a) => a.address === traderAddress(traderId))?.mailbox;
+    const mailbox = this.#system.actorStatus(traderAddress(traderId))?.mailbox;
     return mailbox !== undefined && mailbox.size > mailbox.capacity / 2;
   }
 

@@ -18,19 +18,19 @@ export const STREAM_OUTLET = 'api.stream';
 
 /**
  * The receiving end of the hub's pushes, made before the actor system so it can be given as its
- * outlet; the server built later is plugged into it.
+ * outlet; the server built later is plugged into it. Events pushed before then are not kept: no client
+ * can be connected yet.
  */
 export class ApiFeed {
-  #targets: ((events: HubStreamMessage['events']) => void)[] = [];
+  #target: ((events: HubStreamMessage['events']) => void) | undefined;
 
   readonly outlet = (message: Message): void => {
     const events = (message as unknown as HubStreamMessage).events;
-    if (!Array.isArray(events)) return;
-    for (const target of this.#targets) target(events);
+    if (Array.isArray(events)) this.#target?.(events);
   };
 
   plug(target: (events: HubStreamMessage['events']) => void): void {
-    this.#targets.push(target);
+    this.#target = target;
   }
 }
 

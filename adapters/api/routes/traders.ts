@@ -35,19 +35,14 @@ export function traderRoutes(control: PlatformControl, stream: Stream): Hono<Api
       return json(c, summary);
     });
   }
-  for (const action of ['halt', 'reduce-only', 'close-positions'] as const) {
+  for (const action of ['halt', 'reduce-only', 'close-positions', 'resume'] as const) {
     app.post(`/traders/:id/${action}`, requireScope('admin'), async (c) => {
-      const body = await readJson(c, interventionBody);
-      const reason = body.reason ?? `${action} through the API`;
-      control.intervene(c.req.param('id'), action, reason);
-      return json(c, { accepted: true, action, traderId: c.req.param('id'), reason }, 202);
+      const id = c.req.param('id');
+      const reason = (await readJson(c, interventionBody)).reason ?? (action === 'resume' ? 'resumed through the API' : `${action} through the API`);
+      if (action === 'resume') control.resume(reason, id);
+      else control.intervene(id, action, reason);
+      return json(c, { accepted: true, action, traderId: id, reason }, 202);
     });
   }
-  app.post('/traders/:id/resume', requireScope('admin'), async (c) => {
-    const body = await readJson(c, interventionBody);
-    const reason = body.reason ?? 'resumed through the API';
-    control.resume(reason, c.req.param('id'));
-    return json(c, { accepted: true, action: 'resume', traderId: c.req.param('id'), reason }, 202);
-  });
   return app;
 }
