@@ -9,8 +9,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig((cli) => {
   const outDir = cli.outDir ?? 'dist';
   return {
-    // The exchanges benchmark replays the tests' recorded Binance on loopback.
-    entry: ['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts', 'test/helpers/fake-exchange.ts', 'test/fixtures/exchanges/*.ts'],
+    // The exchanges and AI benchmarks answer through the tests' loopback fakes of Binance and the Messages API.
+    entry: ['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts', 'test/helpers/fake-exchange.ts', 'test/helpers/fake-anthropic.ts', 'test/fixtures/exchanges/*.ts'],
     format: ['esm'],
     target: 'node20',
     platform: 'node',

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { formatTable, writeResults, type Figure } from './report.js';
+import { aiSuite } from './ai.js';
 import { apiSuite } from './api.js';
 import { exchangesSuite } from './exchanges.js';
 import { persistenceSuite } from './persistence.js';
@@ -13,6 +14,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<Figure[]>> = {
   persistence: persistenceSuite,
   exchanges: exchangesSuite,
   api: apiSuite,
+  ai: aiSuite,
 };
 
 const program = new Command('bench')

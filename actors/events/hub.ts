@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import { Deque } from '../../runtime/deque.js';
 import type { InterventionEvent } from '../risk/manager.js';
+import type { ReviewerEvent } from '../reviewer/protocol.js';
 import type { TraderEvent } from '../trader/events.js';
 
 const messages = z.discriminatedUnion('type', [
   /** Events are checked one by one below: parsing each with zod would copy every event of the feed. */
   z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.unknown()) }),
   z.object({ type: z.literal('riskEvents'), events: z.array(z.object({ kind: z.literal('intervention') }).loose()) }),
+  /** The human review queue as it changes (see `actors/reviewer`). */
+  z.object({ type: z.literal('reviewerEvents'), events: z.array(z.object({ kind: z.enum(['review.queued', 'review.decided', 'review.expired']), traderId: z.string() }).loose()) }),
   /** A platform alert, e.g. persistence lost or regained the database. */
   z.object({ type: z.literal('alert'), source: z.string(), level: z.enum(['info', 'warn', 'error']), message: z.string(), at: z.number() }),
   /** Request: counters per trader and the latest events (only those after `since`, when given). */
@@ -25,7 +28,7 @@ export interface TraderCounters {
 }
 
 /** An event as the hub keeps it: numbered in arrival order (`seq`), so a reader can ask for what came after. */
-export type HubEvent = ((TraderEvent & { traderId: string }) | InterventionEvent | { kind: 'alert'; source: string; level: string; message: string; at: number }) & {
+export type HubEvent = ((TraderEvent & { traderId: string }) | InterventionEvent | ReviewerEvent | { kind: 'alert'; source: string; level: string; message: string; at: number }) & {
   seq: number;
 };
 
@@ -100,6 +103,10 @@ export default defineActor<z.infer<typeof messages>>({
       if (msg.type === 'alert') {
         const { type: _type, ...alert } = msg;
         remember({ kind: 'alert', ...alert });
+        return;
+      }
+      if (msg.type === 'reviewerEvents') {
+        for (const event of msg.events as unknown as ReviewerEvent[]) remember(event);
         return;
       }
       if (msg.type === 'riskEvents') {

@@ -75,12 +75,24 @@ export interface BalanceRow {
   timestamp: number;
 }
 
+/** One verdict: an AI reviewer's (`reviewer` risk or market) or the decision taken (`reviewer` decision). */
 export interface ReviewRow {
   client_order_id: string;
+  reviewer: string;
   trader_id: string;
   signal_id: string;
   approved: boolean;
   reason: string;
+  decided_by: string | null;
+  model: string | null;
+  prompt_version: string | null;
+  confidence: number | null;
+  reasons: string | null;
+  latency_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  flagged: boolean;
+  note: string | null;
   reviewed_at: number;
 }
 
@@ -115,6 +127,8 @@ export function rowCount(batch: RowBatch): number {
   for (const rows of Object.values(batch)) n += (rows as unknown[]).length;
   return n;
 }
+
+const NO_OPINION = { model: null, prompt_version: null, confidence: null, reasons: null, latency_ms: null, input_tokens: null, output_tokens: null };
 
 /** Which outcome of a signal id is kept when it comes more than once: a duplicate never hides the first. */
 const OUTCOME_RANK: Record<SignalRow['outcome'], number> = { duplicate: 0, rejected: 1, skipped: 2, accepted: 2 };
@@ -260,10 +274,39 @@ export class BatchBuilder {
         for (const row of rows) this.#put(this.#balances, `${traderId}\u0000${row.asset}`, row);
         return;
       }
-      case 'review':
-        this.#put(this.#reviews, event.clientOrderId, { client_order_id: event.clientOrderId, trader_id: traderId, signal_id: event.signalId, approved: event.approved, reason: event.reason, reviewed_at: event.at });
+      case 'review': {
+        const common = { client_order_id: event.clientOrderId, trader_id: traderId, signal_id: event.signalId, reviewed_at: event.at };
+        this.#put(this.#reviews, `${event.clientOrderId}\u0000decision`, {
+          ...common,
+          ...NO_OPINION,
+          reviewer: 'decision',
+          approved: event.approved,
+          reason: event.reason,
+          decided_by: event.by,
+          flagged: event.flagged,
+          note: event.note ?? null,
+        });
+        for (const o of event.opinions ?? []) {
+          this.#put(this.#reviews, `${event.clientOrderId}\u0000${o.reviewer}`, {
+            ...common,
+            reviewer: o.reviewer,
+            approved: o.verdict === 'approve',
+            reason: o.reasons.join('; '),
+            decided_by: null,
+            model: o.model,
+            prompt_version: o.promptVersion,
+            confidence: o.confidence,
+            reasons: JSON.stringify(o.reasons),
+            latency_ms: o.latencyMs,
+            input_tokens: o.inputTokens,
+            output_tokens: o.outputTokens,
+            flagged: false,
+            note: null,
+          });
+        }
         this.#audit(traderId, event.kind, event, event.at);
         return;
+      }
       case 'mode':
         this.#put(this.#modes, traderId, { id: traderId, mode: event.mode, mode_reason: event.reason, updated_at: event.at });
         this.#audit(traderId, event.kind, event, event.at);

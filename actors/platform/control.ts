@@ -6,6 +6,7 @@ import { traderExchange, type PlatformConfig, type TraderConfig } from '../../ad
 import type { ExchangeStatusReply } from '../../adapters/exchanges/exchange.js';
 import type { ListName, Page } from '../../adapters/database/queries.js';
 import type { PersistenceStatus } from '../persistence/persistence.js';
+import type { QueuedReview, ReviewerStatus } from '../reviewer/protocol.js';
 import type { TraderStatus } from '../trader/core.js';
 import { parseSignal } from '../trading/signal.js';
 import { ADDRESSES, exchangeAddress, monitorLimits, persistedTrader, traderAddress, traderSpec, type PlatformOptions } from './tree.js';
@@ -32,7 +33,7 @@ export interface PlatformSnapshot {
   restarts: number;
   database: { kind: 'embedded' | 'external' | 'none'; where: string | null; reachable: boolean; bufferedRows: number; lastError: string | null };
   exchanges: { name: string; type: 'paper' | 'ccxt'; connectivity: string; lastError: string | null }[];
-  reviewer: { kind: string; state: string };
+  reviewer: { kind: string; describe: string; state: string; queued: number; inFlight: number };
 }
 
 export type SignalOutcome = { index: number; id: string; traderId: string | null; accepted: true } | { index: number; id: string | null; traderId: string | null; accepted: false; field: string; reason: string };
@@ -56,7 +57,6 @@ export class ControlError extends Error {
 export interface ControlOptions {
   platform: PlatformOptions;
   database?: { kind: 'embedded' | 'external'; where: string };
-  reviewer?: { kind: string; state: string };
 }
 
 /**
@@ -95,7 +95,7 @@ export class PlatformControl {
 
   async status(): Promise<PlatformSnapshot> {
     const system = this.#system.status();
-    const [traders, database] = await Promise.all([this.traders(), this.database()]);
+    const [traders, database, reviewer] = await Promise.all([this.traders(), this.database(), this.reviewer()]);
     const exchanges = await Promise.all(
       Object.entries(this.#config.exchanges).map(async ([name, exchange]) => {
         if (exchange.type === 'paper') {
@@ -117,7 +117,9 @@ export class PlatformControl {
       restarts: system.actors.reduce((sum, a) => sum + a.restarts, 0),
       database,
       exchanges,
-      reviewer: this.#options.reviewer ?? { kind: 'pass-through', state: 'up' },
+      reviewer: reviewer
+        ? { kind: reviewer.kind, describe: reviewer.describe, state: reviewer.state, queued: reviewer.queued, inFlight: reviewer.inFlight }
+        : { kind: 'unknown', describe: 'the reviewer does not answer', state: 'down', queued: 0, inFlight: 0 },
     };
   }
 
@@ -131,6 +133,30 @@ export class PlatformControl {
       bufferedRows: persistence?.buffered ?? 0,
       lastError: persistence?.lastError ?? null,
     };
+  }
+
+  /** The AI reviewer's status (which reviewer, its spend, its queue); undefined when it does not answer. */
+  reviewer(): Promise<ReviewerStatus | undefined> {
+    return this.#system.request<ReviewerStatus>(ADDRESSES.reviewer, { type: 'status' }).catch(() => undefined);
+  }
+
+  /** The human review queue, oldest first. */
+  async reviewQueue(traderId?: string): Promise<QueuedReview[]> {
+    const reply = await this.#system.request<{ reviews: QueuedReview[] }>(ADDRESSES.reviewer, { type: 'list', ...(traderId !== undefined ? { traderId } : {}) });
+    return reply.reviews;
+  }
+
+  /**
+   * A human's decision on a queued review: the order goes out (or is dropped) through its trader.
+   * Throws `ERR_NOT_FOUND` for an id not in the queue and `ERR_CONFLICT` for one already decided or expired.
+   */
+  async decideReview(id: string, approved: boolean, options: { note?: string; decidedBy?: string } = {}): Promise<QueuedReview> {
+    const reply = await this.#system.request<{ type: 'decided'; review: QueuedReview } | { type: 'decideFailed'; code: 'ERR_NOT_FOUND' | 'ERR_CONFLICT'; message: string }>(
+      ADDRESSES.reviewer,
+      { type: 'decide', id, approved, ...options },
+    );
+    if (reply.type === 'decideFailed') throw new ControlError(reply.code, reply.message, { field: 'id' });
+    return reply.review;
   }
 
   /** Every trader of the config, with live state for those running. */

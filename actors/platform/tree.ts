@@ -12,6 +12,7 @@ import type { Market } from '../trading/market.js';
 import type { RiskManagerArgs } from '../risk/manager.js';
 import type { MonitorLimits } from '../risk/limits.js';
 import type { HubArgs } from '../events/hub.js';
+import type { ReviewerArgs } from '../reviewer/reviewer.js';
 import type { TraderArgs } from '../trader/args.js';
 import { PERSISTENCE_DEFAULTS, type PersistedTrader, type PersistenceArgs } from '../persistence/args.js';
 
@@ -95,7 +96,8 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
       { id: ADDRESSES.events, module: moduleUrl('../events/hub', import.meta.url), placement: 'main', mailbox: { capacity: 100_000 }, args: { outlets: options.outlets ?? [] } satisfies HubArgs },
       ...(options.database ? [persistenceSpec(config, options.database)] : []),
       { id: ADDRESSES.risk, module: moduleUrl('../risk/manager', import.meta.url), placement: 'main', args: risk },
-      { id: ADDRESSES.reviewer, module: moduleUrl('../reviewer/pass-through', import.meta.url), placement: 'main' },
+      // In the main thread: it waits on the network, and a worker would add a hop to every review.
+      { id: ADDRESSES.reviewer, module: moduleUrl('../reviewer/reviewer', import.meta.url), placement: 'main', args: { ai: config.ai, events: ADDRESSES.events } satisfies ReviewerArgs },
       { id: 'exchanges', strategy: 'one_for_one', children: exchanges },
       { id: 'traders', strategy: 'one_for_one', children: traders },
     ],
@@ -194,7 +196,7 @@ export function traderSpec(
     markets,
     orderNotional: trader.orderNotional,
     limits: { ...trader.limits, ...(maxPosition !== undefined ? { maxPosition } : {}) },
-    review: trader.review === 'never' || trader.review === 'always' ? { mode: trader.review } : { mode: 'above', notional: trader.review.above },
+    review: trader.review,
     balances: trader.balances,
     dedupeWindow: trader.dedupeWindow,
     reportMs: trader.reportMs,

@@ -22,12 +22,27 @@ export interface TraderArgs {
   /** Size of an order whose signal gives no quantity, in quote. */
   orderNotional: Fixed;
   limits: PreTradeLimits;
-  /** When the AI reviewer must approve an order first: never, always, or from a notional up. */
-  review: { mode: 'never' } | { mode: 'always' } | { mode: 'above'; notional: Fixed };
+  /** Which orders wait for the AI reviewer's verdict, and what a missing verdict means. */
+  review: ReviewPolicy;
   /** Starting balances of the ledger, the same ones the exchange account opened with. */
   balances: Record<string, Fixed>;
   /** Signal ids remembered for the duplicate check. */
   dedupeWindow: number;
   /** How often the trader reports its exposure to the risk manager. */
   reportMs: number;
+}
+
+/** A trader's review policy (the config's `review`): an order is reviewed when any rule asks for it. */
+export interface ReviewPolicy {
+  all: boolean;
+  /** Orders of this notional and more. */
+  above?: Fixed;
+  /** Orders on a symbol the trader never held. */
+  newSymbols: boolean;
+  /** Orders after this many losing closes in a row; 0: off. */
+  afterLosses: number;
+  /** Share of the other orders reviewed, picked by signal id. */
+  sample: number;
+  timeoutMs: number;
+  onFailure: 'reject' | 'pass';
 }

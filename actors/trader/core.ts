@@ -3,7 +3,7 @@ import type { Address } from '../../runtime/message.js';
 import { STRATEGIES } from '../strategies/registry.js';
 import type { Strategy, StrategySignal } from '../strategies/strategy.js';
 import type { ExchangeOrderState, ExecutionReport, OrderRequest } from '../trading/exchange-protocol.js';
-import { mul, type Fixed } from '../trading/fixed.js';
+import { fixedToString, mul, type Fixed } from '../trading/fixed.js';
 import { clientOrderId, idKey, SeenIds, type SeenIdsSnapshot } from '../trading/ids.js';
 import { bookFill, type Balances } from '../trading/ledger.js';
 import { CandleAggregator } from '../trading/candle-aggregator.js';
@@ -15,7 +15,7 @@ import type { TraderMode } from '../risk/limits.js';
 import { preTradeCheck, type RateState } from '../risk/pre-trade.js';
 import type { ExposureReport, Intervention } from '../risk/protocol.js';
 import type { TraderArgs } from './args.js';
-import type { TraderEvent } from './events.js';
+import type { ReviewDecision, TraderEvent } from './events.js';
 import type { RecoveredTrader } from './recovery.js';
 import { sizeOrder } from './sizing.js';
 
@@ -48,7 +48,22 @@ export interface TraderState {
   bars: Record<string, Candle>;
   day: { date: string; startEquity: Fixed };
   stats: TraderStats;
+  /** Losing closes in a row, for the review policy's `afterLosses`. */
+  losses: number;
+  /** The latest candles of each symbol, the market context of a review; kept only when orders can be reviewed. */
+  recent: Record<string, Candle[]>;
 }
+
+/** An order the review policy holds for the reviewer, and the rules that asked for it. */
+export interface HeldOrder {
+  order: Order;
+  /** The strategy that sent the signal (`api` for an outside one), which the reviewer weighs the reason against. */
+  strategy: string;
+  because: string[];
+}
+
+/** Candles of context sent with each review. */
+const REVIEW_CANDLES = 30;
 
 export type TraderStatus = Pick<TraderState, 'positions' | 'balances' | 'orders' | 'marks' | 'mode' | 'modeReason' | 'stats'> & {
   type: 'traderStatus';
@@ -106,7 +121,9 @@ export class TraderCore {
   #events: TraderEvent[] = [];
   #outgoing: OrderRequest[] = [];
   /** Orders of the message in hand waiting for the reviewer. */
-  #reviews: Order[] = [];
+  #reviews: HeldOrder[] = [];
+  /** Whether any rule of the review policy can ever ask for a review. */
+  readonly #reviewing: boolean;
   /**
    * Orders the message in hand changed, reported once each with their state at its end: an order
    * accepted and filled by one execution report batch is one `filled` event, not `open` then `filled`.
@@ -135,7 +152,11 @@ export class TraderCore {
       bars: {},
       day: { date: '', startEquity: 0n },
       stats: { signals: 0, rejected: 0, duplicates: 0, skipped: 0, orders: 0, ordersRejected: 0, fills: 0, rejectedBy: {} },
+      losses: 0,
+      recent: {},
     };
+    const review = args.review;
+    this.#reviewing = review.all || review.above !== undefined || review.newSymbols || review.afterLosses > 0 || review.sample > 0;
     this.#seen = new SeenIds(args.dedupeWindow, this.#state.seen);
     if (!snapshot) for (const id of recovered?.signalIds ?? []) this.#seen.add(idKey(id));
     this.#live = Object.keys(this.#state.orders).length;
@@ -175,6 +196,11 @@ export class TraderCore {
     for (const candle of candles) {
       if (!this.#symbols.has(candle.symbol)) continue;
       this.#state.marks[candle.symbol] = candle.close;
+      if (this.#reviewing) {
+        const recent = (this.#state.recent[candle.symbol] ??= []);
+        recent.push(candle);
+        if (recent.length > REVIEW_CANDLES) recent.shift();
+      }
       const bar = this.#bars?.add(candle);
       if (!bar) continue;
       const ideas = this.#strategy!.onCandle?.(bar) ?? [];
@@ -227,15 +253,16 @@ export class TraderCore {
     }
   }
 
-  onVerdict(clientOrderId: string, approved: boolean, reason: string, now: number): void {
-    const order = this.#state.orders[clientOrderId];
+  /** The reviewer's decision on a held order; one that is no longer waiting (decided, or gone at a restart) is ignored. */
+  onVerdict(verdict: ReviewDecision, now: number): void {
+    const order = this.#state.orders[verdict.clientOrderId];
     if (!order || order.status !== 'new') return;
-    this.#events.push({ kind: 'review', clientOrderId, signalId: order.signalId, approved, reason, at: now });
-    if (approved) {
+    this.#events.push({ kind: 'review', ...verdict, signalId: order.signalId, at: now });
+    if (verdict.approved) {
       this.#send(order);
       return;
     }
-    order.reason = `AI review: ${reason}`;
+    order.reason = `review: ${verdict.reason}`;
     this.#finish(order, 'rejected', now);
     this.#state.stats.ordersRejected++;
   }
@@ -303,7 +330,7 @@ export class TraderCore {
   }
 
   /** Takes what the message in hand produced: events to report, orders to send and orders to review. */
-  drain(): { events: TraderEvent[]; orders: OrderRequest[]; reviews: Order[] } {
+  drain(): { events: TraderEvent[]; orders: OrderRequest[]; reviews: HeldOrder[] } {
     for (const order of this.#touched.values()) this.#events.push({ kind: 'order', order: { ...order } });
     this.#touched.clear();
     const out = { events: this.#events, orders: this.#outgoing, reviews: this.#reviews };
@@ -345,6 +372,7 @@ export class TraderCore {
         { mode: forced ? 'reduce-only' : state.mode, position: position + (state.pending[signal.symbol] ?? 0n), openOrders: this.#live, rate: state.rate, now },
       );
     if (problem) return this.#skip(signal, problem, now);
+    const newSymbol = !(signal.symbol in state.positions);
     const order: Order = {
       clientOrderId: clientOrderId(this.#args.id, signal.id),
       traderId: this.#args.id,
@@ -369,16 +397,25 @@ export class TraderCore {
     state.stats.orders++;
     this.#touched.set(order.clientOrderId, order);
     this.#events.push({ kind: 'signal.accepted', signalId: signal.id, strategy: signal.strategy, symbol: signal.symbol, action: signal.action, clientOrderId: order.clientOrderId, at: now });
-    if (!forced && this.#needsReview(mul(order.quantity, price))) {
-      this.#reviews.push(order);
+    const because = forced || !this.#reviewing ? [] : this.#reviewRules(signal, mul(order.quantity, price), newSymbol);
+    if (because.length > 0) {
+      this.#reviews.push({ order, strategy: signal.strategy, because });
       return;
     }
     this.#send(order);
   }
 
-  #needsReview(notional: Fixed): boolean {
+  /** The rules of the review policy that ask for this order's review; none, and it goes straight out. */
+  #reviewRules(signal: Signal, notional: Fixed, newSymbol: boolean): string[] {
     const review = this.#args.review;
-    return review.mode === 'always' || (review.mode === 'above' && notional >= review.notional);
+    const because: string[] = [];
+    if (review.all) because.push('all orders');
+    if (review.above !== undefined && notional >= review.above) because.push(`notional ${fixedToString(notional)} >= ${fixedToString(review.above)}`);
+    if (review.newSymbols && newSymbol) because.push(`new symbol ${signal.symbol}`);
+    if (review.afterLosses > 0 && this.#state.losses >= review.afterLosses) because.push(`after ${this.#state.losses} losing closes in a row`);
+    // The signal id picks, not chance: a redelivered signal is sampled the same way.
+    if (because.length === 0 && review.sample > 0 && idKey(signal.id) / 2 ** 53 < review.sample) because.push(`sampled (${review.sample})`);
+    return because;
   }
 
   #send(order: Order): void {
@@ -462,7 +499,10 @@ export class TraderCore {
     const state = this.#state;
     state.pending[order.symbol] = state.pending[order.symbol]! - (order.side === 'buy' ? quantity : -quantity);
     const position = (state.positions[order.symbol] ??= emptyPosition(order.symbol));
+    const closing = order.side === 'buy' ? position.quantity < 0n : position.quantity > 0n;
+    const realized = position.realizedPnl;
     applyFillToPosition(position, order.side, quantity, price, fee, now);
+    if (closing) state.losses = position.realizedPnl < realized ? state.losses + 1 : 0;
     const entries = bookFill(state.balances, { base: market.base, quote: market.quote, side: order.side, quantity, price, fee, ref: report.fill.tradeId, at: now });
     state.stats.fills++;
     this.#events.push(

@@ -1,3 +1,4 @@
+import type { Opinion } from '../../ai/verdict.js';
 import type { Fill } from '../trading/exchange-protocol.js';
 import type { Fixed } from '../trading/fixed.js';
 import type { LedgerEntry } from '../trading/ledger.js';
@@ -19,10 +20,26 @@ export type TraderEvent =
   | { kind: 'fill'; clientOrderId: string; signalId: string; symbol: string; side: Order['side']; fill: Fill; position: Position; at: number }
   /** `equity`: the trader's equity in its quote currency once these entries are booked. */
   | { kind: 'ledger'; entries: LedgerEntry[]; equity: Fixed }
-  | { kind: 'review'; clientOrderId: string; signalId: string; approved: boolean; reason: string; at: number }
+  | ({ kind: 'review'; signalId: string; at: number } & ReviewDecision)
   | { kind: 'mode'; mode: TraderMode; reason: string; at: number }
   | { kind: 'execution.invalid'; clientOrderId?: string; reason: string; at: number }
   | { kind: 'reconciled'; clientOrderId: string; outcome: string; at: number };
+
+/** How a held order was decided (the reviewer's `verdict` message, less its type). */
+export interface ReviewDecision {
+  clientOrderId: string;
+  approved: boolean;
+  reason: string;
+  /** `ai`: both reviews agreed; `human`: the review queue; `policy`: no verdict in time or the reviewer failed; `expiry`: nobody decided in time. */
+  by: 'ai' | 'human' | 'policy' | 'expiry';
+  /** Passed without a review, by the trader's `onFailure: pass`. */
+  flagged: boolean;
+  opinions: Opinion[];
+  /** The human reviewer's note. */
+  note?: string;
+  /** Who decided, when a human did (the API token's name). */
+  decidedBy?: string;
+}
 
 export type TraderEventsMessage = {
   type: 'traderEvents';

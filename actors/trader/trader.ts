@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import { interventionSchema } from '../risk/protocol.js';
+import { verdictSchema, type ReviewRequest } from '../reviewer/protocol.js';
 import type { TraderArgs } from './args.js';
 import { TraderCore, type TraderState } from './core.js';
 import type { TraderEventsMessage } from './events.js';
@@ -23,7 +24,7 @@ const messages = z.discriminatedUnion('type', [
       z.object({ symbol: z.string(), timeframe: z.string(), ts: z.number(), open: fixed, high: fixed, low: fixed, close: fixed, volume: fixed }),
     ),
   }),
-  z.object({ type: z.literal('verdict'), clientOrderId: z.string(), approved: z.boolean(), reason: z.string() }),
+  verdictSchema,
   interventionSchema,
   /** An operator cancels some of this trader's live orders (the API's `DELETE /orders/:id`). */
   z.object({ type: z.literal('cancel'), clientOrderIds: z.array(z.string()).min(1) }),
@@ -49,14 +50,33 @@ export default defineActor<TraderMessage, TraderState>({
     const flush = (ctx: ActorContext) => {
       const { events, orders, reviews } = core.drain();
       if (orders.length > 0) ctx.send(args.exchange, { type: 'place', orders });
-      for (const order of reviews) {
-        ctx.send(args.reviewer, {
+      for (const { order, strategy, because } of reviews) {
+        const { state } = core;
+        const request: ReviewRequest = {
           type: 'review',
           traderId: args.id,
           replyTo: ctx.self,
-          order,
-          context: { mode: core.state.mode, position: core.state.positions[order.symbol]?.quantity ?? 0n, mark: core.state.marks[order.symbol], equity: core.equity() },
-        });
+          order: {
+            clientOrderId: order.clientOrderId,
+            signalId: order.signalId,
+            symbol: order.symbol,
+            side: order.side,
+            type: order.type,
+            quantity: order.quantity,
+            ...(order.price !== undefined ? { price: order.price } : {}),
+            ...(order.reason !== undefined ? { reason: order.reason } : {}),
+            strategy,
+          },
+          context: {
+            mode: state.mode,
+            position: state.positions[order.symbol]?.quantity ?? 0n,
+            ...(state.marks[order.symbol] !== undefined ? { mark: state.marks[order.symbol] } : {}),
+            equity: core.equity(),
+            candles: state.recent[order.symbol] ?? [],
+          },
+          policy: { timeoutMs: args.review.timeoutMs, onFailure: args.review.onFailure, because },
+        };
+        ctx.send(args.reviewer, request);
       }
       if (events.length > 0) ctx.send(args.events, { type: 'traderEvents', traderId: args.id, events } satisfies TraderEventsMessage);
     };
@@ -97,7 +117,7 @@ export default defineActor<TraderMessage, TraderState>({
             core.onReconciled(msg.orders, now);
             break;
           case 'verdict':
-            core.onVerdict(msg.clientOrderId, msg.approved, msg.reason, now);
+            core.onVerdict(withoutType(msg), now);
             break;
           case 'intervene':
             if (core.onIntervention(msg, `${ctx.delivery?.seq ?? now}`, now).cancel) {
@@ -120,3 +140,8 @@ export default defineActor<TraderMessage, TraderState>({
     };
   },
 });
+
+function withoutType<T extends { type: string }>(message: T): Omit<T, 'type'> {
+  const { type: _type, ...rest } = message;
+  return rest;
+}

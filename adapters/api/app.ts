@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.js';
 import type { SignalOutcomes } from './outcomes.js';
 import { json } from './respond.js';
 import { systemRoutes } from './routes/system.js';
+import { reviewRoutes } from './routes/reviews.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { traderRoutes } from './routes/traders.js';
 import { tradingRoutes } from './routes/trading.js';
@@ -125,6 +126,7 @@ export function createApi(parts: ApiParts): { app: Hono<ApiEnv>; injectWebSocket
   v1.route('/', systemRoutes(control, version));
   v1.route('/', traderRoutes(control, stream));
   v1.route('/', tradingRoutes(control, outcomes));
+  v1.route('/', reviewRoutes(control));
   v1.route('/', tokenRoutes(tokens));
   app.route('/api/v1', v1);
 

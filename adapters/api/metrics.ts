@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { HubEvent } from '../../actors/events/hub.js';
 import type { PlatformControl } from '../../actors/platform/control.js';
+import type { ReviewerStatus } from '../../actors/reviewer/protocol.js';
 import type { ActorSystem } from '../../runtime/system.js';
 import type { Stream } from './stream.js';
 
@@ -14,7 +15,9 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #orders: Counter<'trader' | 'status'>;
   readonly #fills: Counter<'trader'>;
-  readonly #reviews: Counter<'verdict'>;
+  readonly #reviews: Counter<'verdict' | 'by'>;
+  /** The reviewer's status, shared by the AI metrics of one scrape. */
+  #reviewer: { at: number; status: Promise<ReviewerStatus | undefined> } | undefined;
   readonly #requests: Histogram<'method' | 'route' | 'status'>;
 
   constructor(options: { system: ActorSystem; control: PlatformControl; stream: Stream }) {
@@ -23,7 +26,12 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'botv3_' });
     this.#orders = new Counter({ name: 'botv3_orders_total', help: 'Order updates reported by traders, by status', labelNames: ['trader', 'status'], registers });
     this.#fills = new Counter({ name: 'botv3_fills_total', help: 'Fills reported by traders', labelNames: ['trader'], registers });
-    this.#reviews = new Counter({ name: 'botv3_ai_reviews_total', help: 'Reviews of orders by verdict', labelNames: ['verdict'], registers });
+    this.#reviews = new Counter({
+      name: 'botv3_ai_reviews_total',
+      help: 'Decisions on reviewed orders, by verdict and by whom (ai, human, policy, expiry)',
+      labelNames: ['verdict', 'by'],
+      registers,
+    });
     this.#requests = new Histogram({
       name: 'botv3_api_request_duration_seconds',
       help: 'API request latency',
@@ -125,6 +133,73 @@ export class Metrics {
         this.inc({ kind: 'clients_dropped' }, stream.stats.dropped);
       },
     });
+    this.#aiMetrics(control, registers);
+  }
+
+  /** The AI reviewer's calls, spend against its budget, breaker and queue, from its status at scrape time. */
+  #aiMetrics(control: PlatformControl, registers: Registry[]): void {
+    const reviewer = () => {
+      const now = Date.now();
+      if (!this.#reviewer || now - this.#reviewer.at > 250) this.#reviewer = { at: now, status: control.reviewer() };
+      return this.#reviewer.status;
+    };
+    new Counter({
+      name: 'botv3_ai_calls_total',
+      help: 'Calls to the AI models, by model and result (ok or the error code)',
+      labelNames: ['model', 'result'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const call of (await reviewer())?.stats.calls ?? []) this.inc({ model: call.model, result: call.result }, call.count);
+      },
+    });
+    new Counter({
+      name: 'botv3_ai_tokens_total',
+      help: 'Tokens spent on AI reviews, by model and direction',
+      labelNames: ['model', 'direction'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const t of (await reviewer())?.stats.tokens ?? []) {
+          this.inc({ model: t.model, direction: 'input' }, t.input);
+          this.inc({ model: t.model, direction: 'output' }, t.output);
+        }
+      },
+    });
+    new Gauge({
+      name: 'botv3_ai_budget',
+      help: 'AI budget: calls in the last minute and tokens today, against their limits',
+      labelNames: ['kind'],
+      registers,
+      async collect() {
+        const budget = (await reviewer())?.stats.budget;
+        if (!budget) return;
+        this.set({ kind: 'calls_last_minute' }, budget.callsLastMinute);
+        this.set({ kind: 'calls_per_minute_limit' }, budget.callsPerMinute);
+        this.set({ kind: 'tokens_today' }, budget.tokensToday);
+        this.set({ kind: 'tokens_per_day_limit' }, budget.tokensPerDay);
+      },
+    });
+    new Gauge({
+      name: 'botv3_ai_breaker_open',
+      help: '1 while the circuit breaker over the AI API is open',
+      registers,
+      async collect() {
+        this.set((await reviewer())?.stats.breaker === 'open' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'botv3_ai_reviews_pending',
+      help: 'Reviews waiting: in flight with the models, waiting for a call slot, or in the human queue',
+      labelNames: ['stage'],
+      registers,
+      async collect() {
+        const status = await reviewer();
+        this.set({ stage: 'in_flight' }, status?.inFlight ?? 0);
+        this.set({ stage: 'waiting_for_slot' }, status?.stats.waiting ?? 0);
+        this.set({ stage: 'human_queue' }, status?.queued ?? 0);
+      },
+    });
   }
 
   /** Counts what the hub pushed: order updates by status, fills, review verdicts. */
@@ -132,7 +207,7 @@ export class Metrics {
     for (const event of events) {
       if (event.kind === 'order') this.#orders.inc({ trader: event.traderId, status: event.order.status });
       else if (event.kind === 'fill') this.#fills.inc({ trader: event.traderId });
-      else if (event.kind === 'review') this.#reviews.inc({ verdict: event.approved ? 'approve' : 'reject' });
+      else if (event.kind === 'review') this.#reviews.inc({ verdict: event.approved ? 'approve' : 'reject', by: event.by });
     }
   }
 

@@ -250,6 +250,9 @@ function itemsOf(event: HubEvent): Item[] {
     case 'signal.skipped':
       return [item('signals', traderId, event.seq, event)];
     case 'review':
+    case 'review.queued':
+    case 'review.decided':
+    case 'review.expired':
       return [item('reviews', traderId, event.seq, event)];
     case 'ledger':
       return [];

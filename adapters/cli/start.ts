@@ -7,6 +7,7 @@ import { fixedToString, toJson } from '../../actors/trading/fixed.js';
 import { DEMO_CONFIG } from '../config/demo.js';
 import { loadConfig, parseConfig } from '../config/load.js';
 import { preparePlatformDatabase } from '../database/prepare.js';
+import { chooseReviewer } from '../../ai/setup.js';
 import { launchPlatform } from '../api/launch.js';
 import { TokenStore } from '../api/tokens.js';
 import { dataDir, embeddedDataDir } from './db.js';
@@ -35,6 +36,8 @@ export async function start(options: StartOptions): Promise<void> {
   const marketsDir = join(dataDir(), 'markets');
   // ccxt takes half a second to load: only when an exchange needs it.
   const markets = Object.values(config.exchanges).some((e) => e.type === 'ccxt') ? await (await import('../exchanges/markets.js')).loadTradingMarkets(config, marketsDir) : {};
+  // A `claude` reviewer without a key is refused here, naming the setting, not by a reviewer that keeps crashing.
+  const reviewer = chooseReviewer(config.ai, process.env);
   const database = await preparePlatformDatabase({ url: process.env.DATABASE_URL, dataDir: embeddedDataDir() });
   if (options.port !== undefined) config.api.port = options.port;
   if (options.host !== undefined) config.api.host = options.host;
@@ -63,6 +66,7 @@ export async function start(options: StartOptions): Promise<void> {
   print(`Database: ${database.kind} (${database.where})`);
   print(`Exchanges: ${Object.entries(config.exchanges).map(([name, e]) => `${name} (${e.type === 'paper' ? `paper, seed ${e.seed}` : `ccxt ${e.exchange ?? name}${e.sandbox ? ' testnet' : ''}`})`).join(', ')}`);
   print(`Traders: ${config.traders.map((t) => `${t.id} (${t.strategy ? `${t.strategy.type} on ${t.strategy.symbols.join(', ')}` : 'outside signals'})`).join(', ')}`);
+  print(`Reviewer: ${reviewer.kind} (${reviewer.describe})`);
   print(`API: ${api.url}/api/v1 (stream ${api.url.replace(/^http/, 'ws')}/ws/v1/stream, metrics ${api.url}/metrics)`);
   if (firstToken) print(`API token (admin, shown once; stored hashed in ${tokens.path}): ${firstToken.token}`);
   print('Press Ctrl-C to stop.');

@@ -98,7 +98,28 @@ const strategy = z.looseObject({}).transform((value, ctx) => {
   return { ...s, type: definition.type, params: params.data };
 });
 
-const review = z.union([z.enum(['never', 'always']), z.strictObject({ above: positiveDecimal })]).default('never');
+/**
+ * Which of a trader's orders wait for the AI reviewer, and what happens when no verdict comes. An order
+ * is reviewed when any rule asks for it; one that none asks for never waits. `never` and `always` are
+ * short for no rule and `all: true`.
+ */
+const reviewPolicy = z.strictObject({
+  all: z.boolean().default(false),
+  /** Orders of this notional (in quote) and more. */
+  above: positiveDecimal.optional(),
+  /** The first orders on a symbol the trader never held. */
+  newSymbols: z.boolean().default(false),
+  /** Every order after this many losing closes in a row (0: off). */
+  afterLosses: z.number().int().nonnegative().default(0),
+  /** A share of the other orders, picked by signal id (the same signal is always picked or not). */
+  sample: z.number().min(0).max(1).default(0),
+  /** How long an order may wait for the AI verdict before `onFailure` decides. */
+  timeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
+  /** No verdict in time, or the reviewer failed: `reject` the order, or `pass` it flagged as unreviewed. */
+  onFailure: z.enum(['reject', 'pass']).default('reject'),
+});
+// The shorthands become policies before validation, so an error inside a policy names its own field.
+const review = z.preprocess((value) => (value === undefined || value === 'never' ? {} : value === 'always' ? { all: true } : value), reviewPolicy);
 
 export const traderSchema = z.strictObject({
   id: z.string().regex(/^[\w-]{1,48}$/, 'use 1 to 48 letters, digits, _ and -'),
@@ -175,6 +196,55 @@ const apiSchema = z.strictObject({
     .prefault({}),
 });
 
+/** The AI cross-verification reviewer (see `ai/`). */
+const aiSchema = z.strictObject({
+  /** `auto`: Claude when `ANTHROPIC_API_KEY` (or v2's `CLAUDE_API_KEY`) is set, else the offline rule-based reviewer. */
+  reviewer: z.enum(['auto', 'claude', 'offline']).default('auto'),
+  /** Where the Messages API is (a proxy; a fake in tests); default: the SDK's. */
+  baseUrl: z.url().optional(),
+  /** The two independent reviews of each order: a prompt (`risk` or `market`) on a model each. */
+  reviewers: z
+    .array(z.strictObject({ prompt: z.enum(['risk', 'market']), model: z.string().min(1) }))
+    .length(2)
+    .default([
+      { prompt: 'risk', model: 'claude-sonnet-5-5' },
+      { prompt: 'market', model: 'claude-haiku-5-5' },
+    ]),
+  /** Verdicts less sure than this go to the human queue even when both agree. */
+  minConfidence: z.number().min(0).max(1).default(0.6),
+  maxTokens: z.number().int().positive().max(8_192).default(512),
+  /** One request; the SDK retries 408, 409, 429 and 5xx with backoff `retries` times. */
+  timeoutMs: z.number().int().positive().default(10_000),
+  retries: z.number().int().nonnegative().max(10).default(2),
+  /** Requests to the API at once; more wait their turn. */
+  concurrency: z.number().int().positive().max(256).default(8),
+  budget: z
+    .strictObject({
+      callsPerMinute: z.number().int().positive().default(120),
+      tokensPerDay: z.number().int().positive().default(2_000_000),
+    })
+    .prefault({}),
+  /** Opens when this share of the reviews in `windowMs` failed (from `minReviews` on), makes no calls for `resetMs`, then lets one review try. */
+  breaker: z
+    .strictObject({
+      failureRate: z.number().gt(0).max(1).default(0.5),
+      minReviews: z.number().int().positive().default(5),
+      windowMs: z.number().int().positive().default(60_000),
+      resetMs: z.number().int().positive().default(30_000),
+    })
+    .prefault({}),
+  /** Verdicts remembered by order, so the same signal is never reviewed twice. */
+  cacheSize: z.number().int().positive().default(10_000),
+  queue: z
+    .strictObject({
+      /** A review left undecided this long expires and its order is rejected: the signal went stale. */
+      expiresMs: z.number().int().positive().default(300_000),
+      /** More undecided reviews than this: new ones are rejected instead of queued. */
+      maxSize: z.number().int().positive().default(1_000),
+    })
+    .prefault({}),
+});
+
 export const platformSchema = z.strictObject({
   exchanges: z.record(z.string().regex(/^[\w-]+$/), exchange).prefault({ paper: { type: 'paper' } }),
   risk: z
@@ -190,11 +260,14 @@ export const platformSchema = z.strictObject({
     .prefault({}),
   traders: z.array(traderSchema).min(1),
   api: apiSchema.prefault({}),
+  ai: aiSchema.prefault({}),
 });
 
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type TraderConfig = PlatformConfig['traders'][number];
 export type ApiConfig = PlatformConfig['api'];
+export type AiConfig = PlatformConfig['ai'];
+export type ReviewPolicy = TraderConfig['review'];
 export type ExchangeConfig = PlatformConfig['exchanges'][string];
 
 /** The exchange a trader trades on: its own `exchange`, else its v2 strategy's, else `paper`. */

@@ -48,6 +48,13 @@ export const listSchemas = {
     to: time.optional(),
   }),
   balances: z.strictObject({ traderId: z.string().optional() }),
+  /** Review decisions with each AI verdict and the order's outcome (the `review_decisions` view). */
+  reviews: z.strictObject({
+    traderId: z.string().optional(),
+    decidedBy: z.enum(['ai', 'human', 'policy', 'expiry']).optional(),
+    approved: z.union([z.boolean(), z.stringbool()]).optional(),
+    ...page,
+  }),
 };
 
 export type ListName = keyof typeof listSchemas;
@@ -63,9 +70,10 @@ const PAGED = {
   orders: { table: 'orders', time: 'created_at', key: 'client_order_id' },
   trades: { table: 'trades', time: 'executed_at', key: 'trade_id' },
   signals: { table: 'signals', time: 'received_at', key: 'id' },
+  reviews: { table: 'review_decisions', time: 'reviewed_at', key: 'client_order_id' },
 } as const;
 
-const COLUMN_OF: Record<string, string> = { traderId: 'trader_id', symbol: 'symbol', status: 'status', side: 'side', outcome: 'outcome' };
+const COLUMN_OF: Record<string, string> = { traderId: 'trader_id', symbol: 'symbol', status: 'status', side: 'side', outcome: 'outcome', decidedBy: 'decided_by', approved: 'approved' };
 
 /** Runs list `name` with `input` validated first; a bad filter throws the zod error naming the field. */
 export async function list<N extends ListName>(pool: DatabasePool, name: N, input: unknown): Promise<Page> {
@@ -86,7 +94,7 @@ export async function list<N extends ListName>(pool: DatabasePool, name: N, inpu
   const { table, time: at, key } = PAGED[name as keyof typeof PAGED];
   const where: FragmentSqlToken[] = [];
   for (const [field, column] of Object.entries(COLUMN_OF)) {
-    if (filter[field] !== undefined) where.push(sql.fragment`${sql.identifier([column])} = ${filter[field] as string}`);
+    if (filter[field] !== undefined) where.push(sql.fragment`${sql.identifier([column])} = ${filter[field] as string | boolean}`);
   }
   if (filter.from !== undefined) where.push(sql.fragment`${sql.identifier([at])} >= to_timestamp(${filter.from as number} / 1000.0)`);
   if (filter.to !== undefined) where.push(sql.fragment`${sql.identifier([at])} < to_timestamp(${filter.to as number} / 1000.0)`);

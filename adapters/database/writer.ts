@@ -64,7 +64,11 @@ const POSITIONS: Column[] = [
   ['fees', 'numeric'], ['opened_at', 'time'], ['updated_at', 'time'],
 ];
 const BALANCES: Column[] = [['trader_id', 'text'], ['asset', 'text'], ['free', 'numeric'], ['total_balance_usd', 'numeric'], ['timestamp', 'time']];
-const REVIEWS: Column[] = [['client_order_id', 'text'], ['trader_id', 'text'], ['signal_id', 'text'], ['approved', 'bool'], ['reason', 'text'], ['reviewed_at', 'time']];
+const REVIEWS: Column[] = [
+  ['client_order_id', 'text'], ['reviewer', 'text'], ['trader_id', 'text'], ['signal_id', 'text'], ['approved', 'bool'], ['reason', 'text'],
+  ['decided_by', 'text'], ['model', 'text'], ['prompt_version', 'text'], ['confidence', 'numeric'], ['reasons', 'jsonb'], ['latency_ms', 'numeric'],
+  ['input_tokens', 'numeric'], ['output_tokens', 'numeric'], ['flagged', 'bool'], ['note', 'text'], ['reviewed_at', 'time'],
+];
 const EVENTS: Column[] = [['id', 'text'], ['trader_id', 'text'], ['kind', 'text'], ['payload', 'jsonb'], ['at', 'time']];
 
 /**
@@ -101,7 +105,7 @@ export async function writeBatch(pool: DatabasePool, batch: RowBatch): Promise<v
       insert('balances', BALANCES, batch.balances, sql.fragment`
         ON CONFLICT (trader_id, asset, timestamp) DO UPDATE SET free = EXCLUDED.free, total_balance_usd = EXCLUDED.total_balance_usd`),
     );
-    await run(batch.reviews, () => insert('reviews', REVIEWS, batch.reviews, sql.fragment`ON CONFLICT (client_order_id) DO NOTHING`));
+    await run(batch.reviews, () => insert('reviews', REVIEWS, batch.reviews, sql.fragment`ON CONFLICT (client_order_id, reviewer) DO NOTHING`));
     await run(batch.events, () => insert('events', EVENTS, batch.events, sql.fragment`ON CONFLICT (id) DO NOTHING`));
     for (const mode of batch.modes) {
       await tx.query(sql.unsafe`

@@ -22,7 +22,7 @@ export interface TestPlatform {
 
 /** Starts the platform of `input` (a config in file format) with the exchange's clock stopped. */
 export async function startPlatform(
-  input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object },
+  input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object; ai?: object },
   options: Pick<PlatformOptions, 'database' | 'balances' | 'markets' | 'marketsDir'> = {},
 ): Promise<TestPlatform> {
   const exchanges = input.exchanges ?? { paper: { type: 'paper', seed: 42 } };

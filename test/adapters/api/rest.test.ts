@@ -41,7 +41,7 @@ describe('public and system routes', () => {
       traders: { running: 2, failed: 0, stopped: 0 },
       database: { kind: 'external', reachable: true },
       exchanges: [{ name: 'paper', type: 'paper', connectivity: 'up' }],
-      reviewer: { kind: 'pass-through' },
+      reviewer: { kind: 'offline', state: 'up', queued: 0 },
     });
     expect(res.body.uptimeS).toBeGreaterThanOrEqual(0);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { startApiPlatform, type ApiTestPlatform } from '../../helpers/api.js';
+import { connectStream } from '../../helpers/stream-client.js';
 import { waitFor } from '../../helpers/wait.js';
 
 let api: ApiTestPlatform;
@@ -17,20 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.close());
 
-/** A stream client that keeps every frame it got, parsed. */
-async function connect(token: string | null = api.token.read) {
-  const socket = new WebSocket(`${api.url.replace('http', 'ws')}/ws/v1/stream`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-  const frames: any[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  socket.on('message', (data) => frames.push(JSON.parse(data.toString())));
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const next = (predicate: (frame: any) => boolean, what: string) => waitFor(() => frames.find(predicate), what);
-  const events = (channel: string) => frames.filter((f) => f.type === 'events').flatMap((f) => f.events).filter((e: { channel: string }) => e.channel === channel);
-  return { socket, frames, closed, next, events, send: (message: unknown) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)) };
-}
+const connect = (token: string | null = api.token.read) => connectStream(api.url, token);
 
 const trade = (traderId: string, id: string) =>
   api.call('POST', '/api/v1/signals', { token: api.token.trade, body: { id, traderId, strategy: 'ws', symbol: 'BTC/USDT', action: 'BUY' } });

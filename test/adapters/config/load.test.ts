@@ -25,7 +25,7 @@ describe('parseConfig', () => {
       symbols: ['BTC/USDT'],
       balances: { USDT: fx('10000') },
       orderNotional: fx('100'),
-      review: 'never',
+      review: { all: false, newSymbols: false, afterLosses: 0, sample: 0, timeoutMs: 30_000, onFailure: 'reject' },
       limits: {},
       monitor: {},
       dedupeWindow: 32_768,
@@ -58,6 +58,13 @@ describe('parseConfig', () => {
     });
   });
 
+  test('review: never and always are short for a policy; a policy keeps its rules', () => {
+    const [never, always, policy] = parseConfig({ traders: [{ id: 'a', review: 'never' }, { id: 'b', review: 'always' }, { id: 'c', review: { above: '2500.5', newSymbols: true, onFailure: 'pass' } }] }).traders.map((t) => t.review);
+    expect(never).toMatchObject({ all: false, sample: 0 });
+    expect(always).toMatchObject({ all: true, onFailure: 'reject', timeoutMs: 30_000 });
+    expect(policy).toMatchObject({ all: false, above: fx('2500.5'), newSymbols: true, onFailure: 'pass' });
+  });
+
   test('the demo config stays valid', () => {
     expect(parseConfig(DEMO_CONFIG).traders.map((t) => t.strategy?.type)).toEqual(['sma_crossover', 'rsi_reversion', 'grid', 'breakout']);
   });
@@ -81,6 +88,11 @@ describe('parseConfig', () => {
     ['no traders', { traders: [] }, 'traders', /./],
     ['a portfolio limit', { risk: { portfolio: { maxDrawdown: 1.5 } }, traders: [{ id: 'a' }] }, 'risk.portfolio.maxDrawdown', /must be a fraction/],
     ['an exchange type', { exchanges: { paper: { type: 'binance' } }, traders: [{ id: 'a' }] }, 'exchanges.paper.type', /./],
+    ['a review sample', { traders: [{ id: 'a', review: { sample: 1.5 } }] }, 'traders[0].review.sample', /<=1/],
+    ['a review failure policy', { traders: [{ id: 'a', review: { onFailure: 'maybe' } }] }, 'traders[0].review.onFailure', /reject.*pass/],
+    ['the AI reviewers', { traders: [{ id: 'a' }], ai: { reviewers: [{ prompt: 'risk', model: 'm' }] } }, 'ai.reviewers', /2/],
+    ['the AI reviewer kind', { traders: [{ id: 'a' }], ai: { reviewer: 'gpt' } }, 'ai.reviewer', /auto.*claude.*offline/],
+    ['the AI breaker', { traders: [{ id: 'a' }], ai: { breaker: { failureRate: 0 } } }, 'ai.breaker.failureRate', /0/],
   ])('an error names the field: %s', (_, input, field, detail) => {
     const error = configError(input);
     expect(error.field).toBe(field);

@@ -24,20 +24,21 @@ async function migrationsIn(files: Record<string, string>): Promise<Migration[]>
 }
 
 const tables = async () =>
-  (await db.pool.anyFirst(sql.type(z.object({ table_name: z.string() }))`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`))
+  (await db.pool.anyFirst(sql.type(z.object({ table_name: z.string() }))`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`))
     .filter((t) => t !== 'schema_migrations')
     .sort();
 
 describe('the v3 schema', () => {
   test('is applied once, then reported applied', async () => {
-    expect(await migrationStatus(db.pool)).toEqual({ applied: [], pending: [{ version: 1, name: 'schema' }, { version: 2, name: 'signal_outcomes' }] });
-    expect(await migrate(db.pool)).toEqual([1, 2]);
+    expect(await migrationStatus(db.pool)).toEqual({ applied: [], pending: [{ version: 1, name: 'schema' }, { version: 2, name: 'signal_outcomes' }, { version: 3, name: 'review_verdicts' }] });
+    expect(await migrate(db.pool)).toEqual([1, 2, 3]);
     expect(await migrate(db.pool)).toEqual([]);
     const status = await migrationStatus(db.pool);
     expect(status.pending).toEqual([]);
     expect(status.applied).toEqual([
       { version: 1, name: 'schema', appliedAt: expect.any(Date) },
       { version: 2, name: 'signal_outcomes', appliedAt: expect.any(Date) },
+      { version: 3, name: 'review_verdicts', appliedAt: expect.any(Date) },
     ]);
     expect(await tables()).toEqual(['balances', 'events', 'orders', 'positions', 'reviews', 'signals', 'strategies', 'traders', 'trades'].sort());
   });

@@ -1,0 +1,92 @@
+import { describe, expect, test } from 'vitest';
+import type { ReviewPolicy, TraderArgs } from '../../../actors/trader/args.js';
+import { TraderCore } from '../../../actors/trader/core.js';
+import { toFixed } from '../../../actors/trading/fixed.js';
+import { idKey } from '../../../actors/trading/ids.js';
+import { PAPER_MARKETS } from '../../../adapters/paper/markets.js';
+
+/** The trader's review rules, on the pipeline itself: no threads, every effect read from `drain()`. */
+const ETH = PAPER_MARKETS.find((m) => m.symbol === 'ETH/USDT')!;
+const NO_REVIEW: ReviewPolicy = { all: false, newSymbols: false, afterLosses: 0, sample: 0, timeoutMs: 1_000, onFailure: 'reject' };
+
+function trader(review: Partial<ReviewPolicy>): TraderCore {
+  const args: TraderArgs = {
+    id: 't',
+    exchange: 'exchange.paper',
+    risk: 'risk',
+    reviewer: 'reviewer',
+    events: 'events',
+    account: 't',
+    markets: [ETH],
+    orderNotional: toFixed(100, 'n'),
+    limits: {},
+    review: { ...NO_REVIEW, ...review },
+    balances: { USDT: toFixed(100_000, 'b') },
+    dedupeWindow: 1_000,
+    reportMs: 1_000,
+  };
+  const core = new TraderCore(args, 'trader.t', undefined);
+  const p = toFixed(2_000, 'p');
+  core.onCandles([{ symbol: 'ETH/USDT', timeframe: '1m', ts: 0, open: p, high: p, low: p, close: p, volume: 1n }], 0);
+  core.drain();
+  return core;
+}
+
+/** Sends a signal; returns whether its order was held for review, and why. */
+function signal(core: TraderCore, id: string, action: 'BUY' | 'SELL', price: number): { held: boolean; because: string[]; clientOrderId: string } {
+  core.onSignal({ id, strategy: 'api', symbol: 'ETH/USDT', action, quantity: '0.1', price: String(price) }, id, 0);
+  const { orders, reviews } = core.drain();
+  const held = reviews[0];
+  return { held: held !== undefined, because: held?.because ?? [], clientOrderId: held?.order.clientOrderId ?? orders[0]!.clientOrderId };
+}
+
+function fill(core: TraderCore, clientOrderId: string, price: number, tradeId: string): void {
+  const base = { clientOrderId, account: 't', symbol: 'ETH/USDT', ts: 0 };
+  core.onExecutions(
+    [
+      { ...base, kind: 'accepted', exchangeOrderId: `x-${tradeId}` },
+      { ...base, kind: 'fill', fill: { tradeId, quantity: toFixed('0.1', 'q'), price: toFixed(price, 'p'), fee: 0n, feeAsset: 'USDT', liquidity: 'taker' } },
+    ],
+    0,
+  );
+  core.drain();
+}
+
+describe('review policy', () => {
+  test('after N losing closes in a row every order is reviewed, until a winning close', async () => {
+    const core = trader({ afterLosses: 2 });
+    /** Buys at 2,000 and sells at `exit`; a held order is approved first, as the reviewer would. */
+    const roundTrip = (n: number, exit: number) =>
+      ([['BUY', 2_000], ['SELL', exit]] as const).map(([action, price]) => {
+        const sent = signal(core, `${action}-${n}`, action, price);
+        if (sent.held) {
+          core.onVerdict({ clientOrderId: sent.clientOrderId, approved: true, reason: 'ok', by: 'ai', flagged: false, opinions: [] }, 0);
+          core.drain();
+        }
+        fill(core, sent.clientOrderId, price, `${action}-${n}`);
+        return sent;
+      });
+    expect(roundTrip(1, 1_900).map((s) => s.held)).toEqual([false, false]);
+    expect(roundTrip(2, 1_900).map((s) => s.held)).toEqual([false, false]);
+    expect(core.state.losses).toBe(2);
+    const held = roundTrip(3, 2_100);
+    expect(held).toMatchObject([{ held: true, because: ['after 2 losing closes in a row'] }, { held: true }]);
+    expect(core.state.losses).toBe(0);
+    expect(signal(core, 'after-win', 'BUY', 2_000).held).toBe(false);
+  });
+
+  test('a sample picks the same signals every time, by id, and about the share asked', () => {
+    const picked = (core: TraderCore) => Array.from({ length: 400 }, (_, i) => signal(core, `sig-${i}`, 'BUY', 1_000).held);
+    const first = picked(trader({ sample: 0.25 }));
+    expect(picked(trader({ sample: 0.25 }))).toEqual(first);
+    const share = first.filter(Boolean).length / first.length;
+    expect(share).toBeGreaterThan(0.18);
+    expect(share).toBeLessThan(0.32);
+    expect(first.map((held, i) => held === idKey(`sig-${i}`) / 2 ** 53 < 0.25).every(Boolean)).toBe(true);
+  });
+
+  test('nothing is held when no rule asks: the order goes straight to the exchange', () => {
+    expect(signal(trader({}), 'x', 'BUY', 2_000).held).toBe(false);
+    expect(signal(trader({ all: true }), 'y', 'BUY', 2_000)).toMatchObject({ held: true, because: ['all orders'] });
+  });
+});
