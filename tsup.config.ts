@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 /**
  * Every source file is its own entry, unbundled, so dist/ mirrors the source tree: a worker entry or an
  * actor module is found at the same relative URL from dist/ as from the sources. The SQL migrations are
- * read at run time from next to the migrator, so they are copied along.
+ * read at run time from next to the migrator, so they are copied along, as is the default alert rule file.
  */
 export default defineConfig((cli) => {
   const outDir = cli.outDir ?? 'dist';
@@ -24,6 +24,7 @@ export default defineConfig((cli) => {
     },
     async onSuccess() {
       await cp('adapters/database/migrations', `${outDir}/adapters/database/migrations`, { recursive: true });
+      await cp('adapters/alerts/alerts.yaml', `${outDir}/adapters/alerts/alerts.yaml`);
     },
   };
 });

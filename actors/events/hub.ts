@@ -12,7 +12,15 @@ const messages = z.discriminatedUnion('type', [
   /** The human review queue as it changes (see `actors/reviewer`). */
   z.object({ type: z.literal('reviewerEvents'), events: z.array(z.object({ kind: z.enum(['review.queued', 'review.decided', 'review.expired']), traderId: z.string() }).loose()) }),
   /** A platform alert, e.g. persistence lost or regained the database. */
-  z.object({ type: z.literal('alert'), source: z.string(), level: z.enum(['info', 'warn', 'error']), message: z.string(), at: z.number() }),
+  z.object({
+    type: z.literal('alert'),
+    source: z.string(),
+    level: z.enum(['info', 'warn', 'error']),
+    message: z.string(),
+    at: z.number(),
+    /** Set by the alert rules: which rule fired or resolved. */
+    rule: z.object({ name: z.string(), state: z.enum(['firing', 'resolved']), condition: z.string(), value: z.union([z.number(), z.boolean()]), action: z.string() }).optional(),
+  }),
   /** Request: counters per trader and the latest events (only those after `since`, when given). */
   z.object({ type: z.literal('status'), recent: z.number().int().nonnegative().max(1_000).default(20), since: z.number().int().nonnegative().optional() }),
 ]);
@@ -28,9 +36,18 @@ export interface TraderCounters {
 }
 
 /** An event as the hub keeps it: numbered in arrival order (`seq`), so a reader can ask for what came after. */
-export type HubEvent = ((TraderEvent & { traderId: string }) | InterventionEvent | ReviewerEvent | { kind: 'alert'; source: string; level: string; message: string; at: number }) & {
+export type HubEvent = ((TraderEvent & { traderId: string }) | InterventionEvent | ReviewerEvent | { kind: 'alert'; source: string; level: string; message: string; at: number; rule?: AlertRuleEvent }) & {
   seq: number;
 };
+
+/** An alert rule's change, carried by the alert it raised. */
+export interface AlertRuleEvent {
+  name: string;
+  state: 'firing' | 'resolved';
+  condition: string;
+  value: number | boolean;
+  action: string;
+}
 
 /** What the hub pushes to each of its `outlets` after every message: the events it just numbered. */
 export interface HubStreamMessage {

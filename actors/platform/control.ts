@@ -93,6 +93,11 @@ export class PlatformControl {
     return this.#options.platform.database !== undefined;
   }
 
+  /** Connections persistence keeps to the database (0 without one). */
+  get poolSize(): number {
+    return this.#options.platform.database?.poolSize ?? 0;
+  }
+
   async status(): Promise<PlatformSnapshot> {
     const system = this.#system.status();
     const [traders, database, reviewer] = await Promise.all([this.traders(), this.database(), this.reviewer()]);

@@ -6,6 +6,7 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import { rateLimiter } from 'hono-rate-limiter';
 import type { Logger } from 'pino';
 import type { PlatformControl } from '../../actors/platform/control.js';
+import type { RunningAlerts } from '../alerts/run.js';
 import type { ApiConfig } from '../config/schema.js';
 import { authenticate, bearerToken, type ApiEnv } from './auth.js';
 import { ApiError, toApiError } from './errors.js';
@@ -33,6 +34,9 @@ export interface ApiParts {
   /** The platform's version, answered by `/system/status`. */
   version: string;
   log: Logger;
+  alerts?: Pick<RunningAlerts, 'states'>;
+  /** Routes outside `/api/v1` and its tokens, such as the Telegram webhook (it checks Telegram's secret token itself). */
+  routes?: Hono;
 }
 
 /** Largest frame a stream client may send: actions are a few dozen bytes. */
@@ -68,6 +72,7 @@ export function createApi(parts: ApiParts): { app: Hono<ApiEnv>; injectWebSocket
 
   app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
   app.get('/api/v1/health', (c) => json(c, { status: 'ok' }));
+  if (parts.routes) app.route('/', parts.routes);
 
   app.get(
     '/ws/v1/stream',
@@ -123,7 +128,7 @@ export function createApi(parts: ApiParts): { app: Hono<ApiEnv>; injectWebSocket
       },
     }),
   );
-  v1.route('/', systemRoutes(control, version));
+  v1.route('/', systemRoutes(control, version, parts.alerts));
   v1.route('/', traderRoutes(control, stream));
   v1.route('/', tradingRoutes(control, outcomes));
   v1.route('/', reviewRoutes(control));

@@ -134,6 +134,41 @@ export class Metrics {
       },
     });
     this.#aiMetrics(control, registers);
+    this.#healthMetrics(control, registers);
+  }
+
+  /** What the alert rules watch, so that `botv3 alerts export` rules can watch the same in Prometheus. */
+  #healthMetrics(control: PlatformControl, registers: Registry[]): void {
+    new Gauge({
+      name: 'botv3_exchange_up',
+      help: '1 while an exchange is connected',
+      labelNames: ['exchange'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const e of (await control.status()).exchanges) this.set({ exchange: e.name }, e.connectivity === 'up' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'botv3_traders',
+      help: 'Traders by state',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const t of await control.traders()) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+        for (const [state, count] of counts) this.set({ state }, count);
+      },
+    });
+    new Gauge({
+      name: 'botv3_database_connections',
+      help: 'Working database connections (0 while the database is unreachable)',
+      registers,
+      async collect() {
+        this.set((await control.database()).reachable ? control.poolSize : 0);
+      },
+    });
   }
 
   /** The AI reviewer's calls, spend against its budget, breaker and queue, from its status at scrape time. */

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
 import type { Logger } from 'pino';
+import type { RunningAlerts } from '../alerts/run.js';
 import type { HubStreamMessage } from '../../actors/events/hub.js';
 import type { PlatformControl } from '../../actors/platform/control.js';
 import type { ActorSystem } from '../../runtime/system.js';
@@ -50,6 +52,10 @@ export async function startApiServer(options: {
   config: ApiConfig;
   version: string;
   log: Logger;
+  /** The alert rules' states, for `GET /alerts`. */
+  alerts?: Pick<RunningAlerts, 'states'>;
+  /** Routes served beside the API, outside `/api/v1` and its tokens (the Telegram webhook). */
+  routes?: Hono;
 }): Promise<ApiServer> {
   const { system, control, tokens, feed, config, version, log } = options;
   const stream = new Stream({ tokens, ...config.stream });
@@ -60,7 +66,18 @@ export async function startApiServer(options: {
     metrics.observe(events);
     stream.publish(events);
   });
-  const { app, injectWebSocket } = createApi({ control, tokens, stream, metrics, outcomes, config, version, log });
+  const { app, injectWebSocket } = createApi({
+    control,
+    tokens,
+    stream,
+    metrics,
+    outcomes,
+    config,
+    version,
+    log,
+    ...(options.alerts ? { alerts: options.alerts } : {}),
+    ...(options.routes ? { routes: options.routes } : {}),
+  });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', (error: NodeJS.ErrnoException) =>

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { TradingError } from '../../actors/trading/errors.js';
 import { DatabaseError } from '../database/errors.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, parseConfig } from '../config/load.js';
+import { prometheusRules } from '../alerts/prometheus.js';
+import { DEFAULT_RULES_FILE, loadAlertRules } from '../alerts/rules.js';
 import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/client.js';
 import { dbMigrate, dbStatus } from './db.js';
 import { formatVerifyTable, targetsOfConfig, targetsOfNames, verifyExchanges } from './exchanges.js';
@@ -130,6 +132,24 @@ tokens
   .action((id: string) => {
     if (!tokenStore().revoke(id)) program.error(`no token "${id}"`);
     print(`revoked ${id}`);
+  });
+
+program
+  .command('alerts')
+  .description('alert rules')
+  .command('export')
+  .description('write the alert rules as a Prometheus alerting-rules file, for Prometheus and Alertmanager')
+  .option('-c, --config <file>', 'platform config whose alerts.file and alerts.actions to use')
+  .option('-r, --rules <file>', 'rule file (default: the config\'s alerts.file, else the rules shipped with v3)')
+  .option('-o, --out <file>', 'write here instead of standard output')
+  .action((options: { config?: string; rules?: string; out?: string }) => {
+    const alerts = options.config ? loadConfig(options.config).alerts : parseConfig({ traders: [{ id: 'none' }] }).alerts;
+    const rules = loadAlertRules(options.rules ?? alerts.file ?? DEFAULT_RULES_FILE, Object.keys(alerts.actions));
+    const text = prometheusRules(rules);
+    if (options.out) {
+      writeFileSync(options.out, text);
+      print(`wrote ${rules.length} rule(s) to ${options.out}`);
+    } else process.stdout.write(text);
   });
 
 function scopeList(value: string): Scope[] {

@@ -67,6 +67,8 @@ export async function start(options: StartOptions): Promise<void> {
   print(`Exchanges: ${Object.entries(config.exchanges).map(([name, e]) => `${name} (${e.type === 'paper' ? `paper, seed ${e.seed}` : `ccxt ${e.exchange ?? name}${e.sandbox ? ' testnet' : ''}`})`).join(', ')}`);
   print(`Traders: ${config.traders.map((t) => `${t.id} (${t.strategy ? `${t.strategy.type} on ${t.strategy.symbols.join(', ')}` : 'outside signals'})`).join(', ')}`);
   print(`Reviewer: ${reviewer.kind} (${reviewer.describe})`);
+  print(`Telegram: ${platform.telegram ? platform.telegram.describe : 'off (set TELEGRAM_BOT_TOKEN and telegram.chatIds)'}`);
+  print(`Alerts: ${platform.alerts.states().length} rules from ${config.alerts.file ?? 'the default rules'}, every ${config.alerts.evaluateMs / 1000} s (GET /api/v1/alerts)`);
   print(`API: ${api.url}/api/v1 (stream ${api.url.replace(/^http/, 'ws')}/ws/v1/stream, metrics ${api.url}/metrics)`);
   if (firstToken) print(`API token (admin, shown once; stored hashed in ${tokens.path}): ${firstToken.token}`);
   print('Press Ctrl-C to stop.');

@@ -245,6 +245,45 @@ const aiSchema = z.strictObject({
     .prefault({}),
 });
 
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a UTC time such as 20:00');
+
+/**
+ * The Telegram bot (see `adapters/telegram`). The token is better kept in `TELEGRAM_BOT_TOKEN`, which
+ * wins over `token`; without either the bot does not start.
+ */
+const telegramSchema = z.strictObject({
+  token: z.string().regex(/^\d+:[\w-]+$/, 'must be a bot token such as 123456789:AA...').optional(),
+  /** Chats allowed to command the bot and told the notifications (v2's `allowed_chats`). */
+  chatIds: z.array(z.number().int()).default([]),
+  /** Where the Bot API is (`TELEGRAM_API_ROOT` wins): a self-hosted Bot API server. */
+  apiRoot: z.url().optional(),
+  /** `polling` (long polling, the default) or `webhook`: Telegram posts updates to `webhook.url`, served at `/telegram/webhook` of the API. */
+  mode: z.enum(['polling', 'webhook']).default('polling'),
+  webhook: z.strictObject({ url: z.url(), secretToken: z.string().regex(/^[\w-]{1,256}$/).optional() }).optional(),
+  notifications: z
+    .strictObject({ trade_executed: z.boolean().default(true), error_alert: z.boolean().default(true), daily_report: z.boolean().default(true) })
+    .prefault({}),
+  dailyReportAt: hhmm.default('20:00'),
+  /** Notifications within this window go out as one message. */
+  batchMs: z.number().int().positive().default(2_000),
+  /** At most this many messages a minute to each chat; more wait for the next batch. */
+  maxMessagesPerMinute: z.number().int().positive().max(60).default(20),
+});
+
+/** Where each alert rule's `action` goes: `telegram`, `log`, or a webhook URL (JSON POST). */
+const notifier = z.union([z.enum(['telegram', 'log']), z.strictObject({ webhook: z.url() })]);
+
+const alertsSchema = z.strictObject({
+  /** The rule file (`alerts.yaml`); default: the four rules shipped with v3. */
+  file: z.string().min(1).optional(),
+  evaluateMs: z.number().int().positive().default(5_000),
+  actions: z.record(z.string(), z.array(notifier).min(1)).default({
+    notify_telegram: ['telegram', 'log'],
+    notify_ops_team: ['log'],
+    page_oncall: ['log'],
+  }),
+});
+
 export const platformSchema = z.strictObject({
   exchanges: z.record(z.string().regex(/^[\w-]+$/), exchange).prefault({ paper: { type: 'paper' } }),
   risk: z
@@ -261,12 +300,16 @@ export const platformSchema = z.strictObject({
   traders: z.array(traderSchema).min(1),
   api: apiSchema.prefault({}),
   ai: aiSchema.prefault({}),
+  telegram: telegramSchema.prefault({}),
+  alerts: alertsSchema.prefault({}),
 });
 
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type TraderConfig = PlatformConfig['traders'][number];
 export type ApiConfig = PlatformConfig['api'];
 export type AiConfig = PlatformConfig['ai'];
+export type TelegramConfig = PlatformConfig['telegram'];
+export type AlertsConfig = PlatformConfig['alerts'];
 export type ReviewPolicy = TraderConfig['review'];
 export type ExchangeConfig = PlatformConfig['exchanges'][string];
 

@@ -24,7 +24,7 @@ export interface ApiTestPlatform extends RunningPlatform {
  * The platform of `input` (a config in file format) with its database (fresh, see `freshDatabaseServer`)
  * and the API on a free loopback port; the paper exchange's clock is stopped, tests step it.
  */
-export async function startApiPlatform(input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object; api?: object; ai?: object }): Promise<ApiTestPlatform> {
+export async function startApiPlatform(input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object; api?: object; ai?: object; telegram?: object; alerts?: object }): Promise<ApiTestPlatform> {
   const server = await freshDatabaseServer();
   const dir = mkdtempSync(join(tmpdir(), 'botv3-api-'));
   const database = await preparePlatformDatabase({ url: server.url, dataDir: dir });

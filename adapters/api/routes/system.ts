@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { PlatformControl } from '../../../actors/platform/control.js';
+import type { RunningAlerts } from '../../alerts/run.js';
 import { requireScope, type ApiEnv } from '../auth.js';
 import { json } from '../respond.js';
 import { readJson } from '../validate.js';
@@ -8,8 +9,10 @@ import { readJson } from '../validate.js';
 const reason = z.string().min(1).max(500);
 
 /** `/system/status`, the emergency stop and resume. */
-export function systemRoutes(control: PlatformControl, version: string): Hono<ApiEnv> {
+export function systemRoutes(control: PlatformControl, version: string, alerts?: Pick<RunningAlerts, 'states'>): Hono<ApiEnv> {
   return new Hono<ApiEnv>()
+    /** Every alert rule with its state (ok, pending, firing), the metric's last value and since when. */
+    .get('/alerts', requireScope('read'), (c) => json(c, { data: alerts?.states() ?? [] }))
     .get('/system/status', requireScope('read'), async (c) => {
       const status = await control.status();
       return json(c, { ...status, uptimeS: Math.floor(status.uptimeMs / 1000), version });

@@ -18,6 +18,23 @@ async function configFile(text: string): Promise<string> {
   return file;
 }
 
+describe('botv3 alerts export', () => {
+  test('writes the default rules as Prometheus alerting rules', async () => {
+    const { stdout } = await fromSources('alerts', 'export');
+    expect(stdout).toMatch(/^groups:\n  - name: botv3\n    rules:\n      - alert: high_error_rate\n/);
+    expect(stdout).toContain('expr: botv3_database_connections == 0');
+    expect(stdout).toContain('expr: min(botv3_exchange_up) == 0');
+    expect(stdout).toMatch(/alert: low_signal_rate\n        expr: sum\(rate\(botv3_signals_total\[1m\]\)\) < 500\n        for: 10m/);
+  });
+
+  test('names the rule and the field of a broken rule file', async () => {
+    const rules = await configFile('rules:\n  - name: ok\n    condition: signal_rate < 5\n    action: page_oncall\n  - name: broken\n    condition: signal_rate <<< 5\n    action: page_oncall\n');
+    const failure = await fromSources('alerts', 'export', '--rules', rules).catch((e: { code: number; stderr: string }) => e);
+    expect(failure).toMatchObject({ code: 2 });
+    expect((failure as { stderr: string }).stderr).toMatch(/^botv3: rules\[1\]\.condition: rule "broken": "signal_rate <<< 5" is not a condition such as error_rate > 0\.01 \(in .*platform\.yaml\)\n$/);
+  });
+});
+
 /** `botv3 start` must boot the platform's worker actors from the sources (through tsx) and from the tsup build alike. */
 describe('botv3 start', () => {
   const expectDemoRun = (stdout: string) => {
@@ -30,6 +47,9 @@ describe('botv3 start', () => {
     expect(counts.at(-1)).toBeGreaterThan(0);
     expect(stdout).toMatch(/^ {2}grid-sol +\w+ +equity +\d+/m);
     expect(stdout).toMatch(/Stopped\. Mailboxes drained: true\.$/m);
+    expect(stdout).toMatch(/^Reviewer: offline \(rules for risk and market, no API key\)$/m);
+    expect(stdout).toMatch(/^Telegram: off \(set TELEGRAM_BOT_TOKEN and telegram\.chatIds\)$/m);
+    expect(stdout).toMatch(/^Alerts: 4 rules from the default rules, every 5 s/m);
     expect(stdout).toMatch(/^API: http:\/\/127\.0\.0\.1:\d+\/api\/v1 \(stream ws:\/\/127\.0\.0\.1:\d+\/ws\/v1\/stream, metrics http:\/\/127\.0\.0\.1:\d+\/metrics\)$/m);
     // A first start prints its admin token once.
     expect(stdout).toMatch(/^API token \(admin, shown once; stored hashed in .*api-tokens\.json\): bv3_[0-9a-f]{12}_\S{43}$/m);

@@ -93,6 +93,10 @@ describe('parseConfig', () => {
     ['the AI reviewers', { traders: [{ id: 'a' }], ai: { reviewers: [{ prompt: 'risk', model: 'm' }] } }, 'ai.reviewers', /2/],
     ['the AI reviewer kind', { traders: [{ id: 'a' }], ai: { reviewer: 'gpt' } }, 'ai.reviewer', /auto.*claude.*offline/],
     ['the AI breaker', { traders: [{ id: 'a' }], ai: { breaker: { failureRate: 0 } } }, 'ai.breaker.failureRate', /0/],
+    ['a Telegram token', { traders: [{ id: 'a' }], telegram: { token: 'secret' } }, 'telegram.token', /must be a bot token/],
+    ['a Telegram chat id', { traders: [{ id: 'a' }], telegram: { chatIds: ['@ops'] } }, 'telegram.chatIds[0]', /number/],
+    ['the daily report time', { traders: [{ id: 'a' }], telegram: { dailyReportAt: '25:00' } }, 'telegram.dailyReportAt', /UTC time such as 20:00/],
+    ['an alert notifier', { traders: [{ id: 'a' }], alerts: { actions: { page_oncall: ['pager'] } } }, 'alerts.actions.page_oncall[0]', /./],
   ])('an error names the field: %s', (_, input, field, detail) => {
     const error = configError(input);
     expect(error.field).toBe(field);

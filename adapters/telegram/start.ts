@@ -1,0 +1,77 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { webhookCallback } from 'grammy';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { PlatformControl } from '../../actors/platform/control.js';
+import type { TelegramConfig } from '../config/schema.js';
+import { createTelegramBot } from './bot.js';
+import { dailyReportText } from './format.js';
+import { nextDailyAt, TelegramNotifier } from './notifier.js';
+
+export interface RunningTelegram {
+  notifier: TelegramNotifier;
+  /** Updates refused because their chat may not command the bot. */
+  refused(): number;
+  /** The webhook route, mounted on the API in `webhook` mode. */
+  routes?: Hono;
+  /** `polling for 2 chats`, for the banner. */
+  describe: string;
+  stop(): Promise<void>;
+}
+
+/** The bot's token: `TELEGRAM_BOT_TOKEN`, else the config's; none, and there is no bot. */
+export function telegramToken(config: TelegramConfig, env: NodeJS.ProcessEnv): string | undefined {
+  return env.TELEGRAM_BOT_TOKEN || config.token;
+}
+
+/**
+ * Starts the bot (long polling, or the webhook route), its notifier and the daily report. A Bot API
+ * that cannot be reached is logged and retried by grammy; the platform runs on without it.
+ */
+export function startTelegram(options: { config: TelegramConfig; token: string; env: NodeJS.ProcessEnv; control: PlatformControl; version: string; log: Logger }): RunningTelegram {
+  const { config, control, log } = options;
+  const apiRoot = options.env.TELEGRAM_API_ROOT || config.apiRoot;
+  const { bot, refused } = createTelegramBot({ token: options.token, chatIds: config.chatIds, control, version: options.version, log, ...(apiRoot ? { apiRoot } : {}) });
+  // 429 `retry_after`, 5xx and network failures are retried with backoff, in the background of whoever sent.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  const notifier = new TelegramNotifier(bot.api, config, log);
+
+  let reportTimer: NodeJS.Timeout | undefined;
+  const scheduleReport = () => {
+    const at = nextDailyAt(Date.now(), config.dailyReportAt);
+    reportTimer = setTimeout(async () => {
+      const date = new Date(at).toISOString().slice(0, 10);
+      await control.traders().then(
+        (traders) => notifier.notify('daily_report', dailyReportText(traders, date)),
+        (error: Error) => log.warn({ err: error.message }, 'telegram: the daily report failed'),
+      );
+      scheduleReport();
+    }, at - Date.now());
+    reportTimer.unref();
+  };
+  if (config.notifications.daily_report) scheduleReport();
+
+  let routes: Hono | undefined;
+  let polling: Promise<void> | undefined;
+  if (config.mode === 'webhook' && config.webhook) {
+    const { url, secretToken } = config.webhook;
+    routes = new Hono().post('/telegram/webhook', webhookCallback(bot, 'hono', secretToken ? { secretToken } : {}));
+    bot.api.setWebhook(url, secretToken ? { secret_token: secretToken } : {}).catch((error: Error) => log.error({ err: error.message }, 'telegram: setWebhook failed'));
+  } else {
+    polling = bot.start({ drop_pending_updates: false }).catch((error: Error) => log.error({ err: error.message }, 'telegram: polling stopped'));
+  }
+  const chats = `${config.chatIds.length} chat${config.chatIds.length === 1 ? '' : 's'}`;
+  return {
+    notifier,
+    refused,
+    ...(routes ? { routes } : {}),
+    describe: `${routes ? `webhook at ${config.webhook!.url}` : 'long polling'}, ${chats}${apiRoot ? `, Bot API at ${apiRoot}` : ''}`,
+    async stop() {
+      clearTimeout(reportTimer);
+      await notifier.flush();
+      notifier.stop();
+      if (bot.isRunning()) await bot.stop();
+      await polling;
+    },
+  };
+}
