@@ -5,7 +5,7 @@ import { ActorSystem, type ActorSystemOptions, type ShutdownReport } from '../..
 import { DEFAULT_RULES_FILE, loadAlertRules } from '../alerts/rules.js';
 import { startAlerts, type RunningAlerts } from '../alerts/run.js';
 import type { PlatformConfig } from '../config/schema.js';
-import { startTelegram, telegramToken, type RunningTelegram } from '../telegram/start.js';
+import { startTelegram, telegramMetrics, telegramToken, type RunningTelegram } from '../telegram/start.js';
 import { ApiFeed, startApiServer, STREAM_OUTLET, type ApiServer } from './server.js';
 import type { TokenStore } from './tokens.js';
 
@@ -54,6 +54,7 @@ export async function launchPlatform(
     await system.shutdown();
     throw error;
   }
+  if (telegram) telegramMetrics(telegram, api.registry);
   return {
     system,
     control,

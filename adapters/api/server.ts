@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
+import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { RunningAlerts } from '../alerts/run.js';
 import type { HubStreamMessage } from '../../actors/events/hub.js';
@@ -40,6 +41,8 @@ export interface ApiServer {
   url: string;
   port: number;
   stream: Stream;
+  /** The `/metrics` registry, for metrics of parts started beside the API (the Telegram bot). */
+  registry: Registry;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,7 @@ export async function startApiServer(options: {
     url: `http://${host}:${port}`,
     port,
     stream,
+    registry: metrics.registry,
     close: async () => {
       stream.close();
       await new Promise<void>((resolve) => {

@@ -2,11 +2,36 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { webhookCallback } from 'grammy';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
 import type { PlatformControl } from '../../actors/platform/control.js';
 import type { TelegramConfig } from '../config/schema.js';
 import { createTelegramBot } from './bot.js';
 import { dailyReportText } from './format.js';
 import { nextDailyAt, TelegramNotifier } from './notifier.js';
+
+/** The bot's figures in the API's `/metrics`: refused updates and notifications sent or given up. */
+export function telegramMetrics(telegram: RunningTelegram, registry: Registry): void {
+  new Counter({
+    name: 'botv3_telegram_refused_total',
+    help: 'Telegram updates refused because their chat may not command the bot',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(telegram.refused());
+    },
+  });
+  new Counter({
+    name: 'botv3_telegram_messages_total',
+    help: 'Telegram notification messages, sent or given up on',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ result: 'sent' }, telegram.notifier.stats.messages);
+      this.inc({ result: 'failed' }, telegram.notifier.stats.failed);
+    },
+  });
+}
 
 export interface RunningTelegram {
   notifier: TelegramNotifier;

@@ -55,6 +55,7 @@ describe('the Telegram bot', () => {
     const refused = await ask('/stop', 'may not command', STRANGER);
     expect(refused.body.reply_markup).toBeUndefined();
     expect(api.telegram!.refused()).toBeGreaterThanOrEqual(1);
+    expect((await api.call('GET', '/metrics', { token: null })).body).toMatch(/^botv3_telegram_refused_total [1-9]/m);
     expect((await api.control.trader('alpha')).live?.mode).toBe('active');
   });
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HubEvent } from '../../../actors/events/hub.js';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import { parseConfig } from '../../../adapters/config/load.js';
+import { dailyReportText } from '../../../adapters/telegram/format.js';
 import { nextDailyAt, TelegramNotifier } from '../../../adapters/telegram/notifier.js';
 import { FAKE_BOT_TOKEN, startFakeTelegram, type FakeTelegram } from '../../helpers/fake-telegram.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -99,6 +100,14 @@ describe('Telegram notifications', () => {
     ]);
     await n.flush();
     expect(tg.sent().map((c) => c.body.text)).toEqual(['persistence: database unreachable']);
+  });
+
+  it('writes the daily report: P&L per trader and the total', () => {
+    const trader = (id: string, pnl: string | undefined) =>
+      ({ id, state: pnl === undefined ? 'stopped' : 'running', ...(pnl === undefined ? {} : { pnl: toFixed(pnl, 'p'), live: { equity: toFixed(10_000, 'e') + toFixed(pnl, 'p'), stats: { fills: 3 } } }) }) as never;
+    expect(dailyReportText([trader('a', '12.5'), trader('b', '-2.25'), trader('c', undefined)], '2026-11-25')).toBe(
+      'Daily report 2026-11-25\na: P&L 12.5, equity 10012.5, 3 fills\nb: P&L -2.25, equity 9997.75, 3 fills\nc: stopped\nTotal P&L 10.25',
+    );
   });
 
   it('schedules the daily report at the configured UTC time', () => {
