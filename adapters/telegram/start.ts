@@ -9,6 +9,8 @@ import { createTelegramBot } from './bot.js';
 import { dailyReportText } from './format.js';
 import { nextDailyAt, TelegramNotifier } from './notifier.js';
 
+const STOP_FLUSH_MS = 2_000;
+
 /** The bot's figures in the API's `/metrics`: refused updates and notifications sent or given up. */
 export function telegramMetrics(telegram: RunningTelegram, registry: Registry): void {
   new Counter({
@@ -50,8 +52,9 @@ export function telegramToken(config: TelegramConfig, env: NodeJS.ProcessEnv): s
 }
 
 /**
- * Starts the bot (long polling, or the webhook route), its notifier and the daily report. A Bot API
- * that cannot be reached is logged and retried by grammy; the platform runs on without it.
+ * Starts the bot (long polling, or the webhook route), its notifier and the daily report. Calls to a
+ * Bot API that cannot be reached are retried by grammy's auto-retry; if polling still cannot start it
+ * is logged and the platform runs on without the bot's commands (notifications keep trying).
  */
 export function startTelegram(options: { config: TelegramConfig; token: string; env: NodeJS.ProcessEnv; control: PlatformControl; version: string; log: Logger }): RunningTelegram {
   const { config, control, log } = options;
@@ -93,7 +96,8 @@ export function startTelegram(options: { config: TelegramConfig; token: string; 
     describe: `${routes ? `webhook at ${config.webhook!.url}` : 'long polling'}, ${chats}${apiRoot ? `, Bot API at ${apiRoot}` : ''}`,
     async stop() {
       clearTimeout(reportTimer);
-      await notifier.flush();
+      // The last notifications get a moment to leave; a Bot API that is down must not hold the shutdown.
+      await Promise.race([notifier.flush(), new Promise((resolve) => setTimeout(resolve, STOP_FLUSH_MS).unref())]);
       notifier.stop();
       if (bot.isRunning()) await bot.stop();
       await polling;
