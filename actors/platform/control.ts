@@ -100,17 +100,7 @@ export class PlatformControl {
 
   async status(): Promise<PlatformSnapshot> {
     const system = this.#system.status();
-    const [traders, database, reviewer] = await Promise.all([this.traders(), this.database(), this.reviewer()]);
-    const exchanges = await Promise.all(
-      Object.entries(this.#config.exchanges).map(async ([name, exchange]) => {
-        if (exchange.type === 'paper') {
-          const state = system.actors.find((a) => a.address === exchangeAddress(name))?.state;
-          return { name, type: 'paper' as const, connectivity: state === 'running' ? 'up' : 'down', lastError: null };
-        }
-        const reply = await this.#system.request<ExchangeStatusReply>(exchangeAddress(name), { type: 'status' }).catch((error: Error) => ({ connectivity: 'down', lastError: error.message }));
-        return { name, type: 'ccxt' as const, connectivity: reply.connectivity, lastError: reply.lastError ?? null };
-      }),
-    );
+    const [traders, database, reviewer, exchanges] = await Promise.all([this.traders(), this.database(), this.reviewer(), this.exchanges()]);
     return {
       state: system.state,
       uptimeMs: system.uptimeMs,
@@ -126,6 +116,21 @@ export class PlatformControl {
         ? { kind: reviewer.kind, describe: reviewer.describe, state: reviewer.state, queued: reviewer.queued, inFlight: reviewer.inFlight }
         : { kind: 'unknown', describe: 'the reviewer does not answer', state: 'down', queued: 0, inFlight: 0 },
     };
+  }
+
+  /** Each exchange's connectivity: a paper exchange is up while its actor runs; a ccxt one says itself. */
+  exchanges(): Promise<PlatformSnapshot['exchanges']> {
+    const actors = this.#system.status().actors;
+    return Promise.all(
+      Object.entries(this.#config.exchanges).map(async ([name, exchange]) => {
+        if (exchange.type === 'paper') {
+          const state = actors.find((a) => a.address === exchangeAddress(name))?.state;
+          return { name, type: 'paper' as const, connectivity: state === 'running' ? 'up' : 'down', lastError: null };
+        }
+        const reply = await this.#system.request<ExchangeStatusReply>(exchangeAddress(name), { type: 'status' }).catch((error: Error) => ({ connectivity: 'down', lastError: error.message }));
+        return { name, type: 'ccxt' as const, connectivity: reply.connectivity, lastError: reply.lastError ?? null };
+      }),
+    );
   }
 
   /** The database as persistence sees it: reachable, and how many rows wait to be written. */

@@ -20,17 +20,19 @@ export class AlertSampler {
   }
 
   async sample(now: number): Promise<AlertSample> {
-    const status = await this.#control.status();
+    const control = this.#control;
+    // Each status once: the platform's full status would ask every trader again for its counters.
+    const [traders, database, exchanges, reviewer] = await Promise.all([control.traders(), control.database(), control.exchanges(), control.reviewer()]);
     const sample: AlertSample = {
-      exchange_active: status.exchanges.every((e) => e.connectivity === 'up'),
-      traders_failed: status.traders.failed,
-      persistence_lag_rows: status.database.bufferedRows,
-      reviews_queued: status.reviewer.queued,
-      ai_breaker_open: status.reviewer.state === 'degraded',
+      exchange_active: exchanges.every((e) => e.connectivity === 'up'),
+      traders_failed: traders.filter((t) => t.state === 'failed').length,
+      persistence_lag_rows: database.bufferedRows,
+      reviews_queued: reviewer?.queued ?? 0,
+      ai_breaker_open: reviewer?.state === 'degraded',
     };
-    if (this.#control.hasDatabase) sample.db_connections = status.database.reachable ? this.#control.poolSize : 0;
+    if (control.hasDatabase) sample.db_connections = database.reachable ? control.poolSize : 0;
     const counts = new Map<string, Counts>();
-    for (const trader of await this.#control.traders()) {
+    for (const trader of traders) {
       const stats = trader.live?.stats;
       if (stats) counts.set(trader.id, { signals: stats.signals, errors: stats.rejected + stats.ordersRejected });
     }

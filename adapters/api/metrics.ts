@@ -16,13 +16,19 @@ export class Metrics {
   readonly #orders: Counter<'trader' | 'status'>;
   readonly #fills: Counter<'trader'>;
   readonly #reviews: Counter<'verdict' | 'by'>;
-  /** The reviewer's status, shared by the AI metrics of one scrape. */
-  #reviewer: { at: number; status: Promise<ReviewerStatus | undefined> } | undefined;
   readonly #requests: Histogram<'method' | 'route' | 'status'>;
 
   constructor(options: { system: ActorSystem; control: PlatformControl; stream: Stream }) {
     const { system, control, stream } = options;
     const registers = [this.registry];
+    // Several collectors read the same statuses; each is asked for once per scrape.
+    const view: ScrapeView = {
+      traders: perScrape(() => control.traders()),
+      database: perScrape(() => control.database()),
+      exchanges: perScrape(() => control.exchanges()),
+      reviewer: perScrape(() => control.reviewer()),
+      poolSize: control.poolSize,
+    };
     collectDefaultMetrics({ register: this.registry, prefix: 'botv3_' });
     this.#orders = new Counter({ name: 'botv3_orders_total', help: 'Order updates reported by traders, by status', labelNames: ['trader', 'status'], registers });
     this.#fills = new Counter({ name: 'botv3_fills_total', help: 'Fills reported by traders', labelNames: ['trader'], registers });
@@ -47,7 +53,7 @@ export class Metrics {
       registers,
       async collect() {
         this.reset();
-        for (const trader of await control.traders()) {
+        for (const trader of await view.traders()) {
           const stats = trader.live?.stats;
           if (!stats) continue;
           const rejected = stats.rejected + stats.duplicates;
@@ -101,7 +107,7 @@ export class Metrics {
       help: 'Rows waiting to be written to the database',
       registers,
       async collect() {
-        this.set((await control.database()).bufferedRows);
+        this.set((await view.database()).bufferedRows);
       },
     });
     new Gauge({
@@ -109,7 +115,7 @@ export class Metrics {
       help: '1 while the database is reachable',
       registers,
       async collect() {
-        this.set((await control.database()).reachable ? 1 : 0);
+        this.set((await view.database()).reachable ? 1 : 0);
       },
     });
     new Gauge({
@@ -133,108 +139,8 @@ export class Metrics {
         this.inc({ kind: 'clients_dropped' }, stream.stats.dropped);
       },
     });
-    this.#aiMetrics(control, registers);
-    this.#healthMetrics(control, registers);
-  }
-
-  /** What the alert rules watch, so that `botv3 alerts export` rules can watch the same in Prometheus. */
-  #healthMetrics(control: PlatformControl, registers: Registry[]): void {
-    new Gauge({
-      name: 'botv3_exchange_up',
-      help: '1 while an exchange is connected',
-      labelNames: ['exchange'],
-      registers,
-      async collect() {
-        this.reset();
-        for (const e of (await control.status()).exchanges) this.set({ exchange: e.name }, e.connectivity === 'up' ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'botv3_traders',
-      help: 'Traders by state',
-      labelNames: ['state'],
-      registers,
-      async collect() {
-        this.reset();
-        const counts = new Map<string, number>();
-        for (const t of await control.traders()) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
-        for (const [state, count] of counts) this.set({ state }, count);
-      },
-    });
-    new Gauge({
-      name: 'botv3_database_connections',
-      help: 'Working database connections (0 while the database is unreachable)',
-      registers,
-      async collect() {
-        this.set((await control.database()).reachable ? control.poolSize : 0);
-      },
-    });
-  }
-
-  /** The AI reviewer's calls, spend against its budget, breaker and queue, from its status at scrape time. */
-  #aiMetrics(control: PlatformControl, registers: Registry[]): void {
-    const reviewer = () => {
-      const now = Date.now();
-      if (!this.#reviewer || now - this.#reviewer.at > 250) this.#reviewer = { at: now, status: control.reviewer() };
-      return this.#reviewer.status;
-    };
-    new Counter({
-      name: 'botv3_ai_calls_total',
-      help: 'Calls to the AI models, by model and result (ok or the error code)',
-      labelNames: ['model', 'result'],
-      registers,
-      async collect() {
-        this.reset();
-        for (const call of (await reviewer())?.stats.calls ?? []) this.inc({ model: call.model, result: call.result }, call.count);
-      },
-    });
-    new Counter({
-      name: 'botv3_ai_tokens_total',
-      help: 'Tokens spent on AI reviews, by model and direction',
-      labelNames: ['model', 'direction'],
-      registers,
-      async collect() {
-        this.reset();
-        for (const t of (await reviewer())?.stats.tokens ?? []) {
-          this.inc({ model: t.model, direction: 'input' }, t.input);
-          this.inc({ model: t.model, direction: 'output' }, t.output);
-        }
-      },
-    });
-    new Gauge({
-      name: 'botv3_ai_budget',
-      help: 'AI budget: calls in the last minute and tokens today, against their limits',
-      labelNames: ['kind'],
-      registers,
-      async collect() {
-        const budget = (await reviewer())?.stats.budget;
-        if (!budget) return;
-        this.set({ kind: 'calls_last_minute' }, budget.callsLastMinute);
-        this.set({ kind: 'calls_per_minute_limit' }, budget.callsPerMinute);
-        this.set({ kind: 'tokens_today' }, budget.tokensToday);
-        this.set({ kind: 'tokens_per_day_limit' }, budget.tokensPerDay);
-      },
-    });
-    new Gauge({
-      name: 'botv3_ai_breaker_open',
-      help: '1 while the circuit breaker over the AI API is open',
-      registers,
-      async collect() {
-        this.set((await reviewer())?.stats.breaker === 'open' ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'botv3_ai_reviews_pending',
-      help: 'Reviews waiting: in flight with the models, waiting for a call slot, or in the human queue',
-      labelNames: ['stage'],
-      registers,
-      async collect() {
-        const status = await reviewer();
-        this.set({ stage: 'in_flight' }, status?.inFlight ?? 0);
-        this.set({ stage: 'waiting_for_slot' }, status?.stats.waiting ?? 0);
-        this.set({ stage: 'human_queue' }, status?.queued ?? 0);
-      },
-    });
+    aiMetrics(view, registers);
+    healthMetrics(view, registers);
   }
 
   /** Counts what the hub pushed: order updates by status, fills, review verdicts. */
@@ -249,4 +155,119 @@ export class Metrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.#requests.observe({ method, route, status: String(status) }, seconds);
   }
+}
+
+/** What the alert rules watch, so that `botv3 alerts export` rules can watch the same in Prometheus. */
+function healthMetrics(view: ScrapeView, registers: Registry[]): void {
+  new Gauge({
+    name: 'botv3_exchange_up',
+    help: '1 while an exchange is connected',
+    labelNames: ['exchange'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const e of await view.exchanges()) this.set({ exchange: e.name }, e.connectivity === 'up' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'botv3_traders',
+    help: 'Traders by state',
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const t of await view.traders()) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+      for (const [state, count] of counts) this.set({ state }, count);
+    },
+  });
+  new Gauge({
+    name: 'botv3_database_connections',
+    help: 'Working database connections (0 while the database is unreachable)',
+    registers,
+    async collect() {
+      this.set((await view.database()).reachable ? view.poolSize : 0);
+    },
+  });
+}
+
+/** The AI reviewer's calls, spend against its budget, breaker and queue, from its status at scrape time. */
+function aiMetrics(view: ScrapeView, registers: Registry[]): void {
+const { reviewer } = view;
+  new Counter({
+    name: 'botv3_ai_calls_total',
+    help: 'Calls to the AI models, by model and result (ok or the error code)',
+    labelNames: ['model', 'result'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const call of (await reviewer())?.stats.calls ?? []) this.inc({ model: call.model, result: call.result }, call.count);
+    },
+  });
+  new Counter({
+    name: 'botv3_ai_tokens_total',
+    help: 'Tokens spent on AI reviews, by model and direction',
+    labelNames: ['model', 'direction'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const t of (await reviewer())?.stats.tokens ?? []) {
+        this.inc({ model: t.model, direction: 'input' }, t.input);
+        this.inc({ model: t.model, direction: 'output' }, t.output);
+      }
+    },
+  });
+  new Gauge({
+    name: 'botv3_ai_budget',
+    help: 'AI budget: calls in the last minute and tokens today, against their limits',
+    labelNames: ['kind'],
+    registers,
+    async collect() {
+      const budget = (await reviewer())?.stats.budget;
+      if (!budget) return;
+      this.set({ kind: 'calls_last_minute' }, budget.callsLastMinute);
+      this.set({ kind: 'calls_per_minute_limit' }, budget.callsPerMinute);
+      this.set({ kind: 'tokens_today' }, budget.tokensToday);
+      this.set({ kind: 'tokens_per_day_limit' }, budget.tokensPerDay);
+    },
+  });
+  new Gauge({
+    name: 'botv3_ai_breaker_open',
+    help: '1 while the circuit breaker over the AI API is open',
+    registers,
+    async collect() {
+      this.set((await reviewer())?.stats.breaker === 'open' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'botv3_ai_reviews_pending',
+    help: 'Reviews waiting: in flight with the models, waiting for a call slot, or in the human queue',
+    labelNames: ['stage'],
+    registers,
+    async collect() {
+      const status = await reviewer();
+      this.set({ stage: 'in_flight' }, status?.inFlight ?? 0);
+      this.set({ stage: 'waiting_for_slot' }, status?.stats.waiting ?? 0);
+      this.set({ stage: 'human_queue' }, status?.queued ?? 0);
+    },
+  });
+}
+
+/** The statuses the collectors read, each asked for once per scrape. */
+interface ScrapeView {
+  traders: () => ReturnType<PlatformControl['traders']>;
+  database: () => ReturnType<PlatformControl['database']>;
+  exchanges: () => ReturnType<PlatformControl['exchanges']>;
+  reviewer: () => Promise<ReviewerStatus | undefined>;
+  poolSize: number;
+}
+
+/** `ask`, answered once for the collectors of one scrape (calls within 250 ms share the answer). */
+function perScrape<T>(ask: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; answer: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at > 250) last = { at: now, answer: ask() };
+    return last.answer;
+  };
 }

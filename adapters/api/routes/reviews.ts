@@ -4,6 +4,7 @@ import type { PlatformControl } from '../../../actors/platform/control.js';
 import { requireScope, type ApiEnv } from '../auth.js';
 import { json } from '../respond.js';
 import { readJson, readQuery } from '../validate.js';
+import { listRoute } from './trading.js';
 
 const decision = z.strictObject({ note: z.string().min(1).max(2_000).optional() });
 const queueQuery = z.strictObject({ traderId: z.string().min(1).max(64).optional() });
@@ -23,10 +24,7 @@ export function reviewRoutes(control: PlatformControl): Hono<ApiEnv> {
       const { traderId } = readQuery(c, queueQuery);
       return json(c, { data: await control.reviewQueue(traderId) });
     })
-    .get('/reviews/history', requireScope('read'), async (c) => {
-      const page = await control.query('reviews', c.req.query());
-      return json(c, { data: page.rows, next: page.next ?? null });
-    })
+    .get('/reviews/history', requireScope('read'), listRoute(control, 'reviews'))
     .post('/reviews/:id/approve', requireScope('trade'), decide(true))
     .post('/reviews/:id/reject', requireScope('trade'), decide(false));
 }

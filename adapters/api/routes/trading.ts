@@ -38,12 +38,17 @@ const signalsBody = z.union([
 /** How long `POST /orders` waits for the trader's decision before answering 202 (the order goes on). */
 const ORDER_WAIT_MS = 5_000;
 
-/** Accounts, orders, trades, positions, signals and strategies. */
-export function tradingRoutes(control: PlatformControl, outcomes: SignalOutcomes): Hono<ApiEnv> {
-  const list = (name: ListName) => async (c: Context<ApiEnv>) => {
+/** A stored list (`query` of persistence) with the request's filters; bad ones are named by the 400. */
+export function listRoute(control: PlatformControl, name: ListName) {
+  return async (c: Context<ApiEnv>) => {
     const page = await control.query(name, c.req.query());
     return json(c, { data: page.rows, next: page.next ?? null });
   };
+}
+
+/** Accounts, orders, trades, positions, signals and strategies. */
+export function tradingRoutes(control: PlatformControl, outcomes: SignalOutcomes): Hono<ApiEnv> {
+  const list = (name: ListName) => listRoute(control, name);
   return new Hono<ApiEnv>()
     .get('/accounts/balance', requireScope('read'), list('balances'))
     .get('/orders', requireScope('read'), list('orders'))

@@ -108,7 +108,11 @@ describe('AI cross-verification', () => {
     const p = await start({ ai: { queue: { expiresMs: 300 } } });
     p.signal('alpha', buy('stale'));
     await waitFor(async () => (await events(p, 'review.expired')).length === 1, 'the expiry');
-    const [review] = (await events(p, 'review')) as Extract<HubEvent, { kind: 'review' }>[];
+    // The reviewer reports the expiry to the hub directly; the trader's decision comes through its worker, maybe later.
+    const [review] = (await waitFor(async () => {
+      const reviews = await events(p, 'review');
+      return reviews.length > 0 && reviews;
+    }, 'the trader applying the expiry')) as Extract<HubEvent, { kind: 'review' }>[];
     expect(review).toMatchObject({ approved: false, by: 'expiry', reason: expect.stringMatching(/went stale/) });
     expect(await queue(p)).toEqual([]);
   });
