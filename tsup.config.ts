@@ -4,13 +4,14 @@ import { defineConfig } from 'tsup';
 /**
  * Every source file is its own entry, unbundled, so dist/ mirrors the source tree: a worker entry or an
  * actor module is found at the same relative URL from dist/ as from the sources. The SQL migrations are
- * read at run time from next to the migrator, so they are copied along, as is the default alert rule file.
+ * read at run time from next to the migrator, so they are copied along, as are the default alert rule file and v2's schema (a copy backup's restore creates v2's tables from it).
  */
 export default defineConfig((cli) => {
   const outDir = cli.outDir ?? 'dist';
   return {
-    // The exchanges and AI benchmarks answer through the tests' loopback fakes of Binance and the Messages API.
-    entry: ['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts', 'test/helpers/fake-exchange.ts', 'test/helpers/fake-anthropic.ts', 'test/fixtures/exchanges/*.ts'],
+    // The exchanges and AI benchmarks answer through the tests' loopback fakes of Binance and the Messages API;
+    // the migrate benchmark fills v2 with the tests' generator.
+    entry: ['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts', 'test/helpers/fake-exchange.ts', 'test/helpers/fake-anthropic.ts', 'test/helpers/v2-database.ts', 'test/helpers/database.ts', 'test/fixtures/exchanges/*.ts'],
     format: ['esm'],
     target: 'node20',
     platform: 'node',
@@ -25,6 +26,8 @@ export default defineConfig((cli) => {
     async onSuccess() {
       await cp('adapters/database/migrations', `${outDir}/adapters/database/migrations`, { recursive: true });
       await cp('adapters/alerts/alerts.yaml', `${outDir}/adapters/alerts/alerts.yaml`);
+      await cp('migrate/v2/schema.sql', `${outDir}/migrate/v2/schema.sql`);
+      await cp('test/fixtures/v2/generate.sql', `${outDir}/test/fixtures/v2/generate.sql`);
     },
   };
 });

@@ -3,6 +3,7 @@ import { formatTable, writeResults, type Figure } from './report.js';
 import { aiSuite } from './ai.js';
 import { apiSuite } from './api.js';
 import { exchangesSuite } from './exchanges.js';
+import { migrateSuite } from './migrate.js';
 import { persistenceSuite } from './persistence.js';
 import { pipelineSuite } from './pipeline.js';
 import { runtimeSuite, type SuiteOptions } from './runtime.js';
@@ -15,6 +16,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<Figure[]>> = {
   exchanges: exchangesSuite,
   api: apiSuite,
   ai: aiSuite,
+  migrate: migrateSuite,
 };
 
 const program = new Command('bench')

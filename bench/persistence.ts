@@ -47,16 +47,19 @@ export async function persistenceSuite(options: SuiteOptions): Promise<Figure[]>
   }
 }
 
-export async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** A new database on the bench's server, with v3's schema unless `schema` is false; `drop` removes it. */
+export async function benchDatabase(options: { schema?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const admin = await openDatabase({ url: server, maximumPoolSize: 1 });
   const name = `botv3_bench_${randomBytes(4).toString('hex')}`;
   await admin.pool.query(sql.unsafe`CREATE DATABASE ${sql.identifier([name])}`);
   const url = new URL(server);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), maximumPoolSize: 1 });
-  await migrate(db.pool);
-  await db.close();
+  if (options.schema !== false) {
+    const db = await openDatabase({ url: url.toString(), maximumPoolSize: 1 });
+    await migrate(db.pool);
+    await db.close();
+  }
   return {
     url: url.toString(),
     drop: async () => {

@@ -13,6 +13,8 @@ import { start } from './start.js';
 import { dataDir } from './db.js';
 import { SCOPES, TokenStore, type Scope } from '../api/tokens.js';
 import { endpointTable, nginxRewrites } from '../api/v2-map.js';
+import { MigrationError } from '../../migrate/errors.js';
+import { migrateCommands } from './migrate.js';
 import { join } from 'node:path';
 
 // dist/ adds one level above the source tree.
@@ -152,6 +154,8 @@ program
     } else process.stdout.write(text);
   });
 
+migrateCommands(program);
+
 function scopeList(value: string): Scope[] {
   const scopes = value.split(',').map((s) => s.trim());
   const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
@@ -162,8 +166,8 @@ function scopeList(value: string): Scope[] {
 try {
   await program.parseAsync();
 } catch (error) {
-  // A config or database mistake is the user's to fix: say what, without a stack trace.
-  if (!(error instanceof TradingError) && !(error instanceof DatabaseError)) throw error;
+  // A config, database or migration mistake is the user's to fix: say what, without a stack trace.
+  if (!(error instanceof TradingError) && !(error instanceof DatabaseError) && !(error instanceof MigrationError)) throw error;
   process.stderr.write(`botv3: ${error.message}\n`);
   process.exitCode = 2;
 }

@@ -103,7 +103,7 @@ export async function writeBatch(pool: DatabasePool, batch: RowBatch): Promise<v
     );
     await run(batch.balances, () =>
       insert('balances', BALANCES, batch.balances, sql.fragment`
-        ON CONFLICT (trader_id, asset, timestamp) DO UPDATE SET free = EXCLUDED.free, total_balance_usd = EXCLUDED.total_balance_usd`),
+        ON CONFLICT (trader_id, asset, timestamp) WHERE original_id IS NULL DO UPDATE SET free = EXCLUDED.free, total_balance_usd = EXCLUDED.total_balance_usd`),
     );
     await run(batch.reviews, () => insert('reviews', REVIEWS, batch.reviews, sql.fragment`ON CONFLICT (client_order_id, reviewer) DO NOTHING`));
     await run(batch.events, () => insert('events', EVENTS, batch.events, sql.fragment`ON CONFLICT (id) DO NOTHING`));

@@ -266,7 +266,7 @@ describe('signals, orders, trades and positions', () => {
       const res = await api.call('GET', '/api/v1/accounts/balance?traderId=alpha', { token: api.token.read });
       return res.body.data.some((b: { asset: string }) => b.asset === 'BTC') && res.body.data;
     }, 'alpha balances');
-    expect(balances.find((b: { asset: string }) => b.asset === 'USDT').free).toMatch(/^\d+\.\d{9}$/);
+    expect(balances.find((b: { asset: string }) => b.asset === 'USDT').free).toMatch(/^\d+\.\d{10}$/);
     const window = await api.call('GET', `/api/v1/trades?from=${Date.now() + 60_000}`, { token: api.token.read });
     expect(window.body.data).toEqual([]);
   });

@@ -30,8 +30,8 @@ const tables = async () =>
 
 describe('the v3 schema', () => {
   test('is applied once, then reported applied', async () => {
-    expect(await migrationStatus(db.pool)).toEqual({ applied: [], pending: [{ version: 1, name: 'schema' }, { version: 2, name: 'signal_outcomes' }, { version: 3, name: 'review_verdicts' }] });
-    expect(await migrate(db.pool)).toEqual([1, 2, 3]);
+    expect(await migrationStatus(db.pool)).toEqual({ applied: [], pending: [{ version: 1, name: 'schema' }, { version: 2, name: 'signal_outcomes' }, { version: 3, name: 'review_verdicts' }, { version: 4, name: 'v2_migration' }] });
+    expect(await migrate(db.pool)).toEqual([1, 2, 3, 4]);
     expect(await migrate(db.pool)).toEqual([]);
     const status = await migrationStatus(db.pool);
     expect(status.pending).toEqual([]);
@@ -39,8 +39,13 @@ describe('the v3 schema', () => {
       { version: 1, name: 'schema', appliedAt: expect.any(Date) },
       { version: 2, name: 'signal_outcomes', appliedAt: expect.any(Date) },
       { version: 3, name: 'review_verdicts', appliedAt: expect.any(Date) },
+      { version: 4, name: 'v2_migration', appliedAt: expect.any(Date) },
     ]);
-    expect(await tables()).toEqual(['balances', 'events', 'orders', 'positions', 'reviews', 'signals', 'strategies', 'traders', 'trades'].sort());
+    expect(await tables()).toEqual(
+      ['balances', 'events', 'orders', 'positions', 'reviews', 'signals', 'strategies', 'traders', 'trades', 'position_history']
+        .concat(['migration_runs', 'migration_chunks', 'migration_quarantine', 'migration_notes'])
+        .sort(),
+    );
   });
 
   test('keeps money exact: no float column anywhere, and numeric round-trips 9 decimals', async () => {

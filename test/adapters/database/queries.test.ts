@@ -60,7 +60,7 @@ describe('list', () => {
   test('serves trades, positions, latest balances and signal history', async () => {
     expect((await list(db.pool, 'trades', { traderId: 't1' })).rows).toEqual([expect.objectContaining({ trade_id: 'T1', quantity: '0.500000000', price: '60000.000000000' })]);
     expect((await list(db.pool, 'positions', { open: true })).rows).toEqual([expect.objectContaining({ trader_id: 't1', symbol: 'BTC/USDT', quantity: '0.500000000' })]);
-    expect((await list(db.pool, 'balances', { traderId: 't1' })).rows.map((r) => [r.asset, r.free])).toEqual([['BTC', '0.500000000'], ['USDT', '9000.500000000']]);
+    expect((await list(db.pool, 'balances', { traderId: 't1' })).rows.map((r) => [r.asset, r.free])).toEqual([['BTC', '0.5000000000'], ['USDT', '9000.5000000000']]);
     const signals = await list(db.pool, 'signals', { traderId: 't1', outcome: 'accepted', limit: 2 });
     expect(signals.rows.map((r) => r.id)).toEqual(['s24', 's23']);
     expect(signals.next).toBe('24000:s23');
@@ -90,6 +90,6 @@ describe('recoverTrader', () => {
   });
 
   test('latestBalances lists each trader’s newest balance per asset', async () => {
-    expect(await latestBalances(db.pool)).toEqual({ t1: { BTC: '0.500000000', USDT: '9000.500000000' } });
+    expect(await latestBalances(db.pool)).toEqual({ t1: { BTC: '0.5000000000', USDT: '9000.5000000000' } });
   });
 });

@@ -47,8 +47,8 @@ describe('writeBatch', () => {
       trades: [{ trade_id: 'T1', price: '60000.123456789', quantity: '0.500000000', fee: '0.010000000', executed_at: 2_000 }],
       positions: [{ symbol: 'BTC/USDT', quantity: '0.500000000', avg_entry_price: '60000.123456789' }],
       balances: [
-        { asset: 'BTC', free: '0.500000000', total_balance_usd: '10000.250000000', timestamp: 2_000 },
-        { asset: 'USDT', free: '9000.500000000', total_balance_usd: '10000.250000000', timestamp: 2_000 },
+        { asset: 'BTC', free: '0.5000000000', total_balance_usd: '10000.250000000', timestamp: 2_000 },
+        { asset: 'USDT', free: '9000.5000000000', total_balance_usd: '10000.250000000', timestamp: 2_000 },
       ],
       signals: [{ id: 's1', outcome: 'accepted', client_order_id: 'v3-a' }],
       trader: [{ mode: 'reduce-only', mode_reason: 'exposure' }],
