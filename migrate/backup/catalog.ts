@@ -1,6 +1,5 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { MigrationError } from '../errors.js';
-
 import { V2_TABLES, type V2Table } from '../v2/schema.js';
 
 /** A column as the manifest records it: its name and a SQL type its text can be cast to. */
@@ -16,8 +15,6 @@ export interface TableShape {
   primaryKey: string[];
 }
 
-/** A SQL identifier, quoted. */
-export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** Which of `names` exist as tables in the connection's current schema. */
 export async function existingTables(client: pg.Client, names: readonly string[]): Promise<string[]> {
@@ -68,6 +65,6 @@ export async function describeTables(client: pg.Client, names: readonly V2Table[
 
 /** The number of rows in `table`. */
 export async function countRows(client: pg.Client, table: string): Promise<number> {
-  const { rows } = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${ident(table)}`);
+  const { rows } = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${pg.escapeIdentifier(table)}`);
   return Number(rows[0]!.count);
 }

@@ -3,10 +3,10 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type pg from 'pg';
+import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { MigrationError } from '../errors.js';
-import { countRows, ident, type TableShape } from './catalog.js';
+import { countRows, type TableShape } from './catalog.js';
 import type { TableEntry } from './manifest.js';
 
 /** The file of a table in a copy backup. */
@@ -31,9 +31,9 @@ export async function writeCopyFiles(client: pg.Client, dir: string, tables: rea
         done(null, chunk);
       },
     });
-    const columns = table.columns.map((column) => ident(column.name)).join(', ');
-    const order = table.primaryKey.map(ident).join(', ');
-    const stream = client.query(copyTo(`COPY (SELECT ${columns} FROM ${ident(table.name)} ORDER BY ${order}) TO STDOUT`));
+    const columns = table.columns.map((column) => pg.escapeIdentifier(column.name)).join(', ');
+    const order = table.primaryKey.map((name) => pg.escapeIdentifier(name)).join(', ');
+    const stream = client.query(copyTo(`COPY (SELECT ${columns} FROM ${pg.escapeIdentifier(table.name)} ORDER BY ${order}) TO STDOUT`));
     await pipeline(stream, tap, createWriteStream(join(dir, file)));
     if (stream.rowCount !== rows) {
       throw new MigrationError('ERR_BACKUP', `${table.name}: COPY sent ${stream.rowCount} rows where the snapshot counts ${rows}`);

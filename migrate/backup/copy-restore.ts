@@ -1,13 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
 import type { Connection } from '../connect.js';
 import { copyRows } from '../data/copy-text.js';
 import { openRowWriter } from '../data/sink.js';
 import { MigrationError } from '../errors.js';
 import { V2_TABLES } from '../v2/schema.js';
-import { countRows, existingTables, ident } from './catalog.js';
+import { countRows, existingTables } from './catalog.js';
 import type { Manifest, TableEntry } from './manifest.js';
 
 /** v2's schema, created on a target that has none of its tables. */
@@ -62,12 +62,12 @@ async function prepareTables(client: pg.Client, where: string, clean: boolean): 
   }
   const holding: string[] = [];
   for (const name of V2_TABLES) {
-    const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${ident(name)}) AS any`);
+    const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${pg.escapeIdentifier(name)}) AS any`);
     if (rows[0]!.any) holding.push(name);
   }
   if (holding.length === 0) return;
   if (!clean) throw new MigrationError('ERR_BACKUP', `${where} already holds v2 data (in ${holding.join(', ')}): restore into an empty database, or clean to empty v2's tables first`);
-  await client.query(`TRUNCATE ${V2_TABLES.map(ident).join(', ')}`);
+  await client.query(`TRUNCATE ${V2_TABLES.map((name) => pg.escapeIdentifier(name)).join(', ')}`);
 }
 
 async function loadTable(conn: Connection, dir: string, table: TableEntry): Promise<void> {
@@ -90,10 +90,10 @@ async function resetSequences(client: pg.Client, table: string): Promise<void> {
   const { rows } = await client.query<{ column: string; sequence: string | null }>(
     `SELECT a.attname AS column, pg_get_serial_sequence($1, a.attname) AS sequence
        FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
-    [ident(table)],
+    [pg.escapeIdentifier(table)],
   );
   for (const { column, sequence } of rows) {
     if (!sequence) continue;
-    await client.query(`SELECT setval($1, coalesce(max(${ident(column)}), 1), max(${ident(column)}) IS NOT NULL) FROM ${ident(table)}`, [sequence]);
+    await client.query(`SELECT setval($1, coalesce(max(${pg.escapeIdentifier(column)}), 1), max(${pg.escapeIdentifier(column)}) IS NOT NULL) FROM ${pg.escapeIdentifier(table)}`, [sequence]);
   }
 }

@@ -37,7 +37,7 @@ export function checkUrl(url: string, what: string): void {
   try {
     redactUrl(url);
   } catch (cause) {
-    throw new MigrationError('ERR_BACKUP', `${what} is not a URL such as postgres://user:password@host:5432/database`, { cause });
+    throw new MigrationError('ERR_BACKUP', `${what} is not a URL such as postgres://user@host:5432/database`, { cause });
   }
 }
 

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { redactUrl } from '../../adapters/database/url.js';
 import { openTarget, type Connection } from '../connect.js';
 import { CheckFailure, fail, oneLine, pass, reasonOf, type Outcome } from './row.js';
@@ -17,8 +17,6 @@ interface Counts {
   rows: number;
   migrated: number | undefined;
 }
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * 4. The v3 database at `url`: row counts of the trading tables and how many came from v2 (`original_id`
@@ -110,8 +108,8 @@ async function countRows(client: pg.Client, tables: TableInfo[]): Promise<Map<st
   const counts = new Map<string, Counts>();
   if (present.length === 0) return counts;
   const columns = present.flatMap((t, i) => [
-    `(SELECT count(*) FROM ${quote(t.name)})::bigint AS r${i}`,
-    ...(t.migratable ? [`(SELECT count(*) FROM ${quote(t.name)} WHERE original_id IS NOT NULL)::bigint AS m${i}`] : []),
+    `(SELECT count(*) FROM ${pg.escapeIdentifier(t.name)})::bigint AS r${i}`,
+    ...(t.migratable ? [`(SELECT count(*) FROM ${pg.escapeIdentifier(t.name)} WHERE original_id IS NOT NULL)::bigint AS m${i}`] : []),
   ]);
   const { rows } = await client.query<Record<string, string>>(`SELECT ${columns.join(', ')}`);
   const row = rows[0]!;

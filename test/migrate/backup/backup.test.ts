@@ -179,7 +179,7 @@ describe('the password of the URL', () => {
   test('a URL that is not postgres:// is refused by name', async () => {
     await expect(backupV2({ from: 'mysql://root:hunter2@db/v2', out: await backupDir() })).rejects.toMatchObject({
       code: 'ERR_BACKUP',
-      message: 'the v2 URL is not a URL such as postgres://user:password@host:5432/database',
+      message: 'the v2 URL is not a URL such as postgres://user@host:5432/database',
     });
   });
 });
