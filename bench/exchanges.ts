@@ -51,9 +51,9 @@ export async function exchangesSuite(options: SuiteOptions): Promise<Figure[]> {
     const alone = percentiles(direct);
     return [
       { suite: 'exchanges', name: 'order round trip via the actor, p50', value: viaActor.p50, unit: 'ms' },
-      { suite: 'exchanges', name: 'order round trip via the actor, p99', value: viaActor.p99, unit: 'ms', goal: { kind: 'max', value: 100, source: 'migration plan' } },
+      { suite: 'exchanges', name: 'order round trip via the actor, p99', value: viaActor.p99, unit: 'ms', plan: { kind: 'max', value: 100 } },
       { suite: 'exchanges', name: 'order round trip, ccxt alone, p50', value: alone.p50, unit: 'ms' },
-      { suite: 'exchanges', name: 'adapter overhead, p50', value: viaActor.p50 - alone.p50, unit: 'ms', goal: { kind: 'max', value: 1, source: 'v3 goal' } },
+      { suite: 'exchanges', name: 'adapter overhead, p50', value: viaActor.p50 - alone.p50, unit: 'ms', goal: { kind: 'max', value: 1 } },
     ];
   } finally {
     await bench.stop();

@@ -38,7 +38,7 @@ export async function migrateSuite(options: SuiteOptions): Promise<Figure[]> {
     const total = (performance.now() - started) / 1000;
     return [
       { suite: 'migrate', name: `v2 rows migrated and validated (scale ${scale.toLocaleString('en-US')}, ${rows.toLocaleString('en-US')} rows)`, value: rows, unit: 'rows' },
-      { suite: 'migrate', name: 'rows/s end to end, run and validate', value: rows / total, unit: 'rows/s', goal: { kind: 'min', value: 100_000, source: 'v3 goal' } },
+      { suite: 'migrate', name: 'rows/s end to end, run and validate', value: rows / total, unit: 'rows/s', goal: { kind: 'min', value: 100_000 } },
       { suite: 'migrate', name: 'rows/s of the run alone', value: rows / runSeconds, unit: 'rows/s' },
       { suite: 'migrate', name: 'validation time', value: validateSeconds, unit: 's' },
     ];

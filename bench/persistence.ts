@@ -31,7 +31,7 @@ export async function persistenceSuite(options: SuiteOptions): Promise<Figure[]>
     const figures: Figure[] = [];
     const fills = options.quick ? 30_000 : 200_000;
     options.progress(`persistence: ${fills.toLocaleString('en-US')} fills (orders, trades, signals, positions, balances) into PostgreSQL`);
-    figures.push({ suite: 'persistence', name: 'rows/s written', value: await rowsPerSecond(database.url, fills), unit: 'rows/s', goal: { kind: 'min', value: 100_000, source: 'v3 goal' } });
+    figures.push({ suite: 'persistence', name: 'rows/s written', value: await rowsPerSecond(database.url, fills), unit: 'rows/s', goal: { kind: 'min', value: 100_000 } });
 
     const seconds = options.quick ? 1.5 : 5;
     options.progress(`persistence: pipeline throughput, 2 traders, without and with persistence, ${seconds}s each`);
@@ -39,7 +39,7 @@ export async function persistenceSuite(options: SuiteOptions): Promise<Figure[]>
     const withIt = await pipelineRate(seconds, database.url);
     figures.push(
       { suite: 'persistence', name: 'pipeline signals/s, 2 traders, persistence on', value: withIt, unit: 'signals/s' },
-      { suite: 'persistence', name: 'pipeline throughput kept with persistence on', value: (100 * withIt) / without, unit: '%', goal: { kind: 'min', value: 90, source: 'v3 goal' } },
+      { suite: 'persistence', name: 'pipeline throughput kept with persistence on', value: (100 * withIt) / without, unit: '%', goal: { kind: 'min', value: 90 } },
     );
     return figures;
   } finally {

@@ -27,7 +27,7 @@ export async function runtimeSuite(options: SuiteOptions): Promise<Figure[]> {
       name: `messages/s to ${workers} worker${workers > 1 ? 's' : ''}`,
       value: rate,
       unit: 'msg/s',
-      goal: { kind: 'min', value: 2_000_000, source: 'v3 goal' },
+      goal: { kind: 'min', value: 2_000_000 },
     });
   }
   for (const kind of ['crash', 'exit'] as const) {
@@ -35,7 +35,7 @@ export async function runtimeSuite(options: SuiteOptions): Promise<Figure[]> {
     const { p50, p99 } = await recovery(kind, options.quick ? 20 : 100);
     const what = kind === 'crash' ? 'throw, same thread' : 'process.exit, new worker';
     figures.push(
-      { suite: 'runtime', name: `recovery p50 (${what})`, value: p50, unit: 'ms', goal: { kind: 'max', value: 50, source: 'v3 goal' } },
+      { suite: 'runtime', name: `recovery p50 (${what})`, value: p50, unit: 'ms', goal: { kind: 'max', value: 50 } },
       { suite: 'runtime', name: `recovery p99 (${what})`, value: p99, unit: 'ms' },
     );
   }

@@ -12,9 +12,8 @@ import { formatVerifyTable, targetsOfConfig, targetsOfNames, verifyExchanges } f
 import { start } from './start.js';
 import { dataDir } from './db.js';
 import { SCOPES, TokenStore, type Scope } from '../api/tokens.js';
-import { endpointTable, nginxRewrites } from '../api/v2-map.js';
 import { MigrationError } from '../../migrate/errors.js';
-import { migrateCommands } from './migrate.js';
+import { apiMapCommand, migrateCommands } from './migrate.js';
 import { join } from 'node:path';
 
 // dist/ adds one level above the source tree.
@@ -103,13 +102,7 @@ exchanges
     if (rows.some((r) => !r.ok)) process.exitCode = 1;
   });
 
-program
-  .command('api-map')
-  .description("v2's API endpoints and their v3 homes (v3 answers the old paths with a 308 redirect)")
-  .option('--nginx', 'print them as nginx rewrite rules')
-  .action((options: { nginx?: boolean }) => {
-    process.stdout.write(options.nginx ? nginxRewrites() : endpointTable());
-  });
+apiMapCommand(program);
 
 const tokens = program.command('tokens').description('API tokens, kept hashed in $BOTV3_DATA_DIR/api-tokens.json');
 const tokenStore = () => TokenStore.open(join(dataDir(), 'api-tokens.json'));

@@ -63,6 +63,17 @@ function summary(outcome: MigrationOutcome, dryRun: boolean): string[] {
   return lines;
 }
 
+/** `api-map [--nginx]`, under `botv3` and under `botv3 migrate`. */
+export function apiMapCommand(parent: Command): void {
+  parent
+    .command('api-map')
+    .description("v2's API endpoints and their v3 homes (v3 answers the old paths with a 308 redirect)")
+    .option('--nginx', 'print them as nginx rewrite rules')
+    .action((options: { nginx?: boolean }) => {
+      process.stdout.write(options.nginx ? nginxRewrites() : endpointTable());
+    });
+}
+
 /** `botv3 migrate ...`: the v2 to v3 migration (see `migrate/`). */
 export function migrateCommands(program: Command): void {
   const migrate = program.command('migrate').description('move a BOT Trading v2 installation to v3: its data, config and API');
@@ -188,13 +199,7 @@ export function migrateCommands(program: Command): void {
       for (const file of result.files) print(`wrote ${file.path}: ${file.what}`);
     });
 
-  migrate
-    .command('api-map')
-    .description("v2's API endpoints and their v3 homes (v3 answers the old paths with a 308 redirect)")
-    .option('--nginx', 'print them as nginx rewrite rules')
-    .action((options: { nginx?: boolean }) => {
-      process.stdout.write(options.nginx ? nginxRewrites() : endpointTable());
-    });
+  apiMapCommand(migrate);
 
   migrate
     .command('verify')

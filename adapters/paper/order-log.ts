@@ -7,11 +7,17 @@ import type { ExchangeOrderState, ExecutionReport } from '../../actors/trading/e
  * restart forgets it; the orders still resting are known from the book.
  */
 export class OrderLog {
-  readonly #capacity: number;
   readonly #orders = new Map<string, ExchangeOrderState>();
+  /**
+   * The ids in the order they came, in a ring: the oldest is the one to forget. Not the Map's own order
+   * (`keys().next()`): V8 walks past every deleted entry to find the first live one, which made each
+   * order past a full log cost about 20 µs.
+   */
+  readonly #ring: (string | undefined)[];
+  #next = 0;
 
   constructor(capacity: number) {
-    this.#capacity = capacity;
+    this.#ring = new Array<string | undefined>(capacity);
   }
 
   record(report: ExecutionReport): void {
@@ -20,7 +26,10 @@ export class OrderLog {
       if (report.kind === 'duplicate') return;
       state = { clientOrderId: report.clientOrderId, known: true, status: 'open', fills: [] };
       this.#orders.set(report.clientOrderId, state);
-      if (this.#orders.size > this.#capacity) this.#orders.delete(this.#orders.keys().next().value!);
+      const oldest = this.#ring[this.#next];
+      if (oldest !== undefined) this.#orders.delete(oldest);
+      this.#ring[this.#next] = report.clientOrderId;
+      this.#next = (this.#next + 1) % this.#ring.length;
     }
     if (report.exchangeOrderId !== undefined) state.exchangeOrderId = report.exchangeOrderId;
     if (report.kind === 'fill' && report.fill) state.fills.push(report.fill);

@@ -32,3 +32,14 @@ test('a duplicate report never creates an order, and only the latest orders are 
   for (const id of ['a', 'b', 'c']) log.record(report(id, 'accepted'));
   expect([log.get('a'), log.get('b')?.clientOrderId, log.get('c')?.clientOrderId]).toEqual([undefined, 'b', 'c']);
 });
+
+test('past its capacity it forgets the oldest orders first, however many came since', () => {
+  const log = new OrderLog(3);
+  for (let i = 1; i <= 3_000; i++) {
+    log.record(report(`o${i}`, 'accepted'));
+    // A later report of a kept order does not make it newer.
+    if (i > 1) log.record(report(`o${i - 1}`, 'fill', { fill: fill(`T${i}`, '1') }));
+  }
+  expect([2_997, 2_998, 2_999, 3_000].map((i) => log.get(`o${i}`)?.clientOrderId)).toEqual([undefined, 'o2998', 'o2999', 'o3000']);
+  expect(log.get('o2999')!.fills).toHaveLength(1);
+});
