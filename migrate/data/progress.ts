@@ -37,6 +37,7 @@ export function progressDisplay(stream: NodeJS.WriteStream = process.stderr): Pr
     Presets.shades_classic,
   );
   const byTable = new Map<V2Table, ReturnType<MultiBar['create']>>();
+  let stopped = false;
   return {
     update(p) {
       const speed = n(Math.round(rate(p).perSecond));
@@ -44,6 +45,11 @@ export function progressDisplay(stream: NodeJS.WriteStream = process.stderr): Pr
       bar.setTotal(p.total);
       bar.update(p.done, { speed });
     },
-    stop: () => bars.stop(),
+    // Stopped once the run is summed up, and again by the caller's cleanup on every path.
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      bars.stop();
+    },
   };
 }

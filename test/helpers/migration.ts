@@ -1,7 +1,6 @@
-import pg from 'pg';
 import { openLanes, type Lanes } from '../../migrate/connect.js';
 import { freshDatabaseServer, type TestDatabaseServer } from './database.js';
-import { freshV2Database, runSql } from './v2-database.js';
+import { freshV2Database, runSql, withClient } from './v2-database.js';
 
 /** A v2 database (with `generate.sql` at `scale`, or only the schema), an empty v3 one, and the run's connections. */
 export interface MigrationBench {
@@ -31,11 +30,5 @@ export async function migrationBench(scale?: number, options: { dryRun?: boolean
 
 /** Runs `query` on `url` with a client of its own and returns the rows. */
 export async function rowsOf<R extends object = Record<string, unknown>>(url: string, query: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(query, params)).rows;
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query<R>(query, params)).rows);
 }

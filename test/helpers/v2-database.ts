@@ -16,15 +16,20 @@ function generateStatements(scale: number): string {
     .replace(/:scale\b/g, String(scale));
 }
 
-/** Runs SQL text (several statements) on `url` in one session. */
-export async function runSql(url: string, text: string): Promise<void> {
+/** Runs `use` with a client of `url` of its own, closing it after (one at a time: PGlite serves one client). */
+export async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(text);
+    return await use(client);
   } finally {
     await client.end();
   }
+}
+
+/** Runs SQL text (several statements) on `url` in one session. */
+export async function runSql(url: string, text: string): Promise<void> {
+  await withClient(url, (client) => client.query(text));
 }
 
 /** Gives an empty database v2's schema and, with `scale`, `generate.sql`'s data set at that scale. */

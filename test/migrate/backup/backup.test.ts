@@ -5,9 +5,9 @@ import { backupV2 } from '../../../migrate/backup/backup.js';
 import { hashFile, readManifest } from '../../../migrate/backup/manifest.js';
 import { findPgTool } from '../../../migrate/backup/pg-tools.js';
 import { MigrationError } from '../../../migrate/errors.js';
-import { freshV2Database } from '../../helpers/v2-database.js';
+import { freshV2Database, withClient } from '../../helpers/v2-database.js';
 import type { TestDatabaseServer } from '../../helpers/database.js';
-import { backupDir, insertAwkwardRows, serverMajor, tableDigests, withClient } from './fixtures.js';
+import { backupDir, insertAwkwardRows, serverMajor, tableDigests } from './fixtures.js';
 import { closedPort } from '../../helpers/ports.js';
 
 let v2: TestDatabaseServer;

@@ -1,23 +1,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { withClient } from '../../helpers/v2-database.js';
 import { V2_TABLES } from '../../../migrate/v2/schema.js';
 
 /** A fresh directory to hold a backup (`botv3-backup-XXXX/backup`, not created yet). */
 export async function backupDir(): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), 'botv3-backup-')), 'backup');
-}
-
-/** Runs `use` with a client of `url`, closing it after (one at a time: PGlite serves one client). */
-export async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
 }
 
 const PRIMARY_KEY: Record<string, string> = { orders: 'id', trades: 'trade_id', balances: 'id', positions: 'id', signals: 'id' };

@@ -6,8 +6,8 @@ import { restoreV2 } from '../../../migrate/backup/restore.js';
 import { findPgTool } from '../../../migrate/backup/pg-tools.js';
 import { MigrationError } from '../../../migrate/errors.js';
 import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/database.js';
-import { freshV2Database, runSql } from '../../helpers/v2-database.js';
-import { AWKWARD_TEXTS, backupDir, insertAwkwardRows, serverMajor, tableDigests, v2TablesOn, withClient } from './fixtures.js';
+import { freshV2Database, runSql, withClient } from '../../helpers/v2-database.js';
+import { AWKWARD_TEXTS, backupDir, insertAwkwardRows, serverMajor, tableDigests, v2TablesOn } from './fixtures.js';
 import { closedPort } from '../../helpers/ports.js';
 
 let v2: TestDatabaseServer;
