@@ -111,7 +111,7 @@ async function openPositions({ platform }: Bench): Promise<void> {
     return traders.every((t) => SYMBOLS.every((symbol) => t.live?.marks[symbol] !== undefined));
   });
   const signals = Array.from({ length: TRADERS }, (_, t) => SYMBOLS.map((symbol) => ({ id: `bench-${t}-${symbol}`, traderId: `t${t}`, strategy: 'bench', symbol, action: 'BUY' }))).flat();
-  const refused = platform.control.submitSignals(signals).filter((outcome) => !outcome.accepted);
+  const refused = (await platform.control.submitSignals(signals)).filter((outcome) => !outcome.accepted);
   if (refused.length > 0) throw new Error(`api bench: signals refused: ${JSON.stringify(refused)}`);
   platform.system.send('exchange.paper', { type: 'advance', candles: 1 });
   await until(`${signals.length} positions in the database`, async () => (await platform.control.query('positions', {})).rows.length >= signals.length);

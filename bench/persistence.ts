@@ -125,7 +125,7 @@ function traderEvents(traderId: string, m: number): TraderEventsMessage {
     const quantity = 1_000_000n + BigInt(n % 1_000);
     const price = 95_000_000_000_000n + BigInt(n % 10_000) * 10_000_000n;
     events.push(
-      { kind: 'signal.accepted', signalId: `s${id}`, strategy: 'bench', symbol: 'BTC/USDT', action: 'BUY', clientOrderId: `v3${id}`, at },
+      { kind: 'signal.accepted', signalId: `s${id}`, strategy: 'bench', symbol: 'BTC/USDT', action: 'BUY', orderType: 'market', quantity, clientOrderId: `v3${id}`, sized: { side: 'buy', quantity, review: false }, at },
       {
         kind: 'fill',
         clientOrderId: `v3${id}`,

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import type { Message } from '../../runtime/message.js';
 import { openDatabase, type Database } from '../../adapters/database/connect.js';
-import { isRefusedData } from '../../adapters/database/errors.js';
 import { Journal } from '../../adapters/database/journal.js';
 import { list, listSchemas, recoverTrader, type ListName } from '../../adapters/database/queries.js';
-import { writeBatch } from '../../adapters/database/writer.js';
+import { writeBatchIsolating, type RefusedRow } from '../../adapters/database/writer.js';
+import { storedSignalOutcomes, type SignalOutcomesReply } from '../../adapters/database/signal-outcomes.js';
 import type { RecoverReply } from '../trader/recovery.js';
 import type { PersistedTrader, PersistenceArgs } from './args.js';
 import { issuePath } from '../../runtime/options.js';
@@ -36,6 +36,8 @@ const messages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sync') }),
   /** Request: the status. */
   z.object({ type: z.literal('status') }),
+  /** Request: the stored outcome of signals by trader and id (the API's check of resent ids). */
+  z.object({ type: z.literal('signalOutcomes'), keys: z.array(z.object({ traderId: z.string(), id: z.string() })) }),
   /** Timers. */
   z.object({ type: z.literal('flush') }),
   z.object({ type: z.literal('forward') }),
@@ -55,8 +57,8 @@ export type PersistenceStatus = {
   batchesWritten: number;
   batchesJournaled: number;
   batchesReplayed: number;
-  /** Batches the database refused as data, kept in `<journal>.refused.ndjson`. */
-  batchesRefused: number;
+  /** Rows the database refused as data, each kept alone in `<journal>.refused.ndjson`. */
+  rowsRefused: number;
   lastError?: string;
 };
 
@@ -87,7 +89,7 @@ export default defineActor<PersistenceMessage>({
     let args: PersistenceArgs;
     let db: Database;
     let journal: Journal;
-    /** Batches the database refused as data, kept for a person to look at. */
+    /** Rows the database refused as data, kept for a person to look at. */
     let refused: Journal;
     let builder: BatchBuilder;
     /** Messages of the batch being built, and of batches written, still to pass on. */
@@ -102,7 +104,7 @@ export default defineActor<PersistenceMessage>({
     /** Assumed up until a write fails. */
     let up = true;
     let lastError: string | undefined;
-    const stats = { rowsWritten: 0, batchesWritten: 0, batchesJournaled: 0, batchesReplayed: 0, batchesRefused: 0 };
+    const stats = { rowsWritten: 0, batchesWritten: 0, batchesJournaled: 0, batchesReplayed: 0, rowsRefused: 0 };
 
     const serial = <T>(work: () => Promise<T>): Promise<T> => {
       const run = tail.then(work);
@@ -140,14 +142,10 @@ export default defineActor<PersistenceMessage>({
       await register(db, args.traders);
       const batches = await journal.read();
       for (const batch of batches) {
-        try {
-          await writeBatch(db.pool, batch);
-          stats.rowsWritten += rowCount(batch);
-          stats.batchesReplayed++;
-        } catch (error) {
-          if (!isRefusedData(error)) throw error;
-          await refuse(ctx, batch, error);
-        }
+        const refusedRows = await writeBatchIsolating(db.pool, batch);
+        stats.rowsWritten += rowCount(batch) - refusedRows.length;
+        stats.batchesReplayed++;
+        await refuse(ctx, refusedRows);
       }
       await journal.clear();
       const wasDown = lastError !== undefined;
@@ -176,12 +174,12 @@ export default defineActor<PersistenceMessage>({
       for (;;) {
         if (up) {
           try {
-            await writeBatch(db.pool, batch);
-            stats.rowsWritten += rowCount(batch);
+            const refusedRows = await writeBatchIsolating(db.pool, batch);
+            stats.rowsWritten += rowCount(batch) - refusedRows.length;
             stats.batchesWritten++;
+            if (refusedRows.length > 0) await serial(() => refuse(ctx, refusedRows));
             return;
           } catch (error) {
-            if (isRefusedData(error)) return serial(() => refuse(ctx, batch, error));
             down(ctx, error);
           }
         }
@@ -198,14 +196,18 @@ export default defineActor<PersistenceMessage>({
     };
 
     /**
-     * A batch the database refuses as data (a constraint, a malformed value) would be refused again on
-     * every retry and stop persistence for good; it is kept in a file beside the journal instead, with
-     * an alert, and the batches after it go on.
+     * A row the database refuses as data (a constraint, a malformed value) would be refused again on
+     * every retry and stop persistence for good; the rest of its batch is stored (`writeBatchIsolating`)
+     * and each such row is kept alone in a file beside the journal, with one alert per batch (not per
+     * row: a change of schema could refuse thousands).
      */
-    const refuse = async (ctx: ActorContext, batch: RowBatch, error: unknown) => {
-      await refused.append(batch);
-      stats.batchesRefused++;
-      const message = `database refused a batch of ${rowCount(batch)} rows (${(error as Error).message}); kept in ${refused.path}`;
+    const refuse = async (ctx: ActorContext, rows: readonly RefusedRow[]) => {
+      if (rows.length === 0) return;
+      for (const { row } of rows) await refused.append(row);
+      stats.rowsRefused += rows.length;
+      const [{ table, error }] = rows as [RefusedRow];
+      const what = rows.length === 1 ? `a row of ${table}` : `${rows.length} rows of ${[...new Set(rows.map((r) => r.table))].join(', ')}`;
+      const message = `database refused ${what} (${rows.length === 1 ? '' : 'the first: '}${error.message}); kept in ${refused.path}`;
       pass(ctx, [{ type: 'alert', source: 'persistence', level: 'error', message, at: Date.now() } satisfies PersistenceAlert]);
     };
 
@@ -264,7 +266,10 @@ export default defineActor<PersistenceMessage>({
     return {
       async init(ctx) {
         args = ctx.args as PersistenceArgs;
-        builder = new BatchBuilder((traderId) => args.traders[traderId]?.exchange ?? 'unknown');
+        builder = new BatchBuilder(
+          (traderId) => args.traders[traderId]?.exchange ?? 'unknown',
+          (traderId) => args.traders[traderId]?.account ?? traderId,
+        );
         journal = await Journal.open(args.journal.path, args.journal.maxBytes);
         refused = await Journal.open(args.journal.path.replace(/(\.ndjson)?$/, '.refused.ndjson'), args.journal.maxBytes);
         db = await openDatabase({ url: args.database.url, maximumPoolSize: args.database.poolSize });
@@ -310,6 +315,18 @@ export default defineActor<PersistenceMessage>({
             }
             return;
           }
+          case 'signalOutcomes':
+            // Not settled first: an id still on its way here is in its trader's memory, which drops it as a duplicate.
+            if (!up) {
+              ctx.reply({ type: 'signalOutcomesFailed', reason: `database unavailable: ${lastError}` } satisfies SignalOutcomesReply);
+              return;
+            }
+            try {
+              ctx.reply({ type: 'signalOutcomes', found: await storedSignalOutcomes(db.pool, msg.keys) } satisfies SignalOutcomesReply);
+            } catch (error) {
+              ctx.reply({ type: 'signalOutcomesFailed', reason: (error as Error).message } satisfies SignalOutcomesReply);
+            }
+            return;
           case 'register':
             // Kept in the args, so that the next `bringUp` registers it too if the database is down now.
             args.traders[msg.traderId] = msg.trader as PersistedTrader;

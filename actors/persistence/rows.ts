@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fixedToString, toJson } from '../trading/fixed.js';
 import type { Order } from '../trading/order.js';
-import type { TraderEvent } from '../trader/events.js';
+import type { SignalAsked, TraderEvent } from '../trader/events.js';
 
 /**
  * Rows as the database takes them: numbers of the trading core as exact decimal text, times as epoch
@@ -13,6 +13,10 @@ export interface SignalRow {
   strategy: string | null;
   symbol: string | null;
   action: string | null;
+  /** What the signal asked for; NULL when it left it to the trader (or was rejected or a duplicate). */
+  order_type: 'MARKET' | 'LIMIT' | null;
+  quantity: string | null;
+  price: string | null;
   outcome: 'accepted' | 'skipped' | 'rejected' | 'duplicate';
   reason: string | null;
   field: string | null;
@@ -69,6 +73,9 @@ export interface PositionRow {
 
 export interface BalanceRow {
   trader_id: string;
+  /** Where the balance is held: the trader's exchange and account. */
+  exchange: string;
+  account: string;
   asset: string;
   free: string;
   total_balance_usd: string;
@@ -140,6 +147,7 @@ const OUTCOME_RANK: Record<SignalRow['outcome'], number> = { duplicate: 0, rejec
  */
 export class BatchBuilder {
   readonly #exchangeOf: (traderId: string) => string;
+  readonly #accountOf: (traderId: string) => string;
   #signals = new Map<string, SignalRow>();
   #orders = new Map<string, OrderRow>();
   #trades = new Map<string, TradeRow>();
@@ -150,8 +158,10 @@ export class BatchBuilder {
   #modes = new Map<string, TraderModeRow>();
   #size = 0;
 
-  constructor(exchangeOf: (traderId: string) => string) {
+  /** `accountOf` defaults as a trader's `account` does in the config: the trader's id. */
+  constructor(exchangeOf: (traderId: string) => string, accountOf: (traderId: string) => string = (traderId) => traderId) {
     this.#exchangeOf = exchangeOf;
+    this.#accountOf = accountOf;
   }
 
   /** Rows held (after merging by key). */
@@ -216,19 +226,19 @@ export class BatchBuilder {
   #addTraderEvent(traderId: string, event: TraderEvent): void {
     switch (event.kind) {
       case 'signal.accepted':
-        this.#signal({ trader_id: traderId, id: text(event.signalId, 'signalId'), strategy: event.strategy, symbol: event.symbol, action: oneOf(event.action, ACTIONS, 'action'), outcome: 'accepted', reason: null, field: null, client_order_id: event.clientOrderId, received_at: event.at });
+        this.#signal({ ...askedRow(traderId, event), outcome: 'accepted', reason: null, client_order_id: event.clientOrderId });
         return;
       case 'signal.skipped':
-        this.#signal({ trader_id: traderId, id: text(event.signalId, 'signalId'), strategy: event.strategy, symbol: event.symbol, action: oneOf(event.action, ACTIONS, 'action'), outcome: 'skipped', reason: event.reason, field: null, client_order_id: null, received_at: event.at });
+        this.#signal({ ...askedRow(traderId, event), outcome: 'skipped', reason: event.reason, client_order_id: null });
         return;
       case 'signal.rejected':
         if (event.signalId !== undefined) {
-          this.#signal({ trader_id: traderId, id: event.signalId, strategy: null, symbol: null, action: null, outcome: 'rejected', reason: event.reason, field: event.field, client_order_id: null, received_at: event.at });
+          this.#signal({ trader_id: traderId, id: event.signalId, strategy: null, symbol: null, action: null, ...NOTHING_ASKED, outcome: 'rejected', reason: event.reason, field: event.field, client_order_id: null, received_at: event.at });
         }
         this.#audit(traderId, event.kind, event, event.at);
         return;
       case 'signal.duplicate':
-        this.#signal({ trader_id: traderId, id: event.signalId, strategy: null, symbol: null, action: null, outcome: 'duplicate', reason: null, field: null, client_order_id: null, received_at: event.at });
+        this.#signal({ trader_id: traderId, id: event.signalId, strategy: null, symbol: null, action: null, ...NOTHING_ASKED, outcome: 'duplicate', reason: null, field: null, client_order_id: null, received_at: event.at });
         this.#audit(traderId, event.kind, event, event.at);
         return;
       case 'order':
@@ -268,8 +278,9 @@ export class BatchBuilder {
       }
       case 'ledger': {
         const equity = decimal(event.equity, 'equity');
+        const held = { trader_id: traderId, exchange: this.#exchangeOf(traderId), account: this.#accountOf(traderId) };
         const rows = event.entries.map(
-          (entry): BalanceRow => ({ trader_id: traderId, asset: text(entry.asset, 'entries.asset'), free: decimal(entry.balance, 'entries.balance'), total_balance_usd: equity, timestamp: entry.at }),
+          (entry): BalanceRow => ({ ...held, asset: text(entry.asset, 'entries.asset'), free: decimal(entry.balance, 'entries.balance'), total_balance_usd: equity, timestamp: entry.at }),
         );
         for (const row of rows) this.#put(this.#balances, `${traderId}\u0000${row.asset}`, row);
         return;
@@ -313,6 +324,7 @@ export class BatchBuilder {
         return;
       case 'execution.invalid':
       case 'reconciled':
+      case 'exit':
         this.#audit(traderId, event.kind, event, event.at);
         return;
       default:
@@ -329,7 +341,7 @@ export class BatchBuilder {
       exchange_order_id: order.exchangeOrderId ?? null,
       symbol: text(order.symbol, 'order.symbol'),
       side: side(order.side, 'order.side'),
-      order_type: oneOf(order.type, ORDER_TYPES, 'order.type') === 'market' ? 'MARKET' : 'LIMIT',
+      order_type: orderType(order.type, 'order.type'),
       price: order.price === undefined ? null : decimal(order.price, 'order.price'),
       quantity: decimal(order.quantity, 'order.quantity'),
       filled_quantity: decimal(order.filled, 'order.filled'),
@@ -342,6 +354,27 @@ export class BatchBuilder {
       updated_at: order.updatedAt,
     };
   }
+}
+
+const NOTHING_ASKED = { order_type: null, quantity: null, price: null } as const;
+
+/**
+ * A signal's row less its outcome: what it asked for, as it asked. The schema takes a NULL order type,
+ * quantity or price, so an event without one stores NULL; one it has must be valid.
+ */
+function askedRow(traderId: string, event: SignalAsked & { at: number }): Omit<SignalRow, 'outcome' | 'reason' | 'client_order_id'> {
+  return {
+    trader_id: traderId,
+    id: text(event.signalId, 'signalId'),
+    strategy: event.strategy,
+    symbol: event.symbol,
+    action: oneOf(event.action, ACTIONS, 'action'),
+    order_type: event.orderType === undefined ? null : orderType(event.orderType, 'orderType'),
+    quantity: event.quantity === undefined ? null : decimal(event.quantity, 'quantity'),
+    price: event.price === undefined ? null : decimal(event.price, 'price'),
+    field: null,
+    received_at: event.at,
+  };
 }
 
 function sorted<T>(rows: Map<string, T>): T[] {
@@ -370,6 +403,11 @@ function decimal(value: unknown, field: string): string {
 function oneOf<T extends string>(value: T, allowed: ReadonlySet<string>, field: string): T {
   if (!allowed.has(value)) throw new Error(`${field}: ${JSON.stringify(value)} is not one of ${[...allowed].join(', ')}`);
   return value;
+}
+
+/** The trading core's order type as the schema spells it. */
+function orderType(value: 'market' | 'limit', field: string): 'MARKET' | 'LIMIT' {
+  return oneOf(value, ORDER_TYPES, field) === 'market' ? 'MARKET' : 'LIMIT';
 }
 
 function side(value: unknown, field: string): 'BUY' | 'SELL' {

@@ -5,11 +5,14 @@ import { parseTrader } from '../../adapters/config/load.js';
 import { traderExchange, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import type { ExchangeStatusReply } from '../../adapters/exchanges/exchange.js';
 import type { ListName, Page } from '../../adapters/database/queries.js';
+import type { SignalKey, SignalOutcomesReply, StoredSignalOutcome } from '../../adapters/database/signal-outcomes.js';
 import type { PersistenceStatus } from '../persistence/persistence.js';
 import type { QueuedReview, ReviewerStatus } from '../reviewer/protocol.js';
 import type { TraderStatus } from '../trader/core.js';
-import { parseSignal } from '../trading/signal.js';
+import { parseSignal, signalFields } from '../trading/signal.js';
+import type { Market } from '../trading/market.js';
 import { ADDRESSES, exchangeAddress, monitorLimits, persistedTrader, traderAddress, traderSpec, type PlatformOptions } from './tree.js';
+import { own } from '../trading/own.js';
 
 /** A trader as the operator sees it: its config, its actor's health and, when it runs, its live state. */
 export interface TraderSummary {
@@ -36,7 +39,21 @@ export interface PlatformSnapshot {
   reviewer: { kind: string; describe: string; state: string; queued: number; inFlight: number };
 }
 
-export type SignalOutcome = { index: number; id: string; traderId: string | null; accepted: true } | { index: number; id: string | null; traderId: string | null; accepted: false; field: string; reason: string };
+/** One trader after an emergency stop (see `PlatformControl.stopReport`). */
+export interface StopReport {
+  traderId: string;
+  state: 'flat' | 'closing' | 'unclosed' | 'not running';
+  mode: TraderStatus['mode'] | null;
+  /** Positions still open and not given up on; `exiting` once their exit has started. */
+  closing: { symbol: string; quantity: bigint; exiting: boolean }[];
+  unclosed: { symbol: string; quantity: bigint | null; reason: string }[];
+}
+
+export type SignalOutcome =
+  | { index: number; id: string; traderId: string | null; accepted: true }
+  | { index: number; id: string | null; traderId: string | null; accepted: false; field: string; reason: string }
+  /** An id already used: not routed again, and answered with what became of it. */
+  | { index: number; id: string; traderId: string; accepted: false; duplicate: true; field: 'id'; reason: string; outcome: StoredSignalOutcome };
 
 export type ControlErrorCode = 'ERR_NOT_FOUND' | 'ERR_CONFLICT' | 'ERR_UNAVAILABLE' | 'ERR_INVALID_QUERY';
 
@@ -127,6 +144,9 @@ export class PlatformControl {
           const state = actors.find((a) => a.address === exchangeAddress(name))?.state;
           return { name, type: 'paper' as const, connectivity: state === 'running' ? 'up' : 'down', lastError: null };
         }
+        // Its actor has made no call yet, so it would say up: what it is, is unreachable since the start.
+        const unreachable = this.#options.platform.unreachable?.[name];
+        if (unreachable !== undefined) return { name, type: 'ccxt' as const, connectivity: 'down', lastError: unreachable };
         const reply = await this.#system.request<ExchangeStatusReply>(exchangeAddress(name), { type: 'status' }).catch((error: Error) => ({ connectivity: 'down', lastError: error.message }));
         return { name, type: 'ccxt' as const, connectivity: reply.connectivity, lastError: reply.lastError ?? null };
       }),
@@ -243,6 +263,25 @@ export class PlatformControl {
   }
 
   /**
+   * Starts the traders that waited for a ccxt exchange unreachable at start (see
+   * `PlatformOptions.unreachable`), now that its markets are loaded; from then on the exchange reports
+   * its own connectivity. All are checked before any starts: a symbol the exchange does not list throws
+   * `ERR_INVALID_CONFIG` naming the trader's field. Returns the ids started.
+   */
+  async startWaitingTraders(exchange: string, markets: Market[]): Promise<string[]> {
+    const platform = this.#options.platform;
+    if (platform.unreachable?.[exchange] === undefined) throw new ControlError('ERR_CONFLICT', `exchange "${exchange}" has no waiting traders`);
+    const options: PlatformOptions = { ...platform, markets: { ...platform.markets, [exchange]: markets } };
+    const waiting = this.#config.traders.filter((t) => traderExchange(t) === exchange && !this.#stopped.has(t.id));
+    const specs = waiting.map((t) => traderSpec(this.#config, t, `traders[${this.#config.traders.indexOf(t)}].`, options).spec);
+    // Later starts and creations on this exchange build their traders with these markets too.
+    platform.markets = options.markets;
+    delete platform.unreachable[exchange];
+    for (const [i, trader] of waiting.entries()) await this.#launch(trader, specs[i]!);
+    return waiting.map((t) => t.id);
+  }
+
+  /**
    * One of persistence's lists; a bad filter throws `ERR_INVALID_QUERY` naming the field. Identical
    * queries asked while one is running share its answer: persistence answers queries one at a time,
    * so a dashboard polled by many clients would otherwise queue them all.
@@ -260,7 +299,8 @@ export class PlatformControl {
     if (!this.hasDatabase) throw new ControlError('ERR_UNAVAILABLE', 'this platform runs without a database');
     const reply = await this.#system.request<({ type: 'page' } & Page) | { type: 'queryFailed'; field?: string; reason: string }>(ADDRESSES.persistence, { type: 'query', list, filter });
     if (reply.type === 'queryFailed') {
-      if (reply.field === undefined) throw new ControlError('ERR_UNAVAILABLE', `query failed: ${reply.reason}`);
+      // The database's own words (its tables, the values it refused) are for the log, where the API writes a 503's cause.
+      if (reply.field === undefined) throw new ControlError('ERR_UNAVAILABLE', 'the database could not answer; try again', { cause: new Error(reply.reason) });
       throw new ControlError('ERR_INVALID_QUERY', reply.reason, { field: reply.field });
     }
     return { rows: reply.rows, ...(reply.next !== undefined ? { next: reply.next } : {}) };
@@ -269,10 +309,16 @@ export class PlatformControl {
   /**
    * Routes outside signals to their traders' mailboxes. Each is validated first with the trader's own
    * rules, so the answer says which were accepted and, for the others, the field at fault; those
-   * accepted are processed in order, and a resent id is a duplicate there. A signal without an id gets one.
+   * accepted are processed in order. A signal without an id gets one. An id the caller chose that is
+   * already stored for its trader is not routed again: it is answered with its stored outcome (and its
+   * order's status), since a trader restarted with the platform remembers only its latest ids. An id
+   * used but not stored yet is routed, and its trader drops it as a duplicate.
+   * All are checked, cut down to the fields a trader reads, and looked up before any is sent: a call
+   * routes every accepted signal, or throws having routed none (`ERR_UNAVAILABLE` when the database
+   * cannot answer the lookup). `newIds`: the caller made every id up itself, so none is looked up.
    */
-  submitSignals(inputs: readonly unknown[], now = Date.now()): SignalOutcome[] {
-    const batches = new Map<string, unknown[]>();
+  async submitSignals(inputs: readonly unknown[], { now = Date.now(), newIds = false }: { now?: number; newIds?: boolean } = {}): Promise<SignalOutcome[]> {
+    const routable: { index: number; traderId: string; signal: { id: string }; chosen: boolean }[] = [];
     const outcomes = inputs.map((input, index): SignalOutcome => {
       const traderId = typeof (input as { traderId?: unknown })?.traderId === 'string' ? (input as { traderId: string }).traderId : null;
       const rawId = (input as { id?: unknown })?.id;
@@ -280,20 +326,64 @@ export class PlatformControl {
       const refuse = (field: string, reason: string): SignalOutcome => ({ index, id, traderId, accepted: false, field, reason });
       if (traderId === null) return refuse('traderId', 'required: the id of the trader the signal is for');
       const trader = this.#config.traders.find((t) => t.id === traderId);
-      if (!trader || this.#stopped.has(traderId)) return refuse('traderId', trader ? `trader "${traderId}" is stopped` : `no trader "${traderId}"`);
+      if (!trader) return refuse('traderId', `no trader "${traderId}"`);
+      const closed = this.#closed(traderId);
+      if (closed !== undefined) return refuse('traderId', closed);
       const signalId = id ?? `api-${randomUUID()}`;
-      const verdict = parseSignal({ ...(input as object), id: signalId }, { traderId, symbols: new Set(traderSymbols(trader)), fallbackId: signalId, now });
+      // Plain data only: an extra field (a deep one cannot be cloned to the trader's thread) would
+      // otherwise fail the send of its trader's batch after other traders' batches went out.
+      const signal = { ...signalFields(input as object), id: signalId };
+      const verdict = parseSignal(signal, { traderId, symbols: new Set(traderSymbols(trader)), fallbackId: signalId, now });
       if (!verdict.ok) return refuse(verdict.field, verdict.reason);
-      const batch = batches.get(traderId) ?? [];
-      batch.push(input === null || typeof input !== 'object' ? input : { ...input, id: signalId });
-      batches.set(traderId, batch);
+      routable.push({ index, traderId, signal, chosen: id !== null && !newIds });
       return { index, id: signalId, traderId, accepted: true };
     });
+    const stored = await this.#storedOutcomes(routable.filter((r) => r.chosen).map((r) => ({ traderId: r.traderId, id: r.signal.id })));
+    const batches = new Map<string, unknown[]>();
+    for (const { index, traderId, signal } of routable) {
+      const outcome = stored(traderId, signal.id);
+      // Checked again: a trader stopped during the lookup would fail its send after other batches went out.
+      const closed = this.#closed(traderId);
+      if (outcome) outcomes[index] = { index, id: signal.id, traderId, accepted: false, duplicate: true, field: 'id', reason: 'signal id already used', outcome };
+      else if (closed !== undefined) outcomes[index] = { index, id: signal.id, traderId, accepted: false, field: 'traderId', reason: closed };
+      else {
+        const batch = batches.get(traderId) ?? [];
+        batch.push(signal);
+        batches.set(traderId, batch);
+      }
+    }
     for (const [traderId, signals] of batches) {
       // Callers check `busy()` first (the API answers 429), so the mailbox has room; send() === false only warns.
       this.#system.send(traderAddress(traderId), { type: 'signals', signals });
     }
     return outcomes;
+  }
+
+  /** Why trader `id` cannot take signals now (an operator stopped it, or its actor cannot take a send), or undefined. */
+  #closed(id: string): string | undefined {
+    if (this.#stopped.has(id)) return `trader "${id}" is stopped`;
+    const state = this.#system.actorStatus(traderAddress(id))?.state;
+    return state === undefined || state === 'stopped' || state === 'failed' ? `trader "${id}" is ${state ?? 'not started'}` : undefined;
+  }
+
+  /**
+   * The stored outcome of each key, by trader and id, from one query to persistence. Throws
+   * `ERR_UNAVAILABLE` when it cannot answer: a used id could then be routed again. Without a database
+   * nothing is stored, and the traders' memory of ids is all there is.
+   */
+  async #storedOutcomes(keys: SignalKey[]): Promise<(traderId: string, id: string) => StoredSignalOutcome | undefined> {
+    if (keys.length === 0 || !this.hasDatabase) return () => undefined;
+    let reply: SignalOutcomesReply;
+    try {
+      reply = await this.#system.request<SignalOutcomesReply>(ADDRESSES.persistence, { type: 'signalOutcomes', keys });
+    } catch (error) {
+      reply = { type: 'signalOutcomesFailed', reason: (error as Error).message };
+    }
+    if (reply.type === 'signalOutcomesFailed') {
+      throw new ControlError('ERR_UNAVAILABLE', 'signal ids cannot be checked against the database now; nothing was routed', { cause: new Error(reply.reason) });
+    }
+    const found = new Map(reply.found.map((f) => [`${f.traderId}\u0000${f.id}`, f.outcome]));
+    return (traderId, id) => found.get(`${traderId}\u0000${id}`);
   }
 
   /** True when a trader's mailbox is over half full: callers should back off (the API answers 429). */
@@ -305,7 +395,7 @@ export class PlatformControl {
   /** Cancels a live order, through its trader; throws `ERR_NOT_FOUND` when no running trader has it live. */
   async cancelOrder(clientOrderId: string): Promise<{ traderId: string; order: TraderStatus['orders'][string] }> {
     for (const summary of await this.traders()) {
-      const order = summary.live?.orders[clientOrderId];
+      const order = summary.live && own(summary.live.orders, clientOrderId);
       if (!order) continue;
       this.#system.send(traderAddress(summary.id), { type: 'cancel', clientOrderIds: [clientOrderId] });
       return { traderId: summary.id, order };
@@ -315,6 +405,24 @@ export class PlatformControl {
 
   emergencyStop(reason: string): void {
     this.#system.send(ADDRESSES.risk, { type: 'emergencyStop', reason });
+  }
+
+  /**
+   * Where every trader stands after an emergency stop: `flat`; `closing` while an exit is under way or
+   * not yet started; `unclosed` with each position it could not close and why; `not running` when the
+   * trader cannot act on the stop at all (its positions stay as stored).
+   */
+  async stopReport(): Promise<StopReport[]> {
+    return (await this.traders()).map((t): StopReport => {
+      const live = t.live;
+      if (!live) return { traderId: t.id, state: 'not running', mode: null, closing: [], unclosed: [{ symbol: '*', quantity: null, reason: `the trader is ${t.state}: it could not act on the stop` }] };
+      const open = Object.values(live.positions).filter((p) => p.quantity !== 0n);
+      const unclosed = Object.entries(live.unclosed).map(([symbol, u]) => ({ symbol, quantity: u.quantity, reason: u.reason }));
+      const closing = open.filter((p) => !(p.symbol in live.unclosed)).map((p) => ({ symbol: p.symbol, quantity: p.quantity, exiting: p.symbol in live.exits }));
+      for (const symbol of Object.keys(live.exits)) if (!closing.some((c) => c.symbol === symbol)) closing.push({ symbol, quantity: 0n, exiting: true });
+      const settled = live.mode === 'halted' && closing.length === 0 && Object.keys(live.orders).length === 0;
+      return { traderId: t.id, state: !settled ? 'closing' : unclosed.length > 0 ? 'unclosed' : 'flat', mode: live.mode, closing, unclosed };
+    });
   }
 
   resume(reason: string, traderId?: string): void {

@@ -31,6 +31,12 @@ export interface PlatformOptions {
   /** Markets of the ccxt exchanges, by exchange name (see `loadTradingMarkets`), and where their cache lives. */
   markets?: Record<string, Market[]>;
   marketsDir?: string;
+  /**
+   * ccxt exchanges whose markets could not be loaded at start, with the error: their traders are left
+   * out of the tree (and of the risk manager) until `PlatformControl.startWaitingTraders`, and the
+   * exchange is reported down meanwhile.
+   */
+  unreachable?: Record<string, string>;
   /** Addresses the events hub pushes every event to (see `ActorSystemOptions.outlets`): the API's stream. */
   outlets?: string[];
 }
@@ -71,12 +77,14 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
   const accounts = new Map<string, Record<string, Record<string, Fixed>>>();
   // ccxt entries first: a trader's error about its market is no help when its exchange is not right.
   const ccxt = new Map(Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [[name, ccxtSpec(name, e, options)] as const] : [])));
-  const traders = config.traders.map((trader, i) => {
+  const waiting = (trader: TraderConfig) => options.unreachable?.[traderExchange(trader)] !== undefined;
+  const traders = config.traders.flatMap((trader, i) => {
+    if (waiting(trader)) return [];
     const built = traderSpec(config, trader, `traders[${i}].`, options);
     const exchangeAccounts = accounts.get(built.exchange) ?? {};
     exchangeAccounts[built.account] = built.balances;
     accounts.set(built.exchange, exchangeAccounts);
-    return built.spec;
+    return [built.spec];
   });
   const exchanges: ChildSpecInput[] = Object.entries(config.exchanges).map(([name, exchange]) => {
     if (exchange.type === 'ccxt') return ccxt.get(name)!;
@@ -87,7 +95,7 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
   const risk: RiskManagerArgs = {
     events: reportAddress(options),
     portfolio: config.risk.portfolio,
-    traders: Object.fromEntries(config.traders.map((t) => [t.id, { address: traderAddress(t.id), limits: monitorLimits(t) }])),
+    traders: Object.fromEntries(config.traders.filter((t) => !waiting(t)).map((t) => [t.id, { address: traderAddress(t.id), limits: monitorLimits(t) }])),
   };
   return {
     id: 'platform',

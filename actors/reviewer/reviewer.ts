@@ -7,6 +7,7 @@ import type { ReviewResult, ReviewService } from '../../ai/service.js';
 import { createReviewService, type ReviewerChoice } from '../../ai/setup.js';
 import type { Opinion } from '../../ai/verdict.js';
 import { reviewRequestSchema, type QueuedReview, type ReviewerEvent, type ReviewerStatus, type ReviewRequest, type VerdictMessage } from './protocol.js';
+import { own } from '../trading/own.js';
 
 export interface ReviewerArgs {
   ai: AiConfig;
@@ -123,13 +124,13 @@ export default defineActor<ReviewerMessage, State>({
     const handlers = {
       review(msg: ReviewRequest, ctx: ActorContext) {
         const id = msg.order.clientOrderId;
-        if (state.running[id] || state.queue[id] || decided.has(id)) return;
+        if (own(state.running, id) || own(state.queue, id) || decided.has(id)) return;
         const request = { ...msg, startedAt: Date.now() };
         state.running[id] = request;
         start(ctx, request);
       },
       reviewed(msg: Extract<Internal, { type: 'reviewed' }>, ctx: ActorContext) {
-        const request = state.running[msg.id];
+        const request = own(state.running, msg.id);
         // Its deadline passed first: the trader's policy already decided.
         if (!request) return;
         delete state.running[msg.id];
@@ -141,7 +142,7 @@ export default defineActor<ReviewerMessage, State>({
         answer(ctx, request.replyTo, { clientOrderId: msg.id, approved: outcome === 'approve', reason, by: 'ai', flagged: false, opinions });
       },
       deadline(msg: Extract<Internal, { type: 'deadline' }>, ctx: ActorContext) {
-        const request = state.running[msg.id];
+        const request = own(state.running, msg.id);
         if (!request) return;
         delete state.running[msg.id];
         aborts.get(msg.id)?.abort();
@@ -149,7 +150,7 @@ export default defineActor<ReviewerMessage, State>({
         settleByPolicy(ctx, request, `no AI verdict within ${request.policy.timeoutMs} ms`);
       },
       expire(msg: Extract<Internal, { type: 'expire' }>, ctx: ActorContext) {
-        const item = state.queue[msg.id];
+        const item = own(state.queue, msg.id);
         if (!item) return;
         delete state.queue[msg.id];
         const now = Date.now();
@@ -164,7 +165,7 @@ export default defineActor<ReviewerMessage, State>({
         emit(ctx, { kind: 'review.expired', traderId: item.traderId, id: item.id, at: now });
       },
       decide(msg: Extract<z.infer<typeof messages>, { type: 'decide' }>, ctx: ActorContext) {
-        const item = state.queue[msg.id];
+        const item = own(state.queue, msg.id);
         if (!item) {
           const known = decided.has(msg.id);
           ctx.reply({ type: 'decideFailed', code: known ? 'ERR_CONFLICT' : 'ERR_NOT_FOUND', message: known ? `review ${msg.id} was already decided or expired` : `no review ${msg.id} in the queue` });

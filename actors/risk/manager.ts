@@ -5,6 +5,7 @@ import { max, type Fixed } from '../trading/fixed.js';
 import type { InterventionAction, MonitorLimits } from './limits.js';
 import { bookDecisions, exposureOf, positionDecisions, type Book, type Decision } from './monitor.js';
 import { exposureSchema, type ExposureReport, type Intervention } from './protocol.js';
+import { own } from '../trading/own.js';
 
 export interface RiskManagerArgs {
   events: Address;
@@ -121,7 +122,7 @@ export default defineActor<z.infer<typeof messages>, State>({
       receive(msg, ctx) {
         switch (msg.type) {
           case 'exposure': {
-            const trader = state.traders[msg.traderId];
+            const trader = own(state.traders, msg.traderId);
             if (!trader) return;
             state.latest[msg.traderId] = msg;
             const peak = (state.peaks[msg.traderId] = max(state.peaks[msg.traderId] ?? 0n, msg.equity));
@@ -138,14 +139,14 @@ export default defineActor<z.infer<typeof messages>, State>({
             state.active['*'] = [...(state.active['*'] ?? []), 'emergency-stop'];
             return;
           case 'resume': {
-            const ids = msg.traderId ? [msg.traderId].filter((id) => id in state.traders) : Object.keys(state.traders);
+            const ids = msg.traderId ? [msg.traderId].filter((id) => Object.hasOwn(state.traders, id)) : Object.keys(state.traders);
             for (const id of ids) delete state.active[id];
             if (!msg.traderId) delete state.active['*'];
             for (const id of ids) intervene(ctx, 'trader', [id], { action: 'resume', reason: msg.reason });
             return;
           }
           case 'interveneTrader':
-            if (!(msg.traderId in state.traders)) return;
+            if (!Object.hasOwn(state.traders, msg.traderId)) return;
             intervene(ctx, 'trader', [msg.traderId], { action: msg.action, reason: msg.reason });
             if (msg.action !== 'close-positions') state.active[msg.traderId] = [...(state.active[msg.traderId] ?? []), `operator:${msg.action}`];
             return;

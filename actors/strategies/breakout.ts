@@ -3,7 +3,7 @@ import { fixedToString } from '../trading/fixed.js';
 import { emptyWindow, highest, lowest, perSymbolStrategy, windowFull, windowPush, windowSchema } from './indicators.js';
 import { defineStrategy, type StrategySignal } from './strategy.js';
 
-const params = z.object({
+const params = z.strictObject({
   lookback: z.number().int().min(1).max(1000).default(20),
 });
 

@@ -4,7 +4,7 @@ import { perSymbolStrategy } from './indicators.js';
 import { defineStrategy, type StrategySignal } from './strategy.js';
 
 const params = z
-  .object({
+  .strictObject({
     levels: z
       .number()
       .int()

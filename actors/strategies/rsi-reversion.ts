@@ -3,7 +3,7 @@ import { emptyRsi, perSymbolStrategy, rsiPush, rsiSchema } from './indicators.js
 import { defineStrategy } from './strategy.js';
 
 const params = z
-  .object({
+  .strictObject({
     period: z.number().int().min(2).max(1000).default(14),
     oversold: z.number().gt(0).lt(100).default(30),
     overbought: z.number().gt(0).lt(100).default(70),

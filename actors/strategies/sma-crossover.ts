@@ -3,7 +3,7 @@ import { compareSma, emptySma, perSymbolStrategy, smaPush, smaSchema } from './i
 import { defineStrategy } from './strategy.js';
 
 const params = z
-  .object({
+  .strictObject({
     fast: z.number().int().min(1).max(1000).default(10),
     slow: z.number().int().min(2).max(1000).default(30),
   })

@@ -39,7 +39,7 @@ export interface Strategy {
  * ```ts
  * export const myStrategy = defineStrategy({
  *   type: 'my_strategy',
- *   params: z.object({ period: z.number().int().positive().default(14) }),
+ *   params: z.strictObject({ period: z.number().int().positive().default(14) }),
  *   create(params, snapshot) { ... return { onCandle(c) { return [] }, snapshot: () => state } },
  * });
  * ```
@@ -48,6 +48,7 @@ export interface StrategyDefinition<P = unknown> {
   readonly type: string;
   /** One-line description for `botv3 strategies` and the README. */
   readonly description: string;
+  /** Strict (`z.strictObject`): an unknown param is a typo, refused rather than left to a default. */
   readonly params: z.ZodType<P>;
   create(params: P, snapshot: unknown): Strategy;
 }

@@ -8,16 +8,17 @@ import { clientOrderId, idKey, SeenIds, type SeenIdsSnapshot } from '../trading/
 import { bookFill, type Balances } from '../trading/ledger.js';
 import { CandleAggregator } from '../trading/candle-aggregator.js';
 import { sizeProblem, type Candle, type Market } from '../trading/market.js';
-import { applyFill, isTerminal, transition, type Order } from '../trading/order.js';
+import { applyFill, isTerminal, transition, type Order, type Side } from '../trading/order.js';
 import { applyFillToPosition, emptyPosition, unrealizedPnl, type Position } from '../trading/position.js';
 import { parseSignal, type Signal } from '../trading/signal.js';
 import type { TraderMode } from '../risk/limits.js';
 import { preTradeCheck, type RateState } from '../risk/pre-trade.js';
 import type { ExposureReport, Intervention } from '../risk/protocol.js';
 import type { TraderArgs } from './args.js';
-import type { ReviewDecision, TraderEvent } from './events.js';
+import type { ReviewDecision, SignalAsked, SizedOrder, TraderEvent } from './events.js';
 import type { RecoveredTrader } from './recovery.js';
-import { sizeOrder } from './sizing.js';
+import { sizeExit, sizeOrder } from './sizing.js';
+import { own } from '../trading/own.js';
 
 export interface TraderStats {
   signals: number;
@@ -36,8 +37,12 @@ export interface TraderState {
   balances: Balances;
   /** Live orders (not yet in a final state), by client order id. */
   orders: Record<string, Order>;
-  /** Signed quantity the live orders would still add to each position. */
-  pending: Record<string, Fixed>;
+  /** Quantity the live orders would still buy and sell, per symbol. */
+  pending: Record<string, Pending>;
+  /** Exits under way, by symbol: at most one each. */
+  exits: Record<string, Exit>;
+  /** Exits that could not flatten their position, by symbol, and why; cleared by the next exit or a flat position. */
+  unclosed: Record<string, Unclosed>;
   marks: Record<string, Fixed>;
   mode: TraderMode;
   modeReason: string;
@@ -62,10 +67,47 @@ export interface HeldOrder {
   because: string[];
 }
 
+export interface Pending {
+  buy: Fixed;
+  sell: Fixed;
+}
+
+/**
+ * A position being flattened (CLOSE, a stop-loss or take-profit, an operator's close, an emergency
+ * stop). Every other live order of the symbol is cancelled first, since it competes for the same
+ * quantity (a resting sell) or would grow the position again (a resting buy); the closing order is
+ * sized once none is left, against what is actually held.
+ */
+export interface Exit {
+  /** The signal that asked for it; its id names the closing orders. */
+  signalId: string;
+  reason: string;
+  /** Exits of the risk manager and the operator pass a halted mode. */
+  forced: boolean;
+  /** Orders it asked the exchange to cancel, and when: asked again while they linger. */
+  cancelling: string[];
+  askedAt: number;
+  /** Closing orders sent so far, the live one, and why the last one left the position open. */
+  attempts: number;
+  order?: string;
+  lastReason?: string;
+}
+
+export interface Unclosed {
+  quantity: Fixed;
+  reason: string;
+  at: number;
+}
+
+/** Closing orders an exit sends before it reports that it could not flatten the position. */
+const EXIT_ATTEMPTS = 5;
+/** How long a cancel an exit waits on may linger before it is asked again (a cancel lost on the way). */
+const EXIT_CANCEL_RETRY_MS = 2_000;
+
 /** Candles of context sent with each review. */
 const REVIEW_CANDLES = 30;
 
-export type TraderStatus = Pick<TraderState, 'positions' | 'balances' | 'orders' | 'marks' | 'mode' | 'modeReason' | 'stats'> & {
+export type TraderStatus = Pick<TraderState, 'positions' | 'balances' | 'orders' | 'marks' | 'mode' | 'modeReason' | 'stats' | 'exits' | 'unclosed'> & {
   type: 'traderStatus';
   traderId: string;
   equity: Fixed;
@@ -120,6 +162,8 @@ export class TraderCore {
   /** Effects of the message in hand, sent together when it is done. */
   #events: TraderEvent[] = [];
   #outgoing: OrderRequest[] = [];
+  /** Live orders to cancel, sent before the message's new orders. */
+  #cancels: string[] = [];
   /** Orders of the message in hand waiting for the reviewer. */
   #reviews: HeldOrder[] = [];
   /** Whether any rule of the review policy can ever ask for a review. */
@@ -143,6 +187,8 @@ export class TraderCore {
       balances: { ...(recovered?.balances ?? args.balances) },
       orders: Object.fromEntries((recovered?.orders ?? []).map((o) => [o.clientOrderId, o])),
       pending: pendingOf(recovered?.orders ?? []),
+      exits: {},
+      unclosed: {},
       marks: {},
       mode: recovered?.mode ?? 'active',
       modeReason: recovered?.modeReason ?? '',
@@ -201,6 +247,7 @@ export class TraderCore {
         recent.push(candle);
         if (recent.length > REVIEW_CANDLES) recent.shift();
       }
+      if (candle.symbol in this.#state.exits) this.#advanceExit(candle.symbol, now, true);
       const bar = this.#bars?.add(candle);
       if (!bar) continue;
       const ideas = this.#strategy!.onCandle?.(bar) ?? [];
@@ -226,6 +273,12 @@ export class TraderCore {
         this.#events.push({ kind: 'execution.invalid', clientOrderId: parsed.data.clientOrderId, reason: (error as Error).message, at: now });
       }
     }
+    this.#advanceExits(now, false);
+  }
+
+  /** The trader's periodic tick: exits whose cancels linger ask again, and exits left open try again. */
+  onTick(now: number): void {
+    this.#advanceExits(now, true);
   }
 
   /**
@@ -243,7 +296,7 @@ export class TraderCore {
         continue;
       }
       const state = parsed.data as ExchangeOrderState;
-      const order = this.#state.orders[state.clientOrderId];
+      const order = own(this.#state.orders, state.clientOrderId);
       if (!order) continue;
       try {
         this.#events.push({ kind: 'reconciled', clientOrderId: order.clientOrderId, outcome: this.#reconcile(order, state, now), at: now });
@@ -251,18 +304,21 @@ export class TraderCore {
         this.#events.push({ kind: 'execution.invalid', clientOrderId: order.clientOrderId, reason: (error as Error).message, at: now });
       }
     }
+    this.#advanceExits(now, false);
   }
 
   /** The reviewer's decision on a held order; one that is no longer waiting (decided, or gone at a restart) is ignored. */
   onVerdict(verdict: ReviewDecision, now: number): void {
-    const order = this.#state.orders[verdict.clientOrderId];
-    if (!order || order.status !== 'new') return;
+    const order = own(this.#state.orders, verdict.clientOrderId);
+    if (!order?.awaitingReview) return;
     this.#events.push({ kind: 'review', ...verdict, signalId: order.signalId, at: now });
-    if (verdict.approved) {
+    // An approval that comes after a halt must not trade: the halt came later and wins.
+    const halted = this.#state.mode === 'halted';
+    if (verdict.approved && !halted) {
       this.#send(order);
       return;
     }
-    order.reason = `review: ${verdict.reason}`;
+    order.reason = halted ? `trader is halted (${this.#state.modeReason})` : `review: ${verdict.reason}`;
     this.#finish(order, 'rejected', now);
     this.#state.stats.ordersRejected++;
   }
@@ -283,21 +339,27 @@ export class TraderCore {
       return { cancel: false };
     }
     if (action === 'close-positions' || action === 'emergency-stop') {
-      for (const position of Object.values(this.#state.positions)) {
-        if (position.quantity === 0n || (intervention.symbols && !intervention.symbols.includes(position.symbol))) continue;
-        const signal: Signal = { id: `risk:${ref}:${position.symbol}`, strategy: 'risk', symbol: position.symbol, action: 'CLOSE', ts: now, reason };
-        this.#process(signal, now, true);
+      // An emergency stop flattens every symbol with a position or a live order; a close, the positions it names.
+      const everything = action === 'emergency-stop';
+      const symbols = new Set(Object.values(this.#state.positions).filter((p) => p.quantity !== 0n).map((p) => p.symbol));
+      if (everything) for (const order of Object.values(this.#state.orders)) symbols.add(order.symbol);
+      for (const symbol of symbols) {
+        if (intervention.symbols && !intervention.symbols.includes(symbol)) continue;
+        this.#process({ id: `risk:${ref}:${symbol}`, strategy: 'risk', symbol, action: 'CLOSE', ts: now, reason }, now, true);
       }
-      if (action === 'close-positions') return { cancel: false };
+      if (!everything) return { cancel: false };
+      this.#setMode('halted', reason, now);
+      return { cancel: false };
     }
     this.#setMode('halted', reason, now);
+    for (const order of Object.values(this.#state.orders)) if (order.awaitingReview) this.#refuse(order, `trader is halted (${reason})`, now);
     return { cancel: true };
   }
 
   /** What `status` requests get: the state without the dedupe window, plus equity and unrealized P&L. */
   status(): TraderStatus {
-    const { positions, balances, orders, marks, mode, modeReason, stats } = this.#state;
-    return { type: 'traderStatus', traderId: this.#args.id, positions, balances, orders, marks, mode, modeReason, stats, equity: this.equity(), unrealized: this.unrealized() };
+    const { positions, balances, orders, marks, mode, modeReason, stats, exits, unclosed } = this.#state;
+    return { type: 'traderStatus', traderId: this.#args.id, positions, balances, orders, marks, mode, modeReason, stats, exits, unclosed, equity: this.equity(), unrealized: this.unrealized() };
   }
 
   exposure(now: number): ExposureReport {
@@ -330,11 +392,12 @@ export class TraderCore {
   }
 
   /** Takes what the message in hand produced: events to report, orders to send and orders to review. */
-  drain(): { events: TraderEvent[]; orders: OrderRequest[]; reviews: HeldOrder[] } {
+  drain(): { events: TraderEvent[]; cancels: string[]; orders: OrderRequest[]; reviews: HeldOrder[] } {
     for (const order of this.#touched.values()) this.#events.push({ kind: 'order', order: { ...order } });
     this.#touched.clear();
-    const out = { events: this.#events, orders: this.#outgoing, reviews: this.#reviews };
+    const out = { events: this.#events, cancels: this.#cancels, orders: this.#outgoing, reviews: this.#reviews };
     this.#events = [];
+    this.#cancels = [];
     this.#outgoing = [];
     this.#reviews = [];
     return out;
@@ -358,30 +421,48 @@ export class TraderCore {
       return;
     }
     this.#seen.add(key);
+    if (signal.action === 'CLOSE') return this.#startExit(signal, now, forced);
+    if (signal.symbol in state.exits) return this.#skip(signal, `an exit of ${signal.symbol} is under way`, now);
     const market = this.#markets.get(signal.symbol)!;
     const price = signal.price ?? state.marks[signal.symbol];
     if (price === undefined) return this.#skip(signal, 'no market price yet for a market order', now);
     const position = state.positions[signal.symbol]?.quantity ?? 0n;
-    const sizing = sizeOrder(signal, market, position + (state.pending[signal.symbol] ?? 0n), price, this.#args.orderNotional);
+    const pending = state.pending[signal.symbol];
+    const sizing = sizeOrder(signal, market, { position, selling: pending?.sell ?? 0n }, price, this.#args.orderNotional);
     if (!sizing.ok) return this.#skip(signal, sizing.reason, now);
     const problem =
       sizeProblem(market, sizing.quantity, price) ??
       preTradeCheck(
         { symbol: signal.symbol, side: sizing.side, quantity: sizing.quantity, price },
         this.#args.limits,
-        { mode: forced ? 'reduce-only' : state.mode, position: position + (state.pending[signal.symbol] ?? 0n), openOrders: this.#live, rate: state.rate, now },
+        { mode: state.mode, position: position + (pending ? pending.buy - pending.sell : 0n), openOrders: this.#live, rate: state.rate, now },
       );
     if (problem) return this.#skip(signal, problem, now);
     const newSymbol = !(signal.symbol in state.positions);
+    const order = this.#open(signal, sizing.side, sizing.quantity, state.mode === 'reduce-only', now);
+    const because = this.#reviewing ? this.#reviewRules(signal, mul(order.quantity, price), newSymbol) : [];
+    const sized: SizedOrder = { side: order.side, quantity: order.quantity, review: because.length > 0 };
+    if (sizing.note !== undefined) sized.note = sizing.note;
+    this.#events.push({ kind: 'signal.accepted', ...asked(signal), clientOrderId: order.clientOrderId, sized, at: now });
+    if (because.length > 0) {
+      order.awaitingReview = true;
+      this.#reviews.push({ order, strategy: signal.strategy, because });
+      return;
+    }
+    this.#send(order);
+  }
+
+  /** A new live order for `signal`, counted and reported; the caller sends it or holds it for review. */
+  #open(signal: Pick<Signal, 'id' | 'symbol' | 'price' | 'reason'>, side: Side, quantity: Fixed, reduceOnly: boolean, now: number): Order {
     const order: Order = {
       clientOrderId: clientOrderId(this.#args.id, signal.id),
       traderId: this.#args.id,
       signalId: signal.id,
       symbol: signal.symbol,
-      side: sizing.side,
+      side,
       type: signal.price === undefined ? 'market' : 'limit',
-      quantity: sizing.quantity,
-      reduceOnly: forced || state.mode === 'reduce-only',
+      quantity,
+      reduceOnly,
       status: 'new',
       filled: 0n,
       filledNotional: 0n,
@@ -391,18 +472,91 @@ export class TraderCore {
     };
     if (signal.price !== undefined) order.price = signal.price;
     if (signal.reason !== undefined) order.reason = signal.reason;
-    state.orders[order.clientOrderId] = order;
+    this.#state.orders[order.clientOrderId] = order;
     this.#live++;
-    state.pending[order.symbol] = (state.pending[order.symbol] ?? 0n) + (order.side === 'buy' ? order.quantity : -order.quantity);
-    state.stats.orders++;
+    this.#pend(order, quantity);
+    this.#state.stats.orders++;
     this.#touched.set(order.clientOrderId, order);
-    this.#events.push({ kind: 'signal.accepted', signalId: signal.id, strategy: signal.strategy, symbol: signal.symbol, action: signal.action, clientOrderId: order.clientOrderId, at: now });
-    const because = forced || !this.#reviewing ? [] : this.#reviewRules(signal, mul(order.quantity, price), newSymbol);
-    if (because.length > 0) {
-      this.#reviews.push({ order, strategy: signal.strategy, because });
+    return order;
+  }
+
+  /**
+   * Starts flattening a symbol: orders held for review are dropped, every other live order of the
+   * symbol is cancelled, and the closing order follows once none is left (see `Exit`). Exits skip the
+   * pre-trade limits and the review: a stop that waits or is refused is worse than none. Only a halt
+   * stops a strategy's or an outside CLOSE; the risk manager's and the operator's pass it.
+   */
+  #startExit(signal: Signal, now: number, forced: boolean): void {
+    const state = this.#state;
+    const { symbol } = signal;
+    if (!forced && state.mode === 'halted') return this.#skip(signal, 'trader is halted', now);
+    if (symbol in state.exits) return this.#skip(signal, `an exit of ${symbol} is already under way`, now);
+    const live = Object.values(state.orders).filter((o) => o.symbol === symbol);
+    const position = state.positions[symbol]?.quantity ?? 0n;
+    if (position === 0n && live.length === 0) return this.#skip(signal, 'no position to close', now);
+    const reason = signal.reason ?? `${signal.strategy}: CLOSE ${symbol}`;
+    for (const order of live) if (order.awaitingReview) this.#refuse(order, `superseded by an exit: ${reason}`, now);
+    const cancelling = live.filter((o) => !o.awaitingReview).map((o) => o.clientOrderId);
+    this.#cancels.push(...cancelling);
+    delete state.unclosed[symbol];
+    state.exits[symbol] = { signalId: signal.id, reason, forced, cancelling, askedAt: now, attempts: 0 };
+    const sized: SizedOrder = { side: position < 0n ? 'buy' : 'sell', quantity: position < 0n ? -position : position, review: false };
+    if (cancelling.length > 0) sized.note = `closes once ${cancelling.length} live order(s) of ${symbol} are cancelled`;
+    this.#events.push({ kind: 'signal.accepted', ...asked(signal), clientOrderId: clientOrderId(this.#args.id, signal.id), sized, at: now });
+    this.#advanceExit(symbol, now, false);
+  }
+
+  #advanceExits(now: number, retry: boolean): void {
+    for (const symbol of Object.keys(this.#state.exits)) this.#advanceExit(symbol, now, retry);
+  }
+
+  /**
+   * Moves an exit on: it waits while any live order of its symbol remains (asking again for cancels
+   * that linger), then sends a closing order for the whole position. A closing order that left some
+   * of it (a thin book, a rejection) is followed by another on the next candle or tick (`retry`), up to
+   * `EXIT_ATTEMPTS`; what cannot be closed is reported in `unclosed` with the reason.
+   */
+  #advanceExit(symbol: string, now: number, retry: boolean): void {
+    const state = this.#state;
+    const exit = state.exits[symbol]!;
+    const live = Object.values(state.orders).filter((o) => o.symbol === symbol);
+    if (live.length > 0) {
+      const lingering = live.filter((o) => o.clientOrderId !== exit.order).map((o) => o.clientOrderId);
+      if (retry && lingering.length > 0 && now - exit.askedAt >= EXIT_CANCEL_RETRY_MS) {
+        this.#cancels.push(...lingering);
+        exit.cancelling = lingering;
+        exit.askedAt = now;
+      }
       return;
     }
+    const position = state.positions[symbol]?.quantity ?? 0n;
+    if (position === 0n) return this.#endExit(symbol, now);
+    const market = this.#markets.get(symbol)!;
+    const sizing = sizeExit(market, position, state.marks[symbol] ?? state.positions[symbol]!.avgEntry);
+    if (!sizing.ok) return this.#endExit(symbol, now, sizing.reason);
+    if (exit.attempts >= EXIT_ATTEMPTS) return this.#endExit(symbol, now, `${exit.attempts} closing orders left it open; the last: ${exit.lastReason ?? 'unknown'}`);
+    if (exit.attempts > 0 && !retry) return;
+    exit.attempts++;
+    const id = exit.attempts === 1 ? exit.signalId : `${exit.signalId}#${exit.attempts}`;
+    const order = this.#open({ id, symbol, reason: exit.reason }, sizing.side, sizing.quantity, true, now);
+    exit.order = order.clientOrderId;
     this.#send(order);
+  }
+
+  /** Ends an exit: flat, or with the reason the rest of the position could not be closed. */
+  #endExit(symbol: string, now: number, failure?: string): void {
+    const exit = this.#state.exits[symbol]!;
+    delete this.#state.exits[symbol];
+    const quantity = this.#state.positions[symbol]?.quantity ?? 0n;
+    if (failure !== undefined) this.#state.unclosed[symbol] = { quantity, reason: failure, at: now };
+    this.#events.push({ kind: 'exit', symbol, signalId: exit.signalId, outcome: failure === undefined ? 'flat' : 'unclosed', quantity, reason: failure ?? exit.reason, at: now });
+  }
+
+  /** Rejects an order the exchange never saw (held for review). */
+  #refuse(order: Order, reason: string, now: number): void {
+    order.reason = reason;
+    this.#finish(order, 'rejected', now);
+    this.#state.stats.ordersRejected++;
   }
 
   /** The rules of the review policy that ask for this order's review; none, and it goes straight out. */
@@ -419,6 +573,7 @@ export class TraderCore {
   }
 
   #send(order: Order): void {
+    delete order.awaitingReview;
     const request: OrderRequest = {
       clientOrderId: order.clientOrderId,
       account: this.#args.account,
@@ -435,11 +590,11 @@ export class TraderCore {
 
   #skip(signal: Signal, reason: string, now: number): void {
     this.#state.stats.skipped++;
-    this.#events.push({ kind: 'signal.skipped', signalId: signal.id, strategy: signal.strategy, symbol: signal.symbol, action: signal.action, reason, at: now });
+    this.#events.push({ kind: 'signal.skipped', ...asked(signal), reason, at: now });
   }
 
   #apply(report: ExecutionReport, now: number): void {
-    const order = this.#state.orders[report.clientOrderId];
+    const order = own(this.#state.orders, report.clientOrderId);
     if (!order) throw new Error(`no live order ${report.clientOrderId}`);
     switch (report.kind) {
       case 'accepted':
@@ -497,11 +652,12 @@ export class TraderCore {
     const market = this.#markets.get(order.symbol)!;
     applyFill(order, quantity, mul(quantity, price), fee, now);
     const state = this.#state;
-    state.pending[order.symbol] = state.pending[order.symbol]! - (order.side === 'buy' ? quantity : -quantity);
+    this.#pend(order, -quantity);
     const position = (state.positions[order.symbol] ??= emptyPosition(order.symbol));
     const closing = order.side === 'buy' ? position.quantity < 0n : position.quantity > 0n;
     const realized = position.realizedPnl;
     applyFillToPosition(position, order.side, quantity, price, fee, now);
+    if (position.quantity === 0n) delete state.unclosed[order.symbol];
     if (closing) state.losses = position.realizedPnl < realized ? state.losses + 1 : 0;
     const entries = bookFill(state.balances, { base: market.base, quote: market.quote, side: order.side, quantity, price, fee, ref: report.fill.tradeId, at: now });
     state.stats.fills++;
@@ -523,8 +679,18 @@ export class TraderCore {
   #forget(order: Order): void {
     delete this.#state.orders[order.clientOrderId];
     this.#live--;
-    const left = order.quantity - order.filled;
-    if (left !== 0n) this.#state.pending[order.symbol] = this.#state.pending[order.symbol]! - (order.side === 'buy' ? left : -left);
+    this.#pend(order, order.filled - order.quantity);
+    const exit = this.#state.exits[order.symbol];
+    if (exit?.order === order.clientOrderId) {
+      delete exit.order;
+      if (order.status !== 'filled') exit.lastReason = `${order.status}: ${order.reason ?? 'no reason given'}`;
+    }
+  }
+
+  /** Adds `quantity` (negative to take away) to what the live orders of `order`'s symbol would still buy or sell. */
+  #pend(order: Order, quantity: Fixed): void {
+    const pending = (this.#state.pending[order.symbol] ??= { buy: 0n, sell: 0n });
+    pending[order.side] += quantity;
   }
 
   #setMode(mode: TraderMode, reason: string, now: number): void {
@@ -535,9 +701,17 @@ export class TraderCore {
   }
 }
 
-/** What live orders still add to each position. */
-function pendingOf(orders: readonly Order[]): Record<string, Fixed> {
-  const pending: Record<string, Fixed> = {};
-  for (const o of orders) pending[o.symbol] = (pending[o.symbol] ?? 0n) + (o.side === 'buy' ? o.quantity - o.filled : o.filled - o.quantity);
+/** What a signal asked for, as its outcome event reports it. */
+function asked(signal: Signal): SignalAsked {
+  const out: SignalAsked = { signalId: signal.id, strategy: signal.strategy, symbol: signal.symbol, action: signal.action, orderType: signal.price === undefined ? 'market' : 'limit' };
+  if (signal.quantity !== undefined) out.quantity = signal.quantity;
+  if (signal.price !== undefined) out.price = signal.price;
+  return out;
+}
+
+/** What live orders would still buy and sell of each symbol. */
+function pendingOf(orders: readonly Order[]): Record<string, Pending> {
+  const pending: Record<string, Pending> = {};
+  for (const o of orders) (pending[o.symbol] ??= { buy: 0n, sell: 0n })[o.side] += o.quantity - o.filled;
   return pending;
 }

@@ -14,8 +14,8 @@ import type { TraderMode } from '../risk/limits.js';
 export type TraderEvent =
   | { kind: 'signal.rejected'; signalId?: string; field: string; reason: string; at: number }
   | { kind: 'signal.duplicate'; signalId: string; at: number }
-  | { kind: 'signal.accepted'; signalId: string; strategy: string; symbol: string; action: Signal['action']; clientOrderId: string; at: number }
-  | { kind: 'signal.skipped'; signalId: string; strategy: string; symbol: string; action: Signal['action']; reason: string; at: number }
+  | ({ kind: 'signal.accepted'; clientOrderId: string; sized: SizedOrder; at: number } & SignalAsked)
+  | ({ kind: 'signal.skipped'; reason: string; at: number } & SignalAsked)
   | { kind: 'order'; order: Order }
   | { kind: 'fill'; clientOrderId: string; signalId: string; symbol: string; side: Order['side']; fill: Fill; position: Position; at: number }
   /** `equity`: the trader's equity in its quote currency once these entries are booked. */
@@ -23,7 +23,33 @@ export type TraderEvent =
   | ({ kind: 'review'; signalId: string; at: number } & ReviewDecision)
   | { kind: 'mode'; mode: TraderMode; reason: string; at: number }
   | { kind: 'execution.invalid'; clientOrderId?: string; reason: string; at: number }
-  | { kind: 'reconciled'; clientOrderId: string; outcome: string; at: number };
+  | { kind: 'reconciled'; clientOrderId: string; outcome: string; at: number }
+  /** An exit ended: the symbol is `flat`, or `unclosed` with `quantity` left and the reason. */
+  | { kind: 'exit'; symbol: string; signalId: string; outcome: 'flat' | 'unclosed'; quantity: Fixed; reason: string; at: number };
+
+/** What a signal asked for, as it was asked: stored with its outcome. */
+export interface SignalAsked {
+  signalId: string;
+  strategy: string;
+  symbol: string;
+  action: Signal['action'];
+  /** `limit` when the signal named a price, else `market`. */
+  orderType: 'market' | 'limit';
+  /** The quantity asked for; absent when the trader sizes it (a BUY by `orderNotional`, a SELL or CLOSE of what is held). */
+  quantity?: Fixed;
+  /** The limit price asked for. */
+  price?: Fixed;
+}
+
+/** The order an accepted signal became. */
+export interface SizedOrder {
+  side: Order['side'];
+  quantity: Fixed;
+  /** Held for the AI reviewer: the order waits for its verdict before it reaches the exchange. */
+  review: boolean;
+  /** Why the quantity differs from the one asked for (only what is held can be sold; lots round down). */
+  note?: string;
+}
 
 /** How a held order was decided (the reviewer's `verdict` message, less its type). */
 export interface ReviewDecision {

@@ -48,7 +48,9 @@ export default defineActor<TraderMessage, TraderState>({
     let core: TraderCore;
 
     const flush = (ctx: ActorContext) => {
-      const { events, orders, reviews } = core.drain();
+      const { events, cancels, orders, reviews } = core.drain();
+      // Cancels leave first: an exit's closing order must find the quantity they free.
+      if (cancels.length > 0) ctx.send(args.exchange, { type: 'cancel', account: args.account, replyTo: ctx.self, clientOrderIds: cancels });
       if (orders.length > 0) ctx.send(args.exchange, { type: 'place', orders });
       for (const { order, strategy, because } of reviews) {
         const { state } = core;
@@ -132,7 +134,8 @@ export default defineActor<TraderMessage, TraderState>({
             return;
           case 'report':
             ctx.send(args.risk, core.exposure(now));
-            return;
+            core.onTick(now);
+            break;
         }
         flush(ctx);
       },

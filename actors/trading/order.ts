@@ -42,6 +42,8 @@ export interface Order {
   filledNotional: Fixed;
   fees: Fixed;
   reason?: string;
+  /** Held by the trader for the AI reviewer: the exchange has not seen it. */
+  awaitingReview?: boolean;
   createdAt: number;
   updatedAt: number;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TradingError } from './errors.js';
 import { toFixed, type Fixed } from './fixed.js';
 import { normalizeSymbol } from './symbol.js';
+import { storableText } from './text.js';
 
 export type Action = 'BUY' | 'SELL' | 'CLOSE';
 
@@ -22,7 +23,7 @@ export interface Signal {
   reason?: string;
 }
 
-const decimal = z.union([z.number(), z.string()]).nullish();
+const decimal = z.union([z.number(), storableText]).nullish();
 
 /**
  * A signal as it arrives from outside: v3's `{ id, traderId?, strategy, symbol, action, quantity?, price?, ts }`
@@ -30,11 +31,11 @@ const decimal = z.union([z.number(), z.string()]).nullish();
  * lower-case action, extra fields such as `confidence` ignored).
  */
 const signalInput = z.object({
-  id: z.union([z.string().min(1).max(128), z.number().int().nonnegative()]).optional(),
-  traderId: z.string().min(1).max(64).optional(),
-  strategy: z.string().min(1).max(64),
-  symbol: z.string().min(1).max(32),
-  action: z.string().transform((a, ctx) => {
+  id: z.union([storableText.min(1).max(128), z.number().int().nonnegative()]).optional(),
+  traderId: storableText.min(1).max(64).optional(),
+  strategy: storableText.min(1).max(64),
+  symbol: storableText.min(1).max(32),
+  action: storableText.transform((a, ctx) => {
     const upper = a.toUpperCase();
     if (upper === 'BUY' || upper === 'SELL' || upper === 'CLOSE') return upper as Action;
     ctx.addIssue({ code: 'custom', message: `must be BUY, SELL or CLOSE, got "${a.slice(0, 20)}"` });
@@ -44,6 +45,17 @@ const signalInput = z.object({
   price: decimal,
   ts: z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })]).optional(),
 });
+
+const SIGNAL_FIELDS = Object.keys(signalInput.shape);
+
+/**
+ * The fields of an outside signal that `parseSignal` reads, and nothing else: what is forwarded to a
+ * trader, so an extra field (v2's `confidence`, or anything a client adds, however deep) never has to
+ * cross to the trader's thread.
+ */
+export function signalFields(input: object): Record<string, unknown> {
+  return Object.fromEntries(SIGNAL_FIELDS.filter((key) => Object.hasOwn(input, key)).map((key) => [key, (input as Record<string, unknown>)[key]]));
+}
 
 export interface SignalContext {
   traderId: string;

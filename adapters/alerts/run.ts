@@ -16,7 +16,8 @@ export interface RunningAlerts {
   states(): AlertState[];
   /** One evaluation now (the timer's work), for tests and the first sample. */
   evaluate(now?: number): Promise<AlertTransition[]>;
-  stop(): void;
+  /** No more evaluations; resolves once the one under way and the webhook posts in flight are done. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -35,6 +36,8 @@ export function startAlerts(options: {
   const { system, config, log } = options;
   const engine = new AlertEngine(options.rules);
   const sampler = new AlertSampler(options.control);
+  // Posts still on their way, so that a stop does not cut off an alert fired just before it.
+  const posting = new Set<Promise<void>>();
 
   const announce = (t: AlertTransition) => {
     const text = alertText(t);
@@ -51,11 +54,13 @@ export function startAlerts(options: {
       else if (notifier === 'telegram') options.telegram?.notify('alert', text);
       else {
         const body = JSON.stringify({ alert: t.rule.name, state: t.state, condition: t.rule.condition, value: t.value, action: t.rule.action, at: new Date(t.at).toISOString(), text });
-        fetch(notifier.webhook, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5_000) })
+        const post = fetch(notifier.webhook, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5_000) })
           .then((res) => {
             if (!res.ok) log.warn({ alert: t.rule.name, status: res.status }, 'alert webhook answered with an error');
           })
-          .catch((error: Error) => log.warn({ alert: t.rule.name, err: error.message }, 'alert webhook unreachable'));
+          .catch((error: Error) => log.warn({ alert: t.rule.name, err: error.message }, 'alert webhook unreachable'))
+          .finally(() => posting.delete(post));
+        posting.add(post);
       }
     }
   };
@@ -79,7 +84,12 @@ export function startAlerts(options: {
   };
   const timer = setInterval(() => void evaluate(), config.evaluateMs);
   timer.unref();
-  return { states: () => engine.states(), evaluate, stop: () => clearInterval(timer) };
+  const stop = async () => {
+    clearInterval(timer);
+    await running;
+    await Promise.all(posting);
+  };
+  return { states: () => engine.states(), evaluate, stop };
 }
 
 /** `ALERT database_down firing: db_connections == 0 (now 0)`, or its resolution. */

@@ -12,6 +12,7 @@ import { authenticate, bearerToken, type ApiEnv } from './auth.js';
 import { ApiError, toApiError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import type { SignalOutcomes } from './outcomes.js';
+import type { Wake } from './wake.js';
 import { json } from './respond.js';
 import { systemRoutes } from './routes/system.js';
 import { reviewRoutes } from './routes/reviews.js';
@@ -30,6 +31,8 @@ export interface ApiParts {
   stream: Stream;
   metrics: Metrics;
   outcomes: SignalOutcomes;
+  /** Wakes at each stored exit, fill, order or mode change: the emergency stop waits on it. */
+  exits: Wake;
   config: ApiConfig;
   /** The platform's version, answered by `/system/status`. */
   version: string;
@@ -128,7 +131,7 @@ export function createApi(parts: ApiParts): { app: Hono<ApiEnv>; injectWebSocket
       },
     }),
   );
-  v1.route('/', systemRoutes(control, version, parts.alerts));
+  v1.route('/', systemRoutes(control, version, parts.exits, parts.alerts));
   v1.route('/', traderRoutes(control, stream));
   v1.route('/', tradingRoutes(control, outcomes));
   v1.route('/', reviewRoutes(control));

@@ -19,8 +19,46 @@ export interface RunningPlatform {
   alerts: RunningAlerts;
   /** The Telegram bot, when a token is configured. */
   telegram: RunningTelegram | undefined;
-  /** Stops the alerts and the bot, closes the API, then stops the platform gracefully (mailboxes drained). */
-  stop(): Promise<ShutdownReport>;
+  /**
+   * Stops the alerts and the bot, closes the API, then stops the platform gracefully (mailboxes
+   * drained), each within its `config.shutdown` time; `shutdown` records what did not stop. The
+   * report is undefined when the actors did not stop in time.
+   */
+  stop(shutdown?: Shutdown): Promise<ShutdownReport | undefined>;
+}
+
+/**
+ * Stops parts one after another, each within its time. A part still stopping at its deadline is
+ * abandoned (its signal aborts, so it can drop what it waits for) and the next one stops; what did not
+ * stop cleanly is remembered, for the last line and the exit status.
+ */
+export class Shutdown {
+  /** Parts abandoned at their deadline: `telegram (5 s)`. */
+  readonly late: string[] = [];
+  /** Parts whose stop failed: `api (EADDRINUSE ...)`. */
+  readonly failed: string[] = [];
+
+  get clean(): boolean {
+    return this.late.length === 0 && this.failed.length === 0;
+  }
+
+  /** Runs `stop` for at most `ms`; resolves with its result, or undefined when it failed or was abandoned. */
+  async step<T>(part: string, ms: number, stop: (deadline: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+    try {
+      const result = await Promise.race([stop(deadline.signal).then((value) => ({ value })), late]);
+      if (result !== 'late') return result.value;
+      deadline.abort();
+      this.late.push(`${part} (${ms / 1000} s)`);
+    } catch (error) {
+      this.failed.push(`${part} (${(error as Error).message})`);
+    } finally {
+      clearTimeout(timer);
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -49,9 +87,7 @@ export async function launchPlatform(
   try {
     api = await startApiServer({ system, control, tokens: options.tokens, feed, config: config.api, version, log, alerts, ...(telegram?.routes ? { routes: telegram.routes } : {}) });
   } catch (error) {
-    alerts.stop();
-    await telegram?.stop();
-    await system.shutdown();
+    await stopParts(new Shutdown(), undefined);
     throw error;
   }
   if (telegram) telegramMetrics(telegram, api.registry);
@@ -61,11 +97,15 @@ export async function launchPlatform(
     api,
     alerts,
     telegram,
-    stop: async () => {
-      alerts.stop();
-      await telegram?.stop();
-      await api.close();
-      return stopPlatform(system, config);
-    },
+    stop: (shutdown = new Shutdown()) => stopParts(shutdown, api),
   };
+
+  async function stopParts(shutdown: Shutdown, api: ApiServer | undefined): Promise<ShutdownReport | undefined> {
+    const times = config.shutdown;
+    // Alerts first, so that none goes to a bot that has stopped; the bot's last notifications before the actors go.
+    await shutdown.step('alerts', times.alertsMs, () => alerts.stop());
+    if (telegram) await shutdown.step('telegram', times.telegramMs, (deadline) => telegram.stop(deadline));
+    if (api) await shutdown.step('api', times.apiMs, () => api.close());
+    return shutdown.step('actors', times.actorsMs, () => stopPlatform(system, config));
+  }
 }

@@ -13,6 +13,7 @@ import { TradingError } from '../../actors/trading/errors.js';
 import { createApi } from './app.js';
 import { Metrics } from './metrics.js';
 import { SignalOutcomes } from './outcomes.js';
+import { Wake } from './wake.js';
 import { Stream } from './stream.js';
 import type { TokenStore } from './tokens.js';
 
@@ -64,8 +65,10 @@ export async function startApiServer(options: {
   const stream = new Stream({ tokens, ...config.stream });
   const metrics = new Metrics({ system, control, stream });
   const outcomes = new SignalOutcomes();
+  const exits = new Wake(['exit', 'fill', 'order', 'mode']);
   feed.plug((events) => {
     outcomes.observe(events);
+    exits.observe(events);
     metrics.observe(events);
     stream.publish(events);
   });
@@ -75,6 +78,7 @@ export async function startApiServer(options: {
     stream,
     metrics,
     outcomes,
+    exits,
     config,
     version,
     log,

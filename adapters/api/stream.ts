@@ -26,7 +26,7 @@ export interface StreamOptions {
   authTimeoutMs?: number;
 }
 
-/** Close codes: 1008 for a slow reader (policy), 4401 / 4403 for a missing or weak token, 1013 when full. */
+/** Close codes: 1008 for a slow reader (policy), 4401 / 4403 for a missing, revoked or weak token, 1013 when full. */
 export const CLOSE = { slowConsumer: 1008, unauthorized: 4401, forbidden: 4403, full: 1013, heartbeat: 1001 } as const;
 
 const action = z.discriminatedUnion('action', [
@@ -60,7 +60,9 @@ export interface StreamClient {
  * The live event stream behind `/ws/v1/stream`: events pushed by the events hub are sorted into
  * channels, serialized once, and sent to the clients subscribed to them, in one frame per client per
  * turn of the event loop. It never waits for a client: one whose unsent data passes `maxBufferedBytes`
- * is dropped, so a slow reader costs the platform nothing but its buffer.
+ * is dropped, so a slow reader costs the platform nothing but its buffer. A token revoked while its
+ * connections are open (through the API, or in the token file by `botv3 tokens revoke`) closes them
+ * with 4401 "token revoked".
  */
 export class Stream {
   readonly #options: Required<StreamOptions>;
@@ -68,11 +70,18 @@ export class Stream {
   #pending: Item[] = [];
   #flushScheduled = false;
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #tokenWatch: { close(): void };
+  readonly #stopHearingRevocations: () => void;
   readonly stats = { connected: 0, dropped: 0, frames: 0, events: 0, received: 0 };
 
   constructor(options: StreamOptions) {
     this.#options = { authTimeoutMs: 5_000, ...options };
     this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatMs).unref();
+    this.#stopHearingRevocations = options.tokens.onRevoked((ids) => {
+      for (const client of this.#clients) if (client.token && ids.has(client.token.id)) this.#closeRevoked(client);
+    });
+    // Idle connections make no request that would find a revocation in the file: watch it for them.
+    this.#tokenWatch = options.tokens.watch();
   }
 
   get clients(): number {
@@ -141,6 +150,8 @@ export class Stream {
       return;
     }
     if (!client.token) return client.socket.close(CLOSE.unauthorized, 'send {"action":"auth","token":"..."} first');
+    // Asked of the file, not left to the watch: an action sent right after a revocation must not win the race with its event.
+    if (!this.#options.tokens.isValid(client.token.id)) return this.#closeRevoked(client);
     if (msg.action === 'ping') {
       this.#send(client, { type: 'pong', at: Date.now() });
       return;
@@ -156,6 +167,8 @@ export class Stream {
 
   close(): void {
     clearInterval(this.#heartbeat);
+    this.#tokenWatch.close();
+    this.#stopHearingRevocations();
     for (const client of this.#clients) client.socket.close(CLOSE.heartbeat, 'server shutting down');
     this.#clients.clear();
   }
@@ -168,6 +181,8 @@ export class Stream {
 
   #flush(): void {
     this.#flushScheduled = false;
+    // One stat: no event goes out to a token revoked in the file, however late its change is heard of.
+    this.#options.tokens.refresh();
     const items = this.#pending;
     this.#pending = [];
     // Clients with the same subscriptions share one frame, built once.
@@ -192,6 +207,11 @@ export class Stream {
     }
   }
 
+  #closeRevoked(client: StreamClient): void {
+    this.disconnect(client);
+    client.socket.close(CLOSE.unauthorized, 'token revoked');
+  }
+
   #drop(client: StreamClient): void {
     this.stats.dropped++;
     this.disconnect(client);
@@ -201,6 +221,8 @@ export class Stream {
   }
 
   #beat(): void {
+    // Where the file cannot be watched, a revoked token's idle connections still close within a beat.
+    this.#options.tokens.refresh();
     const at = Date.now();
     for (const client of this.#clients) {
       if (!client.alive) {

@@ -1,11 +1,12 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { unstorableIn } from '../../actors/trading/text.js';
 import { ApiError, fromZodError } from './errors.js';
 
 /**
  * The JSON body of a request, validated by `schema`; an empty body reads as `{}`. Broken JSON or
  * another content type is a 400; JSON that breaks the schema (wrong types, unknown fields, bad values)
- * a 422 naming the field.
+ * or holds text PostgreSQL cannot store, anywhere, a 422 naming the field.
  */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const text = await c.req.text();
@@ -18,6 +19,8 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch (error) {
     throw new ApiError('ERR_BAD_REQUEST', `the body is not valid JSON: ${(error as Error).message}`, { field: 'body', cause: error });
   }
+  const bad = unstorableIn(body);
+  if (bad) throw new ApiError('ERR_VALIDATION', bad.reason, { field: bad.field || 'body' });
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { TradingError } from '../../actors/trading/errors.js';
+import type { DatabaseWait } from '../database/connect.js';
 import { DatabaseError } from '../database/errors.js';
 import { loadConfig, parseConfig } from '../config/load.js';
 import { prometheusRules } from '../alerts/prometheus.js';
 import { DEFAULT_RULES_FILE, loadAlertRules } from '../alerts/rules.js';
 import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/client.js';
+import { checkConfig } from './check.js';
 import { dbMigrate, dbStatus } from './db.js';
 import { formatVerifyTable, targetsOfConfig, targetsOfNames, verifyExchanges } from './exchanges.js';
 import { start } from './start.js';
@@ -28,6 +30,25 @@ function positiveNumber(name: string) {
   };
 }
 
+function seconds(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number of seconds, 0 or more, got "${value}"`);
+    return n;
+  };
+}
+
+/** `--db-wait`, else `BOTV3_DB_WAIT_S`, else the command's own default. */
+function dbWaitOption(defaultS: number): Option {
+  return new Option('--db-wait <seconds>', 'how long to keep trying a database server that cannot be reached (DATABASE_URL)')
+    .env('BOTV3_DB_WAIT_S')
+    .argParser(seconds('--db-wait'))
+    .default(defaultS);
+}
+
+/** Each failed attempt at the database is a line on standard error; the last failure is the command's error. */
+const dbWait = (s: number): DatabaseWait => ({ ms: s * 1000, onRetry: (line) => process.stderr.write(`${line}\n`) });
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError(`--port must be 0 to 65535, got "${value}"`);
@@ -45,31 +66,46 @@ program
   .option('--events', 'print every event as a JSON line once it is stored')
   .option('--port <port>', "the API's port (0: any free one); default the config's api.port, 8080", port)
   .option('--host <host>', "the API's address; default the config's api.host, 127.0.0.1")
-  .action(async (options: { config?: string; summaryMs: number; duration?: number; events?: boolean; port?: number; host?: string }) => {
-    await start({
+  .addOption(dbWaitOption(30))
+  .action(async (options: { config?: string; summaryMs: number; duration?: number; events?: boolean; port?: number; host?: string; dbWait: number }) => {
+    const clean = await start({
       summaryMs: options.summaryMs,
       version,
       events: options.events === true,
+      dbWait: dbWait(options.dbWait),
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.host !== undefined ? { host: options.host } : {}),
       ...(options.config !== undefined ? { config: options.config } : {}),
       ...(options.duration !== undefined ? { durationS: options.duration } : {}),
     });
+    process.exitCode = clean ? 0 : 1;
+    // A part abandoned at its deadline may still hold the event loop: it does not hold the process.
+    setTimeout(() => process.exit(), 1_000).unref();
   });
 
 program
   .command('check')
-  .description('validate a platform config file and print its traders')
+  .description('validate a platform config file as start does, without the network, and print its traders')
   .argument('<file>', 'platform config, YAML or JSON')
-  .action((file: string) => {
-    const config = loadConfig(file);
+  .action(async (file: string) => {
+    const marketsDir = join(dataDir(), 'markets');
+    const { config, unchecked } = await checkConfig(file, marketsDir);
     process.stdout.write(`${file}: valid, ${config.traders.length} trader(s): ${config.traders.map((t) => t.id).join(', ')}\n`);
+    for (const name of unchecked) {
+      process.stdout.write(`${file}: the symbols on exchange "${name}" were not checked against its markets: no cached markets in ${marketsDir} (botv3 start caches them)\n`);
+    }
   });
 
 const db = program.command('db').description('the database: DATABASE_URL, or the embedded PostgreSQL in $BOTV3_DATA_DIR/pglite (default ./data/pglite)');
 const print = (line: string) => process.stdout.write(`${line}\n`);
-db.command('status').description('list applied and pending schema migrations').action(() => dbStatus(print));
-db.command('migrate').description('apply pending schema migrations').action(() => dbMigrate(print));
+db.command('status')
+  .description('list applied and pending schema migrations')
+  .addOption(dbWaitOption(0))
+  .action((options: { dbWait: number }) => dbStatus(print, dbWait(options.dbWait)));
+db.command('migrate')
+  .description('apply pending schema migrations')
+  .addOption(dbWaitOption(0))
+  .action((options: { dbWait: number }) => dbMigrate(print, dbWait(options.dbWait)));
 
 const exchanges = program.command('exchanges').description('exchanges reached through ccxt');
 exchanges
@@ -123,6 +159,7 @@ tokens
   });
 tokens
   .command('revoke')
+  .description('revoke a token: a running platform refuses it from its next request and closes its streams')
   .argument('<id>', 'the token id, from `tokens list`')
   .action((id: string) => {
     if (!tokenStore().revoke(id)) program.error(`no token "${id}"`);

@@ -1,14 +1,15 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { HubStatusReply } from '../../actors/events/hub.js';
-import { ADDRESSES, exchangeAddress } from '../../actors/platform/tree.js';
-import type { ExchangeStatusReply } from '../exchanges/exchange.js';
+import { ADDRESSES } from '../../actors/platform/tree.js';
 import { fixedToString, toJson } from '../../actors/trading/fixed.js';
 import { DEMO_CONFIG } from '../config/demo.js';
 import { loadConfig, parseConfig } from '../config/load.js';
+import { traderExchange } from '../config/schema.js';
+import type { DatabaseWait } from '../database/connect.js';
 import { preparePlatformDatabase } from '../database/prepare.js';
 import { chooseReviewer } from '../../ai/setup.js';
-import { launchPlatform } from '../api/launch.js';
+import { launchPlatform, Shutdown } from '../api/launch.js';
 import { TokenStore } from '../api/tokens.js';
 import { dataDir, embeddedDataDir } from './db.js';
 
@@ -24,21 +25,30 @@ export interface StartOptions {
   /** Overrides the config's `api.port` / `api.host`. */
   port?: number;
   host?: string;
+  /** How long to wait for a database server (`DATABASE_URL`) that cannot be reached yet. */
+  dbWait?: DatabaseWait;
   version: string;
   out?: NodeJS.WritableStream;
 }
 
-/** `botv3 start`: runs the traders of a config on their exchanges, printing a live summary until Ctrl-C. */
-export async function start(options: StartOptions): Promise<void> {
+/**
+ * `botv3 start`: runs the traders of a config on their exchanges, printing a live summary until Ctrl-C.
+ * Resolves true when every part stopped cleanly in its time (`config.shutdown`), false when one was
+ * abandoned or failed to stop, and may still hold the event loop.
+ */
+export async function start(options: StartOptions): Promise<boolean> {
   const out = options.out ?? process.stdout;
   const print = (line: string) => out.write(`${line}\n`);
   const config = options.config ? loadConfig(options.config) : parseConfig(DEMO_CONFIG, 'the demo config');
   const marketsDir = join(dataDir(), 'markets');
   // ccxt takes half a second to load: only when an exchange needs it.
-  const markets = Object.values(config.exchanges).some((e) => e.type === 'ccxt') ? await (await import('../exchanges/markets.js')).loadTradingMarkets(config, marketsDir) : {};
+  const ccxt = Object.values(config.exchanges).some((e) => e.type === 'ccxt') ? await import('../exchanges/markets.js') : undefined;
+  // An exchange that cannot be reached is no reason to stop the others: its traders wait for it (below).
+  const { markets, unreachable } = ccxt ? await ccxt.loadReachableMarkets(config, marketsDir) : { markets: {}, unreachable: {} };
+  const reasons: Record<string, string> = Object.fromEntries(Object.entries(unreachable).map(([name, e]) => [name, `${e.code} ${e.message}`]));
   // A `claude` reviewer without a key is refused here, naming the setting, not by a reviewer that keeps crashing.
   const reviewer = chooseReviewer(config.ai, process.env);
-  const database = await preparePlatformDatabase({ url: process.env.DATABASE_URL, dataDir: embeddedDataDir() });
+  const database = await preparePlatformDatabase({ url: process.env.DATABASE_URL, dataDir: embeddedDataDir(), ...(options.dbWait ? { wait: options.dbWait } : {}) });
   if (options.port !== undefined) config.api.port = options.port;
   if (options.host !== undefined) config.api.host = options.host;
   const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
@@ -49,6 +59,8 @@ export async function start(options: StartOptions): Promise<void> {
       balances: database.balances,
       markets,
       marketsDir,
+      // A copy: the control forgets each exchange once its traders start.
+      unreachable: { ...reasons },
     },
     database: { kind: database.kind, where: database.where },
     tokens,
@@ -64,7 +76,8 @@ export async function start(options: StartOptions): Promise<void> {
   print(`BOT Trading v3 ${options.version}`);
   print(`Config: ${options.config ?? 'demo traders (no --config given)'}`);
   print(`Database: ${database.kind} (${database.where})`);
-  print(`Exchanges: ${Object.entries(config.exchanges).map(([name, e]) => `${name} (${e.type === 'paper' ? `paper, seed ${e.seed}` : `ccxt ${e.exchange ?? name}${e.sandbox ? ' testnet' : ''}`})`).join(', ')}`);
+  const exchangeNote = (name: string) => (reasons[name] ? `, UNREACHABLE: ${reasons[name]}, its traders wait and retry` : '');
+  print(`Exchanges: ${Object.entries(config.exchanges).map(([name, e]) => `${name} (${e.type === 'paper' ? `paper, seed ${e.seed}` : `ccxt ${e.exchange ?? name}${e.sandbox ? ' testnet' : ''}`}${exchangeNote(name)})`).join(', ')}`);
   print(`Traders: ${config.traders.map((t) => `${t.id} (${t.strategy ? `${t.strategy.type} on ${t.strategy.symbols.join(', ')}` : 'outside signals'})`).join(', ')}`);
   print(`Reviewer: ${reviewer.kind} (${reviewer.describe})`);
   print(`Telegram: ${platform.telegram ? platform.telegram.describe : 'off (set TELEGRAM_BOT_TOKEN and telegram.chatIds)'}`);
@@ -72,6 +85,24 @@ export async function start(options: StartOptions): Promise<void> {
   print(`API: ${api.url}/api/v1 (stream ${api.url.replace(/^http/, 'ws')}/ws/v1/stream, metrics ${api.url}/metrics)`);
   if (firstToken) print(`API token (admin, shown once; stored hashed in ${tokens.path}): ${firstToken.token}`);
   print('Press Ctrl-C to stop.');
+
+  // The traders of an exchange unreachable at start start once it answers. Both are printed and go to
+  // the hub as alerts (the API's `system` channel, `--events`, Telegram); its status says down meanwhile.
+  const notice = (level: 'info' | 'warn' | 'error', message: string) => {
+    print(`Exchanges: ${message}`);
+    system.send(ADDRESSES.events, { type: 'alert', source: 'exchanges', level, message, at: Date.now() });
+  };
+  const waiting = new AbortController();
+  const waits = Object.entries(reasons).map(async ([name, reason]) => {
+    const traders = config.traders.filter((t) => traderExchange(t) === name).map((t) => t.id);
+    notice('warn', `${name} unreachable at start (${reason}); its traders (${traders.join(', ')}) wait and retry`);
+    try {
+      const loaded = await ccxt!.waitForTradingMarkets(config, name, marketsDir, waiting.signal);
+      notice('info', `${name} answered; traders started: ${(await control.startWaitingTraders(name, loaded)).join(', ')}`);
+    } catch (error) {
+      if (!waiting.signal.aborted) notice('error', `${name} answered, but its traders cannot start: ${(error as Error).message}`);
+    }
+  });
 
   let lastSignals = 0;
   let lastAt = Date.now();
@@ -93,7 +124,8 @@ export async function start(options: StartOptions): Promise<void> {
         `P&L ${fixedToString(pnl)} USDT, interventions ${interventions}, restarts ${actors.reduce((s, a) => s + a.restarts, 0)}`,
     );
     if (ccxtNames.length > 0) {
-      const exchanges = await Promise.all(ccxtNames.map((name) => system.request<ExchangeStatusReply>(exchangeAddress(name), { type: 'status' })));
+      // From the control: it knows an exchange unreachable since the start, whose actor has made no call yet.
+      const exchanges = (await control.exchanges()).filter((e) => e.type === 'ccxt');
       print(`  exchanges: ${exchanges.map((e) => `${e.name} ${e.connectivity}${e.lastError ? ` (${e.lastError.slice(0, 60)})` : ''}`).join(', ')}`);
     }
     for (const s of statuses) {
@@ -121,10 +153,19 @@ export async function start(options: StartOptions): Promise<void> {
   });
   clearInterval(timer);
   clearInterval(eventsTimer);
+  // No trader starts while the platform stops.
+  waiting.abort();
+  await Promise.all(waits);
   if (options.events) await tail().catch(() => {});
   await summary().catch(() => {});
   print('Shutting down: draining mailboxes...');
-  const report = await platform.stop();
-  await database.stop();
-  print(`Stopped. Mailboxes drained: ${report.drained}.`);
+  const shutdown = new Shutdown();
+  const report = await platform.stop(shutdown);
+  await shutdown.step('database', config.shutdown.databaseMs, () => database.stop());
+  const unstopped = [
+    ...(shutdown.late.length > 0 ? [`Not stopped in time: ${shutdown.late.join(', ')}`] : []),
+    ...(shutdown.failed.length > 0 ? [`Failed to stop: ${shutdown.failed.join(', ')}`] : []),
+  ].join('; ');
+  print(['Stopped.', report ? `Mailboxes drained: ${report.drained}.` : '', unstopped].filter(Boolean).join(' '));
+  return shutdown.clean;
 }

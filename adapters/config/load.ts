@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { issuePath } from '../../runtime/options.js';
 import { TradingError } from '../../actors/trading/errors.js';
+import { unstorableIn } from '../../actors/trading/text.js';
 import type { z } from 'zod';
 import { platformSchema, traderSchema, type PlatformConfig, type TraderConfig } from './schema.js';
 
@@ -25,6 +26,9 @@ export function parseTrader(input: unknown, source = 'trader'): TraderConfig {
 }
 
 function parseWith<S extends z.ZodType>(schema: S, input: unknown, source: string): z.output<S> {
+  // Config text is stored (trader ids, strategy params as jsonb): one unstorable value would stop persistence.
+  const bad = unstorableIn(input);
+  if (bad) throw new TradingError('ERR_INVALID_CONFIG', `${bad.reason} (in ${source})`, { field: bad.field || '(root)' });
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;

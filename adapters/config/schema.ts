@@ -92,7 +92,8 @@ const strategy = z.looseObject({}).transform((value, ctx) => {
   }
   const params = definition.params.safeParse(s.params);
   if (!params.success) {
-    for (const issue of params.error.issues) ctx.addIssue({ code: 'custom', path: ['params', ...issue.path], message: issue.message });
+    // Forwarded whole, so an unknown param stays an unknown field that the error names.
+    for (const issue of params.error.issues) ctx.addIssue({ ...issue, path: ['params', ...issue.path] });
     return z.NEVER;
   }
   return { ...s, type: definition.type, params: params.data };
@@ -284,6 +285,21 @@ const alertsSchema = z.strictObject({
   }),
 });
 
+/**
+ * How long each part of the platform may take to stop, in the order they stop. A part still stopping
+ * at its deadline is abandoned: the next one stops, and the process exits with a status that says so.
+ */
+const shutdownSchema = z.strictObject({
+  alertsMs: z.number().int().positive().default(5_000),
+  /** The bot's last notifications and its update offset; a Bot API that does not answer uses all of it. */
+  telegramMs: z.number().int().positive().default(5_000),
+  apiMs: z.number().int().positive().default(5_000),
+  /** Mailboxes drain (for up to 10 s), then the actors stop and persistence writes what is left. */
+  actorsMs: z.number().int().positive().default(30_000),
+  /** The embedded PostgreSQL writes its files and closes. */
+  databaseMs: z.number().int().positive().default(10_000),
+});
+
 export const platformSchema = z.strictObject({
   exchanges: z.record(z.string().regex(/^[\w-]+$/), exchange).prefault({ paper: { type: 'paper' } }),
   risk: z
@@ -302,6 +318,7 @@ export const platformSchema = z.strictObject({
   ai: aiSchema.prefault({}),
   telegram: telegramSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
+  shutdown: shutdownSchema.prefault({}),
 });
 
 export type PlatformConfig = z.output<typeof platformSchema>;
@@ -310,6 +327,7 @@ export type ApiConfig = PlatformConfig['api'];
 export type AiConfig = PlatformConfig['ai'];
 export type TelegramConfig = PlatformConfig['telegram'];
 export type AlertsConfig = PlatformConfig['alerts'];
+export type ShutdownConfig = PlatformConfig['shutdown'];
 export type ReviewPolicy = TraderConfig['review'];
 export type ExchangeConfig = PlatformConfig['exchanges'][string];
 

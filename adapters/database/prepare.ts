@@ -1,4 +1,4 @@
-import { openDatabase } from './connect.js';
+import { openDatabase, type DatabaseWait } from './connect.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { migrate } from './migrator.js';
 import { latestBalances } from './queries.js';
@@ -22,12 +22,13 @@ export interface PlatformDatabase {
  * Gets the database ready before the actors start: connects to `url` (or starts the embedded
  * PostgreSQL on `dataDir`), applies pending migrations and reads what the restart needs. Its own
  * connection is closed again: the embedded server takes one client at a time, the persistence actor's.
+ * A server at `url` that cannot be reached yet is waited for as `wait` says.
  */
-export async function preparePlatformDatabase(options: { url?: string | undefined; dataDir: string }): Promise<PlatformDatabase> {
+export async function preparePlatformDatabase(options: { url?: string | undefined; dataDir: string; wait?: DatabaseWait }): Promise<PlatformDatabase> {
   const embedded = options.url ? undefined : await startEmbeddedPostgres(options.dataDir);
   const url = embedded ? embedded.url : options.url!;
   try {
-    const db = await openDatabase({ url, maximumPoolSize: 1 });
+    const db = await openDatabase({ url, maximumPoolSize: 1, wait: embedded ? undefined : options.wait });
     try {
       await migrate(db.pool);
       const balances = await latestBalances(db.pool);

@@ -1,6 +1,7 @@
 import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import { toFixed } from '../../actors/trading/fixed.js';
+import { storableText } from '../../actors/trading/text.js';
 import type { Order, OrderStatus } from '../../actors/trading/order.js';
 import type { Position } from '../../actors/trading/position.js';
 import type { RecoveredTrader } from '../../actors/trader/recovery.js';
@@ -10,47 +11,60 @@ import type { TraderMode } from '../../actors/risk/limits.js';
  * The reads the platform needs: what a restarted trader recovers, and the lists the API serves.
  * Lists are newest first with keyset pagination: `next` is an opaque cursor to pass as `before`,
  * stable while rows are added (an offset would skip or repeat rows under a busy trader).
- * Amounts come back as exact decimal text, times as epoch ms.
+ * Each list serves the columns `COLUMNS` declares, typed as declared: amounts as exact decimal text,
+ * ids as strings, times as epoch ms.
  */
 
-/** Epoch ms (a number, or digits from a query string) or an ISO 8601 time with its offset. */
+/** The latest epoch ms a filter takes: 15 digits (the year 33658), far inside timestamptz's range (the year 294276). */
+const MAX_MS = 999_999_999_999_999;
+/** Epoch ms (a number, or digits from a query string) or an ISO 8601 time with its offset (years 0000 to 9999). */
 const time = z.union(
-  [z.number().int().nonnegative(), z.string().regex(/^\d{1,15}$/).transform(Number), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))],
-  { error: 'must be epoch milliseconds or an ISO 8601 time with offset' },
+  [z.number().int().nonnegative().max(MAX_MS), z.string().regex(/^\d{1,15}$/).transform(Number), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))],
+  { error: 'must be epoch milliseconds (at most 15 digits) or an ISO 8601 time with offset' },
 );
+/** As long as the ids the platform and the config give traders (48) and manual orders take (64, symbols 32). */
+const traderId = storableText.min(1).max(64).optional();
+const symbol = storableText.min(1).max(32).optional();
 const page = {
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
-  before: z.string().regex(/^\d+:.+$/, 'use the `next` cursor of the previous page').optional(),
+  /** `<epoch ms>:<key>`, as `next` makes it; the key is an id, far shorter than the bound. */
+  before: storableText.max(1_024).regex(/^\d{1,15}:.+$/s, 'use the `next` cursor of the previous page').optional(),
   from: time.optional(),
   to: time.optional(),
 };
 
+/**
+ * Each list's filters, checked in full before any query is made (by the API first, which answers a bad
+ * one with a 400 naming it): every value is one PostgreSQL takes, a time or a cursor's time within
+ * timestamptz's range, text without a NUL or a lone surrogate (`storableText`), each length bounded, so
+ * a database error is never the answer to a bad filter.
+ */
 export const listSchemas = {
   orders: z.strictObject({
-    traderId: z.string().optional(),
-    symbol: z.string().optional(),
+    traderId,
+    symbol,
     status: z.enum(['new', 'open', 'partially_filled', 'filled', 'cancelled', 'rejected', 'expired']).optional(),
     side: z.enum(['BUY', 'SELL']).optional(),
     ...page,
   }),
-  trades: z.strictObject({ traderId: z.string().optional(), symbol: z.string().optional(), side: z.enum(['BUY', 'SELL']).optional(), ...page }),
+  trades: z.strictObject({ traderId, symbol, side: z.enum(['BUY', 'SELL']).optional(), ...page }),
   signals: z.strictObject({
-    traderId: z.string().optional(),
-    symbol: z.string().optional(),
+    traderId,
+    symbol,
     outcome: z.enum(['accepted', 'skipped', 'rejected', 'duplicate']).optional(),
     ...page,
   }),
   positions: z.strictObject({
-    traderId: z.string().optional(),
-    symbol: z.string().optional(),
+    traderId,
+    symbol,
     open: z.union([z.boolean(), z.stringbool()]).optional(),
     from: time.optional(),
     to: time.optional(),
   }),
-  balances: z.strictObject({ traderId: z.string().optional() }),
+  balances: z.strictObject({ traderId }),
   /** Review decisions with each AI verdict and the order's outcome (the `review_decisions` view). */
   reviews: z.strictObject({
-    traderId: z.string().optional(),
+    traderId,
     decidedBy: z.enum(['ai', 'human', 'policy', 'expiry']).optional(),
     approved: z.union([z.boolean(), z.stringbool()]).optional(),
     ...page,
@@ -64,6 +78,57 @@ export interface Page {
   rows: Row[];
   /** Pass as `before` for the next (older) page; absent on the last page. */
   next?: string;
+}
+
+/**
+ * How a column of a list is written, declared by column, never read off the value: an int8 id and a
+ * fixed-point amount are both bigints in memory, and the API's JSON prints every bigint as an amount
+ * (v2's order 2000 came out with `"original_id":"0.000002"`). `decimal`: an amount (NUMERIC), the exact
+ * text the pool reads it as (connect.ts); `id`: a string, whether the column is text or int8 (exact
+ * beyond 2^53); `time`: epoch ms; `text`, `bool`, `json`: as read.
+ */
+type Kind = 'text' | 'decimal' | 'id' | 'time' | 'bool' | 'json';
+
+const COLUMNS: Record<ListName, Readonly<Record<string, Kind>>> = {
+  orders: {
+    client_order_id: 'id', trader_id: 'id', signal_id: 'id', exchange: 'text', exchange_order_id: 'id', symbol: 'text', side: 'text',
+    order_type: 'text', price: 'decimal', stop_price: 'decimal', quantity: 'decimal', filled_quantity: 'decimal', filled_notional: 'decimal',
+    fees: 'decimal', status: 'text', reduce_only: 'bool', reason: 'text', strategy: 'text', created_at: 'time', updated_at: 'time', original_id: 'id',
+  },
+  trades: {
+    exchange: 'text', trade_id: 'id', client_order_id: 'id', trader_id: 'id', symbol: 'text', side: 'text', price: 'decimal', quantity: 'decimal',
+    fee: 'decimal', fee_currency: 'text', liquidity: 'text', executed_at: 'time', original_id: 'id',
+  },
+  signals: {
+    trader_id: 'id', id: 'id', strategy: 'text', symbol: 'text', action: 'text', order_type: 'text', quantity: 'decimal', price: 'decimal',
+    confidence: 'decimal', outcome: 'text', reason: 'text', field: 'text', client_order_id: 'id', payload: 'json', received_at: 'time', original_id: 'id',
+  },
+  positions: {
+    trader_id: 'id', symbol: 'text', quantity: 'decimal', avg_entry_price: 'decimal', realized_pnl: 'decimal', fees: 'decimal', opened_at: 'time', updated_at: 'time',
+  },
+  balances: {
+    trader_id: 'id', exchange: 'text', account: 'text', asset: 'text', free: 'decimal', locked: 'decimal', total_balance_usd: 'decimal', timestamp: 'time',
+    original_id: 'id',
+  },
+  reviews: {
+    client_order_id: 'id', trader_id: 'id', signal_id: 'id', approved: 'bool', reason: 'text', decided_by: 'text', flagged: 'bool', note: 'text',
+    reviewed_at: 'time', opinions: 'json', order_status: 'text', order_filled_quantity: 'decimal', order_filled_notional: 'decimal', order_fees: 'decimal',
+  },
+};
+
+const columnsOf = (name: ListName) => sql.join(Object.keys(COLUMNS[name]).map((column) => sql.identifier([column])), sql.fragment`, `);
+
+/** A row of list `name` as it is served: its declared columns, each written as its kind says. */
+function served(name: ListName, row: unknown): Row {
+  const out: Row = {};
+  for (const [column, kind] of Object.entries(COLUMNS[name])) {
+    const value = (row as Row)[column];
+    if (value === null) out[column] = null;
+    else if (kind === 'id') out[column] = String(value);
+    else if (kind === 'decimal' && typeof value !== 'string') throw new Error(`${name}.${column}: expected an exact decimal, read a ${typeof value}`);
+    else out[column] = value;
+  }
+  return out;
 }
 
 const PAGED = {
@@ -85,11 +150,16 @@ export async function list<N extends ListName>(pool: DatabasePool, name: N, inpu
     if (filter.open !== undefined) where.push(filter.open ? sql.fragment`quantity <> 0` : sql.fragment`quantity = 0`);
     if (filter.from !== undefined) where.push(sql.fragment`updated_at >= to_timestamp(${filter.from as number} / 1000.0)`);
     if (filter.to !== undefined) where.push(sql.fragment`updated_at < to_timestamp(${filter.to as number} / 1000.0)`);
-    return { rows: (await pool.any(sql.unsafe`SELECT * FROM positions WHERE ${sql.join(where, sql.fragment` AND `)} ORDER BY trader_id, symbol`)) as Row[] };
+    const rows = await pool.any(sql.unsafe`SELECT ${columnsOf(name)} FROM positions WHERE ${sql.join(where, sql.fragment` AND `)} ORDER BY trader_id, symbol`);
+    return { rows: rows.map((row) => served(name, row)) };
   }
   if (name === 'balances') {
+    // The latest of each asset per account: v2's rows are per exchange, v3's per trader's exchange and account.
     const where = filter.traderId === undefined ? sql.fragment`true` : sql.fragment`trader_id = ${filter.traderId as string}`;
-    return { rows: (await pool.any(sql.unsafe`${LATEST_BALANCES} WHERE ${where} ORDER BY trader_id, asset, timestamp DESC`)) as Row[] };
+    const rows = await pool.any(sql.unsafe`
+      SELECT DISTINCT ON (trader_id, exchange, account, asset) ${columnsOf(name)} FROM balances WHERE ${where}
+      ORDER BY trader_id, exchange, account, asset, timestamp DESC`);
+    return { rows: rows.map((row) => served(name, row)) };
   }
   const { table, time: at, key } = PAGED[name as keyof typeof PAGED];
   const where: FragmentSqlToken[] = [];
@@ -105,11 +175,11 @@ export async function list<N extends ListName>(pool: DatabasePool, name: N, inpu
   }
   const limit = filter.limit as number;
   const rows = await pool.any(sql.unsafe`
-    SELECT * FROM ${sql.identifier([table])}
+    SELECT ${columnsOf(name)} FROM ${sql.identifier([table])}
     WHERE ${where.length > 0 ? sql.join(where, sql.fragment` AND `) : sql.fragment`true`}
     ORDER BY ${sql.identifier([at])} DESC, ${sql.identifier([key])} DESC
     LIMIT ${limit + 1}`);
-  const out: Page = { rows: rows.slice(0, limit) as Row[] };
+  const out: Page = { rows: rows.slice(0, limit).map((row) => served(name, row)) };
   if (rows.length > limit) {
     const last = out.rows.at(-1)!;
     out.next = `${last[at] as number}:${last[key] as string}`;
@@ -117,7 +187,15 @@ export async function list<N extends ListName>(pool: DatabasePool, name: N, inpu
   return out;
 }
 
-const LATEST_BALANCES = sql.fragment`SELECT DISTINCT ON (trader_id, asset) trader_id, asset, free, locked, total_balance_usd, timestamp FROM balances`;
+/**
+ * What a trader holds now: the latest balance of each asset on the exchange and account it is
+ * registered on. Rows migrated from v2 are v2's history, never a v3 trader's ledger: they would open
+ * its account with v2's per-exchange snapshots mixed into one (BTC from one exchange, USDT from another).
+ */
+const OWN_BALANCES = sql.fragment`
+  SELECT DISTINCT ON (b.trader_id, b.asset) b.trader_id, b.asset, b.free FROM balances b
+  JOIN traders t ON t.id = b.trader_id AND t.exchange = b.exchange AND t.account = b.account
+  WHERE b.original_id IS NULL`;
 
 const orderRow = z.object({
   client_order_id: z.string(),
@@ -148,12 +226,22 @@ const positionRow = z.object({
   opened_at: z.number().nullable(),
 });
 
-/** A trader's state as the database has it: open positions, live orders, latest balances, latest signal ids and mode. */
+/**
+ * A trader's state as the database has it: open positions, live orders, latest balances, latest signal
+ * ids and mode. Only what the trader did itself: its orders on the exchange it is registered on and its
+ * own balances, never rows migrated from v2 (a v3 trader named as the migration's `default_trader`
+ * would otherwise reconcile v2's live orders against its exchange, and rewrite them). Positions are
+ * v3's only: v2's are in `position_history`. Signal ids include migrated ones: a signal sent again
+ * under an id v2 used is a duplicate, not an outcome the read-only migrated row could not record.
+ */
 export async function recoverTrader(pool: DatabasePool, traderId: string, signalWindow: number): Promise<RecoveredTrader> {
   const [positions, orders, balances, signals, trader] = await Promise.all([
     pool.any(sql.type(positionRow)`SELECT symbol, quantity, avg_entry_price, realized_pnl, fees, opened_at FROM positions WHERE trader_id = ${traderId}`),
-    pool.any(sql.type(orderRow)`SELECT * FROM orders WHERE trader_id = ${traderId} AND status IN ('new', 'open', 'partially_filled') ORDER BY created_at, client_order_id`),
-    pool.any(sql.type(z.object({ asset: z.string(), free: z.string() }))`${LATEST_BALANCES} WHERE trader_id = ${traderId} ORDER BY trader_id, asset, timestamp DESC`),
+    pool.any(sql.type(orderRow)`
+      SELECT o.* FROM orders o JOIN traders t ON t.id = o.trader_id AND t.exchange = o.exchange
+      WHERE o.trader_id = ${traderId} AND o.original_id IS NULL AND o.status IN ('new', 'open', 'partially_filled')
+      ORDER BY o.created_at, o.client_order_id`),
+    pool.any(sql.type(z.object({ asset: z.string(), free: z.string() }))`${OWN_BALANCES} AND b.trader_id = ${traderId} ORDER BY b.trader_id, b.asset, b.timestamp DESC`),
     pool.any(sql.type(z.object({ id: z.string() }))`
       SELECT id FROM (SELECT id, received_at FROM signals WHERE trader_id = ${traderId} ORDER BY received_at DESC LIMIT ${signalWindow}) latest
       ORDER BY received_at`),
@@ -199,9 +287,9 @@ export async function recoverTrader(pool: DatabasePool, traderId: string, signal
   };
 }
 
-/** Latest balances per account of every trader, for opening the paper exchange's accounts as they were. */
+/** What every trader holds now (its own balances, as `recoverTrader` has them), for opening the paper exchange's accounts as they were. */
 export async function latestBalances(pool: DatabasePool): Promise<Record<string, Record<string, string>>> {
-  const rows = await pool.any(sql.type(z.object({ trader_id: z.string(), asset: z.string(), free: z.string() }))`${LATEST_BALANCES} ORDER BY trader_id, asset, timestamp DESC`);
+  const rows = await pool.any(sql.type(z.object({ trader_id: z.string(), asset: z.string(), free: z.string() }))`${OWN_BALANCES} ORDER BY b.trader_id, b.asset, b.timestamp DESC`);
   const out: Record<string, Record<string, string>> = {};
   for (const row of rows) (out[row.trader_id] ??= {})[row.asset] = row.free;
   return out;

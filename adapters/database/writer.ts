@@ -1,5 +1,6 @@
 import { sql, type CommonQueryMethods, type DatabasePool, type FragmentSqlToken } from 'slonik';
-import type { RowBatch } from '../../actors/persistence/rows.js';
+import { rowCount, type RowBatch } from '../../actors/persistence/rows.js';
+import { isRefusedData } from './errors.js';
 
 type Column = readonly [name: string, type: 'text' | 'numeric' | 'bool' | 'jsonb' | 'time'];
 
@@ -46,8 +47,8 @@ function quote(text: string): string {
 }
 
 const SIGNALS: Column[] = [
-  ['trader_id', 'text'], ['id', 'text'], ['strategy', 'text'], ['symbol', 'text'], ['action', 'text'], ['outcome', 'text'],
-  ['reason', 'text'], ['field', 'text'], ['client_order_id', 'text'], ['received_at', 'time'],
+  ['trader_id', 'text'], ['id', 'text'], ['strategy', 'text'], ['symbol', 'text'], ['action', 'text'], ['order_type', 'text'], ['quantity', 'numeric'],
+  ['price', 'numeric'], ['outcome', 'text'], ['reason', 'text'], ['field', 'text'], ['client_order_id', 'text'], ['received_at', 'time'],
 ];
 const ORDERS: Column[] = [
   ['client_order_id', 'text'], ['trader_id', 'text'], ['signal_id', 'text'], ['exchange', 'text'], ['exchange_order_id', 'text'],
@@ -63,7 +64,9 @@ const POSITIONS: Column[] = [
   ['trader_id', 'text'], ['symbol', 'text'], ['quantity', 'numeric'], ['avg_entry_price', 'numeric'], ['realized_pnl', 'numeric'],
   ['fees', 'numeric'], ['opened_at', 'time'], ['updated_at', 'time'],
 ];
-const BALANCES: Column[] = [['trader_id', 'text'], ['asset', 'text'], ['free', 'numeric'], ['total_balance_usd', 'numeric'], ['timestamp', 'time']];
+const BALANCES: Column[] = [
+  ['trader_id', 'text'], ['exchange', 'text'], ['account', 'text'], ['asset', 'text'], ['free', 'numeric'], ['total_balance_usd', 'numeric'], ['timestamp', 'time'],
+];
 const REVIEWS: Column[] = [
   ['client_order_id', 'text'], ['reviewer', 'text'], ['trader_id', 'text'], ['signal_id', 'text'], ['approved', 'bool'], ['reason', 'text'],
   ['decided_by', 'text'], ['model', 'text'], ['prompt_version', 'text'], ['confidence', 'numeric'], ['reasons', 'jsonb'], ['latency_ms', 'numeric'],
@@ -74,6 +77,8 @@ const EVENTS: Column[] = [['id', 'text'], ['trader_id', 'text'], ['kind', 'text'
 /**
  * Writes a batch in one transaction. Orders go before the trades that reference them; an order or a
  * position only moves forward in time, so an older state arriving late never overwrites a newer one.
+ * Rows migrated from v2 (`original_id` set) are history, read-only to the platform: no upsert updates
+ * one (balances: their key covers v3's own rows only; trades and reviews are never updated).
  */
 export async function writeBatch(pool: DatabasePool, batch: RowBatch): Promise<void> {
   await pool.transaction(async (tx) => {
@@ -84,15 +89,16 @@ export async function writeBatch(pool: DatabasePool, batch: RowBatch): Promise<v
           exchange_order_id = COALESCE(EXCLUDED.exchange_order_id, orders.exchange_order_id),
           filled_quantity = EXCLUDED.filled_quantity, filled_notional = EXCLUDED.filled_notional, fees = EXCLUDED.fees,
           status = EXCLUDED.status, reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at
-        WHERE orders.updated_at <= EXCLUDED.updated_at`),
+        WHERE orders.updated_at <= EXCLUDED.updated_at AND orders.original_id IS NULL`),
     );
     await run(batch.trades, () => insert('trades', TRADES, batch.trades, sql.fragment`ON CONFLICT (exchange, trade_id) DO NOTHING`));
     await run(batch.signals, () =>
       insert('signals', SIGNALS, batch.signals, sql.fragment`
         ON CONFLICT (trader_id, id) DO UPDATE SET
-          strategy = EXCLUDED.strategy, symbol = EXCLUDED.symbol, action = EXCLUDED.action, outcome = EXCLUDED.outcome,
-          reason = EXCLUDED.reason, field = EXCLUDED.field, client_order_id = EXCLUDED.client_order_id, received_at = EXCLUDED.received_at
-        WHERE signals.outcome = 'rejected' AND EXCLUDED.outcome <> 'duplicate'`),
+          strategy = EXCLUDED.strategy, symbol = EXCLUDED.symbol, action = EXCLUDED.action, order_type = EXCLUDED.order_type,
+          quantity = EXCLUDED.quantity, price = EXCLUDED.price, outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, field = EXCLUDED.field,
+          client_order_id = EXCLUDED.client_order_id, received_at = EXCLUDED.received_at
+        WHERE signals.outcome = 'rejected' AND EXCLUDED.outcome <> 'duplicate' AND signals.original_id IS NULL`),
     );
     await run(batch.positions, () =>
       insert('positions', POSITIONS, batch.positions, sql.fragment`
@@ -113,4 +119,55 @@ export async function writeBatch(pool: DatabasePool, batch: RowBatch): Promise<v
         WHERE id = ${mode.id} AND updated_at <= to_timestamp(${mode.updated_at} / 1000.0)`);
     }
   });
+}
+
+/**
+ * The tables of a batch in the order `writeBatch` writes them (an order before the trades that
+ * reference it), as the keys of an object that must name every table of `RowBatch`, so a table added
+ * there cannot be left out of a split here.
+ */
+const WRITE_ORDER = { orders: true, trades: true, signals: true, positions: true, balances: true, reviews: true, events: true, modes: true } satisfies Record<keyof RowBatch, true>;
+const TABLES = Object.keys(WRITE_ORDER) as (keyof RowBatch)[];
+
+/** A row the database refused on its own: a batch of that one row, its table, and the database's error. */
+export interface RefusedRow {
+  row: RowBatch;
+  table: keyof RowBatch;
+  error: Error;
+}
+
+/**
+ * Writes a batch as `writeBatch` does; when the database refuses it as data (a constraint, a malformed
+ * value, see `isRefusedData`), writes its two halves, each on its own and recursively, until every row
+ * it refuses stands alone: all the others are stored, and the refused rows are returned. One bad row
+ * then costs about 2 log2(n) more transactions, not the other rows. The halves keep the write order and
+ * the first is written first, so no row is refused for a row it references that was still to come.
+ * Any other error (a lost connection) is thrown: the caller keeps the whole batch, and writing the part
+ * already stored again changes nothing.
+ */
+export async function writeBatchIsolating(pool: DatabasePool, batch: RowBatch): Promise<RefusedRow[]> {
+  try {
+    await writeBatch(pool, batch);
+    return [];
+  } catch (error) {
+    if (!isRefusedData(error)) throw error;
+    if (rowCount(batch) === 1) return [{ row: batch, table: TABLES.find((table) => batch[table].length > 0)!, error: error as Error }];
+    const [first, second] = halves(batch);
+    return [...(await writeBatchIsolating(pool, first)), ...(await writeBatchIsolating(pool, second))];
+  }
+}
+
+/** The first half of the batch's rows in write order, and the rest. */
+function halves(batch: RowBatch): [RowBatch, RowBatch] {
+  const first = {} as Record<keyof RowBatch, unknown[]>;
+  const second = {} as Record<keyof RowBatch, unknown[]>;
+  let left = Math.ceil(rowCount(batch) / 2);
+  for (const table of TABLES) {
+    const rows: readonly unknown[] = batch[table];
+    const taken = Math.min(rows.length, left);
+    first[table] = rows.slice(0, taken);
+    second[table] = rows.slice(taken);
+    left -= taken;
+  }
+  return [first as RowBatch, second as RowBatch];
 }

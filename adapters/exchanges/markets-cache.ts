@@ -17,9 +17,14 @@ export class MarketsCache {
     this.#maxAgeMs = maxAgeMs;
   }
 
+  /** The markets on disk for `client`'s exchange, whatever their age, without the network; undefined when there are none. */
+  async cached(client: Exchange): Promise<Dictionary<Market> | undefined> {
+    return (await this.#read(keyOf(client)))?.markets;
+  }
+
   /** Gives `client` its markets, from memory, from disk, or from the exchange. */
   async load(client: Exchange, now = Date.now()): Promise<Dictionary<Market>> {
-    const key = `${client.id}${client.isSandboxModeEnabled ? '-testnet' : ''}`;
+    const key = keyOf(client);
     let loading = this.#loading.get(key);
     if (!loading) {
       loading = this.#fetch(client, key, now);
@@ -32,8 +37,8 @@ export class MarketsCache {
   }
 
   async #fetch(client: Exchange, key: string, now: number): Promise<Dictionary<Market>> {
-    const file = join(this.#dir, `${key}.markets.json`);
-    const cached = await readFile(file, 'utf8').then((text) => JSON.parse(text) as { savedAt: number; markets: Dictionary<Market> }, () => undefined);
+    const file = this.#file(key);
+    const cached = await this.#read(key);
     if (cached && now - cached.savedAt < this.#maxAgeMs) return client.setMarkets(cached.markets);
     try {
       const markets = await client.loadMarkets(true);
@@ -47,4 +52,17 @@ export class MarketsCache {
       throw error;
     }
   }
+
+  #file(key: string): string {
+    return join(this.#dir, `${key}.markets.json`);
+  }
+
+  #read(key: string): Promise<{ savedAt: number; markets: Dictionary<Market> } | undefined> {
+    return readFile(this.#file(key), 'utf8').then((text) => JSON.parse(text) as { savedAt: number; markets: Dictionary<Market> }, () => undefined);
+  }
+}
+
+/** One file per exchange, and one per testnet: their markets differ. */
+function keyOf(client: Exchange): string {
+  return `${client.id}${client.isSandboxModeEnabled ? '-testnet' : ''}`;
 }

@@ -1,9 +1,11 @@
-import type { MarketInterface as CcxtMarket } from 'ccxt';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dictionary, Market as CcxtListing, MarketInterface as CcxtMarket } from 'ccxt';
+import { backoffDelay, type BackoffOptions } from '../../runtime/backoff.js';
 import { toFixed } from '../../actors/trading/fixed.js';
 import type { Market } from '../../actors/trading/market.js';
-import { ccxtExchangeId, traderExchange, type PlatformConfig } from '../config/schema.js';
+import { ccxtExchangeId, traderExchange, type ExchangeConfig, type PlatformConfig } from '../config/schema.js';
 import { createClient } from './client.js';
-import { ExchangeError } from './errors.js';
+import { ExchangeError, toExchangeError } from './errors.js';
 import { MarketsCache } from './markets-cache.js';
 
 /**
@@ -39,13 +41,87 @@ export function tradingMarket(exchange: string, market: CcxtMarket): Market {
 export async function loadTradingMarkets(config: PlatformConfig, dir: string): Promise<Record<string, Market[]>> {
   const cache = new MarketsCache(dir);
   const out: Record<string, Market[]> = {};
-  for (const [name, exchange] of Object.entries(config.exchanges)) {
-    if (exchange.type !== 'ccxt') continue;
-    const id = ccxtExchangeId(name, exchange);
-    const client = createClient({ exchange: id, sandbox: exchange.sandbox, timeoutMs: exchange.timeoutMs, ...(exchange.endpoint ? { endpoint: exchange.endpoint } : {}) });
-    const markets = await cache.load(client);
-    const wanted = new Set(config.traders.filter((t) => traderExchange(t) === name).flatMap((t) => t.symbols ?? t.strategy?.symbols ?? []));
-    out[name] = [...wanted].filter((symbol) => markets[symbol]?.spot).map((symbol) => tradingMarket(name, markets[symbol] as CcxtMarket));
-  }
+  for (const name of ccxtNames(config)) out[name] = await exchangeMarkets(config, name, cache);
   return out;
+}
+
+/**
+ * As `loadTradingMarkets`, except that an exchange that cannot be reached (a network error, a 5xx, a
+ * rate limit) does not stop the start: it is set aside with its error, so that the platform and the
+ * other exchanges' traders start while its own wait (see `waitForTradingMarkets`).
+ */
+export async function loadReachableMarkets(config: PlatformConfig, dir: string): Promise<{ markets: Record<string, Market[]>; unreachable: Record<string, ExchangeError> }> {
+  const cache = new MarketsCache(dir);
+  const markets: Record<string, Market[]> = {};
+  const unreachable: Record<string, ExchangeError> = {};
+  for (const name of ccxtNames(config)) {
+    try {
+      markets[name] = await exchangeMarkets(config, name, cache);
+    } catch (error) {
+      const failure = toExchangeError(error, name);
+      // Anything else (a config error naming its field, a refusal) stops the start, as before.
+      if (!failure.retryable) throw error;
+      unreachable[name] = failure;
+    }
+  }
+  return { markets, unreachable };
+}
+
+/** How often an exchange unreachable at start is asked again for its markets: soon, then every 30 s at most (as its circuit breaker would). */
+export const MARKETS_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 30_000, jitter: 0.2 };
+
+/**
+ * The markets of exchange `name` once it answers: asked again with backoff while it cannot be reached,
+ * until it answers or `signal` aborts. An answer that refuses them throws.
+ */
+export async function waitForTradingMarkets(config: PlatformConfig, name: string, dir: string, signal: AbortSignal, backoff: BackoffOptions = MARKETS_RETRY): Promise<Market[]> {
+  const cache = new MarketsCache(dir);
+  for (let attempt = 1; ; attempt++) {
+    await sleep(backoffDelay(attempt, backoff), undefined, { signal });
+    try {
+      const markets = await exchangeMarkets(config, name, cache);
+      signal.throwIfAborted();
+      return markets;
+    } catch (error) {
+      signal.throwIfAborted();
+      const failure = toExchangeError(error, name);
+      if (!failure.retryable) throw failure;
+    }
+  }
+}
+
+function ccxtNames(config: PlatformConfig): string[] {
+  return Object.entries(config.exchanges).flatMap(([name, exchange]) => (exchange.type === 'ccxt' ? [name] : []));
+}
+
+/**
+ * The markets of the config's ccxt exchanges as far as the cache in `dir` knows them, whatever their
+ * age and without the network (`botv3 check`): an exchange with no cached markets is `unchecked`.
+ */
+export async function cachedTradingMarkets(config: PlatformConfig, dir: string): Promise<{ markets: Record<string, Market[]>; unchecked: string[] }> {
+  const cache = new MarketsCache(dir);
+  const markets: Record<string, Market[]> = {};
+  const unchecked: string[] = [];
+  for (const name of ccxtNames(config)) {
+    const listed = await cache.cached(clientOf(config, name));
+    if (listed) markets[name] = tradedOf(config, name, listed);
+    else unchecked.push(name);
+  }
+  return { markets, unchecked };
+}
+
+/** The markets of one ccxt exchange that its traders use. */
+async function exchangeMarkets(config: PlatformConfig, name: string, cache: MarketsCache): Promise<Market[]> {
+  return tradedOf(config, name, await cache.load(clientOf(config, name)));
+}
+
+function clientOf(config: PlatformConfig, name: string) {
+  const exchange = config.exchanges[name] as Extract<ExchangeConfig, { type: 'ccxt' }>;
+  return createClient({ exchange: ccxtExchangeId(name, exchange), sandbox: exchange.sandbox, timeoutMs: exchange.timeoutMs, ...(exchange.endpoint ? { endpoint: exchange.endpoint } : {}) });
+}
+
+/** Of the markets an exchange lists, those its traders use, as traders size with them; unlisted symbols are left out for the platform tree to name. */
+function tradedOf(config: PlatformConfig, name: string, listed: Dictionary<CcxtListing>): Market[] {
+  const wanted = new Set(config.traders.filter((t) => traderExchange(t) === name).flatMap((t) => t.symbols ?? t.strategy?.symbols ?? []));
+  return [...wanted].filter((symbol) => listed[symbol]?.spot).map((symbol) => tradingMarket(name, listed[symbol] as CcxtMarket));
 }

@@ -43,7 +43,11 @@ export interface RunningTelegram {
   routes?: Hono;
   /** `polling for 2 chats`, for the banner. */
   describe: string;
-  stop(): Promise<void>;
+  /**
+   * Sends what the notifier holds (for up to 2 s), stops polling and saves the update offset. When
+   * `deadline` aborts, every Bot API call still under way or retried is dropped, and the stop settles.
+   */
+  stop(deadline?: AbortSignal): Promise<void>;
 }
 
 /** The bot's token: `TELEGRAM_BOT_TOKEN`, else the config's; none, and there is no bot. */
@@ -62,6 +66,30 @@ export function startTelegram(options: { config: TelegramConfig; token: string; 
   const { bot, refused } = createTelegramBot({ token: options.token, chatIds: config.chatIds, control, version: options.version, log, ...(apiRoot ? { apiRoot } : {}) });
   // 429 `retry_after`, 5xx and network failures are retried with backoff, in the background of whoever sent.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  // Auto-retry retries a network failure without end, grammy retries its first getMe without end and
+  // without a signal, and a Bot API that accepts and never answers holds a call for minutes: every call
+  // gets a signal that aborts when the stop's time is up. Outermost, so auto-retry sees it too; the
+  // error then is not a network error, which grammy would retry.
+  const dropped = new AbortController();
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    if (dropped.signal.aborted) throw new Error(`telegram stopped: ${method} dropped`);
+    // Not AbortSignal.any: it ignores an abort of grammy's own signals (its abort-controller shim's).
+    const call = new AbortController();
+    const abort = () => call.abort();
+    signal?.addEventListener('abort', abort);
+    dropped.signal.addEventListener('abort', abort);
+    if (signal?.aborted) abort();
+    try {
+      // grammy types its signals as the shim's; it only listens to them, as it does to a native one.
+      return await prev(method, payload, call.signal as unknown as NonNullable<typeof signal>);
+    } catch (error) {
+      throw dropped.signal.aborted ? new Error(`telegram stopped: ${method} dropped`, { cause: error }) : error;
+    } finally {
+      // A bot makes calls for months: no listener may stay behind.
+      signal?.removeEventListener('abort', abort);
+      dropped.signal.removeEventListener('abort', abort);
+    }
+  });
   const notifier = new TelegramNotifier(bot.api, config, log);
 
   let reportTimer: NodeJS.Timeout | undefined;
@@ -81,12 +109,16 @@ export function startTelegram(options: { config: TelegramConfig; token: string; 
 
   let routes: Hono | undefined;
   let polling: Promise<void> | undefined;
+  let stopping = false;
   if (config.mode === 'webhook' && config.webhook) {
     const { url, secretToken } = config.webhook;
     routes = new Hono().post('/telegram/webhook', webhookCallback(bot, 'hono', secretToken ? { secretToken } : {}));
     bot.api.setWebhook(url, secretToken ? { secret_token: secretToken } : {}).catch((error: Error) => log.error({ err: error.message }, 'telegram: setWebhook failed'));
   } else {
-    polling = bot.start({ drop_pending_updates: false }).catch((error: Error) => log.error({ err: error.message }, 'telegram: polling stopped'));
+    // A stop aborts polling that never got going (a Bot API that did not answer): not an error then.
+    polling = bot.start({ drop_pending_updates: false }).catch((error: Error) => {
+      if (!stopping) log.error({ err: error.message }, 'telegram: polling stopped');
+    });
   }
   const chats = `${config.chatIds.length} chat${config.chatIds.length === 1 ? '' : 's'}`;
   return {
@@ -94,9 +126,11 @@ export function startTelegram(options: { config: TelegramConfig; token: string; 
     refused,
     ...(routes ? { routes } : {}),
     describe: `${routes ? `webhook at ${config.webhook!.url}` : 'long polling'}, ${chats}${apiRoot ? `, Bot API at ${apiRoot}` : ''}`,
-    async stop() {
+    async stop(deadline) {
+      stopping = true;
+      deadline?.addEventListener('abort', () => dropped.abort(), { once: true });
       clearTimeout(reportTimer);
-      // The last notifications get a moment to leave; a Bot API that is down must not hold the shutdown.
+      // The last notifications get a moment to leave, not the whole stop: the offset is saved after them.
       await Promise.race([notifier.flush(), new Promise((resolve) => setTimeout(resolve, STOP_FLUSH_MS).unref())]);
       notifier.stop();
       if (bot.isRunning()) await bot.stop();

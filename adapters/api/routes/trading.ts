@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { PlatformControl } from '../../../actors/platform/control.js';
+import { ControlError, type PlatformControl, type SignalOutcome } from '../../../actors/platform/control.js';
 import { STRATEGIES, strategyTypes } from '../../../actors/strategies/registry.js';
-import type { ListName } from '../../database/queries.js';
+import { listSchemas, type ListName } from '../../database/queries.js';
 import { requireScope, type ApiEnv } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError, fromZodError } from '../errors.js';
 import type { SignalOutcomes } from '../outcomes.js';
 import { json } from '../respond.js';
 import { readJson } from '../validate.js';
@@ -40,8 +40,32 @@ const ORDER_WAIT_MS = 5_000;
 
 /** A stored list (`query` of persistence) with the request's filters; bad ones are named by the 400. */
 export function listRoute(control: PlatformControl, name: ListName) {
+  /** Query string text decoded, or undefined when its percent-encoding is not UTF-8 (`%ED%A0%80`, a lone surrogate's bytes). */
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text.replaceAll('+', ' '));
+    } catch {
+      return undefined;
+    }
+  };
   return async (c: Context<ApiEnv>) => {
-    const page = await control.query(name, c.req.query());
+    // Read here rather than by `c.req.query()`, which keeps a repeated parameter's first value and
+    // leaves bytes that are not UTF-8 as their `%` text: both are refused, naming the parameter.
+    const query = new Map<string, string>();
+    for (const pair of new URL(c.req.url).search.slice(1).split('&')) {
+      const at = pair.includes('=') ? pair.indexOf('=') : pair.length;
+      if (at === 0) continue; // nothing to name (`&&`, `=x`), skipped as `c.req.query()` skips it
+      const param = decode(pair.slice(0, at));
+      const value = decode(pair.slice(at + 1));
+      if (param === undefined || value === undefined) throw new ApiError('ERR_BAD_REQUEST', 'is not percent-encoded UTF-8', { field: param ?? pair.slice(0, at) });
+      if (query.has(param)) throw new ApiError('ERR_BAD_REQUEST', 'is given more than once', { field: param });
+      query.set(param, value);
+    }
+    // The list's own schema, which persistence checks again: a bad parameter is a 400 before any query, whatever the database's state.
+    const filter = Object.fromEntries(query);
+    const checked = listSchemas[name].safeParse(filter);
+    if (!checked.success) throw fromZodError(checked.error, 'ERR_BAD_REQUEST');
+    const page = await control.query(name, filter);
     return json(c, { data: page.rows, next: page.next ?? null });
   };
 }
@@ -65,7 +89,7 @@ export function tradingRoutes(control: PlatformControl, outcomes: SignalOutcomes
       const body = await readJson(c, signalsBody);
       const inputs = Array.isArray(body) ? body : 'signals' in body && Array.isArray(body.signals) ? body.signals : [body];
       refuseWhenBusy(control, inputs);
-      const results = control.submitSignals(inputs);
+      const results = await submit(c, control, inputs);
       return json(c, { data: results, accepted: results.filter((r) => r.accepted).length }, results.some((r) => r.accepted) ? 202 : 422);
     })
     .post('/orders', requireScope('trade'), async (c) => {
@@ -73,13 +97,21 @@ export function tradingRoutes(control: PlatformControl, outcomes: SignalOutcomes
       const signal = { id: order.id ?? `manual-${randomUUID()}`, traderId: order.traderId, strategy: 'manual', symbol: order.symbol, action: order.side, quantity: order.quantity, ...(order.price !== undefined ? { price: order.price } : {}) };
       refuseWhenBusy(control, [signal]);
       const outcome = outcomes.wait(order.traderId, signal.id, ORDER_WAIT_MS);
-      const [result] = control.submitSignals([signal]);
+      const [result] = await submit(c, control, [signal], { newIds: order.id === undefined });
+      if ('duplicate' in result!) {
+        return json(c, { ...new ApiError('ERR_CONFLICT', `order id "${signal.id}" was already used`, { field: 'id' }).body(), outcome: result.outcome }, 409);
+      }
       if (!result!.accepted) throw new ApiError('ERR_VALIDATION', result!.reason, { field: result!.field });
       const event = await outcome;
       if (!event) return json(c, { signalId: signal.id, status: 'pending' }, 202);
       switch (event.kind) {
-        case 'signal.accepted':
-          return json(c, { signalId: signal.id, status: 'accepted', clientOrderId: event.clientOrderId }, 201);
+        case 'signal.accepted': {
+          // What was placed, said plainly: held for review is not placed yet, and a sized-down order names why.
+          const { sized } = event;
+          const placed = { signalId: signal.id, clientOrderId: event.clientOrderId, side: sized.side, requestedQuantity: event.quantity ?? null, quantity: sized.quantity, ...(sized.note !== undefined ? { note: sized.note } : {}) };
+          if (sized.review) return json(c, { ...placed, status: 'pending_review' }, 202);
+          return json(c, { ...placed, status: 'accepted' }, 201);
+        }
         case 'signal.duplicate':
           throw new ApiError('ERR_CONFLICT', `order id "${signal.id}" was already used`, { field: 'id' });
         case 'signal.skipped':
@@ -100,5 +132,18 @@ function refuseWhenBusy(control: PlatformControl, inputs: readonly unknown[]): v
   const traders = new Set(inputs.map((s) => (s as { traderId?: unknown })?.traderId).filter((id): id is string => typeof id === 'string'));
   for (const traderId of traders) {
     if (control.busy(traderId)) throw new ApiError('ERR_RATE_LIMITED', `trader "${traderId}" is busy; retry after a second`, { field: 'traderId' });
+  }
+}
+
+/** Seconds a client waits before retrying a request whose ids could not be checked: persistence probes a lost database every second. */
+const LOOKUP_RETRY_AFTER_S = 1;
+
+/** `submitSignals`; its only 503 is a lookup of used ids the database could not answer, with nothing routed: retry later. */
+async function submit(c: Context<ApiEnv>, control: PlatformControl, inputs: readonly unknown[], options?: { newIds: boolean }): Promise<SignalOutcome[]> {
+  try {
+    return await control.submitSignals(inputs, options);
+  } catch (error) {
+    if (error instanceof ControlError && error.code === 'ERR_UNAVAILABLE') c.header('Retry-After', String(LOOKUP_RETRY_AFTER_S));
+    throw error;
   }
 }

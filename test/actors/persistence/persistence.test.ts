@@ -52,10 +52,19 @@ const query = async (list: string, filter: object = {}) => {
   return reply.rows;
 };
 
-/** Sends `count` buy/sell signals alternating between the two markets, ids `${prefix}-<n>`. */
-function trade(prefix: string, count: number): void {
+/**
+ * Sends `count` buy/sell signals alternating between the two markets, ids `${prefix}-<n>`, four at a
+ * time: a buy of each market, then, once they filled, a sell of each (a SELL sells what is held, never
+ * a BUY still pending). Resolves when the last sells are sent.
+ */
+async function trade(prefix: string, count: number): Promise<void> {
+  const signal = (i: number) => platform.signal('alpha', { id: `${prefix}-${i}`, strategy: 'api', symbol: i % 2 ? 'ETH/USDT' : 'BTC/USDT', action: i % 4 < 2 ? 'BUY' : 'SELL' });
+  let fills = (await platform.status('alpha')).stats.fills;
   for (let i = 0; i < count; i++) {
-    platform.signal('alpha', { id: `${prefix}-${i}`, strategy: 'api', symbol: i % 2 ? 'ETH/USDT' : 'BTC/USDT', action: i % 4 < 2 ? 'BUY' : 'SELL' });
+    signal(i);
+    // Each order fills in one fill here: wait for this round's fills before its sells.
+    if (i % 4 === 1 && i + 1 < count) await filled((fills += 2));
+    if (i % 4 === 3 && i + 1 < count) await filled((fills += 2));
   }
 }
 
@@ -65,7 +74,7 @@ async function filled(count: number): Promise<void> {
 
 describe('persistence', () => {
   test('stores every order, fill, signal, position and balance once, as the trader has them', async () => {
-    trade('a', 40);
+    await trade('a', 40);
     await filled(40);
     await request<PersistenceStatus>({ type: 'sync' });
     const status = await platform.status('alpha');
@@ -84,7 +93,7 @@ describe('persistence', () => {
   test('while the database is down trading goes on, batches go to the journal, and all of it lands once when it is back', async () => {
     const before = (await platform.status('alpha')).stats.fills;
     proxy.down();
-    trade('b', 30);
+    await trade('b', 30);
     await filled(before + 30);
     const down = await waitFor(async () => {
       const s = await request<PersistenceStatus>({ type: 'sync' });
@@ -112,20 +121,20 @@ describe('persistence', () => {
     expect((await platform.hub()).recent).toContainEqual(expect.objectContaining({ kind: 'alert', level: 'info', message: expect.stringContaining('database back') }));
   });
 
-  test('a batch the database refuses is kept aside with an alert, and the batches after it are stored', async () => {
+  test('a row the database refuses is kept aside with an alert, and the batches after it are stored', async () => {
     await request({ type: 'sync' });
     // A fill whose order was never reported: its trade breaks the foreign key to orders.
     const [fill] = fillEvents('orphan', '0.1', '100', Date.now(), '0.1', 'v3-nobody');
     platform.system.send(ADDRESSES.persistence, { type: 'traderEvents', traderId: 'alpha', events: [fill!] });
     const status = await waitFor(async () => {
       const s = await request<PersistenceStatus>({ type: 'sync' });
-      return s.batchesRefused === 1 && s;
+      return s.rowsRefused === 1 && s;
     }, 'the refused batch');
     expect(status.up).toBe(true);
-    expect((await platform.hub()).recent).toContainEqual(expect.objectContaining({ kind: 'alert', level: 'error', message: expect.stringMatching(/^database refused a batch of 2 rows .*refused\.ndjson$/) }));
+    expect((await platform.hub()).recent).toContainEqual(expect.objectContaining({ kind: 'alert', level: 'error', message: expect.stringMatching(/^database refused a row of trades .*refused\.ndjson$/) }));
     expect((await readFile(journalPath.replace(/\.ndjson$/, '.refused.ndjson'), 'utf8')).split('\n')[0]).toContain('"trade_id":"orphan"');
     const before = (await platform.status('alpha')).stats.fills;
-    trade('c', 4);
+    await trade('c', 4);
     await filled(before + 4);
     await request({ type: 'sync' });
     expect(await query('trades', { traderId: 'alpha', limit: 1_000 })).toHaveLength(before + 4);

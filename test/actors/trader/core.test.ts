@@ -1,31 +1,16 @@
 import { describe, expect, test } from 'vitest';
-import type { ReviewPolicy, TraderArgs } from '../../../actors/trader/args.js';
+import type { ReviewPolicy } from '../../../actors/trader/args.js';
 import { TraderCore } from '../../../actors/trader/core.js';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import { idKey } from '../../../actors/trading/ids.js';
 import { PAPER_MARKETS } from '../../../adapters/paper/markets.js';
+import { testTraderArgs } from '../../helpers/trader-desk.js';
 
 /** The trader's review rules, on the pipeline itself: no threads, every effect read from `drain()`. */
 const ETH = PAPER_MARKETS.find((m) => m.symbol === 'ETH/USDT')!;
-const NO_REVIEW: ReviewPolicy = { all: false, newSymbols: false, afterLosses: 0, sample: 0, timeoutMs: 1_000, onFailure: 'reject' };
 
 function trader(review: Partial<ReviewPolicy>): TraderCore {
-  const args: TraderArgs = {
-    id: 't',
-    exchange: 'exchange.paper',
-    risk: 'risk',
-    reviewer: 'reviewer',
-    events: 'events',
-    account: 't',
-    markets: [ETH],
-    orderNotional: toFixed(100, 'n'),
-    limits: {},
-    review: { ...NO_REVIEW, ...review },
-    balances: { USDT: toFixed(100_000, 'b') },
-    dedupeWindow: 1_000,
-    reportMs: 1_000,
-  };
-  const core = new TraderCore(args, 'trader.t', undefined);
+  const core = new TraderCore(testTraderArgs([ETH], { USDT: toFixed(100_000, 'b') }, review), 'trader.t', undefined);
   const p = toFixed(2_000, 'p');
   core.onCandles([{ symbol: 'ETH/USDT', timeframe: '1m', ts: 0, open: p, high: p, low: p, close: p, volume: 1n }], 0);
   core.drain();

@@ -353,7 +353,9 @@ describe('traders and risk', () => {
 
   it('stops everything on an emergency stop, and resumes', async () => {
     const stop = await api.call('POST', '/api/v1/system/emergency-stop', { body: { reason: 'exchange incident' } });
-    expect(stop.status).toBe(202);
+    expect(stop.status).toBe(200);
+    expect(stop.body).toMatchObject({ action: 'emergency-stop', reason: 'exchange incident', flat: true });
+    expect(stop.body.traders.map((t: { traderId: string; state: string; mode: string }) => `${t.traderId} ${t.state} ${t.mode}`)).toEqual(['alpha flat halted', 'beta flat halted']);
     await waitFor(async () => {
       const res = await api.call('GET', '/api/v1/traders', { token: api.token.read });
       return res.body.data.every((t: { live: { mode: string } }) => t.live.mode === 'halted');

@@ -1,13 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { formatVerifyTable, targetsOfConfig, targetsOfNames, verifyExchanges } from '../../../adapters/cli/exchanges.js';
 import { parseConfig } from '../../../adapters/config/load.js';
 import recording from '../../fixtures/exchanges/binance.js';
+import { botv3, CLI_TEST } from '../../helpers/cli.js';
 import { fakeExchange, type FakeExchange } from '../../helpers/fake-exchange.js';
 
 let server: FakeExchange;
@@ -39,25 +37,18 @@ test("a config's ccxt exchanges are checked with their own settings and their tr
   expect(targetsOfConfig(config)).toEqual([{ name: 'main', exchange: 'okx', account: 'swing-1', sandbox: true, endpoint: server.origin }]);
 });
 
-test('botv3 exchanges verify prints the table and exits 0 when everything works', async () => {
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'exchanges', 'verify', '--endpoint', server.origin], {
-    cwd: root,
-    env: { ...process.env, ...env },
-  });
+test('botv3 exchanges verify prints the table and exits 0 when everything works', CLI_TEST, async () => {
+  const { stdout } = await botv3(['exchanges', 'verify', '--endpoint', server.origin], { env: { ...process.env, ...env } });
   expect(stdout).toMatch(/^binance +ok \(1 spot markets\) +ok \(2 assets\)$/m);
   expect(stdout).not.toContain(recording.credentials.secret);
 });
 
-test('botv3 start runs traders on a ccxt exchange and reports its connectivity', async () => {
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
+test('botv3 start runs traders on a ccxt exchange and reports its connectivity', CLI_TEST, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'botv3-ccxt-'));
   const config = join(dir, 'platform.yaml');
   await writeFile(config, ['exchanges:', `  binance: { type: ccxt, endpoint: '${server.origin}', pollMs: 100 }`, 'traders:', '  - { id: alpha, exchange: binance, symbols: [BTC/USDT], account: default }', ''].join('\n'));
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--config', config, '--port', '0', '--duration', '2', '--summary-ms', '500'], {
-    cwd: root,
+  const { stdout } = await botv3(['start', '--config', config, '--port', '0', '--duration', '2', '--summary-ms', '500'], {
     env: { ...process.env, ...env, DATABASE_URL: '', BOTV3_DATA_DIR: join(dir, 'data') },
-    timeout: 60_000,
   });
   expect(stdout).toContain('Exchanges: binance (ccxt binance)');
   expect(stdout).toMatch(/^ {2}exchanges: binance up$/m);

@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
+import { botv3, CLI_TEST } from '../../helpers/cli.js';
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 /** Each run keeps its embedded database in a folder of its own, never in the checkout's ./data. */
 const dataEnv = async () => ({ env: { ...process.env, DATABASE_URL: '', BOTV3_DATA_DIR: await mkdtemp(join(tmpdir(), 'botv3-data-')) } });
-const fromSources = async (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', ...args], { cwd: root, ...(await dataEnv()) });
+/** The built CLI (test/helpers/cli.ts), as `npm start` runs it. */
+const cli = async (...args: string[]) => botv3(args, await dataEnv());
 
 async function configFile(text: string): Promise<string> {
   const file = join(await mkdtemp(join(tmpdir(), 'botv3-cli-')), 'platform.yaml');
@@ -18,9 +15,9 @@ async function configFile(text: string): Promise<string> {
   return file;
 }
 
-describe('botv3 alerts export', () => {
+describe('botv3 alerts export', CLI_TEST, () => {
   test('writes the default rules as Prometheus alerting rules', async () => {
-    const { stdout } = await fromSources('alerts', 'export');
+    const { stdout } = await cli('alerts', 'export');
     expect(stdout).toMatch(/^groups:\n  - name: botv3\n    rules:\n      - alert: high_error_rate\n/);
     expect(stdout).toContain('expr: botv3_database_connections == 0');
     expect(stdout).toContain('expr: min(botv3_exchange_up) == 0');
@@ -29,14 +26,14 @@ describe('botv3 alerts export', () => {
 
   test('names the rule and the field of a broken rule file', async () => {
     const rules = await configFile('rules:\n  - name: ok\n    condition: signal_rate < 5\n    action: page_oncall\n  - name: broken\n    condition: signal_rate <<< 5\n    action: page_oncall\n');
-    const failure = await fromSources('alerts', 'export', '--rules', rules).catch((e: { code: number; stderr: string }) => e);
+    const failure = await cli('alerts', 'export', '--rules', rules).catch((e: { code: number; stderr: string }) => e);
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toMatch(/^botv3: rules\[1\]\.condition: rule "broken": "signal_rate <<< 5" is not a condition such as error_rate > 0\.01 \(in .*platform\.yaml\)\n$/);
   });
 });
 
-/** `botv3 start` must boot the platform's worker actors from the sources (through tsx) and from the tsup build alike. */
-describe('botv3 start', () => {
+/** `botv3 start` must boot the platform's worker actors from the tsup build (the in-process tests boot them from the sources, through tsx). */
+describe('botv3 start', CLI_TEST, () => {
   const expectDemoRun = (stdout: string) => {
     expect(stdout).toMatch(/^BOT Trading v3 \d+\.\d+\.\d+\S*$/m);
     expect(stdout).toContain('Config: demo traders (no --config given)');
@@ -55,15 +52,8 @@ describe('botv3 start', () => {
     expect(stdout).toMatch(/^API token \(admin, shown once; stored hashed in .*api-tokens\.json\): bv3_[0-9a-f]{12}_\S{43}$/m);
   };
 
-  test('runs the demo traders from the sources', async () => {
-    const { stdout } = await fromSources('start', '--port', '0', '--duration', '2', '--summary-ms', '500');
-    expectDemoRun(stdout);
-  });
-
-  test('runs from a tsup build', async () => {
-    // Its own output folder, at dist/'s depth, so a build here never pulls dist/ from under a running bench.
-    await run('npx', ['tsup', '--silent', '--out-dir', '.test-dist'], { cwd: root });
-    const { stdout } = await run(process.execPath, ['.test-dist/adapters/cli/main.js', 'start', '--port', '0', '--duration', '2', '--summary-ms', '500'], { cwd: root, ...(await dataEnv()) });
+  test('runs the demo traders from a tsup build', async () => {
+    const { stdout } = await cli('start', '--port', '0', '--duration', '2', '--summary-ms', '500');
     expectDemoRun(stdout);
   });
 
@@ -71,51 +61,51 @@ describe('botv3 start', () => {
     const file = await configFile(
       ['exchanges:', '  paper: { type: paper, seed: 3, candleIntervalMs: 20 }', 'traders:', '  - id: solo', '    strategy: { strategy_name: rsi_solo, pairs: [ETHUSDT], interval: 1m }', ''].join('\n'),
     );
-    const { stdout } = await fromSources('start', '--config', file, '--port', '0', '--duration', '1');
+    const { stdout } = await cli('start', '--config', file, '--port', '0', '--duration', '1');
     expect(stdout).toContain(`Config: ${file}`);
     expect(stdout).toContain('Traders: solo (rsi_reversion on ETH/USDT)');
     expect(stdout).toMatch(/^ {2}solo /m);
   });
 
   test('rejects a bad option with a message naming it', async () => {
-    await expect(fromSources('start', '--summary-ms', 'fast')).rejects.toMatchObject({
+    await expect(cli('start', '--summary-ms', 'fast')).rejects.toMatchObject({
       stderr: expect.stringContaining('--summary-ms must be a positive number, got "fast"'),
     });
   });
 });
 
-describe('botv3 check', () => {
+describe('botv3 check', CLI_TEST, () => {
   test('accepts a valid config and lists its traders', async () => {
-    const file = await configFile('traders:\n  - id: a\n  - id: b\n    strategy: { name: breakout, symbols: [BTC/USDT] }\n');
-    const { stdout } = await fromSources('check', file);
+    const file = await configFile('traders:\n  - id: a\n    symbols: [ETH/USDT]\n  - id: b\n    strategy: { name: breakout, symbols: [BTC/USDT] }\n');
+    const { stdout } = await cli('check', file);
     expect(stdout).toBe(`${file}: valid, 2 trader(s): a, b\n`);
   });
 
   test('names the bad field of an invalid config and exits with 2', async () => {
     const file = await configFile('traders:\n  - id: a\n    strategy: { name: sma_crossover, symbols: [BTC/USDT], params: { fast: 30, slow: 10 } }\n');
-    const failure = fromSources('check', file);
+    const failure = cli('check', file);
     await expect(failure).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^botv3: traders\[0\]\.strategy\.params\.\w+: .+\(in .*platform\.yaml\)\n$/) });
   });
 
   test('reports a file that is not YAML', async () => {
     const file = await configFile('traders: [\n');
-    await expect(fromSources('check', file)).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('is not valid YAML or JSON') });
+    await expect(cli('check', file)).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('is not valid YAML or JSON') });
   });
 });
 
-describe('botv3 api-map and tokens', () => {
+describe('botv3 api-map and tokens', CLI_TEST, () => {
   test('prints the v2 endpoint map, and as nginx rewrites', async () => {
-    const { stdout: table } = await fromSources('api-map');
+    const { stdout: table } = await cli('api-map');
     expect(table).toMatch(/^\/api\/status +\/api\/v1\/system\/status$/m);
     expect(table).toMatch(/^\/ws +\/ws\/v1\/stream$/m);
-    const { stdout: nginx } = await fromSources('api-map', '--nginx');
+    const { stdout: nginx } = await cli('api-map', '--nginx');
     expect(nginx).toContain('rewrite ^\\/api\\/balance$ /api/v1/accounts/balance permanent;');
     expect(nginx.split('\n').filter((l) => l.startsWith('rewrite'))).toHaveLength(7);
   });
 
   test('creates, lists and revokes tokens in the data directory', async () => {
     const env = await dataEnv();
-    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', ...args], { cwd: root, ...env });
+    const cli = (...args: string[]) => botv3(args, env);
     const { stdout: created } = await cli('tokens', 'create', '--scopes', 'read,trade', '--name', 'desk');
     const [token, info] = created.trim().split('\n');
     expect(token).toMatch(/^bv3_[0-9a-f]{12}_/);

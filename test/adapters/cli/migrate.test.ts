@@ -1,18 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
+import { botv3 as cli, CLI_TEST, spawnBotv3 } from '../../helpers/cli.js';
 import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/database.js';
 import { rowsOf } from '../../helpers/migration.js';
 import { freshV2Database, runSql, V2_CONFIG_DIR } from '../../helpers/v2-database.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const execute = promisify(execFile);
 const env = async () => ({ ...process.env, DATABASE_URL: '', V2_DATABASE_URL: '', BOTV3_DATA_DIR: await mkdtemp(join(tmpdir(), 'botv3-data-')) });
-const botv3 = async (...args: string[]) => execute(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'migrate', ...args], { cwd: root, env: await env() });
+const botv3 = async (...args: string[]) => cli(['migrate', ...args], { env: await env() });
 const failure = (promise: Promise<unknown>) => promise.then(() => ({ code: 0, stdout: '', stderr: '' })).catch((e: { code: number; stdout: string; stderr: string }) => e);
 
 const open: TestDatabaseServer[] = [];
@@ -26,17 +22,14 @@ async function databases(scale?: number) {
   return { v2, v3 };
 }
 
-describe('botv3 migrate', () => {
+describe('botv3 migrate', CLI_TEST, () => {
   test('run killed with SIGKILL half-way, then run again: validate passes with every row once', async () => {
     const { v2, v3 } = await databases(1_500);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'migrate', 'run', '--from', v2.url, '--to', v3.url, '--chunk-rows', '500'], {
-      cwd: root,
-      env: await env(),
-    });
+    const child = spawnBotv3(['migrate', 'run', '--from', v2.url, '--to', v3.url, '--chunk-rows', '500'], { env: await env() });
     // Progress goes to stderr a line per committed chunk: kill once some chunks are in, mid-table.
     await new Promise<void>((resolve, reject) => {
       let seen = '';
-      child.stderr.on('data', (chunk: Buffer) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
         seen += chunk.toString();
         if (/signals: [\d,]+\/3,000 rows \(\d+ %\), [\d,]+ rows\/s/.test(seen) || /orders: 1,000\/1,500/.test(seen)) {
           child.kill('SIGKILL');

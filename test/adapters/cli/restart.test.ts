@@ -1,14 +1,13 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openDatabase } from '../../../adapters/database/connect.js';
+import { botv3, CLI_TEST, spawnBotv3 } from '../../helpers/cli.js';
 import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/database.js';
 
 /**
@@ -16,7 +15,6 @@ import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/data
  * is in the database exactly once, and orders, trades, positions and balances agree with each other.
  * Against the embedded PostgreSQL in a data directory, or a fresh database on TEST_DATABASE_URL's server.
  */
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const CONFIG = `
 exchanges:
   paper: { type: paper, seed: 11, candleIntervalMs: 10, startTs: 1767225600000 }
@@ -49,16 +47,16 @@ afterAll(async () => {
   await external?.close();
 });
 
-const startArgs = () => ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--config', config, '--port', '0', '--events', '--summary-ms', '60000'];
+const startArgs = () => ['start', '--config', config, '--port', '0', '--events', '--summary-ms', '60000'];
 const fillsIn = (lines: string[]) => lines.filter((l) => l.startsWith('{"kind":"fill"')).map((l) => (JSON.parse(l) as { fill: { tradeId: string } }).fill.tradeId);
 
 /** Runs the platform until it has reported `fills` fills, then kills it. Returns the fills it reported. */
 async function runAndKill(fills: number): Promise<string[]> {
-  const child = spawn(process.execPath, startArgs(), { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnBotv3(startArgs(), { env, stdio: ['ignore', 'pipe', 'inherit'] });
   running.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const reported: string[] = [];
-  for await (const line of createInterface({ input: child.stdout })) {
+  for await (const line of createInterface({ input: child.stdout! })) {
     reported.push(...fillsIn([line]));
     if (reported.length >= fills) break;
   }
@@ -68,11 +66,11 @@ async function runAndKill(fills: number): Promise<string[]> {
   return reported;
 }
 
-test('every fill reported before a kill is stored once, and the restarted platform carries on from it', { timeout: 120_000 }, async () => {
+test('every fill reported before a kill is stored once, and the restarted platform carries on from it', CLI_TEST, async () => {
   const beforeKill = await runAndKill(30);
   expect(beforeKill.length).toBeGreaterThanOrEqual(30);
 
-  const { stdout } = await promisify(execFile)(process.execPath, [...startArgs(), '--duration', '3'], { cwd: root, env, timeout: 60_000 });
+  const { stdout } = await botv3([...startArgs(), '--duration', '3'], { env });
   expect(stdout).toMatch(external ? /^Database: external/m : /^Database: embedded/m);
   const afterRestart = fillsIn(stdout.split('\n'));
   expect(afterRestart.length).toBeGreaterThan(0);

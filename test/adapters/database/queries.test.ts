@@ -22,7 +22,7 @@ beforeAll(async () => {
   for (let i = 0; i < 25; i++) {
     const at = 1_000 * (i + 1);
     t1.push(
-      { kind: 'signal.accepted', signalId: `s${i}`, strategy: 'm', symbol: 'BTC/USDT', action: 'BUY', clientOrderId: `v3-${i}`, at },
+      { kind: 'signal.accepted', signalId: `s${i}`, strategy: 'm', symbol: 'BTC/USDT', action: 'BUY', orderType: 'market', clientOrderId: `v3-${i}`, sized: { side: 'buy', quantity: fx('0.5'), review: false }, at },
       orderEvent({ clientOrderId: `v3-${i}`, signalId: `s${i}`, status: i % 5 === 0 ? 'open' : 'filled', filled: i % 5 === 0 ? 0n : fx('0.5'), createdAt: at, updatedAt: at }),
     );
   }

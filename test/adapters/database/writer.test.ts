@@ -27,7 +27,7 @@ const table = async (query: ReturnType<typeof sql.unsafe>) => db.pool.any(query)
 describe('writeBatch', () => {
   test('writes orders, trades, positions, balances and signals exactly, and a second write changes nothing', async () => {
     const batch = batchOf([
-      { kind: 'signal.accepted', signalId: 's1', strategy: 'manual', symbol: 'BTC/USDT', action: 'BUY', clientOrderId: 'v3-a', at: 1_000 },
+      { kind: 'signal.accepted', signalId: 's1', strategy: 'manual', symbol: 'BTC/USDT', action: 'BUY', orderType: 'market', clientOrderId: 'v3-a', sized: { side: 'buy', quantity: 500_000_000n, review: false }, at: 1_000 },
       ...fillEvents('T1', '0.5', '60000.123456789', 2_000, '0.5'),
       orderEvent({ status: 'filled', filled: 500_000_000n, filledNotional: 30_000_061_728_394_500n, fees: 10_000_000n, exchangeOrderId: 'X1', updatedAt: 2_000 }),
       { kind: 'mode', mode: 'reduce-only', reason: 'exposure', at: 2_500 },
@@ -76,7 +76,7 @@ describe('writeBatch', () => {
   test('a rejected signal id is taken over by a later accepted one; a duplicate changes nothing', async () => {
     await writeBatch(db.pool, batchOf([{ kind: 'signal.rejected', signalId: 's9', field: 'quantity', reason: 'must be positive', at: 1 }]));
     expect(await db.pool.one(sql.unsafe`SELECT outcome, field FROM signals WHERE id = 's9'`)).toEqual({ outcome: 'rejected', field: 'quantity' });
-    await writeBatch(db.pool, batchOf([{ kind: 'signal.accepted', signalId: 's9', strategy: 'm', symbol: 'BTC/USDT', action: 'SELL', clientOrderId: 'v3-s9', at: 2 }]));
+    await writeBatch(db.pool, batchOf([{ kind: 'signal.accepted', signalId: 's9', strategy: 'm', symbol: 'BTC/USDT', action: 'SELL', orderType: 'market', clientOrderId: 'v3-s9', sized: { side: 'sell', quantity: 1n, review: false }, at: 2 }]));
     await writeBatch(db.pool, batchOf([{ kind: 'signal.duplicate', signalId: 's9', at: 3 }]));
     expect(await db.pool.one(sql.unsafe`SELECT outcome, action, field FROM signals WHERE id = 's9'`)).toEqual({ outcome: 'accepted', action: 'SELL', field: null });
   });
