@@ -20,18 +20,19 @@ export interface CheckResult {
  */
 export async function checkConfig(file: string, marketsDir: string): Promise<CheckResult> {
   const config = loadConfig(file);
-  const { markets, unchecked } = await cachedTradingMarkets(config, marketsDir);
-  // Symbols of an exchange with no cached markets are taken as listed, so everything else about them is still checked.
-  for (const name of unchecked) markets[name] = symbolsOn(config, name).map(standIn);
+  // The rule file's errors name their own file.
+  loadAlertRules(config.alerts.file ?? DEFAULT_RULES_FILE, Object.keys(config.alerts.actions));
   try {
+    const { markets, unchecked } = await cachedTradingMarkets(config, marketsDir);
+    // Symbols of an exchange with no cached markets are taken as listed, so everything else about them is still checked.
+    for (const name of unchecked) markets[name] = symbolsOn(config, name).map(standIn);
     platformTree(config, { markets });
+    return { config, unchecked };
   } catch (error) {
     // The tree names the field but not the file; check names both, as the schema's errors do.
     if (error instanceof TradingError && error.field !== undefined) throw new TradingError(error.code, `${error.detail} (in ${file})`, { field: error.field, cause: error });
     throw error;
   }
-  loadAlertRules(config.alerts.file ?? DEFAULT_RULES_FILE, Object.keys(config.alerts.actions));
-  return { config, unchecked };
 }
 
 function symbolsOn(config: PlatformConfig, exchange: string): string[] {

@@ -34,7 +34,7 @@ describe('the baseline suite\'s v2-style loop', () => {
       else expect(position).toBe(0n);
       // Nothing is left in flight: the order is final and forgotten, nothing pending on the symbol.
       expect(Object.keys(loop.core.state.orders)).toEqual([]);
-      expect(loop.core.state.pending[loop.symbol]).toBe(0n);
+      expect(loop.core.state.pending[loop.symbol]).toEqual({ buy: 0n, sell: 0n });
     }
 
     const { stats } = loop.core.state;
