@@ -164,7 +164,7 @@ async function startAiBench(fake: FakeAnthropic): Promise<AiBench> {
   const plain: Pipeline = {
     system,
     traders: [PLAIN],
-    send: (trader, count, prefix) => signals(trader, count, prefix, (i) => (i % 2 === 0 ? 'BUY' : 'SELL')),
+    send: (trader, count, prefix) => signals(trader, count, prefix, (i) => (i % 2 === 0 ? 'BUY' : 'CLOSE')),
     probe: () => system.request<ProbeReply>(ADDRESSES.events, { type: 'take' }),
     stop: async () => void (await stopPlatform(system, config)),
   };

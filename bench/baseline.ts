@@ -156,7 +156,7 @@ export async function startV2Loop(): Promise<V2Loop> {
     },
     step() {
       const i = sent++;
-      const signal = { id: `load:${args.id}:${i}`, strategy: 'bench', symbol, action: i % 2 === 0 ? 'BUY' : 'SELL' };
+      const signal = { id: `load:${args.id}:${i}`, strategy: 'bench', symbol, action: i % 2 === 0 ? 'BUY' : 'CLOSE' };
       const now = Date.now();
       core.onSignal(signal, `m${++message}`, now);
       const first = core.drain();

@@ -99,7 +99,7 @@ export async function startPipeline(count: number, database?: PlatformOptions['d
       let next = serial.get(trader) ?? 0;
       const signals = Array.from({ length: n }, () => {
         const i = next++;
-        return { id: `${prefix}:${trader}:${i}`, strategy: 'bench', symbol, action: i % 2 === 0 ? 'BUY' : 'SELL' };
+        return { id: `${prefix}:${trader}:${i}`, strategy: 'bench', symbol, action: i % 2 === 0 ? 'BUY' : 'CLOSE' };
       });
       serial.set(trader, next);
       return { ids: signals.map((s) => s.id), accepted: system.send(traderAddress(trader), { type: 'signals', signals }) };

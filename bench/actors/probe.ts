@@ -3,8 +3,9 @@ import { defineActor } from '../../runtime/actor.js';
 
 /**
  * Benchmark stand-in for the events hub, placed in the main thread so that its clock is the one the
- * benchmark sends signals with: it counts filled orders, and notes when each probe signal's order was
- * first acknowledged by the exchange (its first order event past `new`).
+ * benchmark sends signals with: it counts signals done (an order filled, or the signal skipped: a BUY
+ * while the position is being closed, a CLOSE with nothing to close), and notes when each probe
+ * signal was first answered (its order's first event past `new`, or its skip).
  */
 const messages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.unknown()) }),
@@ -33,7 +34,12 @@ export default defineActor<z.infer<typeof messages>>({
         }
         if (msg.type !== 'traderEvents') return;
         const now = performance.now();
-        for (const event of msg.events as { kind?: string; order?: { status: string; signalId: string } }[]) {
+        for (const event of msg.events as { kind?: string; signalId?: string; order?: { status: string; signalId: string } }[]) {
+          // A SELL that arrives before its BUY filled has nothing to sell: the trader's decision is its answer.
+          if (event?.kind === 'signal.skipped') {
+            filled++;
+            if (event.signalId?.startsWith('probe:') && !(event.signalId in acked)) acked[event.signalId] = now;
+          }
           if (event?.kind !== 'order') continue;
           const order = event.order!;
           if (order.status === 'filled') filled++;

@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenStore, type Scope } from '../../../adapters/api/tokens.js';
 import { startApiPlatform, type ApiTestPlatform } from '../../helpers/api.js';
+import { botv3, CLI_TEST } from '../../helpers/cli.js';
 import { connectStream } from '../../helpers/stream-client.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -67,15 +66,13 @@ describe('token revocation', () => {
   it('closes the streams of a token revoked by `botv3 tokens revoke`, and refuses it', async () => {
     const doomed = token('cli-doomed');
     const [first, second] = [await streamOf(doomed.token), await streamOf(doomed.token)];
-    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'tokens', 'revoke', doomed.id], {
-      env: { ...process.env, BOTV3_DATA_DIR: dirname(api.tokens.path) },
-    });
+    const cli = await botv3(['tokens', 'revoke', doomed.id], { env: { ...process.env, BOTV3_DATA_DIR: dirname(api.tokens.path) } });
     expect(cli.stdout).toBe(`revoked ${doomed.id}\n`);
     // Nothing is asked of the server: the stream sees the file change by itself.
     expect(await closeOf(first)).toEqual({ code: 4401, reason: 'token revoked' });
     expect(await closeOf(second)).toEqual({ code: 4401, reason: 'token revoked' });
     expect(await status(doomed.token)).toBe(401);
-  }, 120_000);
+  }, CLI_TEST.timeout);
 
   it('lets a revoked token subscribe to nothing, even before the file change is seen', async () => {
     const doomed = token('sub-doomed');
