@@ -319,6 +319,8 @@ export class PlatformControl {
    */
   async submitSignals(inputs: readonly unknown[], { now = Date.now(), newIds = false }: { now?: number; newIds?: boolean } = {}): Promise<SignalOutcome[]> {
     const routable: { index: number; traderId: string; signal: { id: string }; chosen: boolean }[] = [];
+    // Asked once per trader and pass: a request of 1,000 signals is mostly for a few traders.
+    const closedBefore = memo((id: string) => this.#closed(id));
     const outcomes = inputs.map((input, index): SignalOutcome => {
       const traderId = typeof (input as { traderId?: unknown })?.traderId === 'string' ? (input as { traderId: string }).traderId : null;
       const rawId = (input as { id?: unknown })?.id;
@@ -327,7 +329,7 @@ export class PlatformControl {
       if (traderId === null) return refuse('traderId', 'required: the id of the trader the signal is for');
       const trader = this.#config.traders.find((t) => t.id === traderId);
       if (!trader) return refuse('traderId', `no trader "${traderId}"`);
-      const closed = this.#closed(traderId);
+      const closed = closedBefore(traderId);
       if (closed !== undefined) return refuse('traderId', closed);
       const signalId = id ?? `api-${randomUUID()}`;
       // Plain data only: an extra field (a deep one cannot be cloned to the trader's thread) would
@@ -340,10 +342,11 @@ export class PlatformControl {
     });
     const stored = await this.#storedOutcomes(routable.filter((r) => r.chosen).map((r) => ({ traderId: r.traderId, id: r.signal.id })));
     const batches = new Map<string, unknown[]>();
+    // Checked again: a trader stopped during the lookup would fail its send after other batches went out.
+    const closedAfter = memo((id: string) => this.#closed(id));
     for (const { index, traderId, signal } of routable) {
       const outcome = stored(traderId, signal.id);
-      // Checked again: a trader stopped during the lookup would fail its send after other batches went out.
-      const closed = this.#closed(traderId);
+      const closed = closedAfter(traderId);
       if (outcome) outcomes[index] = { index, id: signal.id, traderId, accepted: false, duplicate: true, field: 'id', reason: 'signal id already used', outcome };
       else if (closed !== undefined) outcomes[index] = { index, id: signal.id, traderId, accepted: false, field: 'traderId', reason: closed };
       else {
@@ -493,4 +496,13 @@ function stateOf(actor: ActorStatus | undefined): TraderSummary['state'] {
     default:
       return 'stopped';
   }
+}
+
+/** `fn` remembering its answer per key, for the span of one call. */
+function memo<T>(fn: (key: string) => T): (key: string) => T {
+  const answers = new Map<string, T>();
+  return (key) => {
+    if (!answers.has(key)) answers.set(key, fn(key));
+    return answers.get(key)!;
+  };
 }

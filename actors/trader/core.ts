@@ -82,10 +82,7 @@ export interface Exit {
   /** The signal that asked for it; its id names the closing orders. */
   signalId: string;
   reason: string;
-  /** Exits of the risk manager and the operator pass a halted mode. */
-  forced: boolean;
-  /** Orders it asked the exchange to cancel, and when: asked again while they linger. */
-  cancelling: string[];
+  /** When it last asked the exchange to cancel the symbol's other live orders: asked again while they linger. */
   askedAt: number;
   /** Closing orders sent so far, the live one, and why the last one left the position open. */
   attempts: number;
@@ -318,9 +315,7 @@ export class TraderCore {
       this.#send(order);
       return;
     }
-    order.reason = halted ? `trader is halted (${this.#state.modeReason})` : `review: ${verdict.reason}`;
-    this.#finish(order, 'rejected', now);
-    this.#state.stats.ordersRejected++;
+    this.#refuse(order, halted ? `trader is halted (${this.#state.modeReason})` : `review: ${verdict.reason}`, now);
   }
 
   /** Applies a risk manager intervention; `ref` makes the ids of the closing orders deterministic. */
@@ -347,8 +342,8 @@ export class TraderCore {
         if (intervention.symbols && !intervention.symbols.includes(symbol)) continue;
         this.#process({ id: `risk:${ref}:${symbol}`, strategy: 'risk', symbol, action: 'CLOSE', ts: now, reason }, now, true);
       }
-      if (!everything) return { cancel: false };
-      this.#setMode('halted', reason, now);
+      // The exits cancel every live order already: no cancel of the whole account is needed.
+      if (everything) this.#setMode('halted', reason, now);
       return { cancel: false };
     }
     this.#setMode('halted', reason, now);
@@ -499,7 +494,7 @@ export class TraderCore {
     const cancelling = live.filter((o) => !o.awaitingReview).map((o) => o.clientOrderId);
     this.#cancels.push(...cancelling);
     delete state.unclosed[symbol];
-    state.exits[symbol] = { signalId: signal.id, reason, forced, cancelling, askedAt: now, attempts: 0 };
+    state.exits[symbol] = { signalId: signal.id, reason, askedAt: now, attempts: 0 };
     const sized: SizedOrder = { side: position < 0n ? 'buy' : 'sell', quantity: position < 0n ? -position : position, review: false };
     if (cancelling.length > 0) sized.note = `closes once ${cancelling.length} live order(s) of ${symbol} are cancelled`;
     this.#events.push({ kind: 'signal.accepted', ...asked(signal), clientOrderId: clientOrderId(this.#args.id, signal.id), sized, at: now });
@@ -524,7 +519,6 @@ export class TraderCore {
       const lingering = live.filter((o) => o.clientOrderId !== exit.order).map((o) => o.clientOrderId);
       if (retry && lingering.length > 0 && now - exit.askedAt >= EXIT_CANCEL_RETRY_MS) {
         this.#cancels.push(...lingering);
-        exit.cancelling = lingering;
         exit.askedAt = now;
       }
       return;

@@ -20,56 +20,69 @@ export interface ApiTestPlatform extends RunningPlatform {
   close(): Promise<void>;
 }
 
+export type ApiPlatformInput = { traders: unknown[]; exchanges?: Record<string, object>; risk?: object; api?: object; ai?: object; telegram?: object; alerts?: object };
+
 /**
- * The platform of `input` (a config in file format) with its database (fresh, see `freshDatabaseServer`)
- * and the API on a free loopback port; the paper exchange's clock is stopped, tests step it.
+ * The platform of `input` (a config in file format) on the database at `url`, keeping its files in
+ * `dir`, with the API on a free loopback port; the paper exchange's clock is stopped. Called again on
+ * the same database and `dir`, it is the platform restarted.
  */
-export async function startApiPlatform(input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object; api?: object; ai?: object; telegram?: object; alerts?: object }): Promise<ApiTestPlatform> {
-  const server = await freshDatabaseServer();
-  const dir = mkdtempSync(join(tmpdir(), 'botv3-api-'));
-  const database = await preparePlatformDatabase({ url: server.url, dataDir: dir });
+export async function launchApiPlatform(input: ApiPlatformInput, on: { url: string; poolSize: number; dir: string; tokens: TokenStore }): Promise<RunningPlatform> {
+  const database = await preparePlatformDatabase({ url: on.url, dataDir: on.dir });
   const exchanges = input.exchanges ?? { paper: { type: 'paper', seed: 42 } };
   const config = parseConfig({
     ...input,
     exchanges: Object.fromEntries(Object.entries(exchanges).map(([name, e]) => [name, { candleIntervalMs: 0, startTs: Date.UTC(2026, 0, 1), ...e }])),
     api: { port: 0, ...input.api },
   });
-  const tokens = TokenStore.open(join(dir, 'api-tokens.json'));
-  const token = { read: tokens.create('read', ['read']).token, trade: tokens.create('trade', ['trade']).token, admin: tokens.create('admin', ['admin']).token };
-  const platform = await launchPlatform(config, {
-    platform: { database: { url: server.url, poolSize: server.poolSize, journalPath: join(dir, 'journal.ndjson') }, balances: database.balances },
+  return launchPlatform(config, {
+    platform: { database: { url: on.url, poolSize: on.poolSize, journalPath: join(on.dir, 'journal.ndjson') }, balances: database.balances },
     database: { kind: 'external', where: 'test' },
-    tokens,
+    tokens: on.tokens,
     version: 'test',
     log: pino({ level: 'silent' }),
     system: { heartbeatCheckMs: 20 },
   });
+}
+
+/** `fetch` on the API at `url` with a bearer `token` (none when null), JSON in and out (text when the answer is not JSON). */
+export async function callApi(url: string, method: string, path: string, options: { token: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== null) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${url}${path}`, { method, headers, body, redirect: 'manual' });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? null : JSON.parse(text);
+  } catch {
+    // Not JSON (metrics): the text as it is.
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+/**
+ * The platform of `input` (a config in file format) with its database (fresh, see `freshDatabaseServer`)
+ * and the API on a free loopback port; the paper exchange's clock is stopped, tests step it.
+ */
+export async function startApiPlatform(input: ApiPlatformInput): Promise<ApiTestPlatform> {
+  const server = await freshDatabaseServer();
+  const dir = mkdtempSync(join(tmpdir(), 'botv3-api-'));
+  const tokens = TokenStore.open(join(dir, 'api-tokens.json'));
+  const token = { read: tokens.create('read', ['read']).token, trade: tokens.create('trade', ['trade']).token, admin: tokens.create('admin', ['admin']).token };
+  const platform = await launchApiPlatform(input, { url: server.url, poolSize: server.poolSize, dir, tokens });
   const url = platform.api.url;
-  const exchange = `exchange.${Object.keys(config.exchanges)[0]}`;
+  const exchange = `exchange.${Object.keys(input.exchanges ?? { paper: {} })[0]}`;
   return {
     ...platform,
     url,
     token,
     tokens,
-    async call(method, path, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      const bearer = options.token === undefined ? token.admin : options.token;
-      if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
-      let body: string | undefined;
-      if (options.body !== undefined) {
-        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-        headers['content-type'] ??= 'application/json';
-      }
-      const response = await fetch(`${url}${path}`, { method, headers, body, redirect: 'manual' });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === '' ? null : JSON.parse(text);
-      } catch {
-        // Not JSON (metrics): the text as it is.
-      }
-      return { status: response.status, body: parsed, headers: response.headers };
-    },
+    call: (method, path, options = {}) => callApi(url, method, path, { ...options, token: options.token === undefined ? token.admin : options.token }),
     advance: (candles = 1) => void platform.system.send(exchange, { type: 'advance', candles }),
     async close() {
       await platform.stop();

@@ -1,16 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchPlatform, type RunningPlatform } from '../../../adapters/api/launch.js';
+import type { RunningPlatform } from '../../../adapters/api/launch.js';
 import { TokenStore } from '../../../adapters/api/tokens.js';
-import { parseConfig } from '../../../adapters/config/load.js';
-import { preparePlatformDatabase } from '../../../adapters/database/prepare.js';
 import { ADDRESSES } from '../../../actors/platform/tree.js';
 import type { TraderEventsMessage } from '../../../actors/trader/events.js';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import { clientOrderId } from '../../../actors/trading/ids.js';
+import { callApi, launchApiPlatform } from '../../helpers/api.js';
 import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/database.js';
 import { tcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -34,32 +32,13 @@ const LOST = 'lost-1';
 const lostOrder = clientOrderId('alpha', LOST);
 const seededAt = Date.UTC(2026, 0, 1, 0, 5);
 
-async function launch(): Promise<RunningPlatform> {
-  const database = await preparePlatformDatabase({ url: proxy.url, dataDir: dir });
-  const config = parseConfig({
-    exchanges: { paper: { type: 'paper', seed: 42, candleIntervalMs: 0, startTs: Date.UTC(2026, 0, 1) } },
-    traders: [{ id: 'alpha', symbols: ['BTC/USDT'], balances: { USDT: 100_000 }, orderNotional: 100 }],
-    api: { port: 0 },
-  });
-  return launchPlatform(config, {
-    platform: { database: { url: proxy.url, poolSize: server.poolSize, journalPath: join(dir, 'journal.ndjson') }, balances: database.balances },
-    database: { kind: 'external', where: 'test' },
-    tokens,
-    version: 'test',
-    log: pino({ level: 'silent' }),
-    system: { heartbeatCheckMs: 20 },
-  });
-}
+const launch = () =>
+  launchApiPlatform(
+    { exchanges: { paper: { type: 'paper', seed: 42 } }, traders: [{ id: 'alpha', symbols: ['BTC/USDT'], balances: { USDT: 100_000 }, orderNotional: 100 }] },
+    { url: proxy.url, poolSize: server.poolSize, dir, tokens },
+  );
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(`${platform.api.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? null : JSON.parse(text), headers: response.headers };
-}
+const call = (method: string, path: string, body?: unknown) => callApi(platform.api.url, method, path, { token, body });
 
 beforeAll(async () => {
   server = await freshDatabaseServer();
