@@ -24,13 +24,17 @@ const TEST_DIST = '.test-dist';
 const CLI = 'adapters/cli/main.js';
 
 /**
- * Builds the CLI once per test run into .test-dist/, for the CLI tests (test/helpers/cli.ts); skipped
+ * Builds the sources once per test run into .test-dist/, for the CLI tests (test/helpers/cli.ts) and
+ * for worker threads, which run actor modules from it (runtime/worker-entry.dev.mjs); skipped
  * when .test-dist/ was built from the same sources. The build goes to a folder of its own and is then
  * moved into place, so a run never sees a half-written .test-dist/ of another run going on beside it.
  * A failed build fails the CLI tests with tsup's message, not the whole run.
  */
 export default async function setup(project: TestProject): Promise<void> {
-  project.provide('cliBuildError', await buildCli().catch((e: unknown) => `the build of ${TEST_DIST}/ for the CLI tests failed: ${errorText(e)}`));
+  const error = await buildCli().catch((e: unknown) => `the build of ${TEST_DIST}/ for the CLI tests failed: ${errorText(e)}`);
+  project.provide('cliBuildError', error);
+  // Worker threads started from the sources run actor modules from this build of them (runtime/worker-entry.dev.mjs).
+  if (error === '') process.env.BOTV3_PREBUILT_DIR = join(root, TEST_DIST);
 }
 
 async function buildCli(): Promise<string> {
@@ -41,7 +45,7 @@ async function buildCli(): Promise<string> {
   await mkdir(scratch, { recursive: true });
   try {
     const tsup = join(dirname(createRequire(import.meta.url).resolve('tsup/package.json')), 'dist/cli-default.js');
-    await promisify(execFile)(process.execPath, [tsup, '--silent', '--out-dir', next], { cwd: root });
+    await promisify(execFile)(process.execPath, [tsup, '--silent', '--out-dir', next], { cwd: root, env: { ...process.env, BOTV3_BUILD_TEST_ACTORS: '1' } });
     await readFile(join(next, CLI));
     await writeFile(join(next, STAMP), hash);
     await swapIn(next, join(scratch, `test-dist-old-${process.pid}`));

@@ -3,16 +3,25 @@ import type { z } from 'zod';
 import { unstorableIn } from '../../actors/trading/text.js';
 import { ApiError, fromZodError } from './errors.js';
 
+/** JSON is UTF-8 (RFC 8259): other bytes are refused rather than read as U+FFFD and stored as such. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /**
- * The JSON body of a request, validated by `schema`; an empty body reads as `{}`. Broken JSON or
- * another content type is a 400; JSON that breaks the schema (wrong types, unknown fields, bad values)
- * or holds text PostgreSQL cannot store, anywhere, a 422 naming the field.
+ * The JSON body of a request, validated by `schema`; an empty body reads as `{}`. Bytes that are not
+ * UTF-8, broken JSON or another content type are a 400; JSON that breaks the schema (wrong types,
+ * unknown fields, bad values) or holds text PostgreSQL cannot store, anywhere, a 422 naming the field.
  */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const text = await c.req.text();
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
   let body: unknown = {};
-  if (text !== '' && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+  if (bytes.length > 0 && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
     throw new ApiError('ERR_BAD_REQUEST', 'send a JSON body with Content-Type: application/json', { field: 'body' });
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch (error) {
+    throw new ApiError('ERR_BAD_REQUEST', 'the body is not UTF-8', { field: 'body', cause: error });
   }
   try {
     if (text !== '') body = JSON.parse(text);

@@ -1,17 +1,7 @@
-import { join } from 'node:path';
 import type { DatabasePool } from 'slonik';
 import { openDatabase, type DatabaseWait } from '../database/connect.js';
 import { migrate, migrationStatus } from '../database/migrator.js';
-
-/** Where the platform keeps its files: `$BOTV3_DATA_DIR`, default `./data`. */
-export function dataDir(): string {
-  return process.env.BOTV3_DATA_DIR ?? 'data';
-}
-
-/** Where the embedded PostgreSQL keeps its files when `DATABASE_URL` is unset: `<data dir>/pglite`. */
-export function embeddedDataDir(): string {
-  return join(dataDir(), 'pglite');
-}
+import { embeddedDataDir } from './data-dir.js';
 
 type Print = (line: string) => void;
 

@@ -1,22 +1,20 @@
 #!/usr/bin/env node
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TradingError } from '../../actors/trading/errors.js';
 import type { DatabaseWait } from '../database/connect.js';
-import { DatabaseError } from '../database/errors.js';
 import { loadConfig, parseConfig } from '../config/load.js';
 import { prometheusRules } from '../alerts/prometheus.js';
 import { DEFAULT_RULES_FILE, loadAlertRules } from '../alerts/rules.js';
-import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/client.js';
-import { checkConfig } from './check.js';
-import { dbMigrate, dbStatus } from './db.js';
-import { formatVerifyTable, targetsOfConfig, targetsOfNames, verifyExchanges } from './exchanges.js';
-import { start } from './start.js';
-import { dataDir } from './db.js';
+import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/profiles/index.js';
 import { SCOPES, TokenStore, type Scope } from '../api/tokens.js';
 import { MigrationError } from '../../migrate/errors.js';
+import { dataDir } from './data-dir.js';
 import { apiMapCommand, migrateCommands } from './migrate.js';
-import { join } from 'node:path';
+
+// A command imports the platform, the database client or ccxt when it runs (ccxt alone is over a
+// second of CPU): `tokens`, `alerts`, `api-map` and `--help` start without them.
 
 // dist/ adds one level above the source tree.
 const packageJson = new URL(import.meta.url.endsWith('.ts') ? '../../package.json' : '../../../package.json', import.meta.url);
@@ -68,6 +66,7 @@ program
   .option('--host <host>', "the API's address; default the config's api.host, 127.0.0.1")
   .addOption(dbWaitOption(30))
   .action(async (options: { config?: string; summaryMs: number; duration?: number; events?: boolean; port?: number; host?: string; dbWait: number }) => {
+    const { start } = await import('./start.js');
     const clean = await start({
       summaryMs: options.summaryMs,
       version,
@@ -89,6 +88,7 @@ program
   .argument('<file>', 'platform config, YAML or JSON')
   .action(async (file: string) => {
     const marketsDir = join(dataDir(), 'markets');
+    const { checkConfig } = await import('./check.js');
     const { config, unchecked } = await checkConfig(file, marketsDir);
     process.stdout.write(`${file}: valid, ${config.traders.length} trader(s): ${config.traders.map((t) => t.id).join(', ')}\n`);
     for (const name of unchecked) {
@@ -101,11 +101,11 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 db.command('status')
   .description('list applied and pending schema migrations')
   .addOption(dbWaitOption(0))
-  .action((options: { dbWait: number }) => dbStatus(print, dbWait(options.dbWait)));
+  .action(async (options: { dbWait: number }) => (await import('./db.js')).dbStatus(print, dbWait(options.dbWait)));
 db.command('migrate')
   .description('apply pending schema migrations')
   .addOption(dbWaitOption(0))
-  .action((options: { dbWait: number }) => dbMigrate(print, dbWait(options.dbWait)));
+  .action(async (options: { dbWait: number }) => (await import('./db.js')).dbMigrate(print, dbWait(options.dbWait)));
 
 const exchanges = program.command('exchanges').description('exchanges reached through ccxt');
 exchanges
@@ -121,6 +121,7 @@ exchanges
   .action(async (names: string[], options: { config?: string; account: string; keys?: string; sandbox: boolean; endpoint?: string; timeoutMs: number }) => {
     const unknown = names.filter((n) => !(EXCHANGE_IDS as string[]).includes(n));
     if (unknown.length > 0) program.error(`unknown exchange(s): ${unknown.join(', ')}; known: ${EXCHANGE_IDS.join(', ')}`);
+    const { formatVerifyTable, targetsOfConfig, targetsOfNames, verifyExchanges } = await import('./exchanges.js');
     const targets = options.config
       ? targetsOfConfig(loadConfig(options.config))
       : targetsOfNames(names as ExchangeId[], {
@@ -197,6 +198,7 @@ try {
   await program.parseAsync();
 } catch (error) {
   // A config, database or migration mistake is the user's to fix: say what, without a stack trace.
+  const { DatabaseError } = await import('../database/errors.js');
   if (!(error instanceof TradingError) && !(error instanceof DatabaseError) && !(error instanceof MigrationError)) throw error;
   process.stderr.write(`botv3: ${error.message}\n`);
   process.exitCode = 2;

@@ -1,20 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { analyzeV2, formatAnalysis, readSchema } from '../../migrate/analyze.js';
-import { backupV2 } from '../../migrate/backup/backup.js';
-import { restoreV2 } from '../../migrate/backup/restore.js';
-import { migrateConfig } from '../../migrate/config/convert.js';
-import { openLanes, openSource, openTarget, type Connection } from '../../migrate/connect.js';
-import { progressDisplay } from '../../migrate/data/progress.js';
-import { rollbackMigration } from '../../migrate/data/rollback.js';
-import { runMigration, type MigrationOutcome } from '../../migrate/data/run.js';
+import type { Connection } from '../../migrate/connect.js';
+import type { MigrationOutcome } from '../../migrate/data/run.js';
 import { MigrationError } from '../../migrate/errors.js';
-import { validateMigration } from '../../migrate/validate/checks.js';
-import { findings, migrationReport, migrationRuns } from '../../migrate/validate/report.js';
-import { formatVerifyTable, verifyMigration, verifyPassed } from '../../migrate/verify/verify.js';
-import { endpointTable, nginxRewrites } from '../api/v2-map.js';
-import { embeddedDataDir } from './db.js';
+import { embeddedDataDir } from './data-dir.js';
+
+// Each command imports what it runs when it runs (database clients, the migration's modules): every
+// other command, and `--help`, starts without loading them.
+const connect = () => import('../../migrate/connect.js');
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const n = (value: number) => value.toLocaleString('en-US');
@@ -69,7 +63,8 @@ export function apiMapCommand(parent: Command): void {
     .command('api-map')
     .description("v2's API endpoints and their v3 homes (v3 answers the old paths with a 308 redirect)")
     .option('--nginx', 'print them as nginx rewrite rules')
-    .action((options: { nginx?: boolean }) => {
+    .action(async (options: { nginx?: boolean }) => {
+      const { endpointTable, nginxRewrites } = await import('../api/v2-map.js');
       process.stdout.write(options.nginx ? nginxRewrites() : endpointTable());
     });
 }
@@ -85,6 +80,7 @@ export function migrateCommands(program: Command): void {
     .description("check v2's schema and data: tables, rows, values outside its enumerations, NULLs, an estimated duration")
     .option(...from)
     .action(async (options: { from?: string }) => {
+      const [{ openSource }, { analyzeV2, formatAnalysis }] = await Promise.all([connect(), import('../../migrate/analyze.js')]);
       await using(openSource(v2Url(options.from)), async (source) => {
         const analysis = await analyzeV2(source);
         process.stdout.write(formatAnalysis(analysis, source.where));
@@ -100,6 +96,7 @@ export function migrateCommands(program: Command): void {
     .option('--format <format>', 'auto, pg_dump or copy', 'auto')
     .action(async (options: { from?: string; out: string; format: 'auto' | 'pg_dump' | 'copy' }) => {
       if (!['auto', 'pg_dump', 'copy'].includes(options.format)) throw new InvalidArgumentError(`--format must be auto, pg_dump or copy, got "${options.format}"`);
+      const { backupV2 } = await import('../../migrate/backup/backup.js');
       const result = await backupV2({ from: v2Url(options.from), out: options.out, format: options.format });
       for (const t of result.manifest.tables) print(`${t.name.padEnd(9)}  ${n(t.rows).padStart(10)} rows`);
       print(`Backed up to ${result.dir} (${result.format}: ${result.reason}) in ${(result.durationMs / 1000).toFixed(1)} s.`);
@@ -112,6 +109,7 @@ export function migrateCommands(program: Command): void {
     .requiredOption('--to <url>', 'the database to restore into')
     .option('--clean', "replace v2's tables where they exist", false)
     .action(async (options: { from: string; to: string; clean: boolean }) => {
+      const { restoreV2 } = await import('../../migrate/backup/restore.js');
       const result = await restoreV2({ from: options.from, to: options.to, clean: options.clean });
       for (const t of result.tables) print(`${t.name.padEnd(9)}  ${n(t.rows).padStart(10)} rows`);
       print(`Restored into ${result.target} (${result.format}) in ${(result.durationMs / 1000).toFixed(1)} s; row counts match the backup.`);
@@ -125,6 +123,12 @@ export function migrateCommands(program: Command): void {
     .option('--dry-run', 'read and convert every row, report what would be migrated and quarantined, write nothing', false)
     .option('--chunk-rows <n>', 'rows per committed chunk', positiveInteger('--chunk-rows'), 50_000)
     .action(async (options: { from?: string; to?: string; dryRun: boolean; chunkRows: number }) => {
+      const [{ openLanes }, { readSchema }, { progressDisplay }, { runMigration }] = await Promise.all([
+        connect(),
+        import('../../migrate/analyze.js'),
+        import('../../migrate/data/progress.js'),
+        import('../../migrate/data/run.js'),
+      ]);
       const connections = await openLanes(v2Url(options.from), v3Url(options.to), { dryRun: options.dryRun, dataDir: embeddedDataDir() });
       const display = progressDisplay();
       try {
@@ -149,6 +153,11 @@ export function migrateCommands(program: Command): void {
     .option(...to)
     .option('--report <file>', 'where to write the report', 'MIGRATION_REPORT.md')
     .action(async (options: { from?: string; to?: string; report: string }) => {
+      const [{ openSource, openTarget }, { validateMigration }, { findings, migrationReport, migrationRuns }] = await Promise.all([
+        connect(),
+        import('../../migrate/validate/checks.js'),
+        import('../../migrate/validate/report.js'),
+      ]);
       await using(openSource(v2Url(options.from)), (source) =>
         using(openTarget(v3Url(options.to), { dataDir: embeddedDataDir() }), async (target) => {
           const validation = await validateMigration(source, target);
@@ -176,6 +185,7 @@ export function migrateCommands(program: Command): void {
     .option(...to)
     .option('--run <id>', 'roll back this run and the later ones (default: every run)', positiveInteger('--run'))
     .action(async (options: { to?: string; run?: number }) => {
+      const [{ openTarget }, { rollbackMigration }] = await Promise.all([connect(), import('../../migrate/data/rollback.js')]);
       await using(openTarget(v3Url(options.to), { dataDir: embeddedDataDir() }), async (target) => {
         const outcome = await rollbackMigration(target, options.run === undefined ? {} : { run: options.run });
         if (outcome.runs.length === 0) return print('No migration run to roll back.');
@@ -193,6 +203,7 @@ export function migrateCommands(program: Command): void {
     .option('--paper', 'put every trader on the paper exchange, for a trial', false)
     .option('--force', 'overwrite files already in --out', false)
     .action(async (options: { from: string; out: string; paper: boolean; force: boolean }) => {
+      const { migrateConfig } = await import('../../migrate/config/convert.js');
       const result = await migrateConfig(options);
       for (const line of result.lines) print(line);
       for (const warning of result.warnings) print(`warning: ${warning}`);
@@ -209,6 +220,7 @@ export function migrateCommands(program: Command): void {
     .option('--token <token>', 'an API token with the read scope (default: $BOTV3_API_TOKEN)')
     .option('--timeout-ms <ms>', 'per check', positiveInteger('--timeout-ms'), 5_000)
     .action(async (options: { api: string; db: string; token?: string; timeoutMs: number }) => {
+      const { formatVerifyTable, verifyMigration, verifyPassed } = await import('../../migrate/verify/verify.js');
       const rows = await verifyMigration({ api: options.api, db: options.db, timeoutMs: options.timeoutMs, ...(options.token ? { token: options.token } : {}) });
       process.stdout.write(formatVerifyTable(rows));
       if (!verifyPassed(rows)) process.exitCode = 1;

@@ -11,7 +11,7 @@ import { preparePlatformDatabase } from '../database/prepare.js';
 import { chooseReviewer } from '../../ai/setup.js';
 import { launchPlatform, Shutdown } from '../api/launch.js';
 import { TokenStore } from '../api/tokens.js';
-import { dataDir, embeddedDataDir } from './db.js';
+import { dataDir, embeddedDataDir } from './data-dir.js';
 
 export interface StartOptions {
   /** A YAML or JSON platform config; the demo traders when absent. */

@@ -45,13 +45,16 @@ export async function launchApiPlatform(input: ApiPlatformInput, on: { url: stri
   });
 }
 
-/** `fetch` on the API at `url` with a bearer `token` (none when null), JSON in and out (text when the answer is not JSON). */
+/**
+ * `fetch` on the API at `url` with a bearer `token` (none when null), JSON in and out (text when the
+ * answer is not JSON); a string or bytes `body` is sent as it is.
+ */
 export async function callApi(url: string, method: string, path: string, options: { token: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== null) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
+  let body: string | Uint8Array | undefined;
   if (options.body !== undefined) {
-    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    body = typeof options.body === 'string' || options.body instanceof Uint8Array ? options.body : JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
   const response = await fetch(`${url}${path}`, { method, headers, body, redirect: 'manual' });

@@ -110,7 +110,7 @@ describe('delivery', () => {
     expect(states.map((st) => st.count)).toEqual(Array(50).fill(200));
     const threads = new Set(s.status().actors.map((a) => a.threadId));
     expect(threads.size).toBe(50);
-    // Fifty workers each load the TypeScript loader first: about 20 s on two cores, more beside other test files.
+    // Fifty threads start at once: seconds on two cores, more beside other test files.
   }, 90_000);
 });
 

@@ -1,23 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
+import { botv3 as runBotv3, CLI_TEST } from '../../helpers/cli.js';
 
 /** Issue 18: `botv3 check` refuses what `botv3 start` refuses, short of what only the network can tell. */
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 type Failure = { code: number; stdout: string; stderr: string };
-/** Each run starts Node with tsx and ccxt: seconds, and many more on a busy machine. */
-const slow = { timeout: 120_000 };
 
-/** Runs the CLI from the sources with its own data folder (`dataDir`, default a fresh one): where the markets cache is. */
+/** Runs the built CLI with its own data folder (`dataDir`, default a fresh one): where the markets cache is. */
 async function botv3(args: string[], dataDir?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, DATABASE_URL: '', BOTV3_DATA_DIR: dataDir ?? (await mkdtemp(join(tmpdir(), 'botv3-data-'))) };
-  return run(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', ...args], { cwd: root, env }).then(
+  return runBotv3(args, { env }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (failure: Failure) => ({ code: failure.code, stdout: failure.stdout, stderr: failure.stderr }),
   );
@@ -47,7 +41,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const onBinance = (symbol: string) => `exchanges:\n  binance: { type: ccxt }\ntraders:\n  - id: a\n    exchange: binance\n    symbols: [${symbol}]\n`;
 
-describe('botv3 check refuses, as start does, naming the field and the file', slow, () => {
+describe('botv3 check refuses, as start does, naming the field and the file', CLI_TEST, () => {
   test.each([
     ['a misspelt strategy param', 'traders:\n  - id: a\n    strategy: { name: sma_crossover, symbols: [BTC/USDT], params: { fsat: 5, slow: 20 } }\n', 'traders[0].strategy.params.fsat: unknown field'],
     ['a symbol the paper exchange does not list', 'traders:\n  - id: a\n    strategy: { name: sma_crossover, symbols: [ADA/USDT] }\n', 'traders[0].strategy.symbols[0]: ADA/USDT is not listed on exchange "paper" (listed: BTC/USDT, ETH/USDT, SOL/USDT, XRP/USDT, BNB/USDT, DOGE/USDT)'],
@@ -75,7 +69,7 @@ describe('botv3 check refuses, as start does, naming the field and the file', sl
   });
 });
 
-describe('botv3 check passes', slow, () => {
+describe('botv3 check passes', CLI_TEST, () => {
   test('a symbol the cached markets list, without a word about the cache', async () => {
     const file = await configFile(onBinance('BTC/USDT'));
     expect(await botv3(['check', file], await cachedBinance())).toEqual({ code: 0, stdout: `${file}: valid, 1 trader(s): a\n`, stderr: '' });
@@ -93,7 +87,7 @@ describe('botv3 check passes', slow, () => {
   });
 });
 
-test('botv3 start refuses what check refuses, with the same error', { timeout: 2 * slow.timeout }, async () => {
+test('botv3 start refuses what check refuses, with the same error', CLI_TEST, async () => {
   const file = await configFile('traders:\n  - id: ok\n    symbols: [BTC/USDT]\n  - id: a\n    strategy: { name: sma_crossover, symbols: [ADA/USDT] }\n');
   const checked = await botv3(['check', file]);
   const started = await botv3(['start', '-c', file, '--port', '0', '--duration', '1']);

@@ -1,20 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 import { clientOrderId } from '../../../actors/trading/ids.js';
 import { parseConfig } from '../../../adapters/config/load.js';
 import { loadReachableMarkets, waitForTradingMarkets } from '../../../adapters/exchanges/markets.js';
 import recording from '../../fixtures/exchanges/binance.js';
+import { spawnBotv3 } from '../../helpers/cli.js';
 import { fakeExchange, type FakeExchange } from '../../helpers/fake-exchange.js';
 import { closedPort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-// Generous waits: the CLI starts with tsx, ccxt and PGlite, and a shared machine may be busy; each returns as soon as what it waits for happens.
+// Generous waits: the CLI starts with ccxt and PGlite, and a shared machine may be busy; each returns as soon as what it waits for happens.
 const env = { BINANCE_API_KEY: recording.credentials.apiKey, BINANCE_API_SECRET: recording.credentials.secret };
 
 let cli: ChildProcess | undefined;
@@ -55,8 +54,7 @@ test('an exchange unreachable at start is a warning and an alert; its trader sta
       '',
     ].join('\n'),
   );
-  cli = spawn(process.execPath, ['--import', 'tsx', 'adapters/cli/main.ts', 'start', '--config', config, '--port', '0', '--events', '--summary-ms', '500'], {
-    cwd: root,
+  cli = spawnBotv3(['start', '--config', config, '--port', '0', '--events', '--summary-ms', '500'], {
     env: { ...process.env, ...env, DATABASE_URL: '', BOTV3_DATA_DIR: join(dir, 'data') },
   });
   let stdout = '';
