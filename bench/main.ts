@@ -4,6 +4,7 @@ import { aiSuite } from './ai.js';
 import { apiSuite } from './api.js';
 import { baselineSuite } from './baseline.js';
 import { exchangesSuite } from './exchanges.js';
+import { fleetSuite } from './fleet.js';
 import { memorySuite } from './memory.js';
 import { migrateSuite } from './migrate.js';
 import { persistenceSuite } from './persistence.js';
@@ -18,6 +19,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<Figure[]>> = {
   baseline: baselineSuite,
   scaling: scalingSuite,
   memory: memorySuite,
+  fleet: fleetSuite,
   persistence: persistenceSuite,
   exchanges: exchangesSuite,
   api: apiSuite,

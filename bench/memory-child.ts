@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { collectedRss, printReading } from './child.js';
 import { startPipeline } from './pipeline.js';
 
 const BATCH = 500;
@@ -41,13 +42,7 @@ async function main(count: number, warmSignals: number): Promise<MemoryReading> 
     }
     await sleep(1_000);
     const warm = process.memoryUsage.rss();
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (gc) {
-      gc();
-      gc();
-      await sleep(200);
-    }
-    return { traders: count, cold, warm, collected: process.memoryUsage.rss(), gc: gc !== undefined, startupMs };
+    return { traders: count, cold, warm, collected: await collectedRss(), gc: 'gc' in globalThis, startupMs };
   } finally {
     await p.stop();
   }
@@ -57,5 +52,4 @@ const [count, warmSignals] = process.argv.slice(2, 4).map(Number);
 if (!Number.isInteger(count) || count! < 1 || !Number.isInteger(warmSignals) || warmSignals! < 0) {
   throw new Error(`usage: memory-child COUNT WARM (got ${process.argv.slice(2).join(' ')})`);
 }
-// Out once the platform is stopped, whatever handle might linger.
-process.stdout.write(`${JSON.stringify(await main(count!, warmSignals!))}\n`, () => process.exit(0));
+printReading(await main(count!, warmSignals!));

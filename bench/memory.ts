@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { moduleUrl } from '../runtime/module-url.js';
+import { runChild } from './child.js';
 import type { MemoryReading } from './memory-child.js';
 import type { Figure } from './report.js';
 import type { SuiteOptions } from './runtime.js';
 
-const run = promisify(execFile);
 const MIB = 2 ** 20;
 /** Warm-up signals per trader before the reading. */
 const WARM_SIGNALS = 1_000;
@@ -40,18 +37,6 @@ export async function memorySuite(options: SuiteOptions): Promise<Figure[]> {
 
 const mib = (bytes: number) => (bytes / MIB).toFixed(1);
 
-async function measure(traders: number): Promise<MemoryReading> {
-  const child = moduleUrl('./memory-child', import.meta.url);
-  // From the sources (tsx), the child needs tsx's loader as well.
-  const loader = child.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const { stdout } = await run(process.execPath, [...loader, '--expose-gc', fileURLToPath(child), String(traders), String(WARM_SIGNALS)], {
-    timeout: 180_000,
-    maxBuffer: 1 << 20,
-  });
-  const line = stdout.trim().split('\n').at(-1) ?? '';
-  try {
-    return JSON.parse(line) as MemoryReading;
-  } catch {
-    throw new Error(`memory: the child with ${traders} trader(s) printed no reading: ${stdout.slice(-500)}`);
-  }
+function measure(traders: number): Promise<MemoryReading> {
+  return runChild<MemoryReading>(moduleUrl('./memory-child', import.meta.url), [String(traders), String(WARM_SIGNALS)], `memory, ${traders} trader(s)`, 180_000);
 }

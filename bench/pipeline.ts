@@ -65,19 +65,25 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-/** The pipeline's platform config: `count` traders `t0`, `t1`... each on one paper market in turn, on one paper exchange. */
-export function pipelineConfig(count: number): PlatformConfig {
+/**
+ * The pipeline's platform config: `count` traders `t0`, `t1`... each on one paper market in turn, on one
+ * paper exchange, with a candle every `candleIntervalMs`: by default every 50 ms, which refreshes the
+ * simulated book so that a flat-out load of market orders keeps finding liquidity.
+ */
+export function pipelineConfig(count: number, candleIntervalMs = 50): PlatformConfig {
   const ids = Array.from({ length: count }, (_, i) => `t${i}`);
   return parseConfig({
-    // Candles every 50 ms refresh the simulated book, so the market orders keep finding liquidity.
-    exchanges: { paper: { type: 'paper', seed: 11, candleIntervalMs: 50 } },
+    exchanges: { paper: { type: 'paper', seed: 11, candleIntervalMs } },
     traders: ids.map((id, i) => ({ id, symbols: [PAPER_MARKETS[i % PAPER_MARKETS.length]!.symbol], balances: { USDT: 1_000_000_000 } })),
   });
 }
 
-/** `count` traders on the paper exchange, the probe in the events hub's place; with `database`, persistence stores everything. */
-export async function startPipeline(count: number, database?: PlatformOptions['database']): Promise<Pipeline> {
-  const config = pipelineConfig(count);
+/**
+ * `count` traders on the paper exchange, the probe in the events hub's place; with `database`,
+ * persistence stores everything; `candleIntervalMs` as in `pipelineConfig`.
+ */
+export async function startPipeline(count: number, database?: PlatformOptions['database'], candleIntervalMs?: number): Promise<Pipeline> {
+  const config = pipelineConfig(count, candleIntervalMs);
   const ids = config.traders.map((t) => t.id);
   const tree = platformTree(config, database ? { database } : {});
   // The probe takes the events hub's place: same address and messages, but timing in the sender's thread.

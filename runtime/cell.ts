@@ -10,7 +10,7 @@ import type { Reply } from './pending-requests.js';
 import type { Address } from './message.js';
 import type { ActorSpec } from './options.js';
 import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
-import type { SparePool } from './spare-pool.js';
+import type { SparePool, WorkerShape } from './spare-pool.js';
 import { WorkerHost } from './worker-host.js';
 
 /** What a cell needs from the system around it. */
@@ -60,6 +60,8 @@ export class ActorCell implements SupervisedChild, HostListener {
   restarts = 0;
   lastError: ErrorInfo | undefined;
 
+  /** The thread it runs in, when it runs in a worker. */
+  readonly workerShape: WorkerShape | undefined;
   readonly #env: CellEnvironment;
   readonly #host: ActorHost;
   readonly #window: number;
@@ -79,20 +81,15 @@ export class ActorCell implements SupervisedChild, HostListener {
     this.#env = env;
     this.#window = spec.window ?? spec.batchSize * 8;
     this.mailbox = new Mailbox({ ...spec.mailbox, onDrain: () => env.onDrain(this) });
-    this.#host =
-      spec.placement === 'worker'
-        ? new WorkerHost(
-            {
-              address: spec.id,
-              module: moduleUrl,
-              args: spec.args,
-              heartbeatMs: spec.heartbeat.intervalMs,
-              ...(env.spares ? { spares: env.spares } : {}),
-              ...(spec.resourceLimits ? { resourceLimits: spec.resourceLimits } : {}),
-            },
-            this,
-          )
-        : new LocalHost({ address: spec.id, definition, args: spec.args }, this);
+    if (spec.placement === 'worker') {
+      this.workerShape = { module: moduleUrl, ...(spec.resourceLimits ? { resourceLimits: spec.resourceLimits } : {}) };
+      this.#host = new WorkerHost(
+        { address: spec.id, ...this.workerShape, args: spec.args, heartbeatMs: spec.heartbeat.intervalMs, ...(env.spares ? { spares: env.spares } : {}) },
+        this,
+      );
+    } else {
+      this.#host = new LocalHost({ address: spec.id, definition, args: spec.args }, this);
+    }
   }
 
   get id(): string {

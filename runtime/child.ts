@@ -1,4 +1,5 @@
 import type { ErrorInfo } from './errors.js';
+import type { WorkerShape } from './spare-pool.js';
 
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 
@@ -21,6 +22,8 @@ export interface SupervisedChild {
   readonly state: ChildState;
   /** Restarts so far, over the child's whole life. */
   restarts: number;
+  /** The worker thread an actor runs in; none for a supervisor or an actor in the main thread. */
+  readonly workerShape?: WorkerShape | undefined;
   parent: ChildParent | undefined;
   /** Starts (or restarts) the child; resolves once it runs, or once its start failed and was reported. */
   start(): Promise<void>;

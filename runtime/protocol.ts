@@ -34,6 +34,8 @@ export type Outgoing =
   | { k: 'reply'; to: Address; message: Message; cid: number };
 
 export type RunnerToHost =
+  /** The worker imported its actor module (before `bind`): for the spare pool, which the host ignores. */
+  | { t: 'loaded' }
   | { t: 'ready' }
   /**
    * Everything up to `seq` was processed and its effects are in `out`: the host routes them, stores the

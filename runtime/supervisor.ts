@@ -3,9 +3,12 @@ import type { ChildExit, ChildParent, ChildState, RestartType, SupervisedChild }
 import type { ErrorInfo } from './errors.js';
 import type { SystemEvent } from './events.js';
 import type { SupervisorSpec } from './options.js';
+import type { WorkerShape } from './spare-pool.js';
 
 export interface SupervisorEnvironment {
   emit(event: SystemEvent): void;
+  /** Threads for children about to start: they load side by side while the children start in order. */
+  prewarm(shapes: WorkerShape[]): void;
   /** A child that will not be restarted left the tree. */
   removed(child: SupervisedChild): void;
 }
@@ -48,6 +51,7 @@ export class Supervisor implements SupervisedChild, ChildParent {
   async start(): Promise<void> {
     this.state = 'starting';
     this.#history.clear();
+    this.#env.prewarm(this.children.flatMap((child) => (child.workerShape ? [child.workerShape] : [])));
     for (const child of this.children) await child.start();
     this.state = 'running';
   }

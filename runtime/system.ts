@@ -393,7 +393,7 @@ export class ActorSystem implements CellEnvironment {
   #construct(spec: ChildSpec, modules: Map<string, ActorDefinition>): SupervisedChild {
     if (isSupervisorSpec(spec)) {
       const children = spec.children.map((child) => this.#construct(child, modules));
-      const supervisor = new Supervisor(spec, children, { emit: (event) => this.emit(event), removed: (child) => this.#removed(child) });
+      const supervisor = new Supervisor(spec, children, { emit: (event) => this.emit(event), removed: (child) => this.#removed(child), prewarm: (shapes) => this.spares?.prewarm(shapes) });
       this.#supervisors.set(spec.id, supervisor);
       return supervisor;
     }

@@ -19,6 +19,9 @@ if (!isActorDefinition(definition)) {
   throw new RuntimeError('ERR_ACTOR_MODULE', `${module} must default-export defineActor({ create() {...} })`);
 }
 
+// Loaded: a spare pool starts loading its next spare.
+port.postMessage({ t: 'loaded' } satisfies RunnerToHost);
+
 let handle: ((message: HostToRunner) => void) | undefined;
 port.on('message', (message: HostToRunner | WorkerBind) => {
   if (message.t !== 'bind') {

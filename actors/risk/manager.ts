@@ -4,7 +4,7 @@ import type { Address } from '../../runtime/message.js';
 import { max, type Fixed } from '../trading/fixed.js';
 import type { InterventionAction, MonitorLimits } from './limits.js';
 import { bookDecisions, exposureOf, positionDecisions, type Book, type Decision } from './monitor.js';
-import { exposureSchema, type ExposureReport, type Intervention } from './protocol.js';
+import { exposureSchema, type Intervention } from './protocol.js';
 import { own } from '../trading/own.js';
 
 export interface RiskManagerArgs {
@@ -49,14 +49,19 @@ const messages = z.discriminatedUnion('type', [
   /** A trader started or deleted while the platform runs (the API's trader lifecycle). */
   z.object({ type: z.literal('addTrader'), traderId: z.string(), address: z.string(), limits: monitorLimitsSchema }),
   z.object({ type: z.literal('removeTrader'), traderId: z.string() }),
-  /** Request: replies with the latest exposure of every trader and the interventions made. */
+  /** Request: replies with every trader's share of the portfolio (equity, day P&L, exposure), their sums, and the interventions made. */
   z.object({ type: z.literal('status') }),
 ]);
+
+/** What one trader adds to the portfolio's book, from its latest exposure report. */
+type Share = Omit<Book, 'peak'>;
 
 interface State {
   /** The config's traders, then those added and removed while running. */
   traders: RiskManagerArgs['traders'];
-  latest: Record<string, ExposureReport>;
+  /** Each trader's share of the portfolio, and their sum, kept as reports come: a report costs the same with 1,000 traders as with one. */
+  shares: Record<string, Share>;
+  portfolio: Share;
   peaks: Record<string, Fixed>;
   portfolioPeak: Fixed;
   /** Conditions acted on and still holding, per trader id or `*` for the portfolio. */
@@ -94,44 +99,51 @@ export default defineActor<z.infer<typeof messages>, State>({
     };
 
     /** Acts on decisions not yet active for `owner`; conditions that cleared are forgotten (and exposure's reduce-only lifted). */
-    const apply = (ctx: ActorContext, owner: string, decisions: Decision[], scope: InterventionEvent['scope'], traderIds: string[]) => {
+    const apply = (ctx: ActorContext, owner: string, decisions: Decision[], scope: InterventionEvent['scope'], traderIds: () => string[]) => {
       const before = new Set(state.active[owner] ?? []);
-      for (const decision of decisions) if (!before.has(decision.key)) intervene(ctx, scope, traderIds, decision);
+      for (const decision of decisions) if (!before.has(decision.key)) intervene(ctx, scope, traderIds(), decision);
       const now = new Set(decisions.map((d) => d.key));
-      for (const key of before) if (key === 'exposure' && !now.has(key)) intervene(ctx, scope, traderIds, { action: 'lift-reduce-only', reason: 'exposure back under the limit' });
+      for (const key of before) if (key === 'exposure' && !now.has(key)) intervene(ctx, scope, traderIds(), { action: 'lift-reduce-only', reason: 'exposure back under the limit' });
       // Halts stay active until resumed, so they are not fired again every report.
       const sticky = [...before].filter((key) => !now.has(key) && key !== 'exposure' && !key.startsWith('stop:') && !key.startsWith('take:'));
       state.active[owner] = [...now, ...sticky];
     };
 
-    const portfolioBook = (): Book => {
-      const book: Book = { equity: 0n, peak: state.portfolioPeak, dayPnl: 0n, exposure: 0n };
-      for (const report of Object.values(state.latest)) {
-        book.equity += report.equity;
-        book.dayPnl += report.dayPnl;
-        book.exposure += exposureOf(report);
+    /** Replaces trader `id`'s share of the portfolio's sums (removes it, with none). */
+    const setShare = (id: string, share: Share | undefined) => {
+      const sum = state.portfolio;
+      const old = own(state.shares, id);
+      if (old) {
+        sum.equity -= old.equity;
+        sum.dayPnl -= old.dayPnl;
+        sum.exposure -= old.exposure;
       }
-      return book;
+      if (!share) {
+        delete state.shares[id];
+        return;
+      }
+      state.shares[id] = share;
+      sum.equity += share.equity;
+      sum.dayPnl += share.dayPnl;
+      sum.exposure += share.exposure;
     };
 
     return {
       init(ctx, snapshot) {
         args = ctx.args as RiskManagerArgs;
-        state = snapshot ?? { traders: args.traders, latest: {}, peaks: {}, portfolioPeak: 0n, active: {}, interventions: [] };
+        state = snapshot ?? { traders: args.traders, shares: {}, portfolio: { equity: 0n, dayPnl: 0n, exposure: 0n }, peaks: {}, portfolioPeak: 0n, active: {}, interventions: [] };
       },
       receive(msg, ctx) {
         switch (msg.type) {
           case 'exposure': {
             const trader = own(state.traders, msg.traderId);
             if (!trader) return;
-            state.latest[msg.traderId] = msg;
+            const share: Share = { equity: msg.equity, dayPnl: msg.dayPnl, exposure: exposureOf(msg) };
+            setShare(msg.traderId, share);
             const peak = (state.peaks[msg.traderId] = max(state.peaks[msg.traderId] ?? 0n, msg.equity));
-            const book: Book = { equity: msg.equity, peak, dayPnl: msg.dayPnl, exposure: exposureOf(msg) };
-            apply(ctx, msg.traderId, [...positionDecisions(msg, trader.limits), ...bookDecisions(book, trader.limits, 'close-and-halt')], 'trader', [msg.traderId]);
-            const portfolio = portfolioBook();
-            state.portfolioPeak = max(state.portfolioPeak, portfolio.equity);
-            portfolio.peak = state.portfolioPeak;
-            apply(ctx, '*', bookDecisions(portfolio, args.portfolio, 'emergency-stop'), 'portfolio', Object.keys(state.traders));
+            apply(ctx, msg.traderId, [...positionDecisions(msg, trader.limits), ...bookDecisions({ ...share, peak }, trader.limits, 'close-and-halt')], 'trader', () => [msg.traderId]);
+            state.portfolioPeak = max(state.portfolioPeak, state.portfolio.equity);
+            apply(ctx, '*', bookDecisions({ ...state.portfolio, peak: state.portfolioPeak }, args.portfolio, 'emergency-stop'), 'portfolio', () => Object.keys(state.traders));
             return;
           }
           case 'emergencyStop':
@@ -155,12 +167,12 @@ export default defineActor<z.infer<typeof messages>, State>({
             return;
           case 'removeTrader':
             delete state.traders[msg.traderId];
-            delete state.latest[msg.traderId];
+            setShare(msg.traderId, undefined);
             delete state.peaks[msg.traderId];
             delete state.active[msg.traderId];
             return;
           case 'status':
-            ctx.reply({ type: 'riskStatus', latest: state.latest, active: state.active, interventions: state.interventions });
+            ctx.reply({ type: 'riskStatus', shares: state.shares, portfolio: state.portfolio, active: state.active, interventions: state.interventions });
         }
       },
       snapshot: () => state,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
-import { interventionSchema } from '../risk/protocol.js';
+import { interventionSchema, type ExposureReport } from '../risk/protocol.js';
 import { verdictSchema, type ReviewRequest } from '../reviewer/protocol.js';
 import type { TraderArgs } from './args.js';
 import { TraderCore, type TraderState } from './core.js';
@@ -46,6 +46,8 @@ export default defineActor<TraderMessage, TraderState>({
   create() {
     let args: TraderArgs;
     let core: TraderCore;
+    /** What the last exposure report sent said (not in the snapshot: a restarted trader reports again). */
+    let lastExposure = '';
 
     const flush = (ctx: ActorContext) => {
       const { events, cancels, orders, reviews } = core.drain();
@@ -132,10 +134,16 @@ export default defineActor<TraderMessage, TraderState>({
           case 'status':
             ctx.reply(core.status());
             return;
-          case 'report':
-            ctx.send(args.risk, core.exposure(now));
+          case 'report': {
+            // Sent when it says something new: an idle trader costs the risk manager nothing, which
+            // in a fleet of a thousand is most of them at any moment.
+            const report = core.exposure(now);
+            const said = exposureText(report);
+            if (said !== lastExposure) ctx.send(args.risk, report);
+            lastExposure = said;
             core.onTick(now);
             break;
+          }
         }
         flush(ctx);
       },
@@ -143,6 +151,11 @@ export default defineActor<TraderMessage, TraderState>({
     };
   },
 });
+
+/** What an exposure report says, but its time. */
+function exposureText(report: ExposureReport): string {
+  return `${report.equity} ${report.dayPnl} ${report.positions.map((p) => `${p.symbol}:${p.quantity}:${p.avgEntry}:${p.mark}`).join(',')}`;
+}
 
 function withoutType<T extends { type: string }>(message: T): Omit<T, 'type'> {
   const { type: _type, ...rest } = message;

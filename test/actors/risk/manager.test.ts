@@ -111,6 +111,32 @@ describe('risk manager', () => {
     expect([a!.modeReason, b!.modeReason]).toEqual([stop!.slice('emergency-stop: '.length), stop!.slice('emergency-stop: '.length)]);
   });
 
+  test("the portfolio's sums are the traders' latest shares, as reports replace them and traders leave", async () => {
+    platform = await startPlatform({
+      exchanges: { paper: { type: 'paper', replay: replayFiles(PATHS) } },
+      traders: [trader('a', 'SOL/USDT'), trader('b', 'XRP/USDT'), trader('c', 'ETH/USDT')],
+    });
+    const p = platform;
+    type Share = { equity: bigint; dayPnl: bigint; exposure: bigint };
+    const risk = () => p.system.request<{ shares: Record<string, Share>; portfolio: Share }>('risk', { type: 'status' });
+    const summed = (shares: Share[]) => shares.reduce((sum, s) => ({ equity: sum.equity + s.equity, dayPnl: sum.dayPnl + s.dayPnl, exposure: sum.exposure + s.exposure }), { equity: 0n, dayPnl: 0n, exposure: 0n });
+    p.advance();
+    await waitFor(async () => Object.keys((await risk()).shares).length === 3, 'a report of each trader');
+    p.signal('a', { id: 'buy', strategy: 'api', symbol: 'SOL/USDT', action: 'BUY' });
+    p.signal('b', { id: 'buy', strategy: 'api', symbol: 'XRP/USDT', action: 'BUY' });
+    await waitFor(async () => Object.values((await risk()).shares).filter((s) => s.exposure > 0n).length === 2, 'exposure reported by a and b');
+    // Prices move: every report replaces its trader's share, and the sums follow.
+    p.advance(2);
+    await waitFor(async () => (await risk()).portfolio.dayPnl < 0n, 'the losses reported');
+    const moved = await risk();
+    expect(moved.portfolio).toEqual(summed(Object.values(moved.shares)));
+
+    p.system.send('risk', { type: 'removeTrader', traderId: 'a' });
+    const left = await risk();
+    expect(Object.keys(left.shares).sort()).toEqual(['b', 'c']);
+    expect(left.portfolio).toEqual(summed(Object.values(left.shares)));
+  });
+
   test('an emergency stop closes every position, cancels open orders and halts every trader', async () => {
     platform = await startPlatform({
       exchanges: { paper: { type: 'paper', replay: replayFiles(PATHS) } },
