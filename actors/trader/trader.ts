@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
-import { interventionSchema, type ExposureReport } from '../risk/protocol.js';
+import { interventionSchema } from '../risk/protocol.js';
 import { verdictSchema, type ReviewRequest } from '../reviewer/protocol.js';
 import type { TraderArgs } from './args.js';
 import { TraderCore, type TraderState } from './core.js';
 import type { TraderEventsMessage } from './events.js';
+import { ExposureNews } from './exposure-news.js';
 import type { RecoverReply, RecoveredTrader } from './recovery.js';
 
 const fixed = z.bigint();
@@ -46,8 +47,8 @@ export default defineActor<TraderMessage, TraderState>({
   create() {
     let args: TraderArgs;
     let core: TraderCore;
-    /** What the last exposure report sent said (not in the snapshot: a restarted trader reports again). */
-    let lastExposure = '';
+    /** Not in the snapshot: a restarted trader reports its exposure again. */
+    const exposureNews = new ExposureNews();
 
     const flush = (ctx: ActorContext) => {
       const { events, cancels, orders, reviews } = core.drain();
@@ -135,12 +136,8 @@ export default defineActor<TraderMessage, TraderState>({
             ctx.reply(core.status());
             return;
           case 'report': {
-            // Sent when it says something new: an idle trader costs the risk manager nothing, which
-            // in a fleet of a thousand is most of them at any moment.
-            const report = core.exposure(now);
-            const said = exposureText(report);
-            if (said !== lastExposure) ctx.send(args.risk, report);
-            lastExposure = said;
+            const report = exposureNews.of(core.exposure(now));
+            if (report) ctx.send(args.risk, report);
             core.onTick(now);
             break;
           }
@@ -151,11 +148,6 @@ export default defineActor<TraderMessage, TraderState>({
     };
   },
 });
-
-/** What an exposure report says, but its time. */
-function exposureText(report: ExposureReport): string {
-  return `${report.equity} ${report.dayPnl} ${report.positions.map((p) => `${p.symbol}:${p.quantity}:${p.avgEntry}:${p.mark}`).join(',')}`;
-}
 
 function withoutType<T extends { type: string }>(message: T): Omit<T, 'type'> {
   const { type: _type, ...rest } = message;
