@@ -76,7 +76,7 @@ export interface V2Loop {
   orderLogCapacity: number;
   /** Wall-clock ms between candles on the pipeline's paper exchange. */
   candleIntervalMs: number;
-  /** Signals sent so far; the next one is a BUY when even, a SELL when odd. */
+  /** Signals sent so far (each a market BUY, which the loop fills before the next: every signal trades). */
   readonly sent: number;
   /** Candles the engine has published to the trader. */
   readonly candles: number;
@@ -156,7 +156,7 @@ export async function startV2Loop(): Promise<V2Loop> {
     },
     step() {
       const i = sent++;
-      const signal = { id: `load:${args.id}:${i}`, strategy: 'bench', symbol, action: i % 2 === 0 ? 'BUY' : 'CLOSE' };
+      const signal = { id: `load:${args.id}:${i}`, strategy: 'bench', symbol, action: 'BUY' };
       const now = Date.now();
       core.onSignal(signal, `m${++message}`, now);
       const first = core.drain();

@@ -20,7 +20,7 @@ export interface MemoryReading {
 /**
  * Child process of the memory suite (`node --expose-gc memory-child.js COUNT WARM`): a fresh process, so
  * that nothing of an earlier platform or suite is in its RSS. Starts the pipeline's platform with COUNT
- * traders, sends each WARM alternating BUY and SELL signals (a multiple of 500, one batch per trader at
+ * traders, sends each WARM market BUY signals (a multiple of 500, one batch per trader at
  * a time), waits until all are filled and a second more, then reads the process's RSS, which all the
  * worker threads share. Only types may be imported from this module: importing it runs it.
  */

@@ -59,7 +59,11 @@ export async function pipelineSuite(options: SuiteOptions): Promise<Figure[]> {
 export interface Pipeline {
   system: ActorSystem;
   traders: string[];
-  /** Sends `count` alternating BUY and SELL signals with ids unique across the run; false: wait for `drained`. */
+  /**
+   * Sends `count` market BUY signals with ids unique across the run; false: wait for `drained`. Only
+   * BUYs: a SELL or CLOSE behind a BUY that has not filled yet has nothing to sell and is skipped, which
+   * would count cheap decisions as work; a BUY always trades.
+   */
   send(trader: string, count: number, prefix: string): { ids: string[]; accepted: boolean };
   probe(): Promise<ProbeReply>;
   stop(): Promise<void>;
@@ -105,7 +109,7 @@ export async function startPipeline(count: number, database?: PlatformOptions['d
       let next = serial.get(trader) ?? 0;
       const signals = Array.from({ length: n }, () => {
         const i = next++;
-        return { id: `${prefix}:${trader}:${i}`, strategy: 'bench', symbol, action: i % 2 === 0 ? 'BUY' : 'CLOSE' };
+        return { id: `${prefix}:${trader}:${i}`, strategy: 'bench', symbol, action: 'BUY' };
       });
       serial.set(trader, next);
       return { ids: signals.map((s) => s.id), accepted: system.send(traderAddress(trader), { type: 'signals', signals }) };
