@@ -5,6 +5,7 @@ import type { FleetReading } from './fleet-child.js';
 import type { Figure } from './report.js';
 import type { SuiteOptions } from './runtime.js';
 
+const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 /** The fleet the issue sets figures for, and the small fleets that run first (only the larger with `--quick`). */
 const FLEET = 1_000;
@@ -27,10 +28,11 @@ export async function fleetSuite(options: SuiteOptions): Promise<Figure[]> {
   // start readings of 25 and 50 (before a collection) projected 16 GiB.
   const perTrader = (b.after - a.after) / (b.traders - a.traders);
   const project = (traders: number) => b.after + (traders - b.traders) * perTrader;
-  const fits = Math.min(FLEET, Math.floor(b.traders + (MEMORY_SHARE * freemem() - b.after) / perTrader));
-  const figures = [...fleetFigures(b, false), { suite: 'fleet', name: `RSS a trader adds (${a.traders} to ${b.traders} traders)`, value: perTrader / 2 ** 20, unit: 'MiB', goal: { kind: 'max', value: 12 } } satisfies Figure];
+  const free = freemem();
+  const fits = Math.min(FLEET, Math.floor(b.traders + (MEMORY_SHARE * free - b.after) / perTrader));
+  const figures = [...fleetFigures(b, false), { suite: 'fleet', name: `RSS a trader adds (${a.traders} to ${b.traders} traders)`, value: perTrader / MIB, unit: 'MiB', goal: { kind: 'max', value: 12 } } satisfies Figure];
   if (fits < FLEET) {
-    options.progress(`fleet: ${FLEET.toLocaleString('en-US')} traders would take ${(project(FLEET) / GIB).toFixed(1)} GiB; ${(freemem() / GIB).toFixed(1)} GiB is free, so ${fits} run`);
+    options.progress(`fleet: ${FLEET.toLocaleString('en-US')} traders would take ${(project(FLEET) / GIB).toFixed(1)} GiB; ${(free / GIB).toFixed(1)} GiB is free, so ${fits} run`);
     figures.push({ suite: 'fleet', name: `RSS, ${FLEET.toLocaleString('en-US')} traders, projected`, value: project(FLEET) / GIB, unit: 'GiB', goal: { kind: 'max', value: 12 } });
   }
   if (fits > b.traders) figures.push(...fleetFigures(await measure(fits, seconds, options), fits === FLEET));
@@ -53,7 +55,7 @@ function fleetFigures(r: FleetReading, full: boolean): Figure[] {
   return [
     { suite: 'fleet', name: `start-up until each has a price, ${traders}`, value: r.startupMs / 1000, unit: 's', ...(full ? { goal: { kind: 'max', value: 60 } } : { better: 'lower' }) },
     { suite: 'fleet', name: `RSS, ${traders}`, value: r.after / GIB, unit: 'GiB', ...(full ? { goal: { kind: 'max', value: 12 } } : { better: 'lower' }) },
-    { suite: 'fleet', name: `RSS per trader, ${traders}`, value: r.after / r.traders / 2 ** 20, unit: 'MiB', better: 'lower' },
+    { suite: 'fleet', name: `RSS per trader, ${traders}`, value: r.after / r.traders / MIB, unit: 'MiB', better: 'lower' },
     { suite: 'fleet', name: `signal-to-ack p99 at 1 signal/s each, ${traders}`, value: r.p99, unit: 'ms', ...(full ? { goal: { kind: 'max', value: 20 } } : { better: 'lower' }) },
   ];
 }

@@ -7,7 +7,7 @@ const WORKER_ENTRY = import.meta.url.endsWith('.ts')
   : new URL('./worker-entry.js', import.meta.url);
 
 /** Spares loading at once: an import is CPU-bound, so more than the cores only costs memory sooner. */
-const LOADING_AT_ONCE = Math.max(2, availableParallelism());
+export const LOADING_AT_ONCE = Math.max(2, availableParallelism());
 
 export interface WorkerShape {
   module: string;

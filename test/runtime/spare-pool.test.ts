@@ -1,13 +1,11 @@
-import { availableParallelism } from 'node:os';
 import { pino } from 'pino';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ActorSystem } from '../../runtime/system.js';
-import { SparePool, type WorkerShape } from '../../runtime/spare-pool.js';
+import { LOADING_AT_ONCE, SparePool, type WorkerShape } from '../../runtime/spare-pool.js';
 import { waitFor } from '../helpers/wait.js';
 
 const recorder: WorkerShape = { module: new URL('./fixtures/recorder.ts', import.meta.url).href };
 const broken: WorkerShape = { module: new URL('./fixtures/no-such-actor.ts', import.meta.url).href };
-const LOADING_AT_ONCE = Math.max(2, availableParallelism());
 
 let pool: SparePool | undefined;
 let system: ActorSystem | undefined;
