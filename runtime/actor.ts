@@ -41,6 +41,24 @@ export interface ActorContext {
   /** Delivers `message` to this actor after `delayMs` (and every `delayMs` with `repeat`). Timers die with the actor. */
   setTimer(key: string, delayMs: number, message: Message, options?: TimerOptions): void;
   cancelTimer(key: string): void;
+  /**
+   * Keeps the message in hand unacknowledged until the returned function is called, for an actor whose
+   * work on a message finishes later (persistence makes rows durable in batches). Messages after it are
+   * still processed, but none is acknowledged past the oldest one held; a crash delivers the held ones
+   * again, so handling one twice must do no harm. The acknowledgement leaves with the first commit after
+   * the release, together with what was sent meanwhile. Not for actors with a snapshot, which would then
+   * be ahead of what is acknowledged.
+   *
+   * @example
+   * ```ts
+   * receive(msg, ctx) {
+   *   const release = ctx.hold();
+   *   buffer.push(msg);
+   *   void writeSoon(buffer).then(release);
+   * }
+   * ```
+   */
+  hold(): () => void;
   /** Stops this actor normally: a `transient` actor stopped this way is not restarted. */
   stop(): void;
 }
@@ -62,6 +80,11 @@ export interface Actor<M extends Message = Message, S = unknown> {
 export interface ActorDefinition<M extends Message = Message, S = unknown> {
   /** Validates every message at the mailbox, before it is queued. */
   readonly messages?: z.ZodType<M>;
+  /**
+   * How much of the mailbox's capacity a (validated) message takes; 1 when absent. A message that
+   * carries many items counts each, so backpressure and `drained()` see the work queued, not the envelopes.
+   */
+  weight?(message: M): number;
   create(): Actor<M, S>;
 }
 

@@ -33,12 +33,15 @@ export interface ActorStatus {
   lastError?: ErrorInfo;
   mailbox: {
     size: number;
+    /** Weight queued (`ActorDefinition.weight`), which `capacity` bounds. */
+    load: number;
     pending: number;
     inflight: number;
     capacity: number;
     overflow: string;
     enqueued: number;
     acknowledged: number;
+    acknowledgedLoad: number;
     dropped: number;
     rejected: number;
     redelivered: number;
@@ -252,6 +255,7 @@ export class ActorCell implements SupervisedChild, HostListener {
       ...(this.lastError ? { lastError: this.lastError } : {}),
       mailbox: {
         size: mailbox.size,
+        load: mailbox.load,
         pending: mailbox.pendingCount,
         inflight: mailbox.inflightCount,
         capacity: mailbox.capacity,

@@ -23,11 +23,15 @@ export interface Envelope {
   deliveries: number;
   /** How many times the actor crashed with it in hand: the poison count. */
   failures: number;
+  /** How much of the capacity it takes (`ActorDefinition.weight`): 1 unless it carries many items. */
+  readonly weight: number;
 }
 
 export interface MailboxStats {
   enqueued: number;
   acknowledged: number;
+  /** Weight acknowledged: what the actor processed, in the units capacity counts. */
+  acknowledgedLoad: number;
   dropped: number;
   rejected: number;
   redelivered: number;
@@ -35,11 +39,12 @@ export interface MailboxStats {
 
 /** The outcome of a push, so the caller can count and report without inspecting the mailbox. */
 export type PushResult =
-  | { accepted: true; full: boolean; dropped?: Envelope }
+  | { accepted: true; full: boolean; dropped?: Envelope[] }
   | { accepted: false; reason: 'full' | 'dropped-newest' };
 
 /**
- * A bounded mailbox, owned by the supervisor side so that it outlives the actor's thread.
+ * A bounded mailbox, owned by the supervisor side so that it outlives the actor's thread. Capacity
+ * counts weight, not messages: a message carrying 1,000 signals takes as much room as 1,000 messages of one.
  *
  * Messages move pending -> in flight (handed to the actor) -> acknowledged (removed). When the actor
  * dies, its in-flight messages go back to the front of the queue, in order, to be delivered again.
@@ -47,11 +52,13 @@ export type PushResult =
 export class Mailbox {
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
-  readonly stats: MailboxStats = { enqueued: 0, acknowledged: 0, dropped: 0, rejected: 0, redelivered: 0 };
+  readonly stats: MailboxStats = { enqueued: 0, acknowledged: 0, acknowledgedLoad: 0, dropped: 0, rejected: 0, redelivered: 0 };
 
   #pending = new Deque<Envelope>(64);
   #inflight = new Deque<Envelope>(64);
   #nextSeq = 1;
+  #load = 0;
+  #inflightLoad = 0;
   #drainWanted = false;
   #onDrain: () => void;
 
@@ -66,6 +73,11 @@ export class Mailbox {
     return this.#pending.length + this.#inflight.length;
   }
 
+  /** Their weight, which capacity bounds. */
+  get load(): number {
+    return this.#load;
+  }
+
   get pendingCount(): number {
     return this.#pending.length;
   }
@@ -75,24 +87,35 @@ export class Mailbox {
   }
 
   get isFull(): boolean {
-    return this.size >= this.capacity;
+    return this.#load >= this.capacity;
+  }
+
+  /** Whether `weight` more fits. An empty mailbox takes any message, however heavy, or it never could. */
+  fits(weight: number): boolean {
+    return this.#load === 0 || this.#load + weight <= this.capacity;
   }
 
   /**
    * Queues a message under the overflow policy. With `force`, a `backpressure` mailbox accepts it over
    * capacity: the router uses that for messages an actor already emitted, and pauses that actor instead.
    */
-  push(message: Message, meta?: { from?: Address; cid?: number }, force = false): PushResult {
-    let dropped: Envelope | undefined;
-    if (this.size >= this.capacity) {
-      // With everything in flight there is no undelivered message to drop: drop-oldest drops the new one.
-      if (this.overflow === 'drop-newest' || (this.overflow === 'drop-oldest' && this.#pending.length === 0)) {
+  push(message: Message, meta?: { from?: Address; cid?: number }, force = false, weight = 1): PushResult {
+    let dropped: Envelope[] | undefined;
+    if (!this.fits(weight)) {
+      // Undelivered messages make room, oldest first, when that is enough; else (everything in flight) the new one is dropped.
+      const room = this.#inflightLoad === 0 || this.#inflightLoad + weight <= this.capacity;
+      if (this.overflow === 'drop-newest' || (this.overflow === 'drop-oldest' && !room)) {
         this.stats.dropped++;
         return { accepted: false, reason: 'dropped-newest' };
       }
       if (this.overflow === 'drop-oldest') {
-        dropped = this.#pending.shift();
-        this.stats.dropped++;
+        dropped = [];
+        while (!this.fits(weight)) {
+          const oldest = this.#pending.shift()!;
+          this.#load -= oldest.weight;
+          dropped.push(oldest);
+          this.stats.dropped++;
+        }
       } else if (!force) {
         this.stats.rejected++;
         this.#drainWanted = true;
@@ -100,11 +123,12 @@ export class Mailbox {
       }
     }
     const envelope: Envelope = meta
-      ? { seq: this.#nextSeq++, message, from: meta.from, cid: meta.cid, deliveries: 0, failures: 0 }
-      : { seq: this.#nextSeq++, message, deliveries: 0, failures: 0 };
+      ? { seq: this.#nextSeq++, message, from: meta.from, cid: meta.cid, deliveries: 0, failures: 0, weight }
+      : { seq: this.#nextSeq++, message, deliveries: 0, failures: 0, weight };
     this.#pending.push(envelope);
+    this.#load += weight;
     this.stats.enqueued++;
-    const full = this.size >= this.capacity;
+    const full = this.isFull;
     if (full) this.#drainWanted = true;
     return dropped ? { accepted: true, full, dropped } : { accepted: true, full };
   }
@@ -118,6 +142,7 @@ export class Mailbox {
       envelope.deliveries++;
       batch[i] = envelope;
       this.#inflight.push(envelope);
+      this.#inflightLoad += envelope.weight;
     }
     return batch;
   }
@@ -130,12 +155,16 @@ export class Mailbox {
   /** Acknowledges every in-flight message up to and including `seq`. */
   ack(seq: number): number {
     let n = 0;
+    let weight = 0;
     while (this.#inflight.length > 0 && this.#inflight.peek()!.seq <= seq) {
-      this.#inflight.shift();
+      weight += this.#inflight.shift()!.weight;
       n++;
     }
+    this.#load -= weight;
+    this.#inflightLoad -= weight;
     this.stats.acknowledged += n;
-    if (this.#drainWanted && this.size <= this.capacity >>> 1) {
+    this.stats.acknowledgedLoad += weight;
+    if (this.#drainWanted && this.#load <= this.capacity >>> 1) {
       this.#drainWanted = false;
       this.#onDrain();
     }
@@ -146,6 +175,7 @@ export class Mailbox {
   requeueInflight(): number {
     const n = this.#inflight.length;
     while (this.#inflight.length > 0) this.#pending.unshift(this.#inflight.pop()!);
+    this.#inflightLoad = 0;
     this.stats.redelivered += n;
     return n;
   }
@@ -154,6 +184,7 @@ export class Mailbox {
   untake(n: number): void {
     for (let i = 0; i < n && this.#inflight.length > 0; i++) {
       const envelope = this.#inflight.pop()!;
+      this.#inflightLoad -= envelope.weight;
       envelope.deliveries--;
       this.#pending.unshift(envelope);
     }
@@ -170,7 +201,10 @@ export class Mailbox {
   remove(seq: number): Envelope | undefined {
     let i = 0;
     for (const envelope of this.#pending) {
-      if (envelope.seq === seq) return this.#pending.removeAt(i);
+      if (envelope.seq === seq) {
+        this.#load -= envelope.weight;
+        return this.#pending.removeAt(i);
+      }
       i++;
     }
     return undefined;
@@ -181,6 +215,8 @@ export class Mailbox {
     const all = [...this.#inflight, ...this.#pending];
     this.#inflight = new Deque(64);
     this.#pending = new Deque(64);
+    this.#load = 0;
+    this.#inflightLoad = 0;
     return all;
   }
 }

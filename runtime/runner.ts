@@ -30,6 +30,9 @@ export class ActorRunner {
   #from: Address | undefined;
   #cid: number | undefined;
   #lastSeq = 0;
+  /** Messages held unacknowledged (`ctx.hold()`), by sequence number, in the order they came. */
+  readonly #held = new Set<number>();
+  #releaseQueued = false;
   #running = false;
   #dead = false;
   #stopRequested: 'normal' | 'host' | undefined;
@@ -160,7 +163,23 @@ export class ActorRunner {
 
   #commit(): void {
     if (this.#dead) return;
-    this.#flush(this.#lastSeq, true);
+    this.#flush(this.#acknowledgeable(), true);
+  }
+
+  /** A release while idle commits on its own, once for all made in this turn; while busy, the next commit carries it. */
+  #commitReleased(): void {
+    if (this.#releaseQueued) return;
+    this.#releaseQueued = true;
+    queueMicrotask(() => {
+      this.#releaseQueued = false;
+      if (!this.#running) this.#commit();
+    });
+  }
+
+  /** The last processed message, or the one before the oldest still held. */
+  #acknowledgeable(): number {
+    for (const seq of this.#held) return seq - 1;
+    return this.#lastSeq;
   }
 
   /**
@@ -248,6 +267,15 @@ export class ActorRunner {
         const timer = runner.#timers.get(key);
         if (timer) clearTimeout(timer);
         runner.#timers.delete(key);
+      },
+      hold() {
+        const seq = runner.#seq;
+        if (seq === 0) throw new RuntimeError('ERR_INVALID_MESSAGE', `${self}: hold() called while not handling a message`);
+        if (runner.#actor.snapshot) throw new RuntimeError('ERR_INVALID_MESSAGE', `${self}: hold() is not for an actor with a snapshot`);
+        runner.#held.add(seq);
+        return () => {
+          if (runner.#held.delete(seq)) runner.#commitReleased();
+        };
       },
       stop() {
         runner.#stopRequested = 'normal';

@@ -153,7 +153,7 @@ export class ActorSystem implements CellEnvironment {
   /** Resolves once `to`'s mailbox is at most half full: the other half of the `send() === false` contract. */
   drained(to: Address): Promise<void> {
     const cell = this.#cell(to);
-    if (cell.mailbox.size <= cell.mailbox.capacity >>> 1) return Promise.resolve();
+    if (cell.mailbox.load <= cell.mailbox.capacity >>> 1) return Promise.resolve();
     cell.mailbox.wantDrain();
     return new Promise((resolve) => this.#waitersOf(cell).callers.push(resolve));
   }
@@ -305,7 +305,7 @@ export class ActorSystem implements CellEnvironment {
     const valid = validateMessage(message, to, cell.definition.messages, sender === undefined);
     const { mailbox } = cell;
     // A message an actor already emitted cannot be handed back: it is queued, and the sender paused.
-    const result = mailbox.push(valid, request, sender !== undefined);
+    const result = mailbox.push(valid, request, sender !== undefined, weightOf(cell.definition, valid));
     if (!result.accepted) {
       // A dropped request fails at once rather than timing out: the requester is waiting.
       if (result.reason === 'full' || request) {
@@ -313,7 +313,7 @@ export class ActorSystem implements CellEnvironment {
       }
       return true;
     }
-    this.#failRequest(result.dropped, 'ERR_MAILBOX_FULL', `request dropped: mailbox of "${to}" overflowed (drop-oldest)`);
+    for (const dropped of result.dropped ?? []) this.#failRequest(dropped, 'ERR_MAILBOX_FULL', `request dropped: mailbox of "${to}" overflowed (drop-oldest)`);
     this.schedule(cell);
     if (!result.full || mailbox.overflow !== 'backpressure') return true;
     if (sender && !this.#waitsOn(cell, sender)) {
@@ -475,6 +475,12 @@ async function loadDefinition(moduleUrl: string): Promise<ActorDefinition> {
     throw new RuntimeError('ERR_ACTOR_MODULE', `${moduleUrl} must default-export defineActor({ create() {...} })`);
   }
   return mod.default;
+}
+
+/** A message's weight as its actor counts it: a whole number, at least 1 (a bad count must not free room). */
+function weightOf(definition: ActorDefinition, message: Message): number {
+  const weight = definition.weight?.(message) ?? 1;
+  return Number.isSafeInteger(weight) && weight > 1 ? weight : 1;
 }
 
 function deadLetterKind(error: ErrorInfo): DeadLetterKind {

@@ -15,7 +15,7 @@ declare module 'vitest' {
 }
 
 /** What tsup reads: its entries' folders (tsup.config.ts), the files it copies along, and its settings. */
-const INPUT_DIRS = ['runtime', 'actors', 'adapters', 'ai', 'migrate', 'bench', 'test/helpers', 'test/fixtures'];
+const INPUT_DIRS = ['runtime', 'actors', 'adapters', 'ai', 'migrate', 'bench', 'test/helpers', 'test/fixtures', 'test/runtime/fixtures'];
 const INPUT_FILES = ['tsup.config.ts', 'tsconfig.json', 'package.json'];
 const STAMP = '.sources-sha256';
 /** As in test/helpers/cli.ts, which runs what is built here (not imported: it imports vitest's test API). */

@@ -77,7 +77,8 @@ export type PersistenceAlert = {
  * Events are turned into rows as they come and written when a batch is full or `flushMs` after its
  * first row, `writers` writes at a time while the next batch fills. They go on to the events hub (the API,
  * the stream) only once their batch is durable, in the database or in the journal, so whatever the
- * platform reported survives a crash. When the database is down, batches go to a bounded on-disk
+ * platform reported survives a crash; each message stays unacknowledged (`ctx.hold()`) until then, so a
+ * persistence worker killed before its batch was stored gets it again and stores it once. When the database is down, batches go to a bounded on-disk
  * journal and trading goes on; the database is probed every `retryMs` and, once back, the journal is
  * written to it in order and emptied. Every write is an idempotent upsert keyed by the platform's
  * ids, so a batch written twice changes nothing. When writes fall behind (a slow database, a full
@@ -92,9 +93,12 @@ export default defineActor<PersistenceMessage>({
     /** Rows the database refused as data, kept for a person to look at. */
     let refused: Journal;
     let builder: BatchBuilder;
-    /** Messages of the batch being built, and of batches written, still to pass on. */
-    let held: Message[] = [];
-    let ready: Message[] = [];
+    /**
+     * Messages of the batch being built, and of batches written, still to pass on. Each is held
+     * unacknowledged until it is passed on, so a crash before its batch is durable delivers it again.
+     */
+    let held: Held[] = [];
+    let ready: Held[] = [];
     /** Database writes running, and the moment every batch so far is stored and passed on. */
     let writes = 0;
     let done: Promise<void> = Promise.resolve();
@@ -113,20 +117,24 @@ export default defineActor<PersistenceMessage>({
     };
 
     /** Queues messages for the hub; one timer per call, not per message (a batch passes thousands on). */
-    const pass = (ctx: ActorContext, messages: readonly Message[]) => {
+    const pass = (ctx: ActorContext, messages: readonly Held[]) => {
       for (const message of messages) ready.push(message);
       ctx.setTimer('forward', 0, { type: 'forward' });
     };
 
+    /** Sends what is stored and releases it: its acknowledgement leaves in the same commit as the sends. */
     const forwardReady = (ctx: ActorContext) => {
-      for (const message of ready) ctx.send(args.forward, message);
+      for (const { message, release } of ready) {
+        ctx.send(args.forward, message);
+        release?.();
+      }
       ready = [];
     };
 
     const alert = (ctx: ActorContext, level: PersistenceAlert['level'], message: string) => {
       const at = Date.now();
       builder.addAudit(null, level === 'warn' ? 'persistence.down' : 'persistence.up', { message }, at);
-      pass(ctx, [{ type: 'alert', source: 'persistence', level, message, at } satisfies PersistenceAlert]);
+      pass(ctx, [{ message: { type: 'alert', source: 'persistence', level, message, at } satisfies PersistenceAlert }]);
     };
 
     const down = (ctx: ActorContext, error: unknown) => {
@@ -208,7 +216,7 @@ export default defineActor<PersistenceMessage>({
       const [{ table, error }] = rows as [RefusedRow];
       const what = rows.length === 1 ? `a row of ${table}` : `${rows.length} rows of ${[...new Set(rows.map((r) => r.table))].join(', ')}`;
       const message = `database refused ${what} (${rows.length === 1 ? '' : 'the first: '}${error.message}); kept in ${refused.path}`;
-      pass(ctx, [{ type: 'alert', source: 'persistence', level: 'error', message, at: Date.now() } satisfies PersistenceAlert]);
+      pass(ctx, [{ message: { type: 'alert', source: 'persistence', level: 'error', message, at: Date.now() } satisfies PersistenceAlert }]);
     };
 
     const flush = (ctx: ActorContext) => {
@@ -256,7 +264,7 @@ export default defineActor<PersistenceMessage>({
     });
 
     const received = async (ctx: ActorContext, message: Message) => {
-      held.push(message);
+      held.push({ message, release: ctx.hold() });
       if (builder.size >= args.batchRows) flush(ctx);
       else arm(ctx);
       // Backpressure: while every writer is busy and too much is waiting, stop taking messages.
@@ -351,6 +359,12 @@ export default defineActor<PersistenceMessage>({
     };
   },
 });
+
+/** A message to pass on to the hub once stored, and how to acknowledge it (alerts of its own have nothing to acknowledge). */
+interface Held {
+  message: Message;
+  release?: () => void;
+}
 
 /** A bad filter names its field; anything else is the database's message. */
 function queryFailure(error: unknown): { type: 'queryFailed'; field?: string; reason: string } {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ActorSystem } from '../../runtime/system.js';
 import type { ActorStatus } from '../../runtime/cell.js';
+import type { Address, Message } from '../../runtime/message.js';
 import { parseTrader } from '../../adapters/config/load.js';
 import { traderExchange, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import type { ExchangeStatusReply } from '../../adapters/exchanges/exchange.js';
@@ -13,6 +14,7 @@ import { parseSignal, signalFields } from '../trading/signal.js';
 import type { Market } from '../trading/market.js';
 import { ADDRESSES, exchangeAddress, monitorLimits, persistedTrader, traderAddress, traderSpec, type PlatformOptions } from './tree.js';
 import { own } from '../trading/own.js';
+import { DrainRates } from './drain-rate.js';
 
 /** A trader as the operator sees it: its config, its actor's health and, when it runs, its live state. */
 export interface TraderSummary {
@@ -55,6 +57,9 @@ export type SignalOutcome =
   /** An id already used: not routed again, and answered with what became of it. */
   | { index: number; id: string; traderId: string; accepted: false; duplicate: true; field: 'id'; reason: string; outcome: StoredSignalOutcome };
 
+/** `PlatformControl.admit`: go ahead, or wait `retryAfterS` (429 while the trader runs, 503 while it does not). */
+export type Admission = { ok: true } | { ok: false; code: 'ERR_RATE_LIMITED' | 'ERR_UNAVAILABLE'; retryAfterS: number; reason: string };
+
 export type ControlErrorCode = 'ERR_NOT_FOUND' | 'ERR_CONFLICT' | 'ERR_UNAVAILABLE' | 'ERR_INVALID_QUERY';
 
 /** An operation the platform refused, with a stable `code` and, for bad input, the `field` at fault. */
@@ -94,6 +99,8 @@ export class PlatformControl {
   readonly #queries = new Map<string, Promise<Page>>();
   /** Quote balance each trader started with, for P&L. */
   readonly #starting = new Map<string, bigint>();
+  /** How fast each trader works its mailbox off, for the wait `admit()` asks of callers. */
+  readonly #drainRates = new DrainRates();
 
   constructor(system: ActorSystem, config: PlatformConfig, options: ControlOptions) {
     this.#system = system;
@@ -216,7 +223,7 @@ export class PlatformControl {
     try {
       if (this.#config.exchanges[built.exchange]!.type === 'paper') {
         const { balances } = await this.#system.request<{ balances: Record<string, unknown> }>(exchangeAddress(built.exchange), { type: 'getBalances', account: built.account });
-        if (Object.keys(balances).length === 0) this.#system.send(exchangeAddress(built.exchange), { type: 'openAccount', account: built.account, balances: built.balances });
+        if (Object.keys(balances).length === 0) await this.#send(exchangeAddress(built.exchange), { type: 'openAccount', account: built.account, balances: built.balances });
       }
       if (this.hasDatabase) await this.#system.request(ADDRESSES.persistence, { type: 'register', traderId: trader.id, trader: persistedTrader(trader) });
       await this.#launch(trader, built.spec);
@@ -355,10 +362,9 @@ export class PlatformControl {
         batches.set(traderId, batch);
       }
     }
-    for (const [traderId, signals] of batches) {
-      // Callers check `busy()` first (the API answers 429), so the mailbox has room; send() === false only warns.
-      this.#system.send(traderAddress(traderId), { type: 'signals', signals });
-    }
+    // Callers check `admit()` first (the API answers 429 or 503), so there is room; a mailbox they fill
+    // anyway is waited on before answering, which slows the caller down as the contract asks.
+    await Promise.all([...batches].map(([traderId, signals]) => this.#send(traderAddress(traderId), { type: 'signals', signals })));
     return outcomes;
   }
 
@@ -389,10 +395,25 @@ export class PlatformControl {
     return (traderId, id) => found.get(`${traderId}\u0000${id}`);
   }
 
-  /** True when a trader's mailbox is over half full: callers should back off (the API answers 429). */
-  busy(traderId: string): boolean {
-    const mailbox = this.#system.actorStatus(traderAddress(traderId))?.mailbox;
-    return mailbox !== undefined && mailbox.size > mailbox.capacity / 2;
+  /**
+   * Whether trader `traderId`'s mailbox takes `count` more signals now: yes while what it holds, these
+   * included, stays within half its capacity (the other half is room for its candles, fills and what
+   * callers already sent), or when it is empty. Otherwise the caller should wait `retryAfterS`, the time
+   * the trader needs at its measured pace to work the excess off: `ERR_RATE_LIMITED` while it runs,
+   * `ERR_UNAVAILABLE` while it is restarting or starting and takes nothing off its mailbox.
+   */
+  admit(traderId: string, count: number, now = Date.now()): Admission {
+    const address = traderAddress(traderId);
+    const status = this.#system.actorStatus(address);
+    if (!status) return { ok: true };
+    const { load, capacity, acknowledgedLoad } = status.mailbox;
+    this.#drainRates.observe(address, acknowledgedLoad, now);
+    const half = capacity / 2;
+    if (load === 0 || load + count <= half) return { ok: true };
+    const retryAfterS = this.#drainRates.waitSeconds(address, load + count - half);
+    const queued = `trader "${traderId}" has ${load} signal(s) and messages queued, and takes at most ${half} at once from callers`;
+    if (status.state !== 'running') return { ok: false, code: 'ERR_UNAVAILABLE', retryAfterS, reason: `${queued} while it is ${status.state}; retry in ${retryAfterS} s` };
+    return { ok: false, code: 'ERR_RATE_LIMITED', retryAfterS, reason: `${queued}; these ${count} would pass that; retry in ${retryAfterS} s` };
   }
 
   /** Cancels a live order, through its trader; throws `ERR_NOT_FOUND` when no running trader has it live. */
@@ -400,14 +421,14 @@ export class PlatformControl {
     for (const summary of await this.traders()) {
       const order = summary.live && own(summary.live.orders, clientOrderId);
       if (!order) continue;
-      this.#system.send(traderAddress(summary.id), { type: 'cancel', clientOrderIds: [clientOrderId] });
+      await this.#send(traderAddress(summary.id), { type: 'cancel', clientOrderIds: [clientOrderId] });
       return { traderId: summary.id, order };
     }
     throw new ControlError('ERR_NOT_FOUND', `no live order "${clientOrderId}"`, { field: 'id' });
   }
 
-  emergencyStop(reason: string): void {
-    this.#system.send(ADDRESSES.risk, { type: 'emergencyStop', reason });
+  async emergencyStop(reason: string): Promise<void> {
+    await this.#send(ADDRESSES.risk, { type: 'emergencyStop', reason });
   }
 
   /**
@@ -428,27 +449,40 @@ export class PlatformControl {
     });
   }
 
-  resume(reason: string, traderId?: string): void {
+  async resume(reason: string, traderId?: string): Promise<void> {
     if (traderId !== undefined) this.#traderConfig(traderId);
-    this.#system.send(ADDRESSES.risk, { type: 'resume', reason, ...(traderId !== undefined ? { traderId } : {}) });
+    await this.#send(ADDRESSES.risk, { type: 'resume', reason, ...(traderId !== undefined ? { traderId } : {}) });
   }
 
-  intervene(traderId: string, action: 'halt' | 'reduce-only' | 'close-positions', reason: string): void {
+  async intervene(traderId: string, action: 'halt' | 'reduce-only' | 'close-positions', reason: string): Promise<void> {
     this.#traderConfig(traderId);
     if (this.#stopped.has(traderId)) throw new ControlError('ERR_CONFLICT', `trader "${traderId}" is stopped`);
-    this.#system.send(ADDRESSES.risk, { type: 'interveneTrader', traderId, action, reason });
+    await this.#send(ADDRESSES.risk, { type: 'interveneTrader', traderId, action, reason });
   }
 
   async #launch(trader: TraderConfig, spec: Parameters<ActorSystem['spawn']>[0]): Promise<void> {
-    this.#system.send(ADDRESSES.risk, { type: 'addTrader', traderId: trader.id, address: traderAddress(trader.id), limits: monitorLimits(trader) });
+    await this.#send(ADDRESSES.risk, { type: 'addTrader', traderId: trader.id, address: traderAddress(trader.id), limits: monitorLimits(trader) });
     await this.#system.spawn(spec, { supervisor: 'traders' });
   }
 
   async #halt(trader: TraderConfig): Promise<void> {
     // Candles stop first, so the drain ends; the risk manager forgets its exposure.
-    this.#system.send(exchangeAddress(traderExchange(trader)), { type: 'subscribe', subscriber: traderAddress(trader.id), symbols: [] });
-    this.#system.send(ADDRESSES.risk, { type: 'removeTrader', traderId: trader.id });
+    await this.#send(exchangeAddress(traderExchange(trader)), { type: 'subscribe', subscriber: traderAddress(trader.id), symbols: [] });
+    await this.#send(ADDRESSES.risk, { type: 'removeTrader', traderId: trader.id });
     await this.#system.stopChild(traderAddress(trader.id));
+  }
+
+  /**
+   * Sends as the runtime's backpressure contract asks: never into a full mailbox (waits for it to drain
+   * first, as another request may have filled it), and when this send fills it, waits again before going on.
+   */
+  async #send(to: Address, message: Message): Promise<void> {
+    const full = () => {
+      const mailbox = this.#system.actorStatus(to)?.mailbox;
+      return mailbox !== undefined && mailbox.load >= mailbox.capacity;
+    };
+    while (full()) await this.#system.drained(to);
+    if (!this.#system.send(to, message)) await this.#system.drained(to);
   }
 
   #traderConfig(id: string): TraderConfig {

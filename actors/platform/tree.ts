@@ -135,7 +135,7 @@ function persistenceSpec(config: PlatformConfig, database: NonNullable<PlatformO
     signalWindow: Math.max(...config.traders.map((t) => t.dedupeWindow)),
   };
   // Its last flush on a graceful stop may wait for a slow database.
-  return { id: ADDRESSES.persistence, module: moduleUrl('../persistence/persistence', import.meta.url), placement: 'main', args, mailbox: { capacity: 100_000 }, shutdownTimeoutMs: 30_000 };
+  return { id: ADDRESSES.persistence, module: moduleUrl('../persistence/persistence', import.meta.url), args, mailbox: { capacity: 100_000 }, shutdownTimeoutMs: 30_000 };
 }
 
 function ccxtSpec(name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt' }>, options: PlatformOptions): ChildSpecInput {

@@ -44,6 +44,8 @@ type TraderMessage = z.infer<typeof messages>;
  */
 export default defineActor<TraderMessage, TraderState>({
   messages,
+  // A list of signals is as much work as that many signals: the API's backpressure counts them.
+  weight: (message) => (message.type === 'signals' ? message.signals.length : 1),
   create() {
     let args: TraderArgs;
     let core: TraderCore;

@@ -53,12 +53,12 @@ export function createTelegramBot(options: {
   bot.command('halt', async (ctx) => {
     const traderId = ctx.match.trim();
     if (!traderId) return ctx.reply('Usage: /halt <trader id> (see /traders)');
-    control.intervene(traderId, 'halt', `halted from Telegram by ${who(ctx)}`);
+    await control.intervene(traderId, 'halt', `halted from Telegram by ${who(ctx)}`);
     return ctx.reply(`Halting ${traderId}: its orders are cancelled and it stops trading. /resume ${traderId} lifts it.`);
   });
   bot.command('resume', async (ctx) => {
     const traderId = ctx.match.trim() || undefined;
-    control.resume(`resumed from Telegram by ${who(ctx)}`, traderId);
+    await control.resume(`resumed from Telegram by ${who(ctx)}`, traderId);
     return ctx.reply(traderId ? `Resuming ${traderId}.` : 'Resuming every trader.');
   });
 
@@ -68,7 +68,7 @@ export function createTelegramBot(options: {
     }),
   );
   bot.callbackQuery('stop:yes', async (ctx) => {
-    control.emergencyStop(`emergency stop from Telegram by ${who(ctx)}`);
+    await control.emergencyStop(`emergency stop from Telegram by ${who(ctx)}`);
     await ctx.answerCallbackQuery({ text: 'Emergency stop sent' });
     await ctx.editMessageText(`Emergency stop sent by ${who(ctx)}. /resume lifts it.`);
   });

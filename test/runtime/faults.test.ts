@@ -9,6 +9,7 @@ import type { RecorderState, SinkState } from './system.test.js';
 /** Faults inside one actor's worker: each must be contained, recovered from, and lose nothing. */
 const recorder = new URL('./fixtures/recorder.ts', import.meta.url);
 const sink = new URL('./fixtures/sink.ts', import.meta.url);
+const holder = new URL('./fixtures/holder.ts', import.meta.url);
 
 let system: ActorSystem | undefined;
 afterEach(async () => {
@@ -115,6 +116,11 @@ describe('a fault in one worker harms no other actor, and the actor recovers wit
     expect(state).toMatchObject({ count: 20, sum: 210, violations: 0 });
   });
 
+  test('an actor with a snapshot that holds a message crashes saying why, and the message is set aside', async () => {
+    const { s } = await start(pair({ maxFailures: 1 }));
+    await expect(s.request('victim', { type: 'hold' })).rejects.toMatchObject({ code: 'ERR_ACTOR_CRASHED', message: expect.stringMatching(/hold\(\) is not for an actor with a snapshot/) });
+  });
+
   test('a request whose handling kills the actor fails fast with the reason', async () => {
     const { s } = await start(pair({ maxFailures: 1 }));
     await expect(s.request('victim', { type: 'throw' })).rejects.toMatchObject({ code: 'ERR_ACTOR_CRASHED', message: expect.stringMatching(/poison/) });
@@ -156,6 +162,29 @@ describe('a worker killed in the middle of a stream', () => {
     expect(await get<SinkState>(s, 'sink')).toEqual({ type: 'sink', total, distinct: total, duplicates: 0 });
     expect(actor(s, 'rec').restarts).toBe(kills);
     expect(actor(s, 'rec').mailbox.redelivered).toBeGreaterThan(0);
+  });
+
+  test('messages an actor holds stay unacknowledged until released, and a kill delivers them again', async () => {
+    const { s } = await start({ id: 'root', children: [{ id: 'sink', module: sink }, { id: 'holder', module: holder, args: { sink: 'sink' } }] });
+    const held = async () => (await s.request<{ keys: string[] }>('holder', { type: 'get' })).keys;
+    for (const key of ['a', 'b', 'c']) s.send('holder', { type: 'item', key });
+    expect(await held()).toEqual(['a', 'b', 'c']);
+    // Nothing past the oldest held message is acknowledged, not even the request processed after it.
+    expect(actor(s, 'holder').mailbox).toMatchObject({ acknowledged: 0, inflight: 4 });
+
+    s.kill('holder');
+    await waitFor(() => actor(s, 'holder').incarnation === 2 && actor(s, 'holder').state === 'running', 'the restart');
+    expect(await held()).toEqual(['a', 'b', 'c']);
+
+    // Released from a callback after the receive returned: the release commits on its own.
+    s.send('holder', { type: 'store', later: true });
+    await waitFor(() => actor(s, 'holder').mailbox.size === 0, 'everything acknowledged');
+    s.send('holder', { type: 'item', key: 'd' });
+    s.send('holder', { type: 'store' });
+    await waitFor(() => actor(s, 'holder').mailbox.size === 0 && actor(s, 'sink').mailbox.size === 0, 'd stored');
+    expect(await get<SinkState>(s, 'sink')).toEqual({ type: 'sink', total: 4, distinct: 4, duplicates: 0 });
+    // The kill delivered again the three held items and the request after them, nothing else.
+    expect(actor(s, 'holder').mailbox.redelivered).toBe(4);
   });
 });
 

@@ -133,8 +133,8 @@ describe('Mailbox overflow policies (capacity 10)', () => {
     expect(result.accepted).toBe(true);
     if (!result.accepted) return;
     expect(result.full).toBe(true);
-    expect(result.dropped?.seq).toBe(3);
-    expect(result.dropped?.message).toEqual(msg(3));
+    expect(seqs(result.dropped ?? [])).toEqual([3]);
+    expect(result.dropped?.[0]?.message).toEqual(msg(3));
     expect(mailbox.stats.dropped).toBe(1);
     expect(mailbox.size).toBe(10);
     expect(mailbox.find(3)).toBeUndefined();

@@ -25,7 +25,7 @@ export function systemRoutes(control: PlatformControl, version: string, exits: W
      */
     .post('/system/emergency-stop', requireScope('admin'), async (c) => {
       const body = await readJson(c, z.strictObject({ reason: reason.default('emergency stop through the API'), waitMs: z.number().int().min(0).max(60_000).default(10_000) }));
-      control.emergencyStop(body.reason);
+      await control.emergencyStop(body.reason);
       const deadline = Date.now() + body.waitMs;
       let traders = await control.stopReport();
       while (traders.some((t) => t.state === 'closing') && Date.now() < deadline) {
@@ -40,7 +40,7 @@ export function systemRoutes(control: PlatformControl, version: string, exits: W
     })
     .post('/system/resume', requireScope('admin'), async (c) => {
       const body = await readJson(c, z.strictObject({ reason: reason.default('resumed through the API'), traderId: z.string().min(1).optional() }));
-      control.resume(body.reason, body.traderId);
+      await control.resume(body.reason, body.traderId);
       return json(c, { accepted: true, action: 'resume', reason: body.reason, traderId: body.traderId ?? null }, 202);
     });
 }

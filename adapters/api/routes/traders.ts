@@ -39,8 +39,8 @@ export function traderRoutes(control: PlatformControl, stream: Stream): Hono<Api
     app.post(`/traders/:id/${action}`, requireScope('admin'), async (c) => {
       const id = c.req.param('id');
       const reason = (await readJson(c, interventionBody)).reason ?? (action === 'resume' ? 'resumed through the API' : `${action} through the API`);
-      if (action === 'resume') control.resume(reason, id);
-      else control.intervene(id, action, reason);
+      if (action === 'resume') await control.resume(reason, id);
+      else await control.intervene(id, action, reason);
       return json(c, { accepted: true, action, traderId: id, reason }, 202);
     });
   }

@@ -88,14 +88,14 @@ export function tradingRoutes(control: PlatformControl, outcomes: SignalOutcomes
     .post('/signals', requireScope('trade'), async (c) => {
       const body = await readJson(c, signalsBody);
       const inputs = Array.isArray(body) ? body : 'signals' in body && Array.isArray(body.signals) ? body.signals : [body];
-      refuseWhenBusy(control, inputs);
+      admitSignals(c, control, inputs);
       const results = await submit(c, control, inputs);
       return json(c, { data: results, accepted: results.filter((r) => r.accepted).length }, results.some((r) => r.accepted) ? 202 : 422);
     })
     .post('/orders', requireScope('trade'), async (c) => {
       const order = await readJson(c, manualOrder);
       const signal = { id: order.id ?? `manual-${randomUUID()}`, traderId: order.traderId, strategy: 'manual', symbol: order.symbol, action: order.side, quantity: order.quantity, ...(order.price !== undefined ? { price: order.price } : {}) };
-      refuseWhenBusy(control, [signal]);
+      admitSignals(c, control, [signal]);
       const outcome = outcomes.wait(order.traderId, signal.id, ORDER_WAIT_MS);
       const [result] = await submit(c, control, [signal], { newIds: order.id === undefined });
       if ('duplicate' in result!) {
@@ -127,11 +127,22 @@ export function tradingRoutes(control: PlatformControl, outcomes: SignalOutcomes
     });
 }
 
-/** 429 when a trader the signals are for has a mailbox over half full: the caller backs off before anything is lost. */
-function refuseWhenBusy(control: PlatformControl, inputs: readonly unknown[]): void {
-  const traders = new Set(inputs.map((s) => (s as { traderId?: unknown })?.traderId).filter((id): id is string => typeof id === 'string'));
-  for (const traderId of traders) {
-    if (control.busy(traderId)) throw new ApiError('ERR_RATE_LIMITED', `trader "${traderId}" is busy; retry after a second`, { field: 'traderId' });
+/**
+ * Refuses the whole request, before anything is routed, when a trader it is for cannot take its signals
+ * now: 429 while the trader runs but is behind, 503 while it is restarting; `Retry-After` is how long the
+ * trader needs at its measured pace (`PlatformControl.admit`). Each signal counts, not each request.
+ */
+function admitSignals(c: Context<ApiEnv>, control: PlatformControl, inputs: readonly unknown[]): void {
+  const counts = new Map<string, number>();
+  for (const input of inputs) {
+    const traderId = (input as { traderId?: unknown })?.traderId;
+    if (typeof traderId === 'string') counts.set(traderId, (counts.get(traderId) ?? 0) + 1);
+  }
+  for (const [traderId, count] of counts) {
+    const admission = control.admit(traderId, count);
+    if (admission.ok) continue;
+    c.header('Retry-After', String(admission.retryAfterS));
+    throw new ApiError(admission.code, admission.reason, { field: 'traderId' });
   }
 }
 
