@@ -10,6 +10,7 @@ import type { Reply } from './pending-requests.js';
 import type { Address } from './message.js';
 import type { ActorSpec } from './options.js';
 import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
+import { decodeSnapshot, type Snapshot } from './snapshot.js';
 import type { SparePool, WorkerShape } from './spare-pool.js';
 import { WorkerHost } from './worker-host.js';
 
@@ -68,7 +69,8 @@ export class ActorCell implements SupervisedChild, HostListener {
   readonly #env: CellEnvironment;
   readonly #host: ActorHost;
   readonly #window: number;
-  #snapshot: unknown;
+  /** The last committed state, as the actor's thread serialized it: decoded only to restart or inspect it. */
+  #snapshot: Snapshot | undefined;
   /** Correlation ids of requests this incarnation sent: a reply to an older incarnation is dropped. */
   #requests = new Set<number>();
   /** Mailboxes over capacity that this actor sent to: it gets no new messages until they drain. */
@@ -175,7 +177,7 @@ export class ActorCell implements SupervisedChild, HostListener {
   }
 
   lastSnapshot(): unknown {
-    return structuredClone(this.#snapshot);
+    return this.#snapshot === undefined ? undefined : decodeSnapshot(this.#snapshot);
   }
 
   /** Called periodically: a worker whose heartbeat stopped is hung and gets terminated. */
@@ -214,7 +216,7 @@ export class ActorCell implements SupervisedChild, HostListener {
         this.#env.schedule(this);
         return;
       case 'commit':
-        if (event.hasSnapshot) this.#snapshot = event.snapshot;
+        if (event.snapshot) this.#snapshot = event.snapshot;
         for (const out of event.out) {
           if (out.k === 'request') this.#requests.add(out.cid);
           this.#env.route(this, out);
@@ -226,7 +228,7 @@ export class ActorCell implements SupervisedChild, HostListener {
         this.#crashed(event.error, event.seq);
         return;
       case 'stopped':
-        if (event.hasSnapshot) this.#snapshot = event.snapshot;
+        if (event.snapshot) this.#snapshot = event.snapshot;
         if (this.#stopped) {
           this.#stopped();
           return;

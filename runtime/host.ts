@@ -1,5 +1,6 @@
 import type { ErrorInfo } from './errors.js';
 import type { HostToRunner, RunnerToHost } from './protocol.js';
+import type { Snapshot } from './snapshot.js';
 
 /** What a host reports to its cell. */
 export interface HostListener {
@@ -11,7 +12,7 @@ export interface HostListener {
 /** Where an actor runs: the main thread or a worker thread. The cell and its mailbox outlive it. */
 export interface ActorHost {
   /** Starts a new incarnation from `snapshot`, reusing the thread when it is still alive. */
-  start(snapshot: unknown): void;
+  start(snapshot: Snapshot | undefined): void;
   /** Hands a message to the runner; throws `DataCloneError` if it cannot be copied. */
   post(message: HostToRunner): void;
   /** Ends the thread on purpose; no `onThreadExit`. */

@@ -4,6 +4,7 @@ import type { ErrorInfo } from './errors.js';
 import type { ActorHost, HostListener } from './host.js';
 import type { Address } from './message.js';
 import type { HostToRunner } from './protocol.js';
+import type { Snapshot } from './snapshot.js';
 
 /**
  * Runs an actor in the main thread, through the same runner and protocol as a worker. Cheaper, but an
@@ -16,18 +17,15 @@ export class LocalHost implements ActorHost {
   constructor(options: { address: Address; definition: ActorDefinition; args: unknown }, listener: HostListener) {
     this.#handle = createEndpoint({
       ...options,
-      // Events go back on a microtask so the cell never re-enters itself from inside its own dispatch;
-      // snapshots are copied as postMessage would, or the live actor would keep mutating the stored one.
-      emit: (event) => {
-        const copy = 'snapshot' in event && event.snapshot !== undefined ? { ...event, snapshot: structuredClone(event.snapshot) } : event;
-        queueMicrotask(() => listener.onEvent(copy));
-      },
+      // Events go back on a microtask so the cell never re-enters itself from inside its own dispatch.
+      // Snapshots are bytes already, which the live actor cannot change.
+      emit: (event) => queueMicrotask(() => listener.onEvent(event)),
       markInHand: () => {},
     });
   }
 
-  start(snapshot: unknown): void {
-    this.#handle({ t: 'init', snapshot: structuredClone(snapshot) });
+  start(snapshot: Snapshot | undefined): void {
+    this.#handle({ t: 'init', snapshot });
   }
 
   post(message: HostToRunner): void {

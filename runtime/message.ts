@@ -19,11 +19,18 @@ const MAX_DEPTH = 64;
  * whole batch later inside `postMessage`.
  */
 export function assertPlainData(value: unknown, path = 'message'): void {
-  check(value, path, []);
+  check(value, [], [], path);
 }
 
-/** `ancestors` is the chain of objects above `value`: meeting one again is a cycle. */
-function check(value: unknown, path: string, ancestors: object[]): void {
+/**
+ * A step from an object to a field: an array index, an object key, or a Map entry's key (`{ key }`) or
+ * value (`{ value }`), or a Set's item (`{ item }`). Kept as they are and turned into a path only for an
+ * error: a message of a thousand fields is checked without building a thousand strings.
+ */
+type Step = number | string | { key: unknown } | { value: unknown } | { item: true };
+
+/** `ancestors` is the chain of objects above `value` (meeting one again is a cycle); `steps` the way down to it. */
+function check(value: unknown, ancestors: object[], steps: Step[], root: string): void {
   switch (typeof value) {
     case 'string':
     case 'number':
@@ -32,33 +39,59 @@ function check(value: unknown, path: string, ancestors: object[]): void {
     case 'undefined':
       return;
     case 'function':
-      throw notCloneable(path, 'a function');
+      throw notCloneable(pathOf(root, steps), 'a function');
     case 'symbol':
-      throw notCloneable(path, 'a symbol');
+      throw notCloneable(pathOf(root, steps), 'a symbol');
   }
   if (value === null) return;
   const object = value as object;
-  if (ancestors.includes(object)) throw notCloneable(path, 'a reference back to one of its parents (a cycle)');
-  if (ancestors.length >= MAX_DEPTH) throw notCloneable(path, `nested deeper than ${MAX_DEPTH} levels`);
+  if (ancestors.includes(object)) throw notCloneable(pathOf(root, steps), 'a reference back to one of its parents (a cycle)');
+  if (ancestors.length >= MAX_DEPTH) throw notCloneable(pathOf(root, steps), `nested deeper than ${MAX_DEPTH} levels`);
   if (object instanceof Date || object instanceof ArrayBuffer || ArrayBuffer.isView(object)) return;
   ancestors.push(object);
   if (Array.isArray(object)) {
-    for (let i = 0; i < object.length; i++) check(object[i], `${path}[${i}]`, ancestors);
+    for (let i = 0; i < object.length; i++) {
+      steps.push(i);
+      check(object[i], ancestors, steps, root);
+      steps.pop();
+    }
   } else if (object instanceof Map) {
     for (const [k, v] of object) {
-      check(k, `${path}<key>`, ancestors);
-      check(v, `${path}<${String(k)}>`, ancestors);
+      steps.push({ key: k });
+      check(k, ancestors, steps, root);
+      steps[steps.length - 1] = { value: k };
+      check(v, ancestors, steps, root);
+      steps.pop();
     }
   } else if (object instanceof Set) {
-    for (const v of object) check(v, `${path}<item>`, ancestors);
+    steps.push({ item: true });
+    for (const v of object) check(v, ancestors, steps, root);
+    steps.pop();
   } else {
     const proto = Object.getPrototypeOf(object);
     if (proto !== Object.prototype && proto !== null) {
-      throw notCloneable(path, `an instance of ${proto?.constructor?.name ?? 'an unknown class'}`);
+      throw notCloneable(pathOf(root, steps), `an instance of ${proto?.constructor?.name ?? 'an unknown class'}`);
     }
-    for (const key in object) check((object as Record<string, unknown>)[key], `${path}.${key}`, ancestors);
+    for (const key in object) {
+      steps.push(key);
+      check((object as Record<string, unknown>)[key], ancestors, steps, root);
+      steps.pop();
+    }
   }
   ancestors.pop();
+}
+
+/** `message.orders[0].price`, `message.byId<key>`, `message.byId<abc>`, `message.tags<item>`. */
+function pathOf(root: string, steps: readonly Step[]): string {
+  let path = root;
+  for (const step of steps) {
+    if (typeof step === 'number') path += `[${step}]`;
+    else if (typeof step === 'string') path += `.${step}`;
+    else if ('key' in step) path += '<key>';
+    else if ('value' in step) path += `<${String(step.value)}>`;
+    else path += '<item>';
+  }
+  return path;
 }
 
 function notCloneable(path: string, what: string): RuntimeError {

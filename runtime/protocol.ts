@@ -1,5 +1,6 @@
 import type { ErrorInfo } from './errors.js';
 import type { Address, Message } from './message.js';
+import type { Snapshot } from './snapshot.js';
 
 /**
  * The wire protocol between an actor's host (supervisor side) and its runner (main thread or worker).
@@ -21,7 +22,7 @@ export interface Batch {
 }
 
 export type HostToRunner =
-  | { t: 'init'; snapshot: unknown }
+  | { t: 'init'; snapshot: Snapshot | undefined }
   | Batch
   | { t: 'reply'; cid: number; ok: true; value: Message }
   | { t: 'reply'; cid: number; ok: false; error: ErrorInfo }
@@ -40,10 +41,11 @@ export type RunnerToHost =
   /**
    * Everything up to `seq` was processed and its effects are in `out`: the host routes them, stores the
    * snapshot and acknowledges. `seq` 0 flushes effects without acknowledging anything (timers, awaits).
+   * No `snapshot`: the state did not change since the last one sent (or the actor keeps none).
    */
-  | { t: 'commit'; seq: number; out: Outgoing[]; snapshot?: unknown; hasSnapshot: boolean }
+  | { t: 'commit'; seq: number; out: Outgoing[]; snapshot?: Snapshot }
   | { t: 'crash'; seq: number; error: ErrorInfo }
-  | { t: 'stopped'; normal: boolean; snapshot?: unknown; hasSnapshot: boolean };
+  | { t: 'stopped'; normal: boolean; snapshot?: Snapshot };
 
 /** Binds a started worker (possibly a warm spare) to the actor it will run. */
 export interface WorkerBind {

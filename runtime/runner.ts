@@ -4,6 +4,7 @@ import { PendingRequests, type Reply } from './pending-requests.js';
 import { Deque } from './deque.js';
 import { assertPlainData, type Address, type Message } from './message.js';
 import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
+import { decodeSnapshot, encodeSnapshot, sameSnapshot, type Snapshot } from './snapshot.js';
 
 type Item = Batch | { t: 'timer'; message: Message };
 
@@ -30,6 +31,9 @@ export class ActorRunner {
   #from: Address | undefined;
   #cid: number | undefined;
   #lastSeq = 0;
+  /** What the host last got: the snapshot it holds and the sequence number it acknowledged, so a commit that says nothing new is not sent. */
+  #sentSnapshot: Snapshot | undefined;
+  #sentSeq = 0;
   /** Messages held unacknowledged (`ctx.hold()`), by sequence number, in the order they came. */
   readonly #held = new Set<number>();
   #releaseQueued = false;
@@ -53,8 +57,10 @@ export class ActorRunner {
   }
 
   /** Initializes the actor from its last snapshot and reports `ready`, or `crash` if `init` fails. */
-  async start(snapshot: unknown): Promise<void> {
-    if (!(await this.#lifecycle(() => this.#actor.init?.(this.#ctx, snapshot)))) return;
+  async start(snapshot: Snapshot | undefined): Promise<void> {
+    this.#sentSnapshot = snapshot;
+    const state = snapshot === undefined ? undefined : decodeSnapshot(snapshot);
+    if (!(await this.#lifecycle(() => this.#actor.init?.(this.#ctx, state)))) return;
     this.#emit({ t: 'ready' });
     this.#pump();
   }
@@ -183,26 +189,36 @@ export class ActorRunner {
   }
 
   /**
-   * Sends the outbox; with `withSnapshot`, also the state it goes with. An early flush mid-message
-   * sends none: that state is half-way through a message and must never be restored.
+   * Sends the outbox; with `withSnapshot`, also the state it goes with when it changed. An early flush
+   * mid-message sends none: that state is half-way through a message and must never be restored. A
+   * commit with no effects, nothing new to acknowledge and the same state is not sent at all: an idle
+   * actor's timers cost the supervisor nothing.
    */
   #flush(seq: number, withSnapshot: boolean): void {
     const out = this.#outbox;
     this.#outbox = [];
     this.#outboxHasRequest = false;
-    if (this.#actor.snapshot && withSnapshot) {
-      this.#emit({ t: 'commit', seq, out, snapshot: this.#actor.snapshot(), hasSnapshot: true });
-    } else {
-      this.#emit({ t: 'commit', seq, out, hasSnapshot: false });
-    }
+    const snapshot = withSnapshot ? this.#changedSnapshot() : undefined;
+    if (out.length === 0 && seq <= this.#sentSeq && snapshot === undefined) return;
+    if (seq > this.#sentSeq) this.#sentSeq = seq;
+    this.#emit(snapshot === undefined ? { t: 'commit', seq, out } : { t: 'commit', seq, out, snapshot });
+  }
+
+  /** The actor's state, serialized, unless it is what the host already holds. */
+  #changedSnapshot(): Snapshot | undefined {
+    if (!this.#actor.snapshot) return undefined;
+    const snapshot = encodeSnapshot(this.#actor.snapshot());
+    if (this.#sentSnapshot !== undefined && sameSnapshot(snapshot, this.#sentSnapshot)) return undefined;
+    this.#sentSnapshot = snapshot;
+    return snapshot;
   }
 
   async #finish(normal: boolean): Promise<void> {
     const stop = this.#actor.stop;
     if (stop && !(await this.#lifecycle(() => stop.call(this.#actor, this.#ctx)))) return;
-    const snapshot = this.#actor.snapshot?.();
+    const snapshot = this.#changedSnapshot();
     this.#die();
-    this.#emit({ t: 'stopped', normal, snapshot, hasSnapshot: this.#actor.snapshot !== undefined });
+    this.#emit(snapshot === undefined ? { t: 'stopped', normal } : { t: 'stopped', normal, snapshot });
   }
 
   #crash(error: unknown): void {

@@ -3,6 +3,7 @@ import { toErrorInfo, type ErrorInfo } from './errors.js';
 import type { ActorHost, HostListener } from './host.js';
 import type { Address } from './message.js';
 import { BEAT_INDEX, CONTROL_BYTES, IN_HAND_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind } from './protocol.js';
+import type { Snapshot } from './snapshot.js';
 import { spawnWorker, type SparePool, type WorkerShape } from './spare-pool.js';
 
 export interface WorkerHostOptions {
@@ -37,7 +38,7 @@ export class WorkerHost implements ActorHost {
     return this.#worker?.threadId;
   }
 
-  start(snapshot: unknown): void {
+  start(snapshot: Snapshot | undefined): void {
     if (!this.#worker) this.#spawn();
     this.#worker!.postMessage({ t: 'init', snapshot } satisfies HostToRunner);
   }

@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest';
+import { defineActor } from '../../runtime/actor.js';
+import type { RunnerToHost } from '../../runtime/protocol.js';
+import { ActorRunner } from '../../runtime/runner.js';
+import { decodeSnapshot } from '../../runtime/snapshot.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** Timer firings of every counter, outside any snapshot: a test waits on them. */
+let ticks = 0;
+
+/** Counts `add` messages; `noop` and its timer change nothing. */
+const counter = defineActor<{ type: 'add' | 'noop' | 'tick' }, { n: number }>({
+  create() {
+    let n = 0;
+    return {
+      init(ctx, snapshot) {
+        n = snapshot?.n ?? 0;
+        ctx.setTimer('tick', 1, { type: 'tick' }, { repeat: true });
+      },
+      receive(msg) {
+        if (msg.type === 'add') n++;
+        if (msg.type === 'tick') ticks++;
+      },
+      snapshot: () => ({ n }),
+    };
+  },
+});
+
+function start(): { runner: ActorRunner; events: RunnerToHost[] } {
+  const events: RunnerToHost[] = [];
+  const runner = new ActorRunner({ definition: counter, address: 'counter', args: {}, emit: (event) => events.push(event), markInHand: () => {} });
+  return { runner, events };
+}
+
+const commits = (events: RunnerToHost[]) => events.filter((e): e is Extract<RunnerToHost, { t: 'commit' }> => e.t === 'commit');
+
+describe('commits', () => {
+  test('carry the state only when it changed, and are not sent when they would say nothing new', async () => {
+    const { runner, events } = start();
+    await runner.start(undefined);
+    expect(events.map((e) => e.t)).toEqual(['commit', 'ready']);
+
+    runner.deliver({ t: 'batch', seq: 1, msgs: [{ type: 'add' }, { type: 'add' }] });
+    const [, changed] = commits(events);
+    expect(changed).toMatchObject({ seq: 2, out: [] });
+    expect(decodeSnapshot(changed!.snapshot!)).toEqual({ n: 2 });
+
+    // Acknowledged, but the state is what the host holds: no snapshot.
+    runner.deliver({ t: 'batch', seq: 3, msgs: [{ type: 'noop' }] });
+    expect(commits(events)[2]).toEqual({ t: 'commit', seq: 3, out: [] });
+
+    // The timer fires, nothing changes, nothing is sent.
+    const before = events.length;
+    const from = ticks;
+    await waitFor(() => ticks >= from + 3, 'three ticks');
+    expect(events.length).toBe(before);
+    runner.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.at(-1)).toEqual({ t: 'stopped', normal: false });
+  });
+
+  test('a restarted incarnation starts from the snapshot and sends it again only once it changes', async () => {
+    const first = start();
+    await first.runner.start(undefined);
+    first.runner.deliver({ t: 'batch', seq: 1, msgs: [{ type: 'add' }] });
+    const held = commits(first.events).at(-1)!.snapshot!;
+    first.runner.stop();
+
+    const second = start();
+    await second.runner.start(held);
+    second.runner.deliver({ t: 'batch', seq: 2, msgs: [{ type: 'noop' }] });
+    expect(commits(second.events).at(-1)).toEqual({ t: 'commit', seq: 2, out: [] });
+    second.runner.deliver({ t: 'batch', seq: 3, msgs: [{ type: 'add' }] });
+    expect(decodeSnapshot(commits(second.events).at(-1)!.snapshot!)).toEqual({ n: 2 });
+    second.runner.stop();
+  });
+});
