@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 /**
  * Every source file is its own entry, unbundled, so dist/ mirrors the source tree: a worker entry or an
  * actor module is found at the same relative URL from dist/ as from the sources. The SQL migrations are
- * read at run time from next to the migrator, so they are copied along, as are the default alert rule file and v2's schema (a copy backup's restore creates v2's tables from it).
+ * read at run time from next to the migrator, so they are copied along, as are the default alert rule file, v2's schema (a copy backup's restore creates v2's tables from it) and the embedded PostgreSQL's worker, which is plain CommonJS.
  */
 export default defineConfig((cli) => {
   const outDir = cli.outDir ?? 'dist';
@@ -30,6 +30,7 @@ export default defineConfig((cli) => {
     async onSuccess() {
       await cp('adapters/database/migrations', `${outDir}/adapters/database/migrations`, { recursive: true });
       await cp('adapters/alerts/alerts.yaml', `${outDir}/adapters/alerts/alerts.yaml`);
+      await cp('adapters/database/embedded-server.cjs', `${outDir}/adapters/database/embedded-server.cjs`);
       await cp('migrate/v2/schema.sql', `${outDir}/migrate/v2/schema.sql`);
       await cp('test/fixtures/v2/generate.sql', `${outDir}/test/fixtures/v2/generate.sql`);
     },

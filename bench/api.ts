@@ -1,4 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +32,9 @@ const TRADERS = 5;
  * API suite: the platform with its API on loopback, loaded from a second process (`api-load.ts`) so the
  * load generator does not share the server's event loop:
  * - p50/p99 response time of `GET /api/v1/health` (no token, no actor) and `GET /api/v1/positions`
- *   (token, control plane, persistence actor, database) at a fixed 2,000 requests/s, and the most
- *   requests/s health answers;
+ *   (token, control plane, persistence actor, database, while the traders trade 1,000 signals/s) at a
+ *   fixed 2,000 requests/s, the latter against a bare Hono route served by this process at the same
+ *   rate, and the most requests/s health answers;
  * - the WebSocket stream's fan-out: clients subscribed to `trades` while the server publishes 1,000
  *   events/s, every client getting every event; delivery delay from publication to arrival.
  * The database is the embedded PGlite in a temporary directory, or `DATABASE_URL` when set (the bench's
@@ -117,6 +121,35 @@ async function openPositions({ platform }: Bench): Promise<void> {
   await until(`${signals.length} positions in the database`, async () => (await platform.control.query('positions', {})).rows.length >= signals.length);
 }
 
+/** Signals/s the traders get while positions are read: spread over them, a BUY and a SELL of the smallest size in turn. */
+const TRADING_RATE = 1_000;
+
+/** Sends the traders `TRADING_RATE` signals/s, in a message per trader every 10 ms, until stopped. */
+function trade({ platform }: Bench): { stop(): void } {
+  let n = 0;
+  const perTick = Math.max(1, Math.round(TRADING_RATE / 100 / TRADERS));
+  const timer = setInterval(() => {
+    for (let t = 0; t < TRADERS; t++) {
+      const signals = Array.from({ length: perTick }, () => {
+        const i = n++;
+        return { id: `load-${i}`, strategy: 'bench', symbol: SYMBOLS[i % SYMBOLS.length]!, action: i % 4 < 2 ? 'BUY' : 'SELL', quantity: '0.001' };
+      });
+      platform.system.send(`trader.t${t}`, { type: 'signals', signals });
+    }
+  }, 10);
+  return { stop: () => clearInterval(timer) };
+}
+
+/** A Hono app with one route answering `{ ok: true }`, on a free loopback port of this process. */
+async function bareHono(): Promise<{ url: string; close(): Promise<void> }> {
+  const app = new Hono().get('/health', (c) => c.json({ ok: true }));
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(started));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 async function until(what: string, done: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (!(await done())) {
@@ -135,18 +168,35 @@ async function httpFigures(bench: Bench, load: LoadProcess, options: SuiteOption
   ];
   const figures: Figure[] = [];
   let worst = 0;
-  for (const route of routes) {
-    const job: HttpJob = { type: 'http', url: `${bench.platform.api.url}${route.path}`, headers: route.headers, connections: CONNECTIONS, seconds, rate: RATE };
-    options.progress(`api: GET ${route.path} at ${RATE.toLocaleString('en-US')} req/s over ${CONNECTIONS} connections, ${warmup}s warm-up + ${seconds}s`);
+  const measure = async (url: string, headers: Record<string, string>, what: string) => {
+    const job: HttpJob = { type: 'http', url, headers, connections: CONNECTIONS, seconds, rate: RATE };
+    options.progress(`api: ${what} at ${RATE.toLocaleString('en-US')} req/s over ${CONNECTIONS} connections, ${warmup}s warm-up + ${seconds}s`);
     await http(load, { ...job, seconds: warmup }, options);
-    const result = await http(load, job, options);
-    const name = `GET ${route.path} at ${RATE.toLocaleString('en-US')} req/s`;
+    return http(load, job, options);
+  };
+  for (const route of routes) {
+    // Positions are read while every trader trades, as a dashboard reads them in the day.
+    const trading = route.path === '/api/v1/positions' ? trade(bench) : undefined;
+    const result = await measure(`${bench.platform.api.url}${route.path}`, route.headers, `GET ${route.path}${trading ? `, ${TRADING_RATE.toLocaleString('en-US')} signals/s trading,` : ''}`).finally(() => trading?.stop());
+    const name = `GET ${route.path} at ${RATE.toLocaleString('en-US')} req/s${trading ? ' while traders trade' : ''}`;
     worst = Math.max(worst, result.p99);
     figures.push(
       { suite: 'api', name: `${name}, requests/s`, value: result.requestsPerSecond, unit: 'req/s' },
       { suite: 'api', name: `${name}, p50`, value: result.p50, unit: 'ms' },
-      { suite: 'api', name: `${name}, p99`, value: result.p99, unit: 'ms', plan: { kind: 'max', value: 50 }, goal: { kind: 'max', value: 5 } },
+      { suite: 'api', name: `${name}, p99`, value: result.p99, unit: 'ms', plan: { kind: 'max', value: 50 }, goal: { kind: 'max', value: trading ? 50 : 5 } },
     );
+    if (!trading) continue;
+    // What the same machine, process and load generator give a route that does nothing: the floor.
+    const bare = await bareHono();
+    try {
+      const floor = await measure(`${bare.url}/health`, {}, 'a bare Hono route');
+      figures.push(
+        { suite: 'api', name: `bare Hono route at ${RATE.toLocaleString('en-US')} req/s, p99`, value: floor.p99, unit: 'ms', better: 'lower' },
+        { suite: 'api', name: `${name}, p99 / bare Hono route p99`, value: result.p99 / floor.p99, unit: 'x', goal: { kind: 'max', value: 2 } },
+      );
+    } finally {
+      await bare.close();
+    }
   }
   figures.push({ suite: 'api', name: `API p99 at ${RATE.toLocaleString('en-US')} req/s, worst route`, value: worst, unit: 'ms', plan: { kind: 'max', value: 50 } });
 

@@ -25,34 +25,40 @@ const WARMUP_MS = 1_000;
 /**
  * Pipeline suite: signals through the whole trader pipeline (validate, dedupe, size, pre-trade risk,
  * order to the paper exchange in its worker, fills back, position and ledger, events to the main
- * thread), with N traders in workers; then signal-to-order-acknowledged latency at a steady 10,000/s.
+ * thread), with N traders in workers, and how busy the main thread is meanwhile; then
+ * signal-to-order-acknowledged latency at a steady 10,000/s and at half the most 2 traders did.
  */
 export async function pipelineSuite(options: SuiteOptions): Promise<Figure[]> {
   const figures: Figure[] = [];
   const seconds = options.quick ? 1.5 : 5;
+  const rates = new Map<number, number>();
   for (const traders of [1, 2, 4]) {
     options.progress(`pipeline: throughput with ${traders} trader(s), ${seconds}s`);
     const platform = await startPipeline(traders);
+    // The main thread's share of the run: it should only supervise.
+    const busySince = performance.eventLoopUtilization();
     const rate = await throughput(platform, seconds);
+    const mainBusy = performance.eventLoopUtilization(busySince).utilization;
     await platform.stop();
-    figures.push({
-      suite: 'pipeline',
-      name: `signals/s, ${traders} trader${traders > 1 ? 's' : ''}`,
-      value: rate,
-      unit: 'signals/s',
-      plan: { kind: 'min', value: 1_000 },
-      goal: { kind: 'min', value: 1_000_000 },
-    });
+    rates.set(traders, rate);
+    const name = `${traders} trader${traders > 1 ? 's' : ''}`;
+    figures.push(
+      { suite: 'pipeline', name: `signals/s, ${name}`, value: rate, unit: 'signals/s', plan: { kind: 'min', value: 1_000 }, goal: { kind: 'min', value: 1_000_000 } },
+      { suite: 'pipeline', name: `main thread busy at the most signals/s, ${name}`, value: 100 * mainBusy, unit: '%', goal: { kind: 'max', value: 15 } },
+    );
   }
-  options.progress(`pipeline: signal-to-ack latency at ${LATENCY_RATE.toLocaleString('en-US')} signals/s, 2 traders`);
-  const platform = await startPipeline(2);
-  const { p50, p99, acked, sent } = await latency(platform, LATENCY_RATE, options.quick ? 2 : 5);
-  await platform.stop();
-  if (acked < sent) throw new Error(`latency run: ${sent - acked} of ${sent} probe signals were never acknowledged`);
-  figures.push(
-    { suite: 'pipeline', name: 'signal-to-ack p50 at 10,000/s', value: p50, unit: 'ms' },
-    { suite: 'pipeline', name: 'signal-to-ack p99 at 10,000/s', value: p99, unit: 'ms', goal: { kind: 'max', value: 1 } },
-  );
+  for (const rate of [LATENCY_RATE, Math.round(rates.get(2)! / 2)]) {
+    options.progress(`pipeline: signal-to-ack latency at ${rate.toLocaleString('en-US')} signals/s, 2 traders`);
+    const platform = await startPipeline(2);
+    const { p50, p99, acked, sent } = await latency(platform, rate, options.quick ? 2 : 5);
+    await platform.stop();
+    if (acked < sent) throw new Error(`latency run: ${sent - acked} of ${sent} probe signals were never acknowledged`);
+    const at = rate === LATENCY_RATE ? '10,000/s' : `half the most, ${rate.toLocaleString('en-US')}/s`;
+    figures.push(
+      { suite: 'pipeline', name: `signal-to-ack p50 at ${at}`, value: p50, unit: 'ms' },
+      { suite: 'pipeline', name: `signal-to-ack p99 at ${at}`, value: p99, unit: 'ms', goal: { kind: 'max', value: rate === LATENCY_RATE ? 1 : 2 } },
+    );
+  }
   return figures;
 }
 

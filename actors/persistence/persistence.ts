@@ -163,9 +163,17 @@ export default defineActor<PersistenceMessage>({
       if (wasDown) alert(ctx, 'info', `database back; ${batches.length} journaled batch(es) written`);
     };
 
+    /**
+     * Probes on a new pool: the one that failed may keep a connection the server dropped and hang on it
+     * for good (slonik's pool of one does). Opening a pool connects, so while the database is away this
+     * fails at once, and the old pool is closed only once a new one works.
+     */
     const probe = async (ctx: ActorContext) => {
       if (up) return;
       try {
+        const fresh = await openDatabase({ url: args.database.url, maximumPoolSize: args.database.poolSize });
+        void db.close().catch(() => {});
+        db = fresh;
         await bringUp(ctx);
       } catch (error) {
         lastError = (error as Error).message;

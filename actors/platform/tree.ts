@@ -67,9 +67,9 @@ export function persistedTrader(trader: TraderConfig): PersistedTrader {
 }
 
 /**
- * The supervision tree of a platform config: events, persistence, risk and the reviewer in the main
- * thread (small and fast, no user code), then the exchanges, then the traders, each in its own worker
- * thread. Stopping goes the other way, so persistence outlives every actor that reports to it. Cross
+ * The supervision tree of a platform config: events, risk and the reviewer in the main thread (small,
+ * no user code, and the hub feeds the API's stream there), persistence in a worker (it builds rows and
+ * talks to the database), then the exchanges, then the traders, each in its own worker thread. Stopping goes the other way, so persistence outlives every actor that reports to it. Cross
  * checks the schema cannot make (a trader's exchange exists and lists its symbols) fail here, naming
  * the field.
  */
