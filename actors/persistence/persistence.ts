@@ -4,12 +4,11 @@ import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import type { Message } from '../../runtime/message.js';
 import { openDatabase, type Database } from '../../adapters/database/connect.js';
 import { Journal } from '../../adapters/database/journal.js';
-import { list, listSchemas, recoverTrader, type ListName } from '../../adapters/database/queries.js';
+import { list, listSchemas, queryFailure, recoverTrader, type ListName } from '../../adapters/database/queries.js';
 import { writeBatchIsolating, type RefusedRow } from '../../adapters/database/writer.js';
 import { storedSignalOutcomes, type SignalOutcomesReply } from '../../adapters/database/signal-outcomes.js';
 import type { RecoverReply } from '../trader/recovery.js';
 import type { PersistedTrader, PersistenceArgs } from './args.js';
-import { issuePath } from '../../runtime/options.js';
 import { toJson } from '../trading/fixed.js';
 import { BatchBuilder, rowCount, type RowBatch } from './rows.js';
 
@@ -353,7 +352,7 @@ export default defineActor<PersistenceMessage>({
             try {
               ctx.reply({ type: 'page', ...(await list(db.pool, msg.list, msg.filter)) });
             } catch (error) {
-              ctx.reply(queryFailure(error));
+              ctx.reply({ type: 'queryFailed', ...queryFailure(error) });
             }
         }
       },
@@ -372,16 +371,6 @@ export default defineActor<PersistenceMessage>({
 interface Held {
   message: Message;
   release?: () => void;
-}
-
-/** A bad filter names its field; anything else is the database's message. */
-function queryFailure(error: unknown): { type: 'queryFailed'; field?: string; reason: string } {
-  if (error instanceof z.ZodError) {
-    const issue = error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') return { type: 'queryFailed', field: issuePath('', [...issue.path, issue.keys[0]!]), reason: 'unknown filter' };
-    return { type: 'queryFailed', field: issuePath('', issue.path) || 'filter', reason: issue.message };
-  }
-  return { type: 'queryFailed', reason: (error as Error).message };
 }
 
 /** Upserts traders and their strategies, so rows about them have their owner. */

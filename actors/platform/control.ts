@@ -5,7 +5,8 @@ import type { Address, Message } from '../../runtime/message.js';
 import { parseTrader } from '../../adapters/config/load.js';
 import { traderExchange, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import type { ExchangeStatusReply } from '../../adapters/exchanges/exchange.js';
-import type { ListName, Page } from '../../adapters/database/queries.js';
+import { list, listSchemas, queryFailure, type ListName, type Page } from '../../adapters/database/queries.js';
+import type { ReadPool } from '../../adapters/database/read-pool.js';
 import type { SignalKey, SignalOutcomesReply, StoredSignalOutcome } from '../../adapters/database/signal-outcomes.js';
 import type { PersistenceStatus } from '../persistence/persistence.js';
 import type { QueuedReview, ReviewerStatus } from '../reviewer/protocol.js';
@@ -79,6 +80,8 @@ export class ControlError extends Error {
 export interface ControlOptions {
   platform: PlatformOptions;
   database?: { kind: 'embedded' | 'external'; where: string };
+  /** The control plane's own pool on the platform's database, for the API's reads. */
+  reads?: ReadPool;
 }
 
 /**
@@ -289,9 +292,10 @@ export class PlatformControl {
   }
 
   /**
-   * One of persistence's lists; a bad filter throws `ERR_INVALID_QUERY` naming the field. Identical
-   * queries asked while one is running share its answer: persistence answers queries one at a time,
-   * so a dashboard polled by many clients would otherwise queue them all.
+   * One of the stored lists, read on the control plane's own pool (`reads`), not through persistence,
+   * whose mailbox is busy with what traders report; a bad filter throws `ERR_INVALID_QUERY` naming the
+   * field. Identical queries asked while one is running share its answer, so a dashboard polled by many
+   * clients costs one query at a time.
    */
   query(list: ListName, filter: Record<string, unknown>): Promise<Page> {
     const key = `${list}\u0000${JSON.stringify(filter)}`;
@@ -302,15 +306,20 @@ export class PlatformControl {
     return query;
   }
 
-  async #query(list: ListName, filter: Record<string, unknown>): Promise<Page> {
-    if (!this.hasDatabase) throw new ControlError('ERR_UNAVAILABLE', 'this platform runs without a database');
-    const reply = await this.#system.request<({ type: 'page' } & Page) | { type: 'queryFailed'; field?: string; reason: string }>(ADDRESSES.persistence, { type: 'query', list, filter });
-    if (reply.type === 'queryFailed') {
-      // The database's own words (its tables, the values it refused) are for the log, where the API writes a 503's cause.
-      if (reply.field === undefined) throw new ControlError('ERR_UNAVAILABLE', 'the database could not answer; try again', { cause: new Error(reply.reason) });
-      throw new ControlError('ERR_INVALID_QUERY', reply.reason, { field: reply.field });
+  async #query(name: ListName, filter: Record<string, unknown>): Promise<Page> {
+    const reads = this.#options.reads;
+    if (!reads) throw new ControlError('ERR_UNAVAILABLE', 'this platform runs without a database');
+    const parsed = listSchemas[name].safeParse(filter);
+    if (!parsed.success) {
+      const failure = queryFailure(parsed.error);
+      throw new ControlError('ERR_INVALID_QUERY', failure.reason, { field: failure.field ?? 'filter' });
     }
-    return { rows: reply.rows, ...(reply.next !== undefined ? { next: reply.next } : {}) };
+    try {
+      return await reads.run((pool) => list(pool, name, filter));
+    } catch (error) {
+      // The database's own words (its tables, the values it refused) are for the log, where the API writes a 503's cause.
+      throw new ControlError('ERR_UNAVAILABLE', 'the database could not answer; try again', { cause: error });
+    }
   }
 
   /**

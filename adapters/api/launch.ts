@@ -8,6 +8,10 @@ import type { PlatformConfig } from '../config/schema.js';
 import { startTelegram, telegramMetrics, telegramToken, type RunningTelegram } from '../telegram/start.js';
 import { ApiFeed, startApiServer, STREAM_OUTLET, type ApiServer } from './server.js';
 import type { TokenStore } from './tokens.js';
+import { ReadPool } from '../database/read-pool.js';
+
+/** Connections the API's reads may use at once (fewer when the database takes fewer: the embedded one runs one query at a time). */
+const READ_POOL = 2;
 
 /** The outlet the Telegram notifier reads the hub's events from. */
 export const TELEGRAM_OUTLET = 'outlet.telegram';
@@ -79,7 +83,10 @@ export async function launchPlatform(
   const outlets = { [STREAM_OUTLET]: feed.outlet, ...(token ? { [TELEGRAM_OUTLET]: notices.outlet } : {}) };
   const tree = platformTree(config, { ...options.platform, outlets: Object.keys(outlets) });
   const system = await ActorSystem.start(tree, { ...options.system, logger: log, outlets });
-  const control = new PlatformControl(system, config, options);
+  // The API's reads go to the database on a pool of their own, not through persistence's mailbox.
+  const database = options.platform.database;
+  const reads = database ? new ReadPool(database.url, Math.min(READ_POOL, database.poolSize)) : undefined;
+  const control = new PlatformControl(system, config, { ...options, ...(reads ? { reads } : {}) });
   const telegram = token ? startTelegram({ config: config.telegram, token, env, control, version, log }) : undefined;
   if (telegram) notices.plug((events) => telegram.notifier.observe(events));
   const alerts = startAlerts({ system, control, config: config.alerts, rules, log, ...(telegram ? { telegram: telegram.notifier } : {}) });
@@ -106,6 +113,8 @@ export async function launchPlatform(
     await shutdown.step('alerts', times.alertsMs, () => alerts.stop());
     if (telegram) await shutdown.step('telegram', times.telegramMs, (deadline) => telegram.stop(deadline));
     if (api) await shutdown.step('api', times.apiMs, () => api.close());
-    return shutdown.step('actors', times.actorsMs, () => stopPlatform(system, config));
+    const report = await shutdown.step('actors', times.actorsMs, () => stopPlatform(system, config));
+    await reads?.close();
+    return report;
   }
 }

@@ -6,6 +6,7 @@ import type { Order, OrderStatus } from '../../actors/trading/order.js';
 import type { Position } from '../../actors/trading/position.js';
 import type { RecoveredTrader } from '../../actors/trader/recovery.js';
 import type { TraderMode } from '../../actors/risk/limits.js';
+import { issuePath } from '../../runtime/options.js';
 
 /**
  * The reads the platform needs: what a restarted trader recovers, and the lists the API serves.
@@ -139,6 +140,16 @@ const PAGED = {
 } as const;
 
 const COLUMN_OF: Record<string, string> = { traderId: 'trader_id', symbol: 'symbol', status: 'status', side: 'side', outcome: 'outcome', decidedBy: 'decided_by', approved: 'approved' };
+
+/** Why `list` failed: a bad filter names its `field`; anything else is the database's own message. */
+export function queryFailure(error: unknown): { field?: string; reason: string } {
+  if (error instanceof z.ZodError) {
+    const issue = error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') return { field: issuePath('', [...issue.path, issue.keys[0]!]), reason: 'unknown filter' };
+    return { field: issuePath('', issue.path) || 'filter', reason: issue.message };
+  }
+  return { reason: (error as Error).message };
+}
 
 /** Runs list `name` with `input` validated first; a bad filter throws the zod error naming the field. */
 export async function list<N extends ListName>(pool: DatabasePool, name: N, input: unknown): Promise<Page> {
