@@ -4,7 +4,7 @@ import { PendingRequests, type Reply } from './pending-requests.js';
 import { Deque } from './deque.js';
 import { assertPlainData, type Address, type Message } from './message.js';
 import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
-import { decodeSnapshot, encodeSnapshot, sameSnapshot, type Snapshot } from './snapshot.js';
+import { decodeSnapshot, encodeSnapshot, printOf, samePrint, type Snapshot, type SnapshotPrint } from './snapshot.js';
 
 type Item = Batch | { t: 'timer'; message: Message };
 
@@ -32,7 +32,7 @@ export class ActorRunner {
   #cid: number | undefined;
   #lastSeq = 0;
   /** What the host last got: the snapshot it holds and the sequence number it acknowledged, so a commit that says nothing new is not sent. */
-  #sentSnapshot: Snapshot | undefined;
+  #sentSnapshot: SnapshotPrint | undefined;
   #sentSeq = 0;
   /** Messages held unacknowledged (`ctx.hold()`), by sequence number, in the order they came. */
   readonly #held = new Set<number>();
@@ -58,7 +58,7 @@ export class ActorRunner {
 
   /** Initializes the actor from its last snapshot and reports `ready`, or `crash` if `init` fails. */
   async start(snapshot: Snapshot | undefined): Promise<void> {
-    this.#sentSnapshot = snapshot;
+    this.#sentSnapshot = snapshot && printOf(snapshot);
     const state = snapshot === undefined ? undefined : decodeSnapshot(snapshot);
     if (!(await this.#lifecycle(() => this.#actor.init?.(this.#ctx, state)))) return;
     this.#emit({ t: 'ready' });
@@ -208,8 +208,8 @@ export class ActorRunner {
   #changedSnapshot(): Snapshot | undefined {
     if (!this.#actor.snapshot) return undefined;
     const snapshot = encodeSnapshot(this.#actor.snapshot());
-    if (this.#sentSnapshot !== undefined && sameSnapshot(snapshot, this.#sentSnapshot)) return undefined;
-    this.#sentSnapshot = snapshot;
+    if (this.#sentSnapshot !== undefined && samePrint(snapshot, this.#sentSnapshot)) return undefined;
+    this.#sentSnapshot = printOf(snapshot);
     return snapshot;
   }
 

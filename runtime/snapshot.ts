@@ -59,7 +59,20 @@ export function decodeSnapshot(snapshot: Snapshot): unknown {
   return deserializer.readValue();
 }
 
-/** Whether two snapshots hold the same state: the same bytes, referring to the same shared memory. */
-export function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
-  return a.shared.length === b.shared.length && a.shared.every((view, i) => view === b.shared[i]) && Buffer.compare(a.bytes, b.bytes) === 0;
+/**
+ * What tells two snapshots apart once the first was sent away: a copy of its bytes, and the shared
+ * memory it refers to (by identity, as it is passed by reference).
+ */
+export interface SnapshotPrint {
+  bytes: Buffer;
+  shared: readonly ArrayBufferView[];
+}
+
+export function printOf(snapshot: Snapshot): SnapshotPrint {
+  return { bytes: Buffer.from(snapshot.bytes), shared: snapshot.shared };
+}
+
+/** Whether `snapshot` holds the state `print` was taken of: the same bytes, referring to the same shared memory. */
+export function samePrint(snapshot: Snapshot, print: SnapshotPrint): boolean {
+  return snapshot.shared.length === print.shared.length && snapshot.shared.every((view, i) => view === print.shared[i]) && Buffer.compare(snapshot.bytes, print.bytes) === 0;
 }
