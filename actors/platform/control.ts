@@ -371,9 +371,11 @@ export class PlatformControl {
         batches.set(traderId, batch);
       }
     }
-    // Callers check `admit()` first (the API answers 429 or 503), so there is room; a mailbox they fill
-    // anyway is waited on before answering, which slows the caller down as the contract asks.
-    await Promise.all([...batches].map(([traderId, signals]) => this.#send(traderAddress(traderId), { type: 'signals', signals })));
+    // All sent in one go, so that none is routed unless all are. Callers check `admit()` first (the API
+    // answers 429 or 503), so there is room; a mailbox they fill anyway is waited on before answering,
+    // which slows the caller down as the contract asks.
+    const filled = [...batches].filter(([traderId, signals]) => !this.#system.send(traderAddress(traderId), { type: 'signals', signals }));
+    await Promise.all(filled.map(([traderId]) => this.#system.drained(traderAddress(traderId))));
     return outcomes;
   }
 
