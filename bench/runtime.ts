@@ -42,9 +42,9 @@ export async function runtimeSuite(options: SuiteOptions): Promise<Figure[]> {
   for (const kind of ['crash', 'exit'] as const) {
     options.progress(`runtime: crash-to-processing latency (${kind === 'crash' ? 'throw' : 'process.exit'})`);
     const { p50, p99 } = await recovery(kind, options.quick ? 20 : 100);
-    const what = kind === 'crash' ? 'throw, same thread' : 'process.exit, new worker';
+    const what = kind === 'crash' ? 'throw, same thread' : 'process.exit, warm spare';
     figures.push(
-      { suite: 'runtime', name: `recovery p50 (${what})`, value: p50, unit: 'ms', goal: { kind: 'max', value: 50 } },
+      { suite: 'runtime', name: `recovery p50 (${what})`, value: p50, unit: 'ms', goal: { kind: 'max', value: kind === 'crash' ? 50 : 20 } },
       { suite: 'runtime', name: `recovery p99 (${what})`, value: p99, unit: 'ms' },
     );
   }
@@ -122,6 +122,14 @@ async function rawThroughput(seconds: number): Promise<number> {
   return rate;
 }
 
+async function spareReady(system: ActorSystem): Promise<void> {
+  for (;;) {
+    const counts = system.spares!.counts;
+    if (counts.held > counts.loading && counts.wanted === 0) return;
+    await sleep(5);
+  }
+}
+
 /** Time from sending a message that kills the actor to the reply of the request queued right behind it. */
 async function recovery(kind: 'crash' | 'exit', rounds: number): Promise<{ p50: number; p99: number }> {
   const system = await ActorSystem.start(
@@ -136,6 +144,9 @@ async function recovery(kind: 'crash' | 'exit', rounds: number): Promise<{ p50: 
   );
   const histogram = latencyHistogram();
   for (let i = 0; i < rounds; i++) {
+    // A new worker takes the warm spare, which is what the figure is about: each round waits until
+    // the pool has one loaded again (crash loops faster than a spare loads find none, and pay ~50 ms).
+    if (kind === 'exit') await spareReady(system);
     const t0 = performance.now();
     system.send('victim', { type: kind });
     await system.request('victim', { type: 'ping' }, { timeoutMs: 10_000 });
