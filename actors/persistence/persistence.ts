@@ -77,9 +77,9 @@ export type PersistenceAlert = {
  * first row, `writers` writes at a time while the next batch fills. They go on to the events hub (the API,
  * the stream) only once their batch is durable, in the database or in the journal, so whatever the
  * platform reported survives a crash; each message stays unacknowledged (`ctx.hold()`) until then, so a
- * persistence worker killed before its batch was stored gets it again and stores it once. When the database is down, batches go to a bounded on-disk
- * journal and trading goes on; the database is probed every `retryMs` and, once back, the journal is
- * written to it in order and emptied. Every write is an idempotent upsert keyed by the platform's
+ * persistence worker killed before its batch was stored gets it again and stores it once. When the
+ * database is down, batches go to a bounded on-disk journal and trading goes on; the database is probed
+ * every `retryMs` and, once back, the journal is written to it in order and emptied. Every write is an idempotent upsert keyed by the platform's
  * ids, so a batch written twice changes nothing. When writes fall behind (a slow database, a full
  * journal) the actor stops taking messages and the runtime pauses the traders sending to it.
  */
