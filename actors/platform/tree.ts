@@ -2,7 +2,7 @@ import { moduleUrl } from '../../runtime/module-url.js';
 import type { ChildSpecInput, SupervisorSpecInput } from '../../runtime/options.js';
 import type { ActorSystem, ShutdownReport } from '../../runtime/system.js';
 import { join } from 'node:path';
-import { ccxtExchangeId, traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
+import { ccxtExchangeId, strategyModule, traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import { GUARD_DEFAULTS, type CcxtExchangeArgs } from '../../adapters/exchanges/args.js';
 import { PAPER_MARKETS } from '../../adapters/paper/markets.js';
 import type { PaperExchangeArgs } from '../../adapters/paper/options.js';
@@ -217,7 +217,11 @@ export function traderSpec(
     dedupeWindow: trader.dedupeWindow,
     reportMs: trader.reportMs,
   };
-  if (trader.strategy) args.strategy = { type: trader.strategy.type, name: trader.strategy.name, timeframe: trader.strategy.timeframe, params: trader.strategy.params };
+  if (trader.strategy) {
+    const { type, name, timeframe, params } = trader.strategy;
+    const module = strategyModule(trader.strategy);
+    args.strategy = { type, name, timeframe, params, ...(module !== undefined ? { module } : {}) };
+  }
   const spec: ChildSpecInput = { id: traderAddress(trader.id), module: moduleUrl('../trader/trader', import.meta.url), args, mailbox: { capacity: 100_000 }, batchSize: 4, resourceLimits: TRADER_WORKER_LIMITS };
   return { spec, exchange: exchangeName, account, balances };
 }

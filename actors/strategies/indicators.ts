@@ -155,6 +155,12 @@ export function rsiPush(rsi: RsiState, close: Fixed): number | undefined {
   return 100 - 100 / (1 + rsi.gain / rsi.loss);
 }
 
+/** A strategy built by {@link perSymbolStrategy}: it always signals through its return value and always has a snapshot. */
+export interface SymbolStrategy extends Strategy {
+  onCandle(candle: Candle): StrategySignal[];
+  snapshot(): unknown;
+}
+
 /** How a strategy keeps one independent state per symbol. */
 export interface PerSymbolSpec<S> {
   /** Schema of one symbol's state, used to check a snapshot before resuming from it. */
@@ -174,7 +180,7 @@ export interface PerSymbolSpec<S> {
  * @throws TradingError `ERR_INVALID_CONFIG` (field `snapshot`) when the snapshot does not fit the
  * schema, e.g. it was taken with other params: resuming from it would give wrong signals.
  */
-export function perSymbolStrategy<S>(spec: PerSymbolSpec<S>): Strategy {
+export function perSymbolStrategy<S>(spec: PerSymbolSpec<S>): SymbolStrategy {
   const states = new Map<string, S>(Object.entries(parseSnapshot(spec.state, spec.snapshot)));
   return {
     onCandle(candle) {

@@ -21,15 +21,26 @@ export interface Tick {
   price: Fixed;
 }
 
+/** What a strategy sees of its trader besides the candle: read-only, as of the candle's close. */
+export interface StrategyContext {
+  /** The trader's position in `symbol`, in base units (0n when flat). */
+  position(symbol: string): Fixed;
+  /** The last price seen for `symbol`, when one was. */
+  mark(symbol: string): Fixed | undefined;
+}
+
 /**
- * One running strategy instance. It must be deterministic: the same candles give the same signals,
- * and `snapshot()` carries everything needed to resume after a trader restart.
+ * One running strategy instance. It must be deterministic: the same candles give the same signals.
+ * It resumes after a trader restart in one of two ways: from `snapshot()` (plain data handed back to
+ * `create`), or, without one, by being fed again the last `warmup` closed candles of each symbol,
+ * which the trader keeps for it (the signals of that replay are dropped).
  */
 export interface Strategy {
-  onCandle?(candle: Candle): StrategySignal[];
+  /** Called on each closed candle of the strategy's timeframe; returns its signals (none: `[]` or nothing). */
+  onCandle?(candle: Candle, context: StrategyContext): StrategySignal[] | void;
   onTick?(tick: Tick): StrategySignal[];
   /** Plain data (structured-cloneable); handed back to `create` after a restart. */
-  snapshot(): unknown;
+  snapshot?(): unknown;
 }
 
 /**
@@ -44,15 +55,20 @@ export interface Strategy {
  * });
  * ```
  */
-export interface StrategyDefinition<P = unknown> {
+export interface StrategyDefinition<P = unknown, S extends Strategy = Strategy> {
   readonly type: string;
   /** One-line description for `botv3 strategies` and the README. */
   readonly description: string;
   /** Strict (`z.strictObject`): an unknown param is a typo, refused rather than left to a default. */
   readonly params: z.ZodType<P>;
-  create(params: P, snapshot: unknown): Strategy;
+  /**
+   * Closed candles per symbol a fresh instance needs before it can signal (the longest indicator
+   * period). A strategy without `snapshot()` is resumed by replaying this many. Default 0.
+   */
+  warmup?(params: P): number;
+  create(params: P, snapshot: unknown): S;
 }
 
-export function defineStrategy<P>(definition: StrategyDefinition<P>): StrategyDefinition<P> {
+export function defineStrategy<P, S extends Strategy>(definition: StrategyDefinition<P, S>): StrategyDefinition<P, S> {
   return definition;
 }

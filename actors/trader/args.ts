@@ -1,4 +1,5 @@
 import type { Address } from '../../runtime/message.js';
+import type { StrategySpec } from '../strategies/load.js';
 import type { Fixed } from '../trading/fixed.js';
 import type { Market } from '../trading/market.js';
 import type { PreTradeLimits } from '../risk/limits.js';
@@ -18,7 +19,7 @@ export interface TraderArgs {
   account: string;
   /** Markets of the symbols it trades: nothing else is accepted. */
   markets: Market[];
-  strategy?: { type: string; name: string; timeframe: string; params: unknown };
+  strategy?: StrategySpec;
   /** Size of an order whose signal gives no quantity, in quote. */
   orderNotional: Fixed;
   limits: PreTradeLimits;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Address } from '../../runtime/message.js';
 import { STRATEGIES } from '../strategies/registry.js';
-import type { Strategy, StrategySignal } from '../strategies/strategy.js';
+import { StrategyDriver } from '../strategies/driver.js';
+import type { StrategyContext, StrategyDefinition, StrategySignal } from '../strategies/strategy.js';
 import type { ExchangeOrderState, ExecutionReport, OrderRequest } from '../trading/exchange-protocol.js';
 import { fixedToString, mul, type Fixed } from '../trading/fixed.js';
 import { clientOrderId, idKey, SeenIds, type SeenIdsSnapshot } from '../trading/ids.js';
@@ -154,7 +155,9 @@ export class TraderCore {
   readonly #symbols: ReadonlySet<string>;
   readonly #state: TraderState;
   readonly #seen: SeenIds;
-  readonly #strategy: Strategy | undefined;
+  readonly #strategy: StrategyDriver | undefined;
+  /** What the strategy sees of this trader: its positions and marks, read live. */
+  readonly #context: StrategyContext;
   readonly #bars: CandleAggregator | undefined;
   /** Effects of the message in hand, sent together when it is done. */
   #events: TraderEvent[] = [];
@@ -173,8 +176,11 @@ export class TraderCore {
   /** Count of `state.orders`, kept so the per-signal open-orders check is not a walk over every live order. */
   #live: number;
 
-  /** From its snapshot after a crash; from what the database kept (`recovered`) after a restart of the platform. */
-  constructor(args: TraderArgs, self: Address, snapshot: TraderState | undefined, recovered?: RecoveredTrader) {
+  /**
+   * From its snapshot after a crash; from what the database kept (`recovered`) after a restart of the
+   * platform. `strategy` is the definition `args.strategy` names, loaded (a built-in when absent).
+   */
+  constructor(args: TraderArgs, self: Address, snapshot: TraderState | undefined, recovered?: RecoveredTrader, strategy?: StrategyDefinition) {
     this.#args = args;
     this.#self = self;
     this.#markets = new Map(args.markets.map((m) => [m.symbol, m]));
@@ -203,9 +209,15 @@ export class TraderCore {
     this.#seen = new SeenIds(args.dedupeWindow, this.#state.seen);
     if (!snapshot) for (const id of recovered?.signalIds ?? []) this.#seen.add(idKey(id));
     this.#live = Object.keys(this.#state.orders).length;
+    const { positions, marks } = this.#state;
+    this.#context = { position: (symbol) => positions[symbol]?.quantity ?? 0n, mark: (symbol) => marks[symbol] };
     if (args.strategy) {
-      const definition = STRATEGIES[args.strategy.type]!;
-      this.#strategy = definition.create(definition.params.parse(args.strategy.params), this.#state.strategy);
+      this.#strategy = new StrategyDriver(strategy ?? STRATEGIES[args.strategy.type]!, {
+        params: args.strategy.params,
+        source: args.strategy.module ?? args.strategy.type,
+        resume: this.#state.strategy,
+        context: this.#context,
+      });
       this.#bars = new CandleAggregator(args.strategy.timeframe, this.#state.bars);
     }
   }
@@ -225,11 +237,8 @@ export class TraderCore {
     this.#state.stats.signals++;
     const verdict = parseSignal(input, { traderId: this.#args.id, symbols: this.#symbols, fallbackId, now });
     if (!verdict.ok) {
-      const stats = this.#state.stats;
-      stats.rejected++;
-      stats.rejectedBy[verdict.field] = (stats.rejectedBy[verdict.field] ?? 0) + 1;
       const signalId = (input as { id?: unknown } | null)?.id;
-      this.#events.push({ kind: 'signal.rejected', ...(typeof signalId === 'string' ? { signalId } : {}), field: verdict.field, reason: verdict.reason, at: now });
+      this.#reject(verdict.field, verdict.reason, now, typeof signalId === 'string' ? signalId : undefined);
       return;
     }
     this.#process(verdict.signal, now, false);
@@ -247,11 +256,12 @@ export class TraderCore {
       if (candle.symbol in this.#state.exits) this.#advanceExit(candle.symbol, now, true);
       const bar = this.#bars?.add(candle);
       if (!bar) continue;
-      const ideas = this.#strategy!.onCandle?.(bar) ?? [];
-      ideas.forEach((idea, i) => {
+      const { signals, malformed } = this.#strategy!.onCandle(bar, this.#context);
+      signals.forEach((idea, i) => {
         this.#state.stats.signals++;
         this.#process(this.#fromStrategy(idea, `${bar.symbol}:${bar.ts}:${i}`, bar.ts), now, false);
       });
+      for (const { field, reason } of malformed) this.#reject(field, reason, now);
     }
   }
 
@@ -396,6 +406,14 @@ export class TraderCore {
     this.#outgoing = [];
     this.#reviews = [];
     return out;
+  }
+
+  /** A signal that is not one, from outside or from the strategy: counted by field and reported. */
+  #reject(field: string, reason: string, now: number, signalId?: string): void {
+    const stats = this.#state.stats;
+    stats.rejected++;
+    stats.rejectedBy[field] = (stats.rejectedBy[field] ?? 0) + 1;
+    this.#events.push({ kind: 'signal.rejected', ...(signalId !== undefined ? { signalId } : {}), field, reason, at: now });
   }
 
   #fromStrategy(idea: StrategySignal, key: string, ts: number): Signal {

@@ -6,6 +6,7 @@ import type { TraderArgs } from './args.js';
 import { TraderCore, type TraderState } from './core.js';
 import type { TraderEventsMessage } from './events.js';
 import { ExposureNews } from './exposure-news.js';
+import { strategyDefinition } from '../strategies/load.js';
 import type { RecoverReply, RecoveredTrader } from './recovery.js';
 
 const fixed = z.bigint();
@@ -99,7 +100,7 @@ export default defineActor<TraderMessage, TraderState>({
           if (reply.type === 'recoverFailed') throw new Error(`trader ${args.id} cannot load its state from the database: ${reply.reason}`);
           recovered = reply.state;
         }
-        core = new TraderCore(args, ctx.self, snapshot, recovered);
+        core = new TraderCore(args, ctx.self, snapshot, recovered, args.strategy && (await strategyDefinition(args.strategy)));
         ctx.send(args.exchange, { type: 'subscribe', subscriber: ctx.self, symbols: args.markets.map((m) => m.symbol) });
         const live = Object.values(core.state.orders).map(({ clientOrderId, symbol }) => ({ clientOrderId, symbol }));
         if (recovered && live.length > 0) ctx.send(args.exchange, { type: 'reconcile', account: args.account, replyTo: ctx.self, orders: live });

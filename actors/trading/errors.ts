@@ -8,6 +8,7 @@ export const TRADING_ERROR_CODES = [
   'ERR_INVALID_CONFIG',
   'ERR_ILLEGAL_TRANSITION',
   'ERR_UNKNOWN_SYMBOL',
+  'ERR_STRATEGY',
 ] as const;
 
 export type TradingErrorCode = (typeof TRADING_ERROR_CODES)[number];

@@ -1,8 +1,10 @@
+import { dirname, resolve } from 'node:path';
 import { TradingError } from '../../actors/trading/errors.js';
 import type { Market } from '../../actors/trading/market.js';
 import { platformTree } from '../../actors/platform/tree.js';
 import { DEFAULT_RULES_FILE, loadAlertRules } from '../alerts/rules.js';
 import { loadConfig } from '../config/load.js';
+import { resolveStrategies } from '../config/strategies.js';
 import { traderExchange, type PlatformConfig } from '../config/schema.js';
 import { cachedTradingMarkets } from '../exchanges/markets.js';
 
@@ -20,6 +22,7 @@ export interface CheckResult {
  */
 export async function checkConfig(file: string, marketsDir: string): Promise<CheckResult> {
   const config = loadConfig(file);
+  await resolveStrategies(config, dirname(resolve(file)), file);
   // The rule file's errors name their own file.
   loadAlertRules(config.alerts.file ?? DEFAULT_RULES_FILE, Object.keys(config.alerts.actions));
   try {

@@ -1,10 +1,11 @@
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { HubStatusReply } from '../../actors/events/hub.js';
 import { ADDRESSES } from '../../actors/platform/tree.js';
 import { fixedToString, toJson } from '../../actors/trading/fixed.js';
 import { DEMO_CONFIG } from '../config/demo.js';
 import { loadConfig, parseConfig } from '../config/load.js';
+import { resolveStrategies } from '../config/strategies.js';
 import { traderExchange } from '../config/schema.js';
 import type { DatabaseWait } from '../database/connect.js';
 import { preparePlatformDatabase } from '../database/prepare.js';
@@ -40,6 +41,7 @@ export async function start(options: StartOptions): Promise<boolean> {
   const out = options.out ?? process.stdout;
   const print = (line: string) => out.write(`${line}\n`);
   const config = options.config ? loadConfig(options.config) : parseConfig(DEMO_CONFIG, 'the demo config');
+  if (options.config) await resolveStrategies(config, dirname(resolve(options.config)), options.config);
   const marketsDir = join(dataDir(), 'markets');
   // ccxt takes half a second to load: only when an exchange needs it.
   const ccxt = Object.values(config.exchanges).some((e) => e.type === 'ccxt') ? await import('../exchanges/markets.js') : undefined;

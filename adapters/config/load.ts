@@ -4,7 +4,7 @@ import { issuePath } from '../../runtime/options.js';
 import { TradingError } from '../../actors/trading/errors.js';
 import { unstorableIn } from '../../actors/trading/text.js';
 import type { z } from 'zod';
-import { platformSchema, traderSchema, type PlatformConfig, type TraderConfig } from './schema.js';
+import { platformSchema, strategyModule, traderSchema, type PlatformConfig, type TraderConfig } from './schema.js';
 
 /**
  * Validates a platform config (already parsed from YAML or JSON). Throws `ERR_INVALID_CONFIG` naming
@@ -22,7 +22,12 @@ export function parseConfig(input: unknown, source = 'config'): PlatformConfig {
 
 /** Validates one trader entry (the API's `POST /traders`), naming the bad field as `parseConfig` does. */
 export function parseTrader(input: unknown, source = 'trader'): TraderConfig {
-  return parseWith(traderSchema, input, source);
+  const trader = parseWith(traderSchema, input, source);
+  // The API runs no code it is sent a path to: a strategy module is named in the config file, which the operator owns.
+  if (strategyModule(trader.strategy) !== undefined) {
+    throw new TradingError('ERR_INVALID_CONFIG', `a strategy module can only be named in the config file (in ${source})`, { field: 'strategy.module' });
+  }
+  return trader;
 }
 
 function parseWith<S extends z.ZodType>(schema: S, input: unknown, source: string): z.output<S> {

@@ -45,6 +45,11 @@ const v3Strategy = z.strictObject({
   name: z.string().min(1),
   /** Which algorithm; inferred from `name` when absent (`sma_cross` -> `sma_crossover`). */
   type: z.string().optional(),
+  /**
+   * A strategy module of the user's own (`.ts` or `.js`), relative to the config file. Its params are
+   * checked against its own schema once it is loaded (`resolveStrategies`), not here.
+   */
+  module: z.string().min(1).optional(),
   symbols: z.array(symbol).min(1),
   timeframe: timeframe.default('1m'),
   params: z.record(z.string(), z.unknown()).default({}),
@@ -84,6 +89,7 @@ const strategy = z.looseObject({}).transform((value, ctx) => {
     return z.NEVER;
   }
   const s = entry.data;
+  if ('module' in s && s.module !== undefined) return { ...s, type: s.type ?? s.name };
   const type = s.type ?? inferStrategyType(s.name);
   const definition = type === undefined ? undefined : STRATEGIES[type];
   if (!definition) {
@@ -347,4 +353,9 @@ export function ccxtExchangeId(name: string, exchange: Extract<ExchangeConfig, {
     throw new TradingError('ERR_INVALID_CONFIG', `${id} has no testnet ccxt can use (testnets: ${EXCHANGE_IDS.filter((e) => PROFILES[e].testnet).join(', ')})`, { field: `exchanges.${name}.sandbox` });
   }
   return id;
+}
+
+/** The strategy module a trader's entry names, if any (a v2 entry or a built-in names none). */
+export function strategyModule(strategy: TraderConfig['strategy']): string | undefined {
+  return strategy && 'module' in strategy ? strategy.module : undefined;
 }

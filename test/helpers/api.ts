@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { launchPlatform, type RunningPlatform } from '../../adapters/api/launch.js';
 import { TokenStore } from '../../adapters/api/tokens.js';
 import { parseConfig } from '../../adapters/config/load.js';
+import { resolveStrategies } from '../../adapters/config/strategies.js';
 import { preparePlatformDatabase } from '../../adapters/database/prepare.js';
 import { freshDatabaseServer } from './database.js';
 
@@ -35,6 +36,7 @@ export async function launchApiPlatform(input: ApiPlatformInput, on: { url: stri
     exchanges: Object.fromEntries(Object.entries(exchanges).map(([name, e]) => [name, { candleIntervalMs: 0, startTs: Date.UTC(2026, 0, 1), ...e }])),
     api: { port: 0, ...input.api },
   });
+  await resolveStrategies(config, process.cwd());
   return launchPlatform(config, {
     platform: { database: { url: on.url, poolSize: on.poolSize, journalPath: join(on.dir, 'journal.ndjson') }, balances: database.balances },
     database: { kind: 'external', where: 'test' },

@@ -5,6 +5,7 @@ import { ADDRESSES, platformTree, stopPlatform, traderAddress, type PlatformOpti
 import type { TraderStatus } from '../../actors/trader/core.js';
 import type { AccountBalances } from '../../adapters/paper/accounts.js';
 import { parseConfig } from '../../adapters/config/load.js';
+import { resolveStrategies } from '../../adapters/config/strategies.js';
 import type { PlatformConfig } from '../../adapters/config/schema.js';
 
 /** A running platform on a paper exchange stepped by hand (`advance`), for tests. */
@@ -32,6 +33,8 @@ export async function startPlatform(
       Object.entries(exchanges).map(([name, e]) => [name, (e as { type?: string }).type === 'ccxt' ? e : { candleIntervalMs: 0, startTs: Date.UTC(2026, 0, 1), ...e }]),
     ),
   });
+  // Strategy modules are named by absolute path in tests.
+  await resolveStrategies(config, process.cwd());
   const system = await ActorSystem.start(platformTree(config, options), { logger: pino({ level: 'silent' }), heartbeatCheckMs: 20 });
   const exchange = `exchange.${Object.keys(config.exchanges)[0]}`;
   return {

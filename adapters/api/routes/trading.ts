@@ -3,6 +3,9 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { ControlError, type PlatformControl, type SignalOutcome } from '../../../actors/platform/control.js';
 import { STRATEGIES, strategyTypes } from '../../../actors/strategies/registry.js';
+import type { StrategyDefinition } from '../../../actors/strategies/strategy.js';
+import { loadedStrategy } from '../../config/strategies.js';
+import { strategyModule, type PlatformConfig } from '../../config/schema.js';
 import { listSchemas, type ListName } from '../../database/queries.js';
 import { requireScope, type ApiEnv } from '../auth.js';
 import { ApiError, fromZodError } from '../errors.js';
@@ -70,6 +73,20 @@ export function listRoute(control: PlatformControl, name: ListName) {
   };
 }
 
+/** A strategy as `GET /strategies` lists it: its params as JSON Schema, as a form or a client validates them. */
+function describeStrategy(definition: StrategyDefinition, module?: string) {
+  return { type: definition.type, ...(module ? { module } : {}), description: definition.description, params: z.toJSONSchema(definition.params, { io: 'input', unrepresentable: 'any' }) };
+}
+
+/** The strategy modules of the config's traders, each once. */
+function configuredModules(config: PlatformConfig) {
+  const files = new Set(config.traders.flatMap((t) => strategyModule(t.strategy) ?? []));
+  return [...files].flatMap((file) => {
+    const definition = loadedStrategy(file);
+    return definition ? [describeStrategy(definition, file)] : [];
+  });
+}
+
 /** Accounts, orders, trades, positions, signals and strategies. */
 export function tradingRoutes(control: PlatformControl, outcomes: SignalOutcomes): Hono<ApiEnv> {
   const list = (name: ListName) => listRoute(control, name);
@@ -81,8 +98,8 @@ export function tradingRoutes(control: PlatformControl, outcomes: SignalOutcomes
     .get('/signals', requireScope('read'), list('signals'))
     .get('/strategies', requireScope('read'), (c) =>
       json(c, {
-        data: strategyTypes().map((type) => ({ type, params: z.toJSONSchema(STRATEGIES[type]!.params, { io: 'input', unrepresentable: 'any' }) })),
-        configured: control.config.traders.flatMap((t) => (t.strategy ? [{ traderId: t.id, name: t.strategy.name, type: t.strategy.type, symbols: t.strategy.symbols, timeframe: t.strategy.timeframe, params: t.strategy.params }] : [])),
+        data: [...strategyTypes().map((type) => describeStrategy(STRATEGIES[type]!)), ...configuredModules(control.config)],
+        configured: control.config.traders.flatMap((t) => (t.strategy ? [{ traderId: t.id, name: t.strategy.name, type: t.strategy.type, ...(strategyModule(t.strategy) !== undefined ? { module: strategyModule(t.strategy) } : {}), symbols: t.strategy.symbols, timeframe: t.strategy.timeframe, params: t.strategy.params }] : [])),
       }),
     )
     .post('/signals', requireScope('trade'), async (c) => {

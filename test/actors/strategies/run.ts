@@ -1,7 +1,8 @@
 import { expect } from 'vitest';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import type { Candle } from '../../../actors/trading/market.js';
-import type { Strategy, StrategyDefinition, StrategySignal } from '../../../actors/strategies/strategy.js';
+import { StrategyDriver } from '../../../actors/strategies/driver.js';
+import type { StrategyContext, StrategyDefinition, StrategySignal } from '../../../actors/strategies/strategy.js';
 
 /** A signal and the index of the candle that gave it. */
 export type Seen = StrategySignal & { at: number };
@@ -23,9 +24,17 @@ export function bars(symbol: string, values: readonly (number | string | readonl
   });
 }
 
+/** A trader that is always flat, for strategies that do not look at the position. */
+const FLAT: StrategyContext = { position: () => 0n, mark: () => undefined };
+
+/** Runs a definition as a trader does, resuming from `resume` (a driver's snapshot) when given. */
+export function drive<P>(definition: StrategyDefinition<P>, params: unknown, resume?: unknown, context = FLAT): StrategyDriver {
+  return new StrategyDriver(definition as StrategyDefinition, { params, source: 'test', resume, context });
+}
+
 /** Feeds `candles` to a fresh instance and collects the signals. */
 export function run<P>(definition: StrategyDefinition<P>, params: unknown, candles: readonly Candle[]): Seen[] {
-  return feed(definition.create(definition.params.parse(params), undefined), candles, 0);
+  return feed(drive(definition, params), candles, 0);
 }
 
 /** Asserts that a restart from the snapshot after any candle gives the same signals as an uninterrupted run. */
@@ -42,15 +51,18 @@ export function expectSameSignalsAfterAnyRestart<P>(definition: StrategyDefiniti
  * indices in the whole series.
  */
 function runWithRestart<P>(definition: StrategyDefinition<P>, params: unknown, candles: readonly Candle[], split: number): Seen[] {
-  const parsed = definition.params.parse(params);
-  const first = definition.create(parsed, undefined);
+  const first = drive(definition, params);
   const before = feed(first, candles.slice(0, split), 0);
-  const resumed = definition.create(parsed, structuredClone(first.snapshot()));
+  const resumed = drive(definition, params, structuredClone(first.snapshot()));
   return [...before, ...feed(resumed, candles.slice(split), split)];
 }
 
-function feed(strategy: Strategy, candles: readonly Candle[], offset: number): Seen[] {
-  return candles.flatMap((candle, i) => strategy.onCandle!(candle).map((signal) => ({ ...signal, at: offset + i })));
+function feed(driver: StrategyDriver, candles: readonly Candle[], offset: number): Seen[] {
+  return candles.flatMap((candle, i) => {
+    const { signals, malformed } = driver.onCandle(candle, FLAT);
+    expect(malformed).toEqual([]);
+    return signals.map((signal) => ({ ...signal, at: offset + i }));
+  });
 }
 
 /** The first zod issue of parsing `params`: its path and message. */

@@ -1,4 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
+import { traderAddress } from '../../../actors/platform/tree.js';
+import type { TraderState } from '../../../actors/trader/core.js';
 import { fixedToString, mul, toFixed } from '../../../actors/trading/fixed.js';
 import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -119,5 +122,34 @@ describe('trader pipeline', () => {
     }, 'the strategy to trade');
     expect(status.stats.signals).toBeGreaterThan(2);
     expect((await p.hub()).recent.some((e) => e.kind === 'order' && e.order.reason?.includes('crossed'))).toBe(true);
+  });
+});
+
+describe('a strategy module of the user’s own', () => {
+  const SMA_TREND = fileURLToPath(new URL('../../fixtures/strategies/sma-trend.ts', import.meta.url));
+
+  test('trades from the trader’s worker, and resumes mid-indicator after its worker is killed', async () => {
+    platform = await startPlatform({
+      traders: [{ id: 'mine', strategy: { name: 'trend', module: SMA_TREND, symbols: ['SOL/USDT'], params: { period: 4 } }, orderNotional: 200 }],
+    });
+    const p = platform;
+    p.advance(200);
+    await waitFor(async () => (await p.status('mine')).stats.fills >= 2, 'the module strategy to trade');
+    const before = p.system.actorStatus(traderAddress('mine'))!;
+    // No snapshot() of its own: the trader keeps its last `period` candles to warm a fresh instance up.
+    expect((p.system.snapshot(traderAddress('mine')) as TraderState).strategy).toMatchObject({ candles: { 'SOL/USDT': expect.toSatisfy((c: unknown[]) => c.length === 4) } });
+    p.system.kill(traderAddress('mine'));
+    await waitFor(() => p.system.actorStatus(traderAddress('mine'))!.incarnation > before.incarnation && p.system.actorStatus(traderAddress('mine'))!.state === 'running', 'the restart');
+    // The replayed warm-up candles give no signals again; the next candles do.
+    const fills = (await p.status('mine')).stats.fills;
+    p.advance(200);
+    const status = await waitFor(async () => {
+      const s = await p.status('mine');
+      return s.stats.fills > fills && s;
+    }, 'trading after the restart');
+    expect(status.stats.rejected).toBe(0);
+    const reasons = (await p.hub()).recent.flatMap((e) => (e.kind === 'order' ? [e.order.reason] : []));
+    expect(reasons).toContain('close above SMA4');
+    expect(p.system.status().deadLetters.total).toBe(0);
   });
 });

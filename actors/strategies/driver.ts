@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { TradingError } from '../trading/errors.js';
+import type { Candle } from '../trading/market.js';
+import type { Strategy, StrategyContext, StrategyDefinition, StrategySignal } from './strategy.js';
+
+const positive = z.bigint().positive();
+
+/** What a strategy may return: checked field by field, since a user's module can return anything. */
+const signalShape = z.strictObject({
+  symbol: z.string().min(1),
+  action: z.enum(['BUY', 'SELL', 'CLOSE']),
+  price: positive.optional(),
+  quantity: positive.optional(),
+  reason: z.string().min(1),
+});
+
+/** A signal a strategy returned that is not one: the field and why, for the trader's `signal.rejected` event. */
+export interface MalformedSignal {
+  field: string;
+  reason: string;
+}
+
+/**
+ * How a strategy resumes, as the trader's snapshot keeps it: the instance's own `snapshot()`, or the
+ * last `warmup` candles of each symbol, replayed into a fresh instance.
+ */
+type Resume = { state: unknown } | { candles: Record<string, Candle[]> };
+
+/**
+ * Runs one strategy instance for a trader: hands it each closed candle with a view of the trader,
+ * checks what it returns, names its file in every error, and keeps what it needs to resume.
+ */
+export class StrategyDriver {
+  readonly #strategy: Strategy;
+  /** The module file, or the built-in type: what every error names. */
+  readonly #source: string;
+  readonly #warmup: number;
+  /** Candles kept for a replay, per symbol; only for a strategy that has no `snapshot()`. */
+  readonly #candles: Record<string, Candle[]> | undefined;
+
+  /** @throws TradingError `ERR_INVALID_CONFIG` (field `strategy.params.*`) for params the strategy's schema refuses. */
+  constructor(definition: StrategyDefinition, options: { params: unknown; source: string; resume: unknown; context: StrategyContext }) {
+    this.#source = options.source;
+    const params = definition.params.safeParse(options.params);
+    if (!params.success) {
+      const issue = params.error.issues[0]!;
+      throw new TradingError('ERR_INVALID_CONFIG', `strategy ${this.#source}: ${issue.message}`, { field: ['strategy.params', ...issue.path].join('.') });
+    }
+    this.#warmup = this.#guard('warmup', () => definition.warmup?.(params.data) ?? 0);
+    if (!Number.isSafeInteger(this.#warmup) || this.#warmup < 0) {
+      throw new TradingError('ERR_STRATEGY', `strategy ${this.#source}: warmup must return a whole number of candles, got ${String(this.#warmup)}`);
+    }
+    const resume = options.resume as Resume | undefined;
+    this.#strategy = this.#guard('create', () => definition.create(params.data, resume && 'state' in resume ? resume.state : undefined));
+    if (this.#strategy.snapshot) return;
+    this.#candles = {};
+    // Signals of the replay were acted on before the restart: only the indicators are rebuilt.
+    for (const candles of Object.values(resume && 'candles' in resume ? resume.candles : {})) {
+      for (const candle of candles) this.onCandle(candle, options.context);
+    }
+  }
+
+  /**
+   * The strategy's signals on a closed candle, and those it returned malformed.
+   *
+   * @throws TradingError `ERR_STRATEGY` when the strategy throws: the trader crashes with it, and its
+   * supervisor restarts it (the candle goes to the dead letters if it keeps doing so).
+   */
+  onCandle(candle: Candle, context: StrategyContext): { signals: StrategySignal[]; malformed: MalformedSignal[] } {
+    this.#keep(candle);
+    const returned = this.#guard('onCandle', () => this.#strategy.onCandle?.(candle, context), candle);
+    if (returned === undefined) return { signals: [], malformed: [] };
+    if (!Array.isArray(returned)) {
+      return { signals: [], malformed: [{ field: 'strategy.signals', reason: `strategy ${this.#source}: onCandle must return an array of signals, got ${typeof returned}` }] };
+    }
+    const signals: StrategySignal[] = [];
+    const malformed: MalformedSignal[] = [];
+    returned.forEach((value, i) => {
+      const parsed = signalShape.safeParse(value);
+      if (parsed.success) {
+        signals.push(parsed.data);
+        return;
+      }
+      const issue = parsed.error.issues[0]!;
+      const path = [...issue.path, ...(issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [])].join('.');
+      malformed.push({ field: `strategy.signals[${i}]${path ? `.${path}` : ''}`, reason: `strategy ${this.#source}: ${issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message}` });
+    });
+    return { signals, malformed };
+  }
+
+  /** What the trader's snapshot keeps of the strategy. */
+  snapshot(): Resume {
+    return this.#candles ? { candles: this.#candles } : { state: this.#guard('snapshot', () => this.#strategy.snapshot!()) };
+  }
+
+  #keep(candle: Candle): void {
+    if (!this.#candles || this.#warmup <= 0) return;
+    const kept = (this.#candles[candle.symbol] ??= []);
+    kept.push(candle);
+    if (kept.length > this.#warmup) kept.shift();
+  }
+
+  #guard<T>(hook: string, call: () => T, candle?: Candle): T {
+    try {
+      return call();
+    } catch (cause) {
+      const where = candle ? ` on the ${candle.symbol} ${candle.timeframe} candle of ${new Date(candle.ts).toISOString()}` : '';
+      throw new TradingError('ERR_STRATEGY', `strategy ${this.#source}: ${hook} threw${where}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { defineStrategy } from '../../../actors/strategies/strategy.js';
+import { bars, drive } from './run.js';
+
+/** A strategy that returns whatever the test put in `out` for each candle, or throws it. */
+function scripted(out: unknown) {
+  return defineStrategy({
+    type: 'scripted',
+    description: '',
+    params: z.strictObject({}),
+    create: () => ({
+      onCandle: () => {
+        if (out instanceof Error) throw out;
+        return out as never;
+      },
+    }),
+  });
+}
+
+const [candle] = bars('BTC/USDT', [100]);
+
+describe('StrategyDriver', () => {
+  test('malformed signals are reported by field, the good ones beside them go on', () => {
+    const { signals, malformed } = drive(
+      scripted([
+        { symbol: 'BTC/USDT', action: 'BUY', reason: 'good' },
+        { symbol: 'BTC/USDT', action: 'HODL', reason: 'bad action' },
+        { symbol: 'BTC/USDT', action: 'SELL' },
+        { symbol: 'BTC/USDT', action: 'SELL', reason: 'r', price: 5 },
+        { symbol: 'BTC/USDT', action: 'CLOSE', reason: 'r', leverage: 3n },
+        'not an object',
+      ]),
+      {},
+    ).onCandle(candle!, { position: () => 0n, mark: () => undefined });
+    expect(signals).toEqual([{ symbol: 'BTC/USDT', action: 'BUY', reason: 'good' }]);
+    expect(malformed.map((m) => m.field)).toEqual([
+      'strategy.signals[1].action',
+      'strategy.signals[2].reason',
+      'strategy.signals[3].price',
+      'strategy.signals[4].leverage',
+      'strategy.signals[5]',
+    ]);
+    for (const m of malformed) expect(m.reason).toMatch(/^strategy test: /);
+  });
+
+  test('a return that is not an array is reported; returning nothing is no signal', () => {
+    const context = { position: () => 0n, mark: () => undefined };
+    expect(drive(scripted(undefined), {}).onCandle(candle!, context)).toEqual({ signals: [], malformed: [] });
+    expect(drive(scripted({ action: 'BUY' }), {}).onCandle(candle!, context).malformed).toEqual([
+      { field: 'strategy.signals', reason: 'strategy test: onCandle must return an array of signals, got object' },
+    ]);
+  });
+
+  test('a strategy that throws fails with ERR_STRATEGY naming its file and the candle', () => {
+    expect(() => drive(scripted(new Error('division by zero')), {}).onCandle(candle!, { position: () => 0n, mark: () => undefined })).toThrow(
+      expect.objectContaining({ code: 'ERR_STRATEGY', message: expect.stringMatching(/^strategy test: onCandle threw on the BTC\/USDT 1m candle of .+: division by zero$/) }),
+    );
+  });
+
+  test('params its schema refuses name the field', () => {
+    const strict = defineStrategy({ type: 's', description: '', params: z.strictObject({ period: z.number().int() }), create: () => ({}) });
+    expect(() => drive(strict, { period: 1.5 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG', field: 'strategy.params.period' }));
+  });
+
+  test('a warm-up that is not a whole number of candles is refused', () => {
+    const bad = defineStrategy({ type: 's', description: '', params: z.strictObject({}), warmup: () => -1, create: () => ({}) });
+    expect(() => drive(bad, {})).toThrow(expect.objectContaining({ code: 'ERR_STRATEGY', message: expect.stringContaining('warmup must return a whole number') }));
+  });
+
+  test('the strategy sees the trader’s position', () => {
+    const seen: bigint[] = [];
+    const watcher = defineStrategy({
+      type: 'w',
+      description: '',
+      params: z.strictObject({}),
+      create: () => ({ onCandle: (c, trader) => void seen.push(trader.position(c.symbol)) }),
+    });
+    const driver = drive(watcher, {});
+    driver.onCandle(candle!, { position: () => 0n, mark: () => undefined });
+    driver.onCandle(candle!, { position: () => 7n, mark: () => undefined });
+    expect(seen).toEqual([0n, 7n]);
+  });
+});
