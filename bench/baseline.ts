@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { exchangeAddress, platformTree, traderAddress } from '../actors/platform/tree.js';
+import { actorArgs, exchangeAddress, platformTree, traderAddress } from '../actors/platform/tree.js';
 import type { TraderArgs } from '../actors/trader/args.js';
 import { TraderCore } from '../actors/trader/core.js';
 import type { TraderEvent } from '../actors/trader/events.js';
@@ -7,7 +7,6 @@ import type { ExecutionReport, OrderRequest } from '../actors/trading/exchange-p
 import { PaperEngine } from '../adapters/paper/engine.js';
 import { paperOptions, type PaperExchangeArgs } from '../adapters/paper/options.js';
 import { OrderLog } from '../adapters/paper/order-log.js';
-import type { ActorSpecInput, ChildSpecInput, SupervisorSpecInput } from '../runtime/options.js';
 import { pipelineConfig, startPipeline, throughput, type Pipeline } from './pipeline.js';
 import { latencyHistogram, type Figure } from './report.js';
 import type { SuiteOptions } from './runtime.js';
@@ -101,10 +100,8 @@ export interface V2Loop {
 export async function startV2Loop(): Promise<V2Loop> {
   const config = pipelineConfig(1);
   const tree = platformTree(config);
-  const group = (id: string) => ((tree.children as ChildSpecInput[]).find((c) => c.id === id) as SupervisorSpecInput).children as ChildSpecInput[];
-  const actor = (groupId: string, id: string) => group(groupId).find((c) => c.id === id) as ActorSpecInput;
-  const exchangeArgs = actor('exchanges', exchangeAddress('paper')).args as PaperExchangeArgs;
-  const args = actor('traders', traderAddress(config.traders[0]!.id)).args as TraderArgs;
+  const exchangeArgs = actorArgs<PaperExchangeArgs>(tree, exchangeAddress('paper'));
+  const args = actorArgs<TraderArgs>(tree, traderAddress(config.traders[0]!.id));
 
   // As the paper exchange actor's init does.
   const run = Date.now().toString(36);

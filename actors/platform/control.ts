@@ -3,7 +3,7 @@ import type { ActorSystem } from '../../runtime/system.js';
 import type { ActorStatus } from '../../runtime/cell.js';
 import type { Address, Message } from '../../runtime/message.js';
 import { parseTrader } from '../../adapters/config/load.js';
-import { traderExchange, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
+import { traderExchange, traderSymbols, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import type { ExchangeStatusReply } from '../../adapters/exchanges/exchange.js';
 import { list, listSchemas, queryFailure, type ListName, type Page } from '../../adapters/database/queries.js';
 import type { ReadPool } from '../../adapters/database/read-pool.js';
@@ -521,10 +521,6 @@ export class PlatformControl {
     }
     return summary;
   }
-}
-
-function traderSymbols(trader: TraderConfig): string[] {
-  return trader.symbols ?? trader.strategy?.symbols ?? [];
 }
 
 function stateOf(actor: ActorStatus | undefined): TraderSummary['state'] {

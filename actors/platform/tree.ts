@@ -1,5 +1,5 @@
 import { moduleUrl } from '../../runtime/module-url.js';
-import type { ChildSpecInput, SupervisorSpecInput } from '../../runtime/options.js';
+import type { ActorSpecInput, ChildSpecInput, SupervisorSpecInput } from '../../runtime/options.js';
 import type { ActorSystem, ShutdownReport } from '../../runtime/system.js';
 import { join } from 'node:path';
 import { ccxtExchangeId, strategyModule, traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
@@ -224,4 +224,23 @@ export function traderSpec(
   }
   const spec: ChildSpecInput = { id: traderAddress(trader.id), module: moduleUrl('../trader/trader', import.meta.url), args, mailbox: { capacity: 100_000 }, batchSize: 4, resourceLimits: TRADER_WORKER_LIMITS };
   return { spec, exchange: exchangeName, account, balances };
+}
+
+/** The args the tree starts actor `address` with, found in any supervisor: for running its core without the runtime (bench, backtest). */
+export function actorArgs<A>(tree: SupervisorSpecInput, address: string): A {
+  const found = findSpec(tree, address);
+  if (!found) throw new Error(`no actor "${address}" in the platform tree`);
+  return found.args as A;
+}
+
+function findSpec(tree: SupervisorSpecInput, address: string): ActorSpecInput | undefined {
+  for (const child of tree.children ?? []) {
+    const found = isSupervisorInput(child) ? findSpec(child, address) : child.id === address ? child : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function isSupervisorInput(child: ChildSpecInput): child is SupervisorSpecInput {
+  return 'children' in child;
 }

@@ -3,7 +3,7 @@ import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import type { Address } from '../../runtime/message.js';
 import { max, type Fixed } from '../trading/fixed.js';
 import type { InterventionAction, MonitorLimits } from './limits.js';
-import { bookDecisions, exposureOf, positionDecisions, type Book, type Decision } from './monitor.js';
+import { bookDecisions, exposureOf, latch, positionDecisions, type Book, type Decision } from './monitor.js';
 import { exposureSchema, type Intervention } from './protocol.js';
 import { own } from '../trading/own.js';
 
@@ -100,13 +100,10 @@ export default defineActor<z.infer<typeof messages>, State>({
 
     /** Acts on decisions not yet active for `owner`; conditions that cleared are forgotten (and exposure's reduce-only lifted). */
     const apply = (ctx: ActorContext, owner: string, decisions: Decision[], scope: InterventionEvent['scope'], traderIds: () => string[]) => {
-      const before = new Set(state.active[owner] ?? []);
-      for (const decision of decisions) if (!before.has(decision.key)) intervene(ctx, scope, traderIds(), decision);
-      const now = new Set(decisions.map((d) => d.key));
-      for (const key of before) if (key === 'exposure' && !now.has(key)) intervene(ctx, scope, traderIds(), { action: 'lift-reduce-only', reason: 'exposure back under the limit' });
-      // Halts stay active until resumed, so they are not fired again every report.
-      const sticky = [...before].filter((key) => !now.has(key) && key !== 'exposure' && !key.startsWith('stop:') && !key.startsWith('take:'));
-      state.active[owner] = [...now, ...sticky];
+      const { fire, cleared, active } = latch(state.active[owner] ?? [], decisions);
+      for (const decision of fire) intervene(ctx, scope, traderIds(), decision);
+      if (cleared.includes('exposure')) intervene(ctx, scope, traderIds(), { action: 'lift-reduce-only', reason: 'exposure back under the limit' });
+      state.active[owner] = active;
     };
 
     /** Replaces trader `id`'s share of the portfolio's sums (removes it, with none). */

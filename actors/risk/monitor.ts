@@ -64,3 +64,16 @@ export function bookDecisions(book: Book, limits: MonitorLimits, severe: 'close-
   }
   return decisions;
 }
+
+/**
+ * What to act on, given the conditions already acted on (`active`) and this report's decisions: each
+ * condition once while it lasts. Conditions that cleared are forgotten (`cleared` lists them: exposure's
+ * reduce-only is lifted then), except halts, which stay until an operator resumes.
+ */
+export function latch(active: readonly string[], decisions: readonly Decision[]): { fire: Decision[]; cleared: string[]; active: string[] } {
+  const before = new Set(active);
+  const now = new Set(decisions.map((d) => d.key));
+  const cleared = [...before].filter((key) => !now.has(key));
+  const sticky = cleared.filter((key) => key !== 'exposure' && !key.startsWith('stop:') && !key.startsWith('take:'));
+  return { fire: decisions.filter((d) => !before.has(d.key)), cleared, active: [...now, ...sticky] };
+}

@@ -5,7 +5,7 @@ import { platformTree } from '../../actors/platform/tree.js';
 import { DEFAULT_RULES_FILE, loadAlertRules } from '../alerts/rules.js';
 import { loadConfig } from '../config/load.js';
 import { resolveStrategies } from '../config/strategies.js';
-import { traderExchange, type PlatformConfig } from '../config/schema.js';
+import { traderExchange, traderSymbols, type PlatformConfig } from '../config/schema.js';
 import { cachedTradingMarkets } from '../exchanges/markets.js';
 
 export interface CheckResult {
@@ -39,7 +39,7 @@ export async function checkConfig(file: string, marketsDir: string): Promise<Che
 }
 
 function symbolsOn(config: PlatformConfig, exchange: string): string[] {
-  return [...new Set(config.traders.filter((t) => traderExchange(t) === exchange).flatMap((t) => t.symbols ?? t.strategy?.symbols ?? []))];
+  return [...new Set(config.traders.filter((t) => traderExchange(t) === exchange).flatMap(traderSymbols))];
 }
 
 /** A market taken as listed without being checked; the tree reads only its symbol, and is thrown away. */

@@ -28,6 +28,14 @@ function positiveNumber(name: string) {
   };
 }
 
+function wholeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number, 0 or more, got "${value}"`);
+    return n;
+  };
+}
+
 function seconds(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -94,6 +102,21 @@ program
     for (const name of unchecked) {
       process.stdout.write(`${file}: the symbols on exchange "${name}" were not checked against its markets: no cached markets in ${marketsDir} (botv3 start caches them)\n`);
     }
+  });
+
+program
+  .command('backtest')
+  .description("run a config's traders over recorded candles with the live trader code and the paper engine, on a simulated clock; prints a summary and writes report.json")
+  .requiredOption('-c, --config <file>', 'platform config, YAML or JSON')
+  .requiredOption('--data <dir>', 'candles as CSV (ts,open,high,low,close,volume), one file per symbol and timeframe: DIR/BTC-USDT/1m.csv')
+  .option('--from <time>', 'first candle (ms since the epoch or an ISO date, UTC)')
+  .option('--to <time>', 'end, exclusive')
+  .option('--out <dir>', 'where report.json goes', 'backtest')
+  .option('--timeframe <tf>', 'candles read from the data folder; strategies aggregate them to their own timeframe', '1m')
+  .option('--slippage-bps <bp>', 'basis points a market order pays beyond the next open', wholeNumber('--slippage-bps'), 0)
+  .action(async (options: { config: string; data: string; from?: string; to?: string; out: string; timeframe: string; slippageBps: number }) => {
+    const { backtest } = await import('./backtest.js');
+    await backtest(options, print);
   });
 
 const db = program.command('db').description('the database: DATABASE_URL, or the embedded PostgreSQL in $BOTV3_DATA_DIR/pglite (default ./data/pglite)');

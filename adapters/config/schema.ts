@@ -359,3 +359,8 @@ export function ccxtExchangeId(name: string, exchange: Extract<ExchangeConfig, {
 export function strategyModule(strategy: TraderConfig['strategy']): string | undefined {
   return strategy && 'module' in strategy ? strategy.module : undefined;
 }
+
+/** The symbols a trader trades: its own list, else its strategy's. */
+export function traderSymbols(trader: TraderConfig): string[] {
+  return trader.symbols ?? trader.strategy?.symbols ?? [];
+}

@@ -3,7 +3,7 @@ import type { Dictionary, Market as CcxtListing, MarketInterface as CcxtMarket }
 import { backoffDelay, type BackoffOptions } from '../../runtime/backoff.js';
 import { toFixed } from '../../actors/trading/fixed.js';
 import type { Market } from '../../actors/trading/market.js';
-import { ccxtExchangeId, traderExchange, type ExchangeConfig, type PlatformConfig } from '../config/schema.js';
+import { ccxtExchangeId, traderExchange, traderSymbols, type ExchangeConfig, type PlatformConfig } from '../config/schema.js';
 import { createClient } from './client.js';
 import { ExchangeError, toExchangeError } from './errors.js';
 import { MarketsCache } from './markets-cache.js';
@@ -122,6 +122,6 @@ function clientOf(config: PlatformConfig, name: string) {
 
 /** Of the markets an exchange lists, those its traders use, as traders size with them; unlisted symbols are left out for the platform tree to name. */
 function tradedOf(config: PlatformConfig, name: string, listed: Dictionary<CcxtListing>): Market[] {
-  const wanted = new Set(config.traders.filter((t) => traderExchange(t) === name).flatMap((t) => t.symbols ?? t.strategy?.symbols ?? []));
+  const wanted = new Set(config.traders.filter((t) => traderExchange(t) === name).flatMap(traderSymbols));
   return [...wanted].filter((symbol) => listed[symbol]?.spot).map((symbol) => tradingMarket(name, listed[symbol] as CcxtMarket));
 }

@@ -1,6 +1,6 @@
 import type { Address } from '../../runtime/message.js';
 import { orderRequestSchema, type ExecutionReport, type OrderRequest } from '../../actors/trading/exchange-protocol.js';
-import { fixedToString, min, mul, type Fixed } from '../../actors/trading/fixed.js';
+import { fixedToString, min, mul, ONE, roundToStep, type Fixed } from '../../actors/trading/fixed.js';
 import { SeenIds, idKey, type SeenIdsSnapshot } from '../../actors/trading/ids.js';
 import { sizeProblem, type Candle } from '../../actors/trading/market.js';
 import { Accounts, type AccountBalances } from './accounts.js';
@@ -8,6 +8,9 @@ import { SimulatedBook, type Level } from './book.js';
 import type { PaperMarket } from './markets.js';
 import { PriceWalk, type WalkSnapshot } from './price-walk.js';
 import { CandleReplay } from './replay.js';
+
+/** One basis point as a fixed-point fraction. */
+const BPS = ONE / 10_000n;
 
 /** A limit order resting in the paper book, with what it still has locked. */
 interface RestingOrder {
@@ -45,6 +48,15 @@ export interface PaperOptions {
   replay?: Record<string, Candle[]>;
   /** Starts every exchange order id and trade id, so that ids of different runs never collide. */
   idPrefix?: string;
+  /**
+   * How orders fill. `book` (live paper): at once against the simulated book around the last close.
+   * `next-bar` (backtest, and replay when asked): nothing fills at placement; on the next candle a
+   * market order fills whole at its open, moved against the order by `slippageBps`, and a limit
+   * order fills at its price once a candle trades through it (at the open when the candle opens past it).
+   */
+  fills?: 'book' | 'next-bar';
+  /** Basis points a `next-bar` market order pays beyond the open. Default 0. */
+  slippageBps?: number;
 }
 
 export interface Routed {
@@ -121,6 +133,7 @@ export class PaperEngine {
     }
     const market = this.#markets.get(request.symbol)!;
     const book = this.#books.get(request.symbol)!;
+    // A next-bar order is reserved at the book of now; its fill settles what the next candle costs.
     const preview = book.sweep(request.side, request.quantity, request.price, true);
     const reserve = this.#reserve(request, market, preview);
     if (this.#accounts.free(request.account, reserve.asset) < reserve.amount) {
@@ -131,6 +144,10 @@ export class PaperEngine {
     const reports: ExecutionReport[] = [{ kind: 'accepted', clientOrderId: request.clientOrderId, exchangeOrderId, account: request.account, symbol: request.symbol, ts: now }];
     this.#accounts.lock(request.account, reserve.asset, reserve.amount);
     const order: RestingOrder = { request, exchangeOrderId, remaining: request.quantity, reserved: reserve.amount };
+    if (this.#options.fills === 'next-bar') {
+      this.#resting.push(order);
+      return reports;
+    }
     for (const level of book.sweep(request.side, request.quantity, request.price)) {
       reports.push(this.#fill(order, market, level, 'taker', now));
     }
@@ -164,22 +181,60 @@ export class PaperEngine {
     const candles = this.#walk.next(this.#options.timeframe);
     const reports: Routed[] = [];
     for (const candle of candles) this.#books.get(candle.symbol)!.refresh(candle.close);
+    const nextBar = this.#options.fills === 'next-bar';
     for (let i = 0; i < this.#resting.length; i++) {
       const order = this.#resting[i]!;
       const candle = candles.find((c) => c.symbol === order.request.symbol);
       if (!candle) continue;
-      const price = order.request.price!;
-      const crossed = order.request.side === 'buy' ? candle.low <= price : candle.high >= price;
-      if (!crossed) continue;
       const market = this.#markets.get(order.request.symbol)!;
-      const quantity = min(order.remaining, market.levelQuantity);
-      reports.push({ replyTo: order.request.replyTo, report: this.#fill(order, market, { price, quantity }, 'maker', now) });
-      if (order.remaining === 0n) {
+      const fill = nextBar ? this.#barFill(order, market, candle) : this.#touchFill(order, market, candle);
+      if (!fill) continue;
+      const report = this.#afford(order, market, fill, now) ?? this.#fill(order, market, fill, order.request.type === 'market' ? 'taker' : 'maker', now);
+      reports.push({ replyTo: order.request.replyTo, report });
+      if (order.remaining === 0n || report.kind === 'expired') {
         this.#release(order, market);
         this.#resting.splice(i--, 1);
       }
     }
     return { candles, reports };
+  }
+
+  /** Live paper: a resting limit fills up to one level's quantity when the candle touches its price. */
+  #touchFill(order: RestingOrder, market: PaperMarket, candle: Candle): Level | undefined {
+    const price = order.request.price!;
+    const crossed = order.request.side === 'buy' ? candle.low <= price : candle.high >= price;
+    return crossed ? { price, quantity: min(order.remaining, market.levelQuantity) } : undefined;
+  }
+
+  /** Next-bar fills: a market order at the open plus slippage; a limit once the candle trades through its price. */
+  #barFill(order: RestingOrder, market: PaperMarket, candle: Candle): Level | undefined {
+    const { side, type, price: limit } = order.request;
+    const buy = side === 'buy';
+    if (type === 'market') {
+      const slip = mul(candle.open, BigInt(this.#options.slippageBps ?? 0) * BPS);
+      const price = roundToStep(buy ? candle.open + slip : candle.open - slip, market.priceStep, buy ? 'up' : 'down');
+      return { price, quantity: order.remaining };
+    }
+    if (buy ? candle.open <= limit! : candle.open >= limit!) return { price: candle.open, quantity: order.remaining };
+    return (buy ? candle.low < limit! : candle.high > limit!) ? { price: limit!, quantity: order.remaining } : undefined;
+  }
+
+  /**
+   * A next-bar buy was reserved at the book of its placement; the open may cost more. It takes the
+   * difference from the free balance, or expires when the account cannot pay it.
+   */
+  #afford(order: RestingOrder, market: PaperMarket, fill: Level, now: number): ExecutionReport | undefined {
+    if (order.request.side !== 'buy') return undefined;
+    const notional = mul(fill.price, fill.quantity);
+    const cost = notional + mul(notional, order.request.type === 'market' ? market.takerFee : market.makerFee);
+    const extra = cost - order.reserved;
+    if (extra <= 0n) return undefined;
+    if (this.#accounts.free(order.request.account, market.quote) < extra) {
+      return { ...base(order), kind: 'expired', reason: `insufficient balance at the fill: needs ${fixedToString(cost)} ${market.quote}`, ts: now };
+    }
+    this.#accounts.lock(order.request.account, market.quote, extra);
+    order.reserved += extra;
+    return undefined;
   }
 
   snapshot(): PaperSnapshot {

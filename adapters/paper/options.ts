@@ -22,6 +22,9 @@ export interface PaperExchangeArgs {
   replay?: Record<string, string>;
   /** Accounts opened at first start: account -> asset -> amount. */
   accounts: Record<string, Record<string, Fixed>>;
+  /** How orders fill (`PaperOptions.fills`); a backtest's rules are `next-bar`. */
+  fills?: 'book' | 'next-bar';
+  slippageBps?: number;
 }
 
 export const paperArgsSchema = z.strictObject({
@@ -33,6 +36,8 @@ export const paperArgsSchema = z.strictObject({
   startTs: z.number().int().nonnegative().optional(),
   dedupeWindow: z.number().int().positive().default(65_536),
   replay: z.record(z.string(), z.string().min(1)).optional(),
+  fills: z.enum(['book', 'next-bar']).default('book'),
+  slippageBps: z.number().int().min(0).max(1_000).default(0),
 });
 
 /** The engine's options from the actor args; reads the replay CSVs, if any. */
@@ -46,6 +51,8 @@ export async function paperOptions(args: PaperExchangeArgs): Promise<PaperOption
     timeframeMs: parseTimeframe(args.timeframe),
     startTs: args.startTs ?? Date.now(),
     dedupeWindow: args.dedupeWindow,
+    ...(args.fills ? { fills: args.fills } : {}),
+    ...(args.slippageBps ? { slippageBps: args.slippageBps } : {}),
   };
   if (args.replay) {
     const entries = Object.entries(args.replay).map(async ([symbol, file]) => [symbol, await loadCandlesCsv(file, { symbol, timeframe: args.timeframe })] as const);

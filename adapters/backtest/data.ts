@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { TradingError } from '../../actors/trading/errors.js';
+import type { Candle } from '../../actors/trading/market.js';
+import { loadCandlesCsv } from '../market-data/csv-candles.js';
+
+/**
+ * Where a symbol's candles of one timeframe live in a data folder: `DATA/BTC-USDT/1m.csv` (the symbol
+ * with `/` and `:` as `-`, so a swap's `BTC/USDT:USDT` is `BTC-USDT-USDT`). `botv3 data download`
+ * writes this layout.
+ */
+export function candlesFile(dataDir: string, symbol: string, timeframe: string): string {
+  return join(dataDir, symbol.replace(/[/:]/g, '-'), `${timeframe}.csv`);
+}
+
+/** The time window of a run: `from` inclusive, `to` exclusive, in ms since the epoch. */
+export interface Window {
+  from?: number;
+  to?: number;
+}
+
+/**
+ * Reads the candles of `symbols` in `timeframe` from a data folder, cut to `window`.
+ *
+ * @throws TradingError `ERR_INVALID_CONFIG` naming the file that is missing or malformed (and its line).
+ */
+export async function loadSeries(dataDir: string, symbols: readonly string[], timeframe: string, window: Window = {}): Promise<Record<string, Candle[]>> {
+  const series: Record<string, Candle[]> = {};
+  for (const symbol of symbols) {
+    const file = candlesFile(dataDir, symbol, timeframe);
+    let candles: Candle[];
+    try {
+      candles = await loadCandlesCsv(file, { symbol, timeframe });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new TradingError('ERR_INVALID_CONFIG', `no ${timeframe} candles of ${symbol}: ${file} does not exist (botv3 data download fills the folder)`, { field: 'data' });
+    }
+    series[symbol] = candles.filter((c) => (window.from === undefined || c.ts >= window.from) && (window.to === undefined || c.ts < window.to));
+  }
+  return series;
+}

@@ -1,0 +1,126 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fixedToString } from '../../actors/trading/fixed.js';
+import { parseTimeframe } from '../../actors/trading/timeframe.js';
+import type { BacktestFill, BacktestResult, TraderRun } from './kernel.js';
+import { lastOfDay, roundTrips, summarize, type Summary, type Track } from './metrics.js';
+
+/** `report.json`: the run, then the summary figures by name, per trader and for the portfolio, and every fill. */
+export interface BacktestReport {
+  run: { from: string; to: string; timeframe: string; steps: number; fills: string };
+  portfolio: { summary: ReportSummary; equity: [string, string][] };
+  traders: {
+    traderId: string;
+    quote: string;
+    summary: ReportSummary;
+    fills: { time: string; symbol: string; side: string; price: string; quantity: string; fee: string; feeAsset: string; clientOrderId: string }[];
+    trades: { symbol: string; entry: string; exit: string; pnl: string }[];
+    /** Equity at the end of each UTC day. */
+    equity: [string, string][];
+  }[];
+}
+
+/** Money as exact decimal strings; ratios as numbers rounded to 6 digits (null where the run cannot say). */
+export type ReportSummary = Record<keyof Summary, string | number | null>;
+
+/** The report of a run: deterministic, so the same run writes the same bytes. */
+export function buildReport(result: BacktestResult): BacktestReport {
+  const stepMs = parseTimeframe(result.timeframe);
+  const { times } = result;
+  const trackOf = (run: Pick<TraderRun, 'equity' | 'inMarket' | 'initialEquity' | 'fills'>): Track => ({ times, stepMs, ...run });
+  const runs = result.traders;
+  const portfolio = {
+    equity: times.map((_, i) => runs.reduce((sum, run) => sum + run.equity[i]!, 0n)),
+    inMarket: times.map((_, i) => runs.some((run) => run.inMarket[i])),
+    initialEquity: runs.reduce((sum, run) => sum + run.initialEquity, 0n),
+    // Stable: fills at the same time keep the traders' order.
+    fills: runs.flatMap((run) => run.fills).sort((a, b) => a.ts - b.ts),
+  };
+  return {
+    run: {
+      from: iso(times.length > 0 ? times[0]! - stepMs : 0),
+      to: iso(times.at(-1) ?? 0),
+      timeframe: result.timeframe,
+      steps: times.length,
+      fills: `market orders at the next candle's open, ${result.slippageBps} bp slippage; limit orders at their price once a later candle trades through it`,
+    },
+    portfolio: { summary: figures(summarize(trackOf(portfolio))), equity: daily(times, portfolio.equity) },
+    traders: runs.map((run) => ({
+      traderId: run.traderId,
+      quote: run.quote,
+      summary: figures(summarize(trackOf(run))),
+      fills: run.fills.map(fillRow),
+      trades: roundTrips(run.fills).map((t) => ({ symbol: t.symbol, entry: iso(t.entryTs), exit: iso(t.exitTs), pnl: fixedToString(t.pnl) })),
+      equity: daily(times, run.equity),
+    })),
+  };
+}
+
+/** Writes `report.json` into `dir`; returns its path. */
+export async function writeReport(report: BacktestReport, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'report.json');
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+/** The terminal summary: one row per trader, then the portfolio. */
+export function formatSummary(report: BacktestReport): string {
+  const header = ['', 'return', 'CAGR', 'max DD', 'Sharpe', 'Sortino', 'win rate', 'PF', 'trades', 'fees', 'in market'];
+  const row = (name: string, s: ReportSummary) => [
+    name,
+    pct(s.totalReturn),
+    pct(s.cagr),
+    pct(s.maxDrawdown),
+    num(s.sharpe),
+    num(s.sortino),
+    pct(s.winRate),
+    num(s.profitFactor),
+    String(s.trades),
+    String(s.feesPaid),
+    pct(s.timeInMarket),
+  ];
+  const rows = [header, ...report.traders.map((t) => row(t.traderId, t.summary)), row('portfolio', report.portfolio.summary)];
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const lines = rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  return [`${report.run.from} .. ${report.run.to}, ${report.run.steps} ${report.run.timeframe} candles`, ...lines].join('\n');
+}
+
+function figures(summary: Summary): ReportSummary {
+  return Object.fromEntries(
+    Object.entries(summary).map(([name, value]) => [name, typeof value === 'bigint' ? fixedToString(value) : typeof value === 'number' ? Number(value.toPrecision(6)) : value]),
+  ) as ReportSummary;
+}
+
+function fillRow(fill: BacktestFill) {
+  return {
+    time: iso(fill.ts),
+    symbol: fill.symbol,
+    side: fill.side,
+    price: fixedToString(fill.price),
+    quantity: fixedToString(fill.quantity),
+    fee: fixedToString(fill.fee),
+    feeAsset: fill.feeAsset,
+    clientOrderId: fill.clientOrderId,
+  };
+}
+
+function daily(times: readonly number[], equity: readonly bigint[]): [string, string][] {
+  const out: [string, string][] = [];
+  times.forEach((t, i) => {
+    if (lastOfDay(times, i)) out.push([iso(t), fixedToString(equity[i]!)]);
+  });
+  return out;
+}
+
+function iso(ts: number): string {
+  return new Date(ts).toISOString();
+}
+
+function pct(value: string | number | null): string {
+  return typeof value === 'number' ? `${(value * 100).toFixed(2)}%` : '-';
+}
+
+function num(value: string | number | null): string {
+  return typeof value === 'number' ? value.toFixed(2) : '-';
+}

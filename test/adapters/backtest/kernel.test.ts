@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { loadSeries } from '../../../adapters/backtest/data.js';
+import { runBacktest } from '../../../adapters/backtest/kernel.js';
+import { buildReport } from '../../../adapters/backtest/report.js';
+import { parseConfig } from '../../../adapters/config/load.js';
+import { resolveStrategies } from '../../../adapters/config/strategies.js';
+import { fixedToString } from '../../../actors/trading/fixed.js';
+import { START, wave, writeCandles } from '../../helpers/candles.js';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+async function backtestOf(traders: unknown[], dir: string, symbols: string[]) {
+  const config = parseConfig({ traders });
+  await resolveStrategies(config, FIXTURES);
+  return runBacktest(config, { series: await loadSeries(dir, symbols, '1m'), timeframe: '1m' });
+}
+
+describe('backtest kernel', () => {
+  test('the same config and candles give byte-identical reports, with series that start at different times', async () => {
+    const dir = writeCandles(wave(2_000));
+    // ETH starts an hour later: its candles must stay at their own times, not be shifted onto BTC's.
+    writeCandles(wave(1_900, 40).map((p) => Math.round(p / 20)), { dir, symbol: 'ETH/USDT', start: START + 3_600_000 });
+    const traders = [
+      { id: 'cross', balances: { USDT: 20_000 }, orderNotional: 1_000, strategy: { name: 'sma_crossover', symbols: ['BTC/USDT', 'ETH/USDT'], params: { fast: 5, slow: 20 } } },
+      { id: 'trend', balances: { USDT: 20_000 }, orderNotional: 2_000, strategy: { name: 'trend', module: './strategies/sma-trend.ts', symbols: ['BTC/USDT'], timeframe: '5m', params: { period: 10 } } },
+    ];
+    const first = JSON.stringify(buildReport(await backtestOf(traders, dir, ['BTC/USDT', 'ETH/USDT'])));
+    const second = JSON.stringify(buildReport(await backtestOf(traders, dir, ['BTC/USDT', 'ETH/USDT'])));
+    expect(second).toBe(first);
+    const report = JSON.parse(first);
+    expect(report.traders.map((t: { summary: { fills: number } }) => t.summary.fills > 10)).toEqual([true, true]);
+    const ethFills = report.traders[0].fills.filter((f: { symbol: string }) => f.symbol === 'ETH/USDT');
+    expect(ethFills.length).toBeGreaterThan(0);
+    expect(Date.parse(ethFills[0].time)).toBeGreaterThan(START + 3_600_000);
+  });
+
+  test('every fill is in the books: final equity is the cash and holdings the fills leave, marked at the last close', async () => {
+    const result = await backtestOf([{ id: 'cross', balances: { USDT: 10_000 }, orderNotional: 1_000, strategy: { name: 'sma_crossover', symbols: ['BTC/USDT'], params: { fast: 3, slow: 12 } } }], writeCandles(wave(600)), ['BTC/USDT']);
+    const run = result.traders[0]!;
+    let usdt = 10_000n * 10n ** 9n;
+    let btc = 0n;
+    for (const f of run.fills) {
+      const notional = (f.price * f.quantity) / 10n ** 9n;
+      usdt += f.side === 'buy' ? -notional - f.fee : notional - f.fee;
+      btc += f.side === 'buy' ? f.quantity : -f.quantity;
+    }
+    const lastClose = BigInt(Math.round(wave(600).at(-1)! * 100)) * 10n ** 7n;
+    expect(fixedToString(run.finalEquity)).toBe(fixedToString(usdt + (btc * lastClose) / 10n ** 9n));
+  });
+
+  test('the risk manager’s stop-loss closes a position the strategy keeps', async () => {
+    // The script buys once and never sells; the price then falls 5 %.
+    const falling = [100, 100, 100, 99, 98, 97, 96, 95, 95, 95].map((p) => p * 100);
+    const result = await backtestOf(
+      [{ id: 'held', balances: { USDT: 100_000 }, strategy: { name: 's', module: './strategies/scripted.ts', symbols: ['BTC/USDT'], params: { script: ['BUY'] }, risk_params: { stop_loss: 0.02 } } }],
+      writeCandles(falling),
+      ['BTC/USDT'],
+    );
+    const fills = result.traders[0]!.fills.map((f) => [f.side, fixedToString(f.price), (f.ts - START) / 60_000]);
+    // Bought at 10,000 (minute 1). The candle from minute 4 closes at 9,800, down 2 %: the risk close fills at the next open, 9,700 at minute 5.
+    expect(fills).toEqual([
+      ['buy', '10000', 1],
+      ['sell', '9700', 5],
+    ]);
+  });
+});

@@ -1,0 +1,66 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { botv3, CLI_TEST } from '../../helpers/cli.js';
+import { wave, writeCandles } from '../../helpers/candles.js';
+
+const SMA_TREND = fileURLToPath(new URL('../../fixtures/strategies/sma-trend.ts', import.meta.url));
+
+type Outcome = { code: number; stdout: string; stderr: string };
+
+async function run(args: string[]): Promise<Outcome> {
+  return botv3(args, { env: { ...process.env, DATABASE_URL: '' } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (failure: Outcome) => ({ code: failure.code, stdout: failure.stdout, stderr: failure.stderr }),
+  );
+}
+
+async function setUp(): Promise<{ config: string; data: string; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'botv3-backtest-'));
+  const config = join(dir, 'bot.yaml');
+  await writeFile(
+    config,
+    [
+      'traders:',
+      '  - id: cross',
+      '    balances: { USDT: 10000 }',
+      '    strategy: { name: sma_crossover, symbols: [BTC/USDT], params: { fast: 5, slow: 20 } }',
+      '  - id: mine',
+      '    balances: { USDT: 10000 }',
+      `    strategy: { name: trend, module: ${SMA_TREND}, symbols: [BTC/USDT], timeframe: 5m, params: { period: 6 } }`,
+    ].join('\n'),
+  );
+  return { config, data: writeCandles(wave(3_000)), dir };
+}
+
+describe('botv3 backtest', CLI_TEST, () => {
+  test('prints a summary per trader and the portfolio, writes report.json, and writes the same bytes again', async () => {
+    const { config, data, dir } = await setUp();
+    const first = await run(['backtest', '-c', config, '--data', data, '--out', join(dir, 'a'), '--from', '2025-01-01T01:00', '--slippage-bps', '5']);
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines[0]).toBe('2025-01-01T01:00:00.000Z .. 2025-01-03T02:00:00.000Z, 2940 1m candles');
+    expect(lines[1]).toMatch(/return +CAGR +max DD +Sharpe +Sortino +win rate +PF +trades +fees +in market/);
+    expect(lines.slice(2, 5).map((l) => l.split(/ +/)[0])).toEqual(['cross', 'mine', 'portfolio']);
+    const report = JSON.parse(await readFile(join(dir, 'a', 'report.json'), 'utf8'));
+    expect(report.run).toMatchObject({ steps: 2940, timeframe: '1m', fills: expect.stringContaining('5 bp slippage') });
+    const fill = report.traders[0].fills[0];
+    expect(Object.keys(fill)).toEqual(['time', 'symbol', 'side', 'price', 'quantity', 'fee', 'feeAsset', 'clientOrderId']);
+    expect(Object.keys(report.portfolio.summary)).toEqual(['initialEquity', 'finalEquity', 'pnl', 'feesPaid', 'totalReturn', 'cagr', 'maxDrawdown', 'sharpe', 'sortino', 'winRate', 'profitFactor', 'trades', 'fills', 'timeInMarket']);
+    expect(report.portfolio.summary.fills).toBe(report.traders[0].summary.fills + report.traders[1].summary.fills);
+
+    await run(['backtest', '-c', config, '--data', data, '--out', join(dir, 'b'), '--from', '2025-01-01T01:00', '--slippage-bps', '5']);
+    expect(await readFile(join(dir, 'b', 'report.json'))).toEqual(await readFile(join(dir, 'a', 'report.json')));
+  });
+
+  test('a symbol with no candles names the file it looked for; a bad time names the option', async () => {
+    const { config, dir } = await setUp();
+    const empty = await mkdtemp(join(tmpdir(), 'botv3-nodata-'));
+    const missing = await run(['backtest', '-c', config, '--data', empty, '--out', dir]);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining(`no 1m candles of BTC/USDT: ${join(empty, 'BTC-USDT', '1m.csv')} does not exist`) });
+    const bad = await run(['backtest', '-c', config, '--data', empty, '--out', dir, '--from', 'yesterday']);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--from: yesterday is not a time') });
+  });
+});
