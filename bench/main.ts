@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { compare, formatComparison, formatTable, readResults, writeResults, type Figure } from './report.js';
 import { aiSuite } from './ai.js';
 import { apiSuite } from './api.js';
+import { backtestSuite } from './backtest.js';
 import { baselineSuite } from './baseline.js';
 import { exchangesSuite } from './exchanges.js';
 import { fleetSuite } from './fleet.js';
@@ -25,6 +26,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<Figure[]>> = {
   api: apiSuite,
   ai: aiSuite,
   migrate: migrateSuite,
+  backtest: backtestSuite,
 };
 
 const clock = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
