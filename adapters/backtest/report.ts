@@ -64,24 +64,18 @@ export async function writeReport(report: BacktestReport, dir: string): Promise<
   return file;
 }
 
+/** The columns of a summary table, as the terminal and the HTML report show them. */
+export const SUMMARY_COLUMNS = ['return', 'CAGR', 'max DD', 'Sharpe', 'Sortino', 'win rate', 'PF', 'trades', 'fees', 'in market'];
+
+/** A summary's cells under {@link SUMMARY_COLUMNS}: fractions as percentages, ratios to 2 decimals, '-' where the run cannot say. */
+export function summaryCells(s: ReportSummary): string[] {
+  return [pct(s.totalReturn), pct(s.cagr), pct(s.maxDrawdown), num(s.sharpe), num(s.sortino), pct(s.winRate), num(s.profitFactor), String(s.trades), String(s.feesPaid), pct(s.timeInMarket)];
+}
+
 /** The terminal summary: one row per trader, then the portfolio. */
 export function formatSummary(report: BacktestReport): string {
-  const header = ['', 'return', 'CAGR', 'max DD', 'Sharpe', 'Sortino', 'win rate', 'PF', 'trades', 'fees', 'in market'];
-  const row = (name: string, s: ReportSummary) => [
-    name,
-    pct(s.totalReturn),
-    pct(s.cagr),
-    pct(s.maxDrawdown),
-    num(s.sharpe),
-    num(s.sortino),
-    pct(s.winRate),
-    num(s.profitFactor),
-    String(s.trades),
-    String(s.feesPaid),
-    pct(s.timeInMarket),
-  ];
-  const rows = [header, ...report.traders.map((t) => row(t.traderId, t.summary)), row('portfolio', report.portfolio.summary)];
-  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const rows = [['', ...SUMMARY_COLUMNS], ...report.traders.map((t) => [t.traderId, ...summaryCells(t.summary)]), ['portfolio', ...summaryCells(report.portfolio.summary)]];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
   return [`${report.run.from} .. ${report.run.to}, ${report.run.steps} ${report.run.timeframe} candles`, ...lines].join('\n');
 }

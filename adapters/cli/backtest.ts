@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { loadSeries } from '../backtest/data.js';
 import { runBacktest } from '../backtest/kernel.js';
+import { writeHtmlReport } from '../backtest/html.js';
 import { buildReport, formatSummary, writeReport } from '../backtest/report.js';
 import { loadConfig } from '../config/load.js';
 import { resolveStrategies } from '../config/strategies.js';
@@ -19,7 +20,7 @@ export interface BacktestCommand {
 
 /**
  * `botv3 backtest`: every trader of a config over the recorded candles of the data folder, then the
- * summary on `print` and `report.json` in `out`. Returns the report's path.
+ * summary on `print`, and `report.json` and `report.html` in `out`. Returns the JSON report's path.
  */
 export async function backtest(command: BacktestCommand, print: (line: string) => void): Promise<string> {
   const config = loadConfig(command.config);
@@ -31,7 +32,8 @@ export async function backtest(command: BacktestCommand, print: (line: string) =
   const report = buildReport(result);
   print(formatSummary(report));
   const file = await writeReport(report, command.out);
-  print(`report: ${file}`);
+  const html = await writeHtmlReport(result, report, series, command.out);
+  print(`report: ${file}, ${html}`);
   return file;
 }
 
