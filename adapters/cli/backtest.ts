@@ -1,11 +1,14 @@
-import { dirname, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Window } from '../backtest/data.js';
+import { formatSweep, grid, parseSweep, runSweep } from '../backtest/sweep.js';
 import { loadSeries } from '../backtest/data.js';
 import { runBacktest } from '../backtest/kernel.js';
 import { writeHtmlReport } from '../backtest/html.js';
 import { buildReport, formatSummary, writeReport } from '../backtest/report.js';
 import { loadConfig } from '../config/load.js';
 import { resolveStrategies } from '../config/strategies.js';
-import { traderSymbols } from '../config/schema.js';
+import { traderSymbols, type PlatformConfig } from '../config/schema.js';
 import { TradingError } from '../../actors/trading/errors.js';
 
 export interface BacktestCommand {
@@ -16,6 +19,8 @@ export interface BacktestCommand {
   out: string;
   timeframe: string;
   slippageBps: number;
+  /** `fast=5:20:5,slow=20:60:10`: run the grid instead of one backtest. */
+  sweep?: string;
 }
 
 /**
@@ -27,6 +32,7 @@ export async function backtest(command: BacktestCommand, print: (line: string) =
   await resolveStrategies(config, dirname(resolve(command.config)), command.config);
   const symbols = [...new Set(config.traders.flatMap(traderSymbols))].sort();
   const window = { ...(command.from ? { from: time(command.from, '--from') } : {}), ...(command.to ? { to: time(command.to, '--to') } : {}) };
+  if (command.sweep !== undefined) return sweep(command, config, window, print);
   const series = await loadSeries(command.data, symbols, command.timeframe, window);
   const result = await runBacktest(config, { series, timeframe: command.timeframe, slippageBps: command.slippageBps });
   const report = buildReport(result);
@@ -42,4 +48,20 @@ function time(value: string, option: string): number {
   const ts = /^\d+$/.test(value) ? Number(value) : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) || !value.includes('T') ? value : `${value}Z`);
   if (!Number.isFinite(ts)) throw new TradingError('ERR_INVALID_CONFIG', `${value} is not a time: ms since the epoch or an ISO date such as 2025-01-01`, { field: option });
   return ts;
+}
+
+/** `--sweep`: every combination in parallel, ranked; `sweep.json` in `out`. */
+async function sweep(command: BacktestCommand, config: PlatformConfig, window: Window, print: (line: string) => void): Promise<string> {
+  const axes = parseSweep(command.sweep!);
+  const unknown = axes.filter((axis) => !config.traders.some((t) => t.strategy && axis.name in (t.strategy.params as object)));
+  if (unknown.length > 0) throw new TradingError('ERR_INVALID_CONFIG', `no trader's strategy has the param ${unknown.map((a) => a.name).join(', ')}`, { field: '--sweep' });
+  const combos = grid(axes);
+  const base = { config: resolve(command.config), data: resolve(command.data), window, timeframe: command.timeframe, slippageBps: command.slippageBps };
+  const rows = await runSweep(combos.map((params) => ({ ...base, params })));
+  print(formatSweep(rows));
+  await mkdir(command.out, { recursive: true });
+  const file = join(command.out, 'sweep.json');
+  await writeFile(file, `${JSON.stringify(rows, null, 2)}\n`);
+  print(`sweep: ${file}`);
+  return file;
 }

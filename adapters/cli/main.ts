@@ -114,7 +114,8 @@ program
   .option('--out <dir>', 'where report.json goes', 'backtest')
   .option('--timeframe <tf>', 'candles read from the data folder; strategies aggregate them to their own timeframe', '1m')
   .option('--slippage-bps <bp>', 'basis points a market order pays beyond the next open', wholeNumber('--slippage-bps'), 0)
-  .action(async (options: { config: string; data: string; from?: string; to?: string; out: string; timeframe: string; slippageBps: number }) => {
+  .option('--sweep <grid>', 'run every combination of strategy params, in parallel, and rank them: fast=5:20:5,slow=20:60:10')
+  .action(async (options: { config: string; data: string; from?: string; to?: string; out: string; timeframe: string; slippageBps: number; sweep?: string }) => {
     const { backtest } = await import('./backtest.js');
     await backtest(options, print);
   });

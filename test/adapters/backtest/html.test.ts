@@ -34,7 +34,7 @@ describe('report.html', () => {
       expect.stringMatching(/^portfolio\t/),
     ]);
     // Equity of the portfolio and of the trader, then the symbol's candles: each a chart that drew.
-    expect(await page.locator('.chart').evaluateAll((boxes) => boxes.map((b) => (b as HTMLElement).dataset.title))).toEqual(['portfolio', 'cross', 'BTC/USDT']);
+    expect(await page.locator('.chart').evaluateAll((boxes) => boxes.map((b) => b.getAttribute('data-title')))).toEqual(['portfolio', 'cross', 'BTC/USDT']);
     for (const box of await page.locator('.chart').all()) expect(await box.locator('canvas').count()).toBeGreaterThan(0);
     expect(await page.locator('#trades tr').count()).toBe(report.traders[0]!.trades.length + 1);
     expect(report.traders[0]!.trades.length).toBeGreaterThan(10);

@@ -64,3 +64,33 @@ describe('botv3 backtest', CLI_TEST, () => {
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--from: yesterday is not a time') });
   });
 });
+
+describe('botv3 backtest --sweep', CLI_TEST, () => {
+  test('runs every combination in parallel and ranks them; a combination equals the same params run alone', async () => {
+    const { config, data, dir } = await setUp();
+    const swept = await run(['backtest', '-c', config, '--data', data, '--out', join(dir, 'sweep'), '--sweep', 'fast=3:7:2,slow=5:25:10']);
+    expect(swept.code).toBe(0);
+    expect(swept.stdout).toContain('refused fast=5,slow=5: strategy.params.fast: strategy sma_crossover: fast must be less than slow');
+    const rows = JSON.parse(await readFile(join(dir, 'sweep', 'sweep.json'), 'utf8')) as { params: Record<string, number>; summary?: { totalReturn: number } }[];
+    expect(rows).toHaveLength(9);
+    const ran = rows.filter((r) => r.summary);
+    expect(ran.map((r) => r.summary!.totalReturn)).toEqual([...ran.map((r) => r.summary!.totalReturn)].sort((a, b) => b - a));
+
+    // The best run again, alone: the same figures.
+    const best = ran[0]!;
+    const alone = join(dir, 'alone.yaml');
+    const text = (await readFile(config, 'utf8')).replace('params: { fast: 5, slow: 20 }', `params: { fast: ${best.params['fast']}, slow: ${best.params['slow']} }`);
+    await writeFile(alone, text);
+    expect((await run(['backtest', '-c', alone, '--data', data, '--out', join(dir, 'alone')])).code).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'alone', 'report.json'), 'utf8'));
+    expect(report.portfolio.summary).toEqual(best.summary);
+  });
+
+  test('a param no trader has is refused before anything runs', async () => {
+    const { config, data, dir } = await setUp();
+    expect(await run(['backtest', '-c', config, '--data', data, '--out', dir, '--sweep', 'fsat=1:3:1'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--sweep: no trader's strategy has the param fsat"),
+    });
+  });
+});

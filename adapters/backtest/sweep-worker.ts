@@ -1,0 +1,38 @@
+import { dirname, resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { resolveStrategies } from '../config/strategies.js';
+import { traderSymbols } from '../config/schema.js';
+import { TradingError } from '../../actors/trading/errors.js';
+import type { Candle } from '../../actors/trading/market.js';
+import { loadSeries } from './data.js';
+import { runBacktest } from './kernel.js';
+import { buildReport } from './report.js';
+import type { SweepRow, SweepTask } from './sweep.js';
+
+/** Candles this thread read, by what it read: each run of a sweep reuses them. */
+const cache = new Map<string, Promise<Record<string, Candle[]>>>();
+
+/**
+ * One run of a sweep (a piscina task): the command's config with the swept params set on each trader
+ * whose strategy has them, over the data this thread read once. Params the strategy refuses (its schema
+ * checks them as it starts) make a refused run, not a failed sweep.
+ */
+export default async function sweepRun(task: SweepTask): Promise<SweepRow> {
+  const config = loadConfig(task.config);
+  await resolveStrategies(config, dirname(resolve(task.config)), task.config);
+  for (const trader of config.traders) {
+    const params = trader.strategy?.params as Record<string, unknown> | undefined;
+    if (params) for (const [name, value] of Object.entries(task.params)) if (name in params) params[name] = value;
+  }
+  const symbols = [...new Set(config.traders.flatMap(traderSymbols))].sort();
+  const key = JSON.stringify([task.data, symbols, task.timeframe, task.window]);
+  let series = cache.get(key);
+  if (!series) cache.set(key, (series = loadSeries(task.data, symbols, task.timeframe, task.window)));
+  try {
+    const result = await runBacktest(config, { series: await series, timeframe: task.timeframe, slippageBps: task.slippageBps });
+    return { params: task.params, summary: buildReport(result).portfolio.summary };
+  } catch (error) {
+    if (error instanceof TradingError && error.code === 'ERR_INVALID_CONFIG') return { params: task.params, error: error.message };
+    throw error;
+  }
+}
