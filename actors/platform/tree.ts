@@ -90,6 +90,7 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
     if (exchange.type === 'ccxt') return ccxt.get(name)!;
     const { type: _type, ...paper } = exchange;
     const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {} };
+    if (paper.lockstep) args.traders = config.traders.filter((t) => traderExchange(t) === name && !waiting(t)).map((t) => traderAddress(t.id));
     return { id: exchangeAddress(name), module: moduleUrl('../../adapters/paper/exchange', import.meta.url), args };
   });
   const risk: RiskManagerArgs = {

@@ -25,6 +25,8 @@ const messages = z.discriminatedUnion('type', [
     candles: z.array(
       z.object({ symbol: z.string(), timeframe: z.string(), ts: z.number(), open: fixed, high: fixed, low: fixed, close: fixed, volume: fixed }),
     ),
+    /** From an exchange replaying in lockstep: acknowledged once handled, so that it moves on. */
+    step: z.number().int().nonnegative().optional(),
   }),
   verdictSchema,
   interventionSchema,
@@ -117,7 +119,10 @@ export default defineActor<TraderMessage, TraderState>({
             break;
           case 'candles':
             core.onCandles(msg.candles, now);
-            break;
+            // After the orders: the exchange gets them before it hears the trader is done with the candle.
+            flush(ctx);
+            if (msg.step !== undefined) ctx.send(args.exchange, { type: 'candlesDone', subscriber: ctx.self, step: msg.step });
+            return;
           case 'executions':
             core.onExecutions(msg.reports, now);
             break;

@@ -35,6 +35,8 @@ export interface TraderRun {
   quote: string;
   initialEquity: Fixed;
   finalEquity: Fixed;
+  /** The trader's ledger at the end, by asset. */
+  finalBalances: Record<string, Fixed>;
   /** Equity (exact) after each step, at `BacktestResult.times[i]`. */
   equity: Fixed[];
   /** Whether the trader held a position after each step. */
@@ -108,7 +110,7 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
     const core = new TraderCore(args, traderAddress(trader.id), undefined, undefined, args.strategy && (await strategyDefinition(args.strategy)));
     const equity = core.equity();
     const quote = args.markets[0]?.quote ?? 'USDT';
-    seats.push({ id: trader.id, args, symbols: new Set(args.markets.map((m) => m.symbol)), core, run: { traderId: trader.id, quote, initialEquity: equity, finalEquity: equity, equity: [], inMarket: [], fills: [], stats: core.state.stats }, orders: new Map(), active: [], peak: equity });
+    seats.push({ id: trader.id, args, symbols: new Set(args.markets.map((m) => m.symbol)), core, run: { traderId: trader.id, quote, initialEquity: equity, finalEquity: equity, finalBalances: {}, equity: [], inMarket: [], fills: [], stats: core.state.stats }, orders: new Map(), active: [], peak: equity });
   }
   const byAddress = new Map(seats.map((seat) => [traderAddress(seat.id), seat]));
   const timeframeMs = parseTimeframe(options.timeframe);
@@ -187,7 +189,10 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
     }
     open = now;
   }
-  for (const seat of seats) seat.run.finalEquity = seat.core.equity();
+  for (const seat of seats) {
+    seat.run.finalEquity = seat.core.equity();
+    seat.run.finalBalances = { ...seat.core.state.balances };
+  }
   return { times, timeframe: options.timeframe, slippageBps, traders: seats.map((seat) => seat.run) };
 }
 

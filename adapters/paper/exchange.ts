@@ -17,6 +17,8 @@ const messages = z.union([
     z.object({ type: z.literal('release') }),
     /** Stops the market clock (before a graceful shutdown, so no new candles keep the traders busy). */
     z.object({ type: z.literal('pause') }),
+    /** A trader handled the candles of `step` (lockstep replay: the next ones wait for every trader). */
+    z.object({ type: z.literal('candlesDone'), subscriber: z.string(), step: z.number().int().nonnegative() }),
   ]),
 ]);
 
@@ -35,6 +37,9 @@ interface State {
   engine: PaperSnapshot;
   subscribers: Record<Address, string[]>;
   held: Held[];
+  /** Lockstep: the step last published, and the traders that have not yet handled it. */
+  step: number;
+  awaiting: Address[];
 }
 
 /**
@@ -51,6 +56,8 @@ export default defineActor<PaperMessage, State>({
     let held: Held[];
     let log: OrderLog;
     let run: string;
+    let step: number;
+    let awaiting: Set<Address>;
 
     const post = (ctx: ActorContext, replyTo: Address, message: ExchangeEvent) => {
       if (args.latencyMs === 0) {
@@ -73,10 +80,27 @@ export default defineActor<PaperMessage, State>({
     };
 
     const publish = (ctx: ActorContext, candles: Candle[]) => {
+      if (args.lockstep) step++;
       for (const [subscriber, symbols] of Object.entries(subscribers)) {
         const wanted = candles.filter((c) => symbols.includes(c.symbol));
-        if (wanted.length > 0) ctx.send(subscriber, { type: 'candles', candles: wanted });
+        if (wanted.length === 0) continue;
+        if (args.lockstep) awaiting.add(subscriber);
+        ctx.send(subscriber, args.lockstep ? { type: 'candles', candles: wanted, step } : { type: 'candles', candles: wanted });
       }
+    };
+
+    /** Lockstep holds the market until every trader subscribed and handled the last candles. */
+    const heldBack = () => args.lockstep === true && (awaiting.size > 0 || (args.traders ?? []).some((t) => !(t in subscribers)));
+
+    /**
+     * One step of the market: fills at the new candle's open reach the traders before the candle does,
+     * as they happened before its close.
+     */
+    const advance = (ctx: ActorContext, now: number) => {
+      const { candles, reports } = engine.advance(now);
+      deliver(ctx, reports);
+      publish(ctx, candles);
+      return candles.length > 0;
     };
 
     return {
@@ -87,6 +111,8 @@ export default defineActor<PaperMessage, State>({
         engine = new PaperEngine(options, snapshot?.engine);
         subscribers = snapshot?.subscribers ?? {};
         held = snapshot?.held ?? [];
+        step = snapshot?.step ?? 0;
+        awaiting = new Set(snapshot?.awaiting ?? []);
         log = new OrderLog(args.dedupeWindow);
         if (!snapshot) for (const [account, balances] of Object.entries(args.accounts)) engine.deposit(account, balances);
         if (args.candleIntervalMs > 0) ctx.setTimer('market', args.candleIntervalMs, { type: 'advance', candles: 1 }, { repeat: true });
@@ -131,11 +157,12 @@ export default defineActor<PaperMessage, State>({
             return;
           }
           case 'advance':
-            for (let i = 0; i < msg.candles; i++) {
-              const { candles, reports } = engine.advance(now);
-              publish(ctx, candles);
-              deliver(ctx, reports);
-            }
+            for (let i = 0; i < msg.candles && !heldBack(); i++) advance(ctx, now);
+            return;
+          case 'candlesDone':
+            if (msg.step !== step || !awaiting.delete(msg.subscriber)) return;
+            // The last trader done: straight on to the next candle, as fast as the traders go.
+            if (!heldBack()) advance(ctx, now);
             return;
           case 'pause':
             ctx.cancelTimer('market');
@@ -148,7 +175,7 @@ export default defineActor<PaperMessage, State>({
           }
         }
       },
-      snapshot: () => ({ run, engine: engine.snapshot(), subscribers, held }),
+      snapshot: () => ({ run, engine: engine.snapshot(), subscribers, held, step, awaiting: [...awaiting] }),
     };
   },
 });

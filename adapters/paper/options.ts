@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Address } from '../../runtime/message.js';
 import type { Fixed } from '../../actors/trading/fixed.js';
 import { loadCandlesCsv } from '../market-data/csv-candles.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
@@ -25,6 +26,13 @@ export interface PaperExchangeArgs {
   /** How orders fill (`PaperOptions.fills`); a backtest's rules are `next-bar`. */
   fills?: 'book' | 'next-bar';
   slippageBps?: number;
+  /**
+   * The next candle comes only once every trader of `traders` has subscribed and handled the last
+   * one: a replay at the traders' own pace, with the fills a backtest of the same candles finds.
+   */
+  lockstep?: boolean;
+  /** The traders on this exchange (the platform tree fills it in), whom `lockstep` waits for. */
+  traders?: Address[];
 }
 
 export const paperArgsSchema = z.strictObject({
@@ -38,6 +46,7 @@ export const paperArgsSchema = z.strictObject({
   replay: z.record(z.string(), z.string().min(1)).optional(),
   fills: z.enum(['book', 'next-bar']).default('book'),
   slippageBps: z.number().int().min(0).max(1_000).default(0),
+  lockstep: z.boolean().default(false),
 });
 
 /** The engine's options from the actor args; reads the replay CSVs, if any. */
