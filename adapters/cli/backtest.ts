@@ -10,6 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { resolveStrategies } from '../config/strategies.js';
 import { traderSymbols, type PlatformConfig } from '../config/schema.js';
 import { TradingError } from '../../actors/trading/errors.js';
+import { parseTimeOption } from './time.js';
 
 export interface BacktestCommand {
   config: string;
@@ -31,7 +32,7 @@ export async function backtest(command: BacktestCommand, print: (line: string) =
   const config = loadConfig(command.config);
   await resolveStrategies(config, dirname(resolve(command.config)), command.config);
   const symbols = [...new Set(config.traders.flatMap(traderSymbols))].sort();
-  const window = { ...(command.from ? { from: time(command.from, '--from') } : {}), ...(command.to ? { to: time(command.to, '--to') } : {}) };
+  const window = { ...(command.from ? { from: parseTimeOption(command.from, '--from') } : {}), ...(command.to ? { to: parseTimeOption(command.to, '--to') } : {}) };
   if (command.sweep !== undefined) return sweep(command, config, window, print);
   const series = await loadSeries(command.data, symbols, command.timeframe, window);
   const result = await runBacktest(config, { series, timeframe: command.timeframe, slippageBps: command.slippageBps });
@@ -43,12 +44,6 @@ export async function backtest(command: BacktestCommand, print: (line: string) =
   return file;
 }
 
-/** A time option: ms since the epoch, or an ISO 8601 date (UTC when it has no offset). */
-function time(value: string, option: string): number {
-  const ts = /^\d+$/.test(value) ? Number(value) : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) || !value.includes('T') ? value : `${value}Z`);
-  if (!Number.isFinite(ts)) throw new TradingError('ERR_INVALID_CONFIG', `${value} is not a time: ms since the epoch or an ISO date such as 2025-01-01`, { field: option });
-  return ts;
-}
 
 /** `--sweep`: every combination in parallel, ranked; `sweep.json` in `out`. */
 async function sweep(command: BacktestCommand, config: PlatformConfig, window: Window, print: (line: string) => void): Promise<string> {

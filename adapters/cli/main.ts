@@ -120,6 +120,24 @@ program
     await backtest(options, print);
   });
 
+const data = program.command('data').description('recorded market data for backtests');
+data
+  .command('download')
+  .description("an exchange's public candles, through ccxt, into DIR/BTC-USDT/1m.csv and so on; run again, it resumes")
+  .requiredOption('--exchange <id>', `one of ${EXCHANGE_IDS.join(', ')}`)
+  .requiredOption('--symbols <list>', 'comma-separated: BTC/USDT,ETH/USDT', (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--timeframe <tf>', 'candle length', '1m')
+  .requiredOption('--from <time>', 'first candle (ms since the epoch or an ISO date, UTC)')
+  .option('--to <time>', 'end, exclusive (default: now)')
+  .option('--data <dir>', 'the data folder', join(dataDir(), 'candles'))
+  .option('--sandbox', "the exchange's testnet", false)
+  .option('--endpoint <url>', 'send every request to this origin (a proxy or a replay)')
+  .action(async (options: { exchange: string; symbols: string[]; timeframe: string; from: string; to?: string; data: string; sandbox: boolean; endpoint?: string }) => {
+    if (!(EXCHANGE_IDS as string[]).includes(options.exchange)) program.error(`unknown exchange: ${options.exchange}; known: ${EXCHANGE_IDS.join(', ')}`);
+    const { downloadCommand } = await import('./data.js');
+    await downloadCommand({ ...options, exchange: options.exchange as ExchangeId }, print);
+  });
+
 const db = program.command('db').description('the database: DATABASE_URL, or the embedded PostgreSQL in $BOTV3_DATA_DIR/pglite (default ./data/pglite)');
 const print = (line: string) => process.stdout.write(`${line}\n`);
 db.command('status')

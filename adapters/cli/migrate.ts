@@ -126,17 +126,17 @@ export function migrateCommands(program: Command): void {
       const [{ openLanes }, { readSchema }, { progressDisplay }, { runMigration }] = await Promise.all([
         connect(),
         import('../../migrate/analyze.js'),
-        import('../../migrate/data/progress.js'),
+        import('./progress.js'),
         import('../../migrate/data/run.js'),
       ]);
       const connections = await openLanes(v2Url(options.from), v3Url(options.to), { dryRun: options.dryRun, dataDir: embeddedDataDir() });
-      const display = progressDisplay();
+      const display = progressDisplay('rows');
       try {
         const [first] = connections.lanes;
         const { problems } = await readSchema(first.source);
         if (problems.length > 0) throw new MigrationError('ERR_V2_SCHEMA', `v2 at ${first.source.where} cannot be migrated: ${problems.join('; ')} (see botv3 migrate analyze)`);
         print(`From ${first.source.where} to ${first.target?.where ?? '(dry run: nowhere)'}`);
-        const outcome = await runMigration({ lanes: connections.lanes, chunkRows: options.chunkRows, onProgress: (p) => display.update(p) });
+        const outcome = await runMigration({ lanes: connections.lanes, chunkRows: options.chunkRows, onProgress: (p) => display.update({ label: p.table, done: p.done, total: p.total }) });
         display.stop();
         for (const line of summary(outcome, options.dryRun)) print(line);
         if (!options.dryRun) print('Next: botv3 migrate validate, which writes MIGRATION_REPORT.md.');

@@ -18,7 +18,7 @@ function configError(input: unknown) {
 describe('parseConfig', () => {
   test('a minimal config gets the defaults', () => {
     const config = parseConfig({ traders: [{ id: 'solo', symbols: ['btcusdt'] }] });
-    expect(config.exchanges).toEqual({ paper: { type: 'paper', seed: 1, timeframe: '1m', candleIntervalMs: 250, latencyMs: 0, dedupeWindow: 65_536 } });
+    expect(config.exchanges).toEqual({ paper: { type: 'paper', seed: 1, timeframe: '1m', candleIntervalMs: 250, latencyMs: 0, dedupeWindow: 65_536, fills: 'book', slippageBps: 0, lockstep: false } });
     expect(config.risk).toEqual({ portfolio: {} });
     expect(config.traders[0]).toEqual({
       id: 'solo',
