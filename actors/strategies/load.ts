@@ -23,6 +23,7 @@ const definitionShape = z.object({
   params: z.custom<z.ZodType>((value) => isFunction((value as { safeParse?: unknown } | null)?.safeParse), 'must be a zod schema (z.object({...}))'),
   create: z.custom<StrategyDefinition['create']>(isFunction, 'must be a function (params, snapshot) => strategy'),
   warmup: z.custom<NonNullable<StrategyDefinition['warmup']>>(isFunction, 'must be a function (params) => number of candles').optional(),
+  notPorted: z.string().optional(),
 });
 
 /**

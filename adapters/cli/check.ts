@@ -4,7 +4,7 @@ import type { Market } from '../../actors/trading/market.js';
 import { platformTree } from '../../actors/platform/tree.js';
 import { DEFAULT_RULES_FILE, loadAlertRules } from '../alerts/rules.js';
 import { loadConfig } from '../config/load.js';
-import { resolveStrategies } from '../config/strategies.js';
+import { resolveStrategies, type NotPorted } from '../config/strategies.js';
 import { traderExchange, traderSymbols, type PlatformConfig } from '../config/schema.js';
 import { cachedTradingMarkets } from '../exchanges/markets.js';
 
@@ -12,6 +12,8 @@ export interface CheckResult {
   config: PlatformConfig;
   /** ccxt exchanges whose traders' symbols could not be checked: no markets cached for them. */
   unchecked: string[];
+  /** Strategy modules migrated from v2 whose logic is not yet written. */
+  notPorted: NotPorted[];
 }
 
 /**
@@ -22,7 +24,7 @@ export interface CheckResult {
  */
 export async function checkConfig(file: string, marketsDir: string): Promise<CheckResult> {
   const config = loadConfig(file);
-  await resolveStrategies(config, dirname(resolve(file)), file);
+  const notPorted = await resolveStrategies(config, dirname(resolve(file)), file);
   // The rule file's errors name their own file.
   loadAlertRules(config.alerts.file ?? DEFAULT_RULES_FILE, Object.keys(config.alerts.actions));
   try {
@@ -30,7 +32,7 @@ export async function checkConfig(file: string, marketsDir: string): Promise<Che
     // Symbols of an exchange with no cached markets are taken as listed, so everything else about them is still checked.
     for (const name of unchecked) markets[name] = symbolsOn(config, name).map(standIn);
     platformTree(config, { markets });
-    return { config, unchecked };
+    return { config, unchecked, notPorted };
   } catch (error) {
     // The tree names the field but not the file; check names both, as the schema's errors do.
     if (error instanceof TradingError && error.field !== undefined) throw new TradingError(error.code, `${error.detail} (in ${file})`, { field: error.field, cause: error });

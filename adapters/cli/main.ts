@@ -97,8 +97,9 @@ program
   .action(async (file: string) => {
     const marketsDir = join(dataDir(), 'markets');
     const { checkConfig } = await import('./check.js');
-    const { config, unchecked } = await checkConfig(file, marketsDir);
+    const { config, unchecked, notPorted } = await checkConfig(file, marketsDir);
     process.stdout.write(`${file}: valid, ${config.traders.length} trader(s): ${config.traders.map((t) => t.id).join(', ')}\n`);
+    for (const { field, file: module, note } of notPorted) process.stdout.write(`${file}: ${field}: ${module} is not yet ported: ${note}\n`);
     for (const name of unchecked) {
       process.stdout.write(`${file}: the symbols on exchange "${name}" were not checked against its markets: no cached markets in ${marketsDir} (botv3 start caches them)\n`);
     }

@@ -210,6 +210,20 @@ export function migrateCommands(program: Command): void {
       for (const file of result.files) print(`wrote ${file.path}: ${file.what}`);
     });
 
+  migrate
+    .command('strategies')
+    .description("a v3 trader per v2 strategy: built-ins as config entries, any other as a strategy module to port (botv3 check reports it until it is)")
+    .requiredOption('--from <dir>', "v2's config directory (its strategies.yaml)")
+    .requiredOption('--out <dir>', 'where botv3.yaml and strategies/ go')
+    .option('--paper', 'put every trader on the paper exchange, for a trial', false)
+    .option('--force', 'overwrite files already in --out', false)
+    .action(async (options: { from: string; out: string; paper: boolean; force: boolean }) => {
+      const { portStrategies } = await import('../../migrate/config/strategy-modules.js');
+      const result = await portStrategies(options);
+      for (const line of result.lines) print(line);
+      for (const file of result.files) print(`wrote ${file.path}: ${file.what}`);
+    });
+
   apiMapCommand(migrate);
 
   migrate

@@ -4,6 +4,13 @@ import type { StrategyDefinition } from '../../actors/strategies/strategy.js';
 import { TradingError } from '../../actors/trading/errors.js';
 import { strategyModule, type PlatformConfig } from './schema.js';
 
+/** A module `botv3 migrate strategies` wrote whose v2 logic is still to be written. */
+export interface NotPorted {
+  field: string;
+  file: string;
+  note: string;
+}
+
 /** Strategy modules loaded by the main thread, by absolute path: what `GET /strategies` describes. */
 const loaded = new Map<string, StrategyDefinition>();
 
@@ -18,9 +25,12 @@ export function loadedStrategy(file: string): StrategyDefinition | undefined {
  * the file and the field, rather than crash-looping a trader. Module paths become absolute (a trader's
  * worker imports them again from its own thread) and params take their schema's defaults.
  *
+ * Returns the modules marked as not yet ported (`notPorted`), for `botv3 check` to report.
+ *
  * @throws TradingError `ERR_INVALID_CONFIG`, field `traders[i].strategy.module` or `.params.*`.
  */
-export async function resolveStrategies(config: PlatformConfig, baseDir: string, source = 'config'): Promise<void> {
+export async function resolveStrategies(config: PlatformConfig, baseDir: string, source = 'config'): Promise<NotPorted[]> {
+  const notPorted: NotPorted[] = [];
   for (const [i, trader] of config.traders.entries()) {
     const module = strategyModule(trader.strategy);
     if (module === undefined) continue;
@@ -42,5 +52,7 @@ export async function resolveStrategies(config: PlatformConfig, baseDir: string,
       throw new TradingError('ERR_INVALID_CONFIG', `${unknown ? 'unknown field' : issue.message} (strategy module ${file}, in ${source})`, { field: [`${field}.params`, ...path].join('.') });
     }
     Object.assign(strategy, { module: file, type: definition.type, params: params.data });
+    if (definition.notPorted !== undefined) notPorted.push({ field: `${field}.module`, file, note: definition.notPorted });
   }
+  return notPorted;
 }

@@ -10,10 +10,11 @@ export const STRATEGIES_FILE = 'strategies.yaml';
 /** A decimal as v2 wrote it: a YAML number, or the text written when a number would not keep it exactly. */
 export type WrittenDecimal = number | string;
 
-/** A strategy entry in v3's format (`traders[].strategy`). */
+/** A strategy entry in v3's format (`traders[].strategy`): a built-in `type`, or a `module` of the user's. */
 export interface V3Strategy {
   name: string;
-  type: string;
+  type?: string;
+  module?: string;
   symbols: string[];
   timeframe: string;
   params?: Record<string, unknown>;
@@ -47,12 +48,17 @@ const fileSchema = z.strictObject({
     .min(1, 'expected at least one strategy'),
 });
 
+/** Where v2's field of a v3 strategy entry came from, for errors about an entry v3 builds itself. */
+const V2_FIELDS: Record<string, string> = { symbols: 'pairs', timeframe: 'interval' };
+
 /**
- * Reads v2's strategies.yaml into v3 strategy entries, one trader per strategy named after it.
+ * Reads v2's strategies.yaml into v3 strategy entries, one trader per strategy named after it. A
+ * strategy whose type v3 cannot tell is an error, unless `modules` names the strategy module it
+ * becomes (`botv3 migrate strategies` writes that module).
  * Throws `ERR_V2_CONFIG` naming the field, e.g. `strategies.yaml: strategies[1].pairs[0]: "BTC USDT" is
  * not a symbol such as BTC/USDT`.
  */
-export function migrateStrategies(text: string): MigratedStrategy[] {
+export function migrateStrategies(text: string, options: { modules?: (id: string) => string } = {}): MigratedStrategy[] {
   const doc = parseV2Yaml(STRATEGIES_FILE, text);
   const { strategies } = parseV2(STRATEGIES_FILE, fileSchema, doc.toJS() ?? {});
   const ids = new Map<string, number>();
@@ -63,14 +69,19 @@ export function migrateStrategies(text: string): MigratedStrategy[] {
     if (first !== undefined) throw configError(STRATEGIES_FILE, `${root}.strategy_name`, `"${id}" is also the name of strategies[${first}], and trader ids must be unique`);
     ids.set(id, i);
     const type = inferStrategyType(id);
-    if (type === undefined) {
+    const module = type === undefined ? options.modules?.(id) : undefined;
+    if (type === undefined && module === undefined) {
       throw configError(STRATEGIES_FILE, `${root}.strategy_name`, `cannot tell the strategy type of "${id}": v3 infers it from the name (sma_cross -> sma_crossover); types: ${strategyTypes().join(', ')}`);
     }
-    const parsed = traderSchema.safeParse({ id, strategy: entry });
+    // A module's entry is written in v3's format (v2's has no `module`), from v2's fields.
+    const strategy = module === undefined ? entry : { name: id, module, symbols: entry.pairs, timeframe: entry.interval, params: entry.params ?? {} };
+    const parsed = traderSchema.safeParse({ id, strategy });
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      // Paths start at the trader's `strategy`, which is the v2 entry itself.
-      throw issueError(STRATEGIES_FILE, { ...issue, path: issue.path.slice(1) }, root, parsed.error);
+      // Paths start at the trader's `strategy`, which is the v2 entry itself (or built from its fields).
+      const [, field, ...rest] = issue.path;
+      const path = module !== undefined && typeof field === 'string' && field in V2_FIELDS ? [V2_FIELDS[field]!, ...rest] : issue.path.slice(1);
+      throw issueError(STRATEGIES_FILE, { ...issue, path }, root, parsed.error);
     }
     const { symbols, timeframe } = parsed.data.strategy!;
     const node = doc.getIn(['strategies', i], true);
@@ -83,7 +94,7 @@ export function migrateStrategies(text: string): MigratedStrategy[] {
       exchange: entry.exchange,
       strategy: {
         name: id,
-        type,
+        ...(type !== undefined ? { type } : { module: module! }),
         symbols,
         timeframe,
         ...(entry.params === undefined ? {} : { params: entry.params as Record<string, unknown> }),
