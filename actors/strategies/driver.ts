@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TradingError } from '../trading/errors.js';
 import type { Candle } from '../trading/market.js';
+import { parseTimeframe } from '../trading/timeframe.js';
 import type { Strategy, StrategyContext, StrategyDefinition, StrategySignal } from './strategy.js';
 
 const positive = z.bigint().positive();
@@ -26,6 +27,9 @@ export interface MalformedSignal {
  */
 type Resume = { state: unknown } | { candles: Record<string, Candle[]> };
 
+/** When a candle closed: the order a replay feeds candles of several timeframes in. */
+const closeOf = (candle: Candle) => candle.ts + parseTimeframe(candle.timeframe);
+
 /**
  * Runs one strategy instance for a trader: hands it each closed candle with a view of the trader,
  * checks what it returns, names its file in every error, and keeps what it needs to resume.
@@ -35,7 +39,7 @@ export class StrategyDriver {
   /** The module file, or the built-in type: what every error names. */
   readonly #source: string;
   readonly #warmup: number;
-  /** Candles kept for a replay, per symbol; only for a strategy that has no `snapshot()`. */
+  /** Candles kept for a replay, per symbol and timeframe; only for a strategy that has no `snapshot()`. */
   readonly #candles: Record<string, Candle[]> | undefined;
 
   /** @throws TradingError `ERR_INVALID_CONFIG` (field `strategy.params.*`) for params the strategy's schema refuses. */
@@ -54,10 +58,11 @@ export class StrategyDriver {
     this.#strategy = this.#guard('create', () => definition.create(params.data, resume && 'state' in resume ? resume.state : undefined));
     if (this.#strategy.snapshot) return;
     this.#candles = {};
-    // Signals of the replay were acted on before the restart: only the indicators are rebuilt.
-    for (const candles of Object.values(resume && 'candles' in resume ? resume.candles : {})) {
-      for (const candle of candles) this.onCandle(candle, options.context);
-    }
+    // Signals of the replay were acted on before the restart: only the indicators are rebuilt, in the
+    // order the candles first came (by close, the shorter timeframe first).
+    const kept = Object.values(resume && 'candles' in resume ? resume.candles : {}).flat();
+    kept.sort((a, b) => closeOf(a) - closeOf(b) || closeOf(a) - a.ts - (closeOf(b) - b.ts));
+    for (const candle of kept) this.onCandle(candle, options.context);
   }
 
   /**
@@ -95,7 +100,7 @@ export class StrategyDriver {
 
   #keep(candle: Candle): void {
     if (!this.#candles || this.#warmup <= 0) return;
-    const kept = (this.#candles[candle.symbol] ??= []);
+    const kept = (this.#candles[`${candle.symbol} ${candle.timeframe}`] ??= []);
     kept.push(candle);
     if (kept.length > this.#warmup) kept.shift();
   }

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { TradingError } from '../trading/errors.js';
+import { parseTimeframe } from '../trading/timeframe.js';
 import { STRATEGIES } from './registry.js';
 import type { StrategyDefinition } from './strategy.js';
 
@@ -15,6 +16,15 @@ export interface StrategySpec {
 
 const isFunction = (value: unknown) => typeof value === 'function';
 
+function isTimeframe(value: string): boolean {
+  try {
+    parseTimeframe(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The shape a module's default export must have; checked so that a mistake is named, not met later as `undefined is not a function`. */
 const definitionShape = z.object({
   type: z.string().min(1),
@@ -24,6 +34,7 @@ const definitionShape = z.object({
   create: z.custom<StrategyDefinition['create']>(isFunction, 'must be a function (params, snapshot) => strategy'),
   warmup: z.custom<NonNullable<StrategyDefinition['warmup']>>(isFunction, 'must be a function (params) => number of candles').optional(),
   notPorted: z.string().optional(),
+  timeframes: z.array(z.string().refine(isTimeframe, 'must list timeframes such as 5m, 1h, 1d')).optional(),
 });
 
 /**

@@ -67,6 +67,11 @@ export interface StrategyDefinition<P = unknown, S extends Strategy = Strategy> 
    */
   warmup?(params: P): number;
   /**
+   * Timeframes besides the trader's own `timeframe` whose closed candles the strategy also gets, each
+   * built from the exchange's candles (`candle.timeframe` tells them apart; shorter ones come first).
+   */
+  timeframes?: readonly string[];
+  /**
    * Set by `botv3 migrate strategies` on a v2 strategy whose logic is still to be written: what is
    * missing. `botv3 check` reports the module until the line is deleted.
    */

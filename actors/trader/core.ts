@@ -8,6 +8,7 @@ import { fixedToString, mul, type Fixed } from '../trading/fixed.js';
 import { clientOrderId, idKey, SeenIds, type SeenIdsSnapshot } from '../trading/ids.js';
 import { bookFill, type Balances } from '../trading/ledger.js';
 import { CandleAggregator } from '../trading/candle-aggregator.js';
+import { parseTimeframe } from '../trading/timeframe.js';
 import { sizeProblem, type Candle, type Market } from '../trading/market.js';
 import { applyFill, isTerminal, transition, type Order, type Side } from '../trading/order.js';
 import { applyFillToPosition, emptyPosition, unrealizedPnl, type Position } from '../trading/position.js';
@@ -33,6 +34,10 @@ export interface TraderStats {
   rejectedBy: Record<string, number>;
 }
 
+/** What `drain()` returns when the message in hand produced nothing; frozen, as every caller shares it. */
+const NOTHING = Object.freeze({ events: Object.freeze([]) as unknown as TraderEvent[], cancels: Object.freeze([]) as unknown as string[], orders: Object.freeze([]) as unknown as OrderRequest[], reviews: Object.freeze([]) as unknown as HeldOrder[] });
+const DAY_MS = 86_400_000;
+
 export interface TraderState {
   positions: Record<string, Position>;
   balances: Balances;
@@ -50,8 +55,8 @@ export interface TraderState {
   seen: SeenIdsSnapshot;
   rate: RateState;
   strategy: unknown;
-  /** Bars of the strategy's timeframe still being built. */
-  bars: Record<string, Candle>;
+  /** Bars still being built, by timeframe (the strategy's, and any more it asks for), then by symbol. */
+  bars: Record<string, Record<string, Candle>>;
   day: { date: string; startEquity: Fixed };
   stats: TraderStats;
   /** Losing closes in a row, for the review policy's `afterLosses`. */
@@ -158,7 +163,8 @@ export class TraderCore {
   readonly #strategy: StrategyDriver | undefined;
   /** What the strategy sees of this trader: its positions and marks, read live. */
   readonly #context: StrategyContext;
-  readonly #bars: CandleAggregator | undefined;
+  /** One per timeframe the strategy gets, the shortest first. */
+  readonly #bars: CandleAggregator[] = [];
   /** Effects of the message in hand, sent together when it is done. */
   #events: TraderEvent[] = [];
   #outgoing: OrderRequest[] = [];
@@ -175,6 +181,8 @@ export class TraderCore {
   readonly #touched = new Map<string, Order>();
   /** Count of `state.orders`, kept so the per-signal open-orders check is not a walk over every live order. */
   #live: number;
+  /** Start of the UTC day `state.day` was last checked against (-Infinity: not yet). */
+  #dayStart = -Infinity;
 
   /**
    * From its snapshot after a crash; from what the database kept (`recovered`) after a restart of the
@@ -212,13 +220,15 @@ export class TraderCore {
     const { positions, marks } = this.#state;
     this.#context = { position: (symbol) => positions[symbol]?.quantity ?? 0n, mark: (symbol) => marks[symbol] };
     if (args.strategy) {
-      this.#strategy = new StrategyDriver(strategy ?? STRATEGIES[args.strategy.type]!, {
+      const definition = strategy ?? STRATEGIES[args.strategy.type]!;
+      this.#strategy = new StrategyDriver(definition, {
         params: args.strategy.params,
         source: args.strategy.module ?? args.strategy.type,
         resume: this.#state.strategy,
         context: this.#context,
       });
-      this.#bars = new CandleAggregator(args.strategy.timeframe, this.#state.bars);
+      const timeframes = [...new Set([args.strategy.timeframe, ...(definition.timeframes ?? [])])].sort((a, b) => parseTimeframe(a) - parseTimeframe(b));
+      for (const timeframe of timeframes) this.#bars.push(new CandleAggregator(timeframe, (this.#state.bars[timeframe] ??= {})));
     }
   }
 
@@ -254,15 +264,22 @@ export class TraderCore {
         if (recent.length > REVIEW_CANDLES) recent.shift();
       }
       if (candle.symbol in this.#state.exits) this.#advanceExit(candle.symbol, now, true);
-      const bar = this.#bars?.add(candle);
-      if (!bar) continue;
-      const { signals, malformed } = this.#strategy!.onCandle(bar, this.#context);
-      signals.forEach((idea, i) => {
-        this.#state.stats.signals++;
-        this.#process(this.#fromStrategy(idea, `${bar.symbol}:${bar.ts}:${i}`, bar.ts), now, false);
-      });
-      for (const { field, reason } of malformed) this.#reject(field, reason, now);
+      for (const bars of this.#bars) {
+        const bar = bars.add(candle);
+        if (bar) this.#onBar(bar, now);
+      }
     }
+  }
+
+  /** A closed bar for the strategy; its signals' ids name the bar (and its timeframe, when it is not the trader's). */
+  #onBar(bar: Candle, now: number): void {
+    const { signals, malformed } = this.#strategy!.onCandle(bar, this.#context);
+    const key = bar.timeframe === this.#args.strategy!.timeframe ? `${bar.symbol}:${bar.ts}` : `${bar.symbol}:${bar.timeframe}:${bar.ts}`;
+    signals.forEach((idea, i) => {
+      this.#state.stats.signals++;
+      this.#process(this.#fromStrategy(idea, `${key}:${i}`, bar.ts), now, false);
+    });
+    for (const { field, reason } of malformed) this.#reject(field, reason, now);
   }
 
   onExecutions(reports: unknown[], now: number): void {
@@ -369,8 +386,12 @@ export class TraderCore {
 
   exposure(now: number): ExposureReport {
     const equity = this.equity();
-    const date = new Date(now).toISOString().slice(0, 10);
-    if (this.#state.day.date !== date) this.#state.day = { date, startEquity: equity };
+    // The date is formatted once a day, not on every report: a backtest reports on every candle.
+    if (now < this.#dayStart || now >= this.#dayStart + DAY_MS) {
+      this.#dayStart = now - (now % DAY_MS);
+      const date = new Date(now).toISOString().slice(0, 10);
+      if (this.#state.day.date !== date) this.#state.day = { date, startEquity: equity };
+    }
     const positions = Object.values(this.#state.positions)
       .filter((p) => p.quantity !== 0n)
       .map((p) => ({ symbol: p.symbol, quantity: p.quantity, avgEntry: p.avgEntry, mark: this.#state.marks[p.symbol] ?? p.avgEntry }));
@@ -400,6 +421,8 @@ export class TraderCore {
   drain(): { events: TraderEvent[]; cancels: string[]; orders: OrderRequest[]; reviews: HeldOrder[] } {
     for (const order of this.#touched.values()) this.#events.push({ kind: 'order', order: { ...order } });
     this.#touched.clear();
+    // Most candles produce nothing: no new arrays for them (a backtest drains after every candle).
+    if (this.#events.length + this.#cancels.length + this.#outgoing.length + this.#reviews.length === 0) return NOTHING;
     const out = { events: this.#events, cancels: this.#cancels, orders: this.#outgoing, reviews: this.#reviews };
     this.#events = [];
     this.#cancels = [];

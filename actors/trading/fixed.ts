@@ -11,6 +11,9 @@ export type Fixed = bigint;
 
 export const DECIMALS = 9;
 export const ONE: Fixed = 10n ** BigInt(DECIMALS);
+/** Sign, up to 15 integer digits (below the limit) and up to 9 decimals: parsed without Big. */
+const PLAIN = /^(-?)(\d{1,15})(?:\.(\d{1,9})?)?$/;
+
 /** Inputs beyond this magnitude are rejected: no market quotes or trades 10^15 of anything. */
 const LIMIT = new Big('1e15');
 
@@ -31,6 +34,11 @@ export function toFixed(value: unknown, field: string): Fixed {
   if (typeof value === 'number' && !Number.isFinite(value)) {
     throw new TradingError('ERR_INVALID_DECIMAL', `expected a finite number, got ${value}`, { field });
   }
+  const text = typeof value === 'string' ? value.trim() : String(value);
+  // Plain decimals of at most 9 places, the common case (CSV candles, API amounts), need no rounding
+  // and no Big: their digits are the fixed-point value.
+  const plain = PLAIN.exec(text);
+  if (plain) return (plain[1] === '-' ? -1n : 1n) * (BigInt(plain[2]!) * ONE + BigInt((plain[3] ?? '').padEnd(DECIMALS, '0')));
   let big: Big;
   try {
     big = new Big(typeof value === 'string' ? value.trim() : value);

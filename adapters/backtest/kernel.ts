@@ -101,6 +101,9 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
   const tree = platformTree(simulated, { now: first });
   const engine = await sharedEngine(simulated, tree, options);
   const risk = actorArgs<RiskManagerArgs>(tree, ADDRESSES.risk);
+  const limited = (limits: object) => Object.values(limits).some((value) => value !== undefined);
+  // Exposure reports cost a valuation of every position: made only when some limit can act on them.
+  const checksRisk = limited(risk.portfolio) || Object.values(risk.traders).some((t) => limited(t.limits));
   const seats: Seat[] = [];
   for (const trader of simulated.traders) {
     const args = actorArgs<TraderArgs>(tree, traderAddress(trader.id));
@@ -119,6 +122,7 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
   let portfolioPeak = 0n;
 
   const deliver = (routed: readonly Routed[], now: number) => {
+    if (routed.length === 0) return;
     const bySeat = new Map<Seat, ExecutionReport[]>();
     for (const { replyTo, report } of routed) {
       const seat = byAddress.get(replyTo);
@@ -150,20 +154,8 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
     flush(seat, now);
   };
 
-  for (let open = first; ; ) {
-    // Orders decided on the last close fill at this candle's open, before the candle is seen.
-    const { candles, reports } = engine.advance(open);
-    if (candles.length === 0) break;
-    deliver(reports, open);
-    const now = candles[0]!.ts + timeframeMs;
-    times.push(now);
-    for (const seat of seats) {
-      const own = candles.filter((c) => seat.symbols.has(c.symbol));
-      if (own.length === 0) continue;
-      seat.core.onCandles(own, now);
-      flush(seat, now);
-    }
-    // The risk manager's checks, on every step's exposure reports.
+  /** The risk manager's checks, on every step's exposure reports. */
+  const checkRisk = (now: number) => {
     let equity = 0n;
     let dayPnl = 0n;
     let exposure = 0n;
@@ -183,9 +175,25 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
     const portfolio = latch(portfolioActive, bookDecisions({ equity, dayPnl, exposure, peak: portfolioPeak }, risk.portfolio, 'emergency-stop'));
     portfolioActive = portfolio.active;
     for (const decision of portfolio.fire) for (const seat of seats) intervene(seat, decision, now);
+  };
+
+  for (let open = first; ; ) {
+    // Orders decided on the last close fill at this candle's open, before the candle is seen.
+    const { candles, reports } = engine.advance(open);
+    if (candles.length === 0) break;
+    deliver(reports, open);
+    const now = candles[0]!.ts + timeframeMs;
+    times.push(now);
+    for (const seat of seats) {
+      const own = seat.symbols.size === symbols.length ? candles : candles.filter((c) => seat.symbols.has(c.symbol));
+      if (own.length === 0) continue;
+      seat.core.onCandles(own, now);
+      flush(seat, now);
+    }
+    if (checksRisk) checkRisk(now);
     for (const seat of seats) {
       seat.run.equity.push(seat.core.equity());
-      seat.run.inMarket.push(Object.values(seat.core.state.positions).some((p) => p.quantity !== 0n));
+      seat.run.inMarket.push(holds(seat.core.state.positions));
     }
     open = now;
   }
@@ -194,6 +202,12 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
     seat.run.finalBalances = { ...seat.core.state.balances };
   }
   return { times, timeframe: options.timeframe, slippageBps, traders: seats.map((seat) => seat.run) };
+
+}
+
+function holds(positions: Record<string, { quantity: Fixed }>): boolean {
+  for (const symbol in positions) if (positions[symbol]!.quantity !== 0n) return true;
+  return false;
 }
 
 /** A paper exchange replaying the recorded candles, with a backtest's fills. */

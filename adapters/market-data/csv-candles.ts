@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { CsvError, parse } from 'csv-parse/sync';
+import { createReadStream } from 'node:fs';
+import { CsvError, parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { TradingError } from '../../actors/trading/errors.js';
 import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
 import type { Candle } from '../../actors/trading/market.js';
@@ -35,50 +36,89 @@ interface Cell {
  * `candles.csv line 7, column close: "abc" is not a decimal number`.
  */
 export function parseCandlesCsv(text: string, options: CandlesCsvOptions): Candle[] {
-  const source = options.source ?? 'CSV';
-  const [header, ...rows] = readRows(text, source);
-  if (!header) throw invalid(source, 1, undefined, `no header row; expected the columns ${REQUIRED}`);
-  const { at, time } = locateColumns(header.record, source);
-  const candles: Candle[] = [];
-  let previous: { ts: number; value: string } | undefined;
-  for (const { record, line } of rows) {
-    if (record.length !== header.record.length) {
-      throw invalid(source, line, undefined, `${record.length} fields where the header has ${header.record.length}`);
+  const reader = new CandleRows(options);
+  for (const { record, info } of csvRows(() => parseSync(text, CSV_OPTIONS) as unknown as Row[], reader.source)) reader.add(record, info.lines);
+  return reader.done();
+}
+
+/**
+ * Reads a CSV file of candles; see {@link parseCandlesCsv}. Errors name the file unless `source` is
+ * given. Streamed: a year of one-minute candles never sits in memory as text or as parsed rows.
+ */
+export async function loadCandlesCsv(path: string, options: CandlesCsvOptions): Promise<Candle[]> {
+  const reader = new CandleRows({ ...options, source: options.source ?? path });
+  const parser = parse(CSV_OPTIONS);
+  // pipe() does not pass the file's errors on (a missing file would leave the parser waiting).
+  const file = createReadStream(path).on('error', (error) => parser.destroy(error));
+  try {
+    for await (const { record, info } of file.pipe(parser) as AsyncIterable<Row>) reader.add(record, info.lines);
+  } catch (error) {
+    throw csvError(error, reader.source);
+  } finally {
+    file.destroy();
+  }
+  return reader.done();
+}
+
+/** With `info`, each row comes with the line it ends on; the typings do not know this option. */
+type Row = { record: string[]; info: { lines: number } };
+
+const CSV_OPTIONS = { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true } as const;
+
+/** Candles from CSV rows, one at a time: the header first, then a candle per row, each checked. */
+class CandleRows {
+  readonly source: string;
+  readonly #options: CandlesCsvOptions;
+  #header: { at: Record<string, number>; time: string; width: number } | undefined;
+  #previous: { ts: number; value: string } | undefined;
+  readonly #candles: Candle[] = [];
+
+  constructor(options: CandlesCsvOptions) {
+    this.#options = options;
+    this.source = options.source ?? 'CSV';
+  }
+
+  add(record: string[], line: number): void {
+    const source = this.source;
+    if (!this.#header) {
+      this.#header = { ...locateColumns(record, source), width: record.length };
+      return;
     }
+    const { at, time, width } = this.#header;
+    if (record.length !== width) throw invalid(source, line, undefined, `${record.length} fields where the header has ${width}`);
     const cell = (column: string): Cell => ({ value: record[at[column]!]!, line, column });
     const stamp = cell(time);
     const ts = parseTimestamp(stamp, source);
-    if (previous !== undefined && ts <= previous.ts) {
-      throw invalid(source, line, time, `${stamp.value} is not after the previous row's ${previous.value}`);
+    if (this.#previous !== undefined && ts <= this.#previous.ts) {
+      throw invalid(source, line, time, `${stamp.value} is not after the previous row's ${this.#previous.value}`);
     }
-    previous = { ts, value: stamp.value };
+    this.#previous = { ts, value: stamp.value };
     const [open, high, low, close] = PRICE_COLUMNS.map((column) => positive(cell(column), source)) as [Fixed, Fixed, Fixed, Fixed];
     if (high < low) throw invalid(source, line, 'high', `${cell('high').value} is below low ${cell('low').value}`);
     const volume = decimal(cell('volume'), source);
     if (volume < 0n) throw invalid(source, line, 'volume', `must not be negative, got ${cell('volume').value}`);
-    candles.push({ symbol: options.symbol, timeframe: options.timeframe, ts, open, high, low, close, volume });
+    this.#candles.push({ symbol: this.#options.symbol, timeframe: this.#options.timeframe, ts, open, high, low, close, volume });
   }
-  return candles;
+
+  done(): Candle[] {
+    if (!this.#header) throw invalid(this.source, 1, undefined, `no header row; expected the columns ${REQUIRED}`);
+    return this.#candles;
+  }
 }
 
-/** Reads a CSV file of candles; see {@link parseCandlesCsv}. Errors name the file unless `source` is given. */
-export async function loadCandlesCsv(path: string, options: CandlesCsvOptions): Promise<Candle[]> {
-  return parseCandlesCsv(await readFile(path, 'utf8'), { ...options, source: options.source ?? path });
-}
-
-function readRows(text: string, source: string): { record: string[]; line: number }[] {
+/** The parsed rows, or the parser's complaint as an error naming the source and the line. */
+function csvRows(read: () => Row[], source: string): Row[] {
   try {
-    // With `info`, each row comes with the line it ends on; the typings do not know this option.
-    const rows = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as {
-      record: string[];
-      info: { lines: number };
-    }[];
-    return rows.map(({ record, info }) => ({ record, line: info.lines }));
+    return read();
   } catch (error) {
-    if (!(error instanceof CsvError)) throw error;
-    const line = typeof error['lines'] === 'number' ? error['lines'] : 1;
-    throw invalid(source, line, undefined, error.message, error);
+    throw csvError(error, source);
   }
+}
+
+function csvError(error: unknown, source: string): unknown {
+  if (!(error instanceof CsvError)) return error;
+  const line = typeof error['lines'] === 'number' ? error['lines'] : 1;
+  return invalid(source, line, undefined, error.message, error);
 }
 
 /** Column name -> index, and which of its names the time column goes by. */

@@ -137,7 +137,7 @@ describe('a strategy module of the user’s own', () => {
     await waitFor(async () => (await p.status('mine')).stats.fills >= 2, 'the module strategy to trade');
     const before = p.system.actorStatus(traderAddress('mine'))!;
     // No snapshot() of its own: the trader keeps its last `period` candles to warm a fresh instance up.
-    expect((p.system.snapshot(traderAddress('mine')) as TraderState).strategy).toMatchObject({ candles: { 'SOL/USDT': expect.toSatisfy((c: unknown[]) => c.length === 4) } });
+    expect((p.system.snapshot(traderAddress('mine')) as TraderState).strategy).toMatchObject({ candles: { 'SOL/USDT 1m': expect.toSatisfy((c: unknown[]) => c.length === 4) } });
     p.system.kill(traderAddress('mine'));
     await waitFor(() => p.system.actorStatus(traderAddress('mine'))!.incarnation > before.incarnation && p.system.actorStatus(traderAddress('mine'))!.state === 'running', 'the restart');
     // The replayed warm-up candles give no signals again; the next candles do.

@@ -1,8 +1,22 @@
+import Big from 'big.js';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { abs, div, fixedToNumber, fixedToString, max, min, mul, ONE, roundToStep, toFixed, type Rounding } from '../../../actors/trading/fixed.js';
 import { fx, tradingError } from '../../helpers/trading.js';
 
 describe('toFixed', () => {
+  test('a plain decimal (parsed without Big) is what Big makes of it, to the unit', () => {
+    const decimal = fc
+      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 15n - 1n }), fc.option(fc.stringMatching(/^\d{0,9}$/), { nil: undefined }))
+      .map(([negative, whole, fraction]) => `${negative ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`);
+    fc.assert(
+      fc.property(decimal, (text) => {
+        expect(toFixed(text, 'x')).toBe(BigInt(new Big(text).times(ONE.toString()).round(0, Big.roundHalfEven).toFixed(0)));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   test.each<[string | number | bigint, bigint]>([
     ['1', 1_000_000_000n],
     ['0.015', 15_000_000n],

@@ -65,3 +65,19 @@ describe('backtest kernel', () => {
     ]);
   });
 });
+
+describe('strategies on several timeframes', () => {
+  test('a strategy that asks for 5m candles too gets them beside the trader’s 1m, shorter first', async () => {
+    const result = await backtestOf(
+      [{ id: 'both', balances: { USDT: 100_000 }, strategy: { name: 'both', module: './strategies/two-timeframes.ts', symbols: ['BTC/USDT'] } }],
+      writeCandles([100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111].map((p) => p * 100)),
+      ['BTC/USDT'],
+    );
+    // The first 1m candle closes at minute 1: its BUY fills at the next open. The first 5m bar is handed
+    // out when the candle of minute 5 (the next bar's first) arrives, closing at minute 6.
+    expect(result.traders[0]!.fills.map((f) => [fixedToString(f.quantity), (f.ts - START) / 60_000])).toEqual([
+      ['0.1', 1],
+      ['0.2', 6],
+    ]);
+  });
+});
