@@ -28,7 +28,7 @@ function isTimeframe(value: string): boolean {
 /** The shape a module's default export must have; checked so that a mistake is named, not met later as `undefined is not a function`. */
 const definitionShape = z.object({
   type: z.string().min(1),
-  description: z.string().default(''),
+  description: z.string().optional(),
   // Duck-typed: a strategy folder with a zod of its own is still a zod schema.
   params: z.custom<z.ZodType>((value) => isFunction((value as { safeParse?: unknown } | null)?.safeParse), 'must be a zod schema (z.object({...}))'),
   create: z.custom<StrategyDefinition['create']>(isFunction, 'must be a function (params, snapshot) => strategy'),
@@ -64,7 +64,8 @@ export async function loadStrategyModule(file: string): Promise<StrategyDefiniti
     const issue = parsed.error.issues[0]!;
     throw new TradingError('ERR_INVALID_CONFIG', `strategy module ${file}: default export field "${issue.path.join('.')}" ${issue.message}`, { field: 'strategy.module' });
   }
-  return parsed.data as StrategyDefinition;
+  // The module's own object, not the parsed copy: its methods may use `this` and fields the shape does not list.
+  return definition as StrategyDefinition;
 }
 
 /** The definition a trader runs: a built-in by type, or the user's module. */
