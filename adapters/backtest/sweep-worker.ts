@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { workerData } from 'piscina';
 import { loadConfig } from '../config/load.js';
 import { resolveStrategies } from '../config/strategies.js';
 import { traderSymbols } from '../config/schema.js';
@@ -8,6 +9,9 @@ import { loadSeries } from './data.js';
 import { runBacktest } from './kernel.js';
 import { buildReport } from './report.js';
 import type { SweepRow, SweepTask } from './sweep.js';
+
+/** The candles the pool was started with, when the caller read them (see `runSweep`). */
+const given = (workerData as { series?: Record<string, Candle[]> } | undefined)?.series;
 
 /** Candles this thread read, by what it read: each run of a sweep reuses them. */
 const cache = new Map<string, Promise<Record<string, Candle[]>>>();
@@ -27,7 +31,7 @@ export default async function sweepRun(task: SweepTask): Promise<SweepRow> {
   const symbols = [...new Set(config.traders.flatMap(traderSymbols))].sort();
   const key = JSON.stringify([task.data, symbols, task.timeframe, task.window]);
   let series = cache.get(key);
-  if (!series) cache.set(key, (series = loadSeries(task.data, symbols, task.timeframe, task.window)));
+  if (!series) cache.set(key, (series = given ? Promise.resolve(given) : loadSeries(task.data, symbols, task.timeframe, task.window)));
   try {
     const result = await runBacktest(config, { series: await series, timeframe: task.timeframe, slippageBps: task.slippageBps });
     return { params: task.params, summary: buildReport(result).portfolio.summary };

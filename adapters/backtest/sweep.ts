@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { TradingError } from '../../actors/trading/errors.js';
 import { moduleUrl } from '../../runtime/module-url.js';
+import type { Candle } from '../../actors/trading/market.js';
 import type { Window } from './data.js';
 import type { ReportSummary } from './report.js';
 import { SUMMARY_COLUMNS, summaryCells } from './report.js';
@@ -63,12 +64,20 @@ export function grid(axes: readonly SweepAxis[]): Record<string, number>[] {
 }
 
 /**
- * Runs the tasks on a pool of worker threads (piscina: each run is stateless work on data the worker
- * reads once and keeps), one per core by default, and ranks them: best total return first, then by
- * Sharpe; ties keep the grid's order.
+ * Runs the tasks on a pool of worker threads (piscina: each run is stateless work on the same data),
+ * one per core by default, and ranks them: best total return first, then by Sharpe; ties keep the
+ * grid's order. With `series` (the tasks' candles, read by the caller), no thread reads the data
+ * folder; without, each reads it once.
  */
-export async function runSweep(tasks: readonly SweepTask[], threads = availableParallelism()): Promise<SweepRow[]> {
-  const pool = new Piscina<SweepTask, SweepRow>({ filename: moduleUrl('./sweep-worker', import.meta.url).href, minThreads: threads, maxThreads: threads });
+export async function runSweep(tasks: readonly SweepTask[], options: { threads?: number; series?: Record<string, Candle[]> } = {}): Promise<SweepRow[]> {
+  const threads = options.threads ?? availableParallelism();
+  // The candles read once here go to each thread as it starts (copied, not read and parsed again).
+  const pool = new Piscina<SweepTask, SweepRow>({
+    filename: moduleUrl('./sweep-worker', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+    ...(options.series ? { workerData: { series: options.series } } : {}),
+  });
   try {
     return rank(await Promise.all(tasks.map((task) => pool.run(task))));
   } finally {

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Window } from '../backtest/data.js';
+import type { Candle } from '../../actors/trading/market.js';
 import { formatSweep, grid, parseSweep, runSweep } from '../backtest/sweep.js';
 import { loadSeries } from '../backtest/data.js';
 import { runBacktest } from '../backtest/kernel.js';
@@ -33,8 +34,8 @@ export async function backtest(command: BacktestCommand, print: (line: string) =
   await resolveStrategies(config, dirname(resolve(command.config)), command.config);
   const symbols = [...new Set(config.traders.flatMap(traderSymbols))].sort();
   const window = { ...(command.from ? { from: parseTimeOption(command.from, '--from') } : {}), ...(command.to ? { to: parseTimeOption(command.to, '--to') } : {}) };
-  if (command.sweep !== undefined) return sweep(command, config, window, print);
   const series = await loadSeries(command.data, symbols, command.timeframe, window);
+  if (command.sweep !== undefined) return sweep(command, config, window, series, print);
   const result = await runBacktest(config, { series, timeframe: command.timeframe, slippageBps: command.slippageBps });
   const report = buildReport(result);
   print(formatSummary(report));
@@ -46,13 +47,16 @@ export async function backtest(command: BacktestCommand, print: (line: string) =
 
 
 /** `--sweep`: every combination in parallel, ranked; `sweep.json` in `out`. */
-async function sweep(command: BacktestCommand, config: PlatformConfig, window: Window, print: (line: string) => void): Promise<string> {
+async function sweep(command: BacktestCommand, config: PlatformConfig, window: Window, series: Record<string, Candle[]>, print: (line: string) => void): Promise<string> {
   const axes = parseSweep(command.sweep!);
   const unknown = axes.filter((axis) => !config.traders.some((t) => t.strategy && axis.name in (t.strategy.params as object)));
   if (unknown.length > 0) throw new TradingError('ERR_INVALID_CONFIG', `no trader's strategy has the param ${unknown.map((a) => a.name).join(', ')}`, { field: '--sweep' });
   const combos = grid(axes);
   const base = { config: resolve(command.config), data: resolve(command.data), window, timeframe: command.timeframe, slippageBps: command.slippageBps };
-  const rows = await runSweep(combos.map((params) => ({ ...base, params })));
+  const rows = await runSweep(
+    combos.map((params) => ({ ...base, params })),
+    { series },
+  );
   print(formatSweep(rows));
   await mkdir(command.out, { recursive: true });
   const file = join(command.out, 'sweep.json');

@@ -6,6 +6,10 @@ import { launchPlatform, type RunningPlatform } from '../../adapters/api/launch.
 import { TokenStore } from '../../adapters/api/tokens.js';
 import { parseConfig } from '../../adapters/config/load.js';
 import { resolveStrategies } from '../../adapters/config/strategies.js';
+import { traderSymbols } from '../../adapters/config/schema.js';
+import { traderAddress } from '../../actors/platform/tree.js';
+import type { TraderStatus } from '../../actors/trader/core.js';
+import { waitFor } from './wait.js';
 import { preparePlatformDatabase } from '../../adapters/database/prepare.js';
 import { freshDatabaseServer } from './database.js';
 
@@ -18,6 +22,8 @@ export interface ApiTestPlatform extends RunningPlatform {
   call(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   /** Moves the paper market `candles` candles on. */
   advance(candles?: number): void;
+  /** Moves the market one candle and waits until every trader has a price for each of its symbols: a market order needs one. */
+  priced(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,6 +95,16 @@ export async function startApiPlatform(input: ApiPlatformInput): Promise<ApiTest
     tokens,
     call: (method, path, options = {}) => callApi(url, method, path, { ...options, token: options.token === undefined ? token.admin : options.token }),
     advance: (candles = 1) => void platform.system.send(exchange, { type: 'advance', candles }),
+    async priced() {
+      platform.system.send(exchange, { type: 'advance', candles: 1 });
+      for (const trader of platform.control.config.traders) {
+        const symbols = traderSymbols(trader);
+        await waitFor(async () => {
+          const status = await platform.system.request<TraderStatus>(traderAddress(trader.id), { type: 'status' });
+          return symbols.every((symbol) => status.marks[symbol] !== undefined);
+        }, `prices of ${trader.id}'s symbols`);
+      }
+    },
     async close() {
       await platform.stop();
       await server.close();

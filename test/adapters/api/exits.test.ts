@@ -15,7 +15,7 @@ beforeAll(async () => {
       { id: 'held', symbols: ['ETH/USDT'], balances: { USDT: 100_000 }, review: { above: 50_000 } },
     ],
   });
-  api.advance(1);
+  await api.priced();
 });
 afterAll(async () => api?.close());
 

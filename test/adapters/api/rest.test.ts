@@ -11,7 +11,7 @@ let api: ApiTestPlatform;
 
 beforeAll(async () => {
   api = await startApiPlatform({ traders });
-  api.advance(1); // marks for every symbol
+  await api.priced();
 });
 afterAll(async () => api?.close());
 

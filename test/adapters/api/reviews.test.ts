@@ -20,7 +20,7 @@ beforeAll(async () => {
     traders: [{ id: 'alpha', symbols: ['BTC/USDT'], balances: { USDT: 100_000 }, orderNotional: 1_000, review: { all: true } }],
     ai: { reviewer: 'claude', baseUrl: fake.url, retries: 0 },
   });
-  api.advance(1);
+  await api.priced();
 });
 afterAll(async () => {
   await api?.close();

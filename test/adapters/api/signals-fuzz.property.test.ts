@@ -20,7 +20,7 @@ beforeAll(async () => {
     // The allowance per token is not what this test is about: it sends as fast as answers come.
     api: { bodyLimitBytes: BODY_LIMIT, rateLimit: { requests: 1_000_000 } },
   });
-  api.advance(1);
+  await api.priced();
 });
 afterAll(async () => api?.close());
 

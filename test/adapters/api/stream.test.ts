@@ -13,7 +13,7 @@ beforeAll(async () => {
     ],
     api: { stream: { maxBufferedBytes: 256 * 1024 } },
   });
-  api.advance(1);
+  await api.priced();
 });
 afterAll(async () => api?.close());
 
