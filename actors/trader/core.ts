@@ -264,10 +264,7 @@ export class TraderCore {
         if (recent.length > REVIEW_CANDLES) recent.shift();
       }
       if (candle.symbol in this.#state.exits) this.#advanceExit(candle.symbol, now, true);
-      for (const bars of this.#bars) {
-        const bar = bars.add(candle);
-        if (bar) this.#onBar(bar, now);
-      }
+      for (const bars of this.#bars) for (const bar of bars.add(candle)) this.#onBar(bar, now);
     }
   }
 

@@ -74,10 +74,10 @@ describe('strategies on several timeframes', () => {
       ['BTC/USDT'],
     );
     // The first 1m candle closes at minute 1: its BUY fills at the next open. The first 5m bar is handed
-    // out when the candle of minute 5 (the next bar's first) arrives, closing at minute 6.
+    // out with its last 1m candle, the one from minute 4: its BUY fills at the open of minute 5.
     expect(result.traders[0]!.fills.map((f) => [fixedToString(f.quantity), (f.ts - START) / 60_000])).toEqual([
       ['0.1', 1],
-      ['0.2', 6],
+      ['0.2', 5],
     ]);
   });
 });
