@@ -1,6 +1,7 @@
+import { DonchianChannels } from 'trading-signals';
 import { z } from 'zod';
-import { fixedToString } from '../trading/fixed.js';
-import { emptyWindow, highest, lowest, perSymbolStrategy, windowFull, windowPush, windowSchema } from './indicators.js';
+import { fixedToNumber } from '../trading/fixed.js';
+import { perSymbolStrategy } from './indicators.js';
 import { defineStrategy, type StrategySignal } from './strategy.js';
 
 const params = z.strictObject({
@@ -8,37 +9,53 @@ const params = z.strictObject({
 });
 
 /**
- * A long-only channel breakout (Donchian): BUY when the close breaks above the highest high of the
- * previous `lookback` candles, then SELL to exit when a close breaks below their lowest low. A breakout
- * while already long, or a breakdown while flat, gives nothing, so entries and exits alternate.
+ * A long-only channel breakout (`trading-signals`' Donchian channels): BUY when the close breaks above
+ * the highest high of the previous `lookback` candles, then SELL to exit when a close breaks below
+ * their lowest low. A breakout while already long, or a breakdown while flat, gives nothing, so entries
+ * and exits alternate.
+ *
+ * Its state is plain data, so a restart resumes it exactly: the highs and lows the channel covers and
+ * whether it is long. The channel is rebuilt from them.
  */
 export const breakout = defineStrategy({
   type: 'breakout',
   description: 'BUY when the close breaks above the highest high of the last `lookback` candles, SELL (exit) when it breaks below their lowest low',
   params,
+  warmup: ({ lookback }) => lookback,
   create({ lookback }, snapshot) {
-    const stateSchema = z.object({ highs: windowSchema(lookback), lows: windowSchema(lookback), long: z.boolean() });
+    const stateSchema = z.object({
+      lookback: z.literal(lookback, { error: `snapshot was taken with another lookback, not ${lookback}` }),
+      candles: z.array(z.object({ high: z.number(), low: z.number() })).max(lookback),
+      long: z.boolean(),
+    });
+    const channels = new Map<string, DonchianChannels>();
     return perSymbolStrategy<z.infer<typeof stateSchema>>({
       state: stateSchema,
       snapshot,
-      init: () => ({ highs: emptyWindow(lookback), lows: emptyWindow(lookback), long: false }),
+      init: () => ({ lookback, candles: [], long: false }),
       onCandle(state, candle) {
+        let channel = channels.get(candle.symbol);
+        if (!channel) {
+          channels.set(candle.symbol, (channel = new DonchianChannels(lookback)));
+          for (const c of state.candles) channel.add(c);
+        }
         const signals: StrategySignal[] = [];
         // The channel is that of the previous candles: the current one joins it only after the test.
-        if (windowFull(state.highs)) {
-          const close = fixedToString(candle.close);
-          const high = highest(state.highs)!;
-          const low = lowest(state.lows)!;
-          if (!state.long && candle.close > high) {
+        const range = channel.getResult();
+        if (range) {
+          const close = fixedToNumber(candle.close);
+          if (!state.long && close > range.upper) {
             state.long = true;
-            signals.push({ symbol: candle.symbol, action: 'BUY', reason: `close ${close} broke above the ${lookback}-candle high ${fixedToString(high)}` });
-          } else if (state.long && candle.close < low) {
+            signals.push({ symbol: candle.symbol, action: 'BUY', reason: `close ${close} broke above the ${lookback}-candle high ${range.upper}` });
+          } else if (state.long && close < range.lower) {
             state.long = false;
-            signals.push({ symbol: candle.symbol, action: 'SELL', reason: `close ${close} broke below the ${lookback}-candle low ${fixedToString(low)}` });
+            signals.push({ symbol: candle.symbol, action: 'SELL', reason: `close ${close} broke below the ${lookback}-candle low ${range.lower}` });
           }
         }
-        windowPush(state.highs, candle.high);
-        windowPush(state.lows, candle.low);
+        const span = { high: fixedToNumber(candle.high), low: fixedToNumber(candle.low) };
+        channel.add(span);
+        state.candles.push(span);
+        if (state.candles.length > lookback) state.candles.shift();
         return signals;
       },
     });

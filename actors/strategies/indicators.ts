@@ -5,96 +5,14 @@ import type { Candle } from '../trading/market.js';
 import type { Strategy, StrategySignal } from './strategy.js';
 
 /*
- * Indicator state is plain data (bigints, numbers, arrays, objects) so that a strategy's `snapshot()`
- * can hand it out as is and `create(params, snapshot)` can resume from it exactly. The functions below
- * update a state in place.
+ * What the built-in strategies share: one state per symbol, in plain data so that a strategy's
+ * `snapshot()` can hand it out as is and `create(params, snapshot)` can resume from it exactly.
+ *
+ * Their indicators come from `trading-signals`, rebuilt from the inputs the state keeps, except
+ * Wilder's RSI below: its smoothed averages remember every close, and the library keeps them private,
+ * so a restarted RSI from the library could only be warmed up again approximately. Its state is
+ * updated in place.
  */
-
-/** The last `size` values, oldest overwritten first once full. */
-export interface WindowState {
-  size: number;
-  values: Fixed[];
-  /** Index in `values` of the oldest value, the one the next push overwrites (0 while filling). */
-  next: number;
-}
-
-/**
- * Schema of a {@link WindowState} of `size` values: a snapshot taken with another size (the params
- * changed) is refused rather than resumed with the wrong window.
- */
-export function windowSchema(size: number) {
-  return z.object({
-    size: z.literal(size, { error: `snapshot was taken with a window of another size, not ${size}` }),
-    values: z.array(z.bigint()).max(size),
-    next: z.number().int().min(0).max(size - 1),
-  });
-}
-
-/** A window of `size` values, none seen yet. */
-export function emptyWindow(size: number): WindowState {
-  return { size, values: [], next: 0 };
-}
-
-/** Appends `value`; returns the value it evicts once the window is full. */
-export function windowPush(window: WindowState, value: Fixed): Fixed | undefined {
-  if (window.values.length < window.size) {
-    window.values.push(value);
-    return undefined;
-  }
-  const evicted = window.values[window.next]!;
-  window.values[window.next] = value;
-  window.next = (window.next + 1) % window.size;
-  return evicted;
-}
-
-/** Whether `size` values have been pushed, so that the window covers a whole period. */
-export function windowFull(window: WindowState): boolean {
-  return window.values.length === window.size;
-}
-
-/** Largest value in the window; undefined when it is empty. */
-export function highest(window: WindowState): Fixed | undefined {
-  return window.values.reduce<Fixed | undefined>((best, v) => (best === undefined || v > best ? v : best), undefined);
-}
-
-/** Smallest value in the window; undefined when it is empty. */
-export function lowest(window: WindowState): Fixed | undefined {
-  return window.values.reduce<Fixed | undefined>((best, v) => (best === undefined || v < best ? v : best), undefined);
-}
-
-/**
- * Simple moving average over a window. The running `sum` is exact, so the average never drifts however
- * long the series; it is divided only when compared or shown.
- */
-export interface SmaState extends WindowState {
-  sum: Fixed;
-}
-
-/** Schema of an {@link SmaState} over `period` values; refuses a snapshot of another period. */
-export function smaSchema(period: number) {
-  return windowSchema(period).extend({ sum: z.bigint() });
-}
-
-/** An SMA over `period` values, none seen yet. */
-export function emptySma(period: number): SmaState {
-  return { ...emptyWindow(period), sum: 0n };
-}
-
-/** Adds a value; returns whether the average is defined yet (a full period seen). */
-export function smaPush(sma: SmaState, value: Fixed): boolean {
-  sma.sum += value - (windowPush(sma, value) ?? 0n);
-  return windowFull(sma);
-}
-
-/**
- * Sign of `average(a) - average(b)`, computed exactly by cross-multiplying the sums by the periods, so
- * two averages that differ in the 10th decimal are not mistaken for equal. Both must be full.
- */
-export function compareSma(a: SmaState, b: SmaState): -1 | 0 | 1 {
-  const left = a.sum * BigInt(b.size);
-  const right = b.sum * BigInt(a.size);
-  return left > right ? 1 : left < right ? -1 : 0;
-}
 
 /**
  * Wilder's RSI. Float64 is acceptable here because the RSI only decides, it never accounts; it stays

@@ -1,5 +1,7 @@
+import { SMA } from 'trading-signals';
 import { z } from 'zod';
-import { compareSma, emptySma, perSymbolStrategy, smaPush, smaSchema } from './indicators.js';
+import { fixedToNumber } from '../trading/fixed.js';
+import { perSymbolStrategy } from './indicators.js';
 import { defineStrategy } from './strategy.js';
 
 const params = z
@@ -10,29 +12,57 @@ const params = z
   .refine((p) => p.fast < p.slow, { message: 'fast must be less than slow', path: ['fast'] });
 
 /**
- * Trend following on two simple moving averages of the close: BUY when the fast one crosses above the
- * slow one, SELL when it crosses below. Signals alternate, one per cross: touching without crossing
- * (the averages equal) changes nothing, and the side the averages start on is no cross.
+ * Trend following on two simple moving averages of the close (`trading-signals`' SMA): BUY when the
+ * fast one crosses above the slow one, SELL when it crosses below. Signals alternate, one per cross:
+ * touching without crossing (the averages equal) changes nothing, and the side the averages start on
+ * is no cross.
+ *
+ * Its state is plain data, so a restart resumes it exactly: the closes the slow average covers and the
+ * side the averages were last on. The averages are rebuilt from those closes.
  */
 export const smaCrossover = defineStrategy({
   type: 'sma_crossover',
   description: 'BUY when the fast SMA of the close crosses above the slow SMA, SELL when it crosses below',
   params,
+  warmup: ({ slow }) => slow,
   create({ fast, slow }, snapshot) {
-    const stateSchema = z.object({ fast: smaSchema(fast), slow: smaSchema(slow), side: z.enum(['above', 'below']).optional() });
+    const stateSchema = z.object({
+      slow: z.literal(slow, { error: `snapshot was taken with another slow period, not ${slow}` }),
+      closes: z.array(z.number()).max(slow),
+      side: z.enum(['above', 'below']).optional(),
+    });
+    const averages = new Map<string, { fast: SMA; slow: SMA }>();
+    /** The averages of a symbol, rebuilt from its state's closes the first time they are needed. */
+    const averagesOf = (symbol: string, closes: readonly number[]) => {
+      let pair = averages.get(symbol);
+      if (!pair) {
+        pair = { fast: new SMA(fast), slow: new SMA(slow) };
+        for (const close of closes) {
+          pair.fast.add(close);
+          pair.slow.add(close);
+        }
+        averages.set(symbol, pair);
+      }
+      return pair;
+    };
     return perSymbolStrategy<z.infer<typeof stateSchema>>({
       state: stateSchema,
       snapshot,
-      init: () => ({ fast: emptySma(fast), slow: emptySma(slow) }),
-      onCandle(averages, candle) {
-        smaPush(averages.fast, candle.close);
-        // fast < slow, so the fast average is defined whenever the slow one is.
-        if (!smaPush(averages.slow, candle.close)) return [];
-        const order = compareSma(averages.fast, averages.slow);
-        if (order === 0) return [];
-        const side = order > 0 ? 'above' : 'below';
-        const previous = averages.side;
-        averages.side = side;
+      init: () => ({ slow, closes: [] }),
+      onCandle(state, candle) {
+        const pair = averagesOf(candle.symbol, state.closes);
+        const close = fixedToNumber(candle.close);
+        state.closes.push(close);
+        if (state.closes.length > slow) state.closes.shift();
+        pair.fast.add(close);
+        pair.slow.add(close);
+        // fast < slow, so the fast average is stable whenever the slow one is.
+        if (!pair.slow.isStable) return [];
+        const difference = Number(pair.fast.getResultOrThrow()) - Number(pair.slow.getResultOrThrow());
+        if (difference === 0) return [];
+        const side = difference > 0 ? 'above' : 'below';
+        const previous = state.side;
+        state.side = side;
         if (previous === undefined || previous === side) return [];
         return [{ symbol: candle.symbol, action: side === 'above' ? 'BUY' : 'SELL', reason: `SMA${fast} crossed ${side} SMA${slow}` }];
       },

@@ -1,69 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import {
-  compareSma,
-  emptyRsi,
-  emptySma,
-  emptyWindow,
-  highest,
-  lowest,
-  perSymbolStrategy,
-  rsiPush,
-  smaPush,
-  smaSchema,
-  windowFull,
-  windowPush,
-} from '../../../actors/strategies/indicators.js';
+import { emptyRsi, perSymbolStrategy, rsiPush } from '../../../actors/strategies/indicators.js';
 import { TradingError } from '../../../actors/trading/errors.js';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import { bars } from './run.js';
 
 const f = (value: number | string) => toFixed(value, 'value');
-
-describe('window', () => {
-  test('keeps the last size values, evicting the oldest first', () => {
-    const window = emptyWindow(3);
-    expect([1, 2, 3].map((v) => windowPush(window, f(v)))).toEqual([undefined, undefined, undefined]);
-    expect(windowFull(window)).toBe(true);
-    expect([4, 5, 6, 7].map((v) => windowPush(window, f(v)))).toEqual([f(1), f(2), f(3), f(4)]);
-    expect([highest(window), lowest(window)]).toEqual([f(7), f(5)]);
-  });
-
-  test('an empty window has no highest or lowest', () => {
-    expect([highest(emptyWindow(2)), lowest(emptyWindow(2))]).toEqual([undefined, undefined]);
-  });
-});
-
-describe('sma', () => {
-  test('is defined once a full period has been seen', () => {
-    const sma = emptySma(3);
-    expect([1, 2, 3, 4].map((v) => smaPush(sma, f(v)))).toEqual([false, false, true, true]);
-    expect(sma.sum).toBe(f(9));
-  });
-
-  test('the running sum never drifts', () => {
-    const sma = emptySma(3);
-    for (let i = 0; i < 10_000; i++) smaPush(sma, f('0.1'));
-    expect(sma.sum).toBe(f('0.3'));
-  });
-
-  test('compares averages exactly, beyond the 9th decimal', () => {
-    // (0 + 0 + 1e-9) / 3 is 0.333...e-9: it rounds to 0 but is still above an average of 0.
-    const three = emptySma(3);
-    for (const v of [0n, 0n, 1n]) smaPush(three, v);
-    const one = emptySma(1);
-    smaPush(one, 0n);
-    expect(compareSma(three, one)).toBe(1);
-    expect(compareSma(one, three)).toBe(-1);
-    smaPush(one, 1n);
-    expect(compareSma(three, one)).toBe(-1);
-    const equal = emptySma(2);
-    for (const v of [f(1), f(3)]) smaPush(equal, v);
-    const other = emptySma(4);
-    for (const v of [f(2), f(2), f(1), f(3)]) smaPush(other, v);
-    expect(compareSma(equal, other)).toBe(0);
-  });
-});
 
 describe('rsi', () => {
   test("Wilder's smoothing after a plain-average seed", () => {
@@ -127,11 +69,5 @@ describe('perSymbolStrategy', () => {
       expect((error as Error).message).toMatch(/^snapshot: cannot resume, A\/USDT\.count: /);
     }
     expect(() => counter([1, 2])).toThrow(TradingError);
-  });
-
-  test('an SMA state schema refuses another period', () => {
-    const state = emptySma(3);
-    expect(smaSchema(3).safeParse(state).success).toBe(true);
-    expect(smaSchema(4).safeParse(state).error?.issues[0]?.message).toBe('snapshot was taken with a window of another size, not 4');
   });
 });

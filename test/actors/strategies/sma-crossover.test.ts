@@ -55,7 +55,7 @@ describe('sma_crossover', () => {
     for (const candle of bars('BTC/USDT', closes)) strategy.onCandle!(candle);
     const snapshot = strategy.snapshot();
     expect(() => smaCrossover.create(smaCrossover.params.parse({ fast: 2, slow: 4 }), snapshot)).toThrow(TradingError);
-    expect(() => smaCrossover.create(smaCrossover.params.parse({ fast: 2, slow: 4 }), snapshot)).toThrow(/snapshot: cannot resume, BTC\/USDT\.slow\.size/);
+    expect(() => smaCrossover.create(smaCrossover.params.parse({ fast: 2, slow: 4 }), snapshot)).toThrow(/snapshot: cannot resume, BTC\/USDT\.slow: snapshot was taken with another slow period, not 4/);
   });
 
   test('params default to 10 and 30', () => {
