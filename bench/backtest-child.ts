@@ -1,9 +1,7 @@
-import { rmSync } from 'node:fs';
 import { loadSeries } from '../adapters/backtest/data.js';
 import { runBacktest } from '../adapters/backtest/kernel.js';
 import { parseConfig } from '../adapters/config/load.js';
 import { fixedToNumber } from '../actors/trading/fixed.js';
-import { wave, writeCandles } from '../test/helpers/candles.js';
 import { printReading } from './child.js';
 
 /** What the backtest suite's child measured. */
@@ -23,21 +21,21 @@ const FAST = 10;
 const SLOW = 30;
 
 /**
- * One backtest in a fresh process: `sma_crossover` (10/30) on one trader over N one-minute candles
- * written as CSV and read back as `botv3 backtest` reads them; then the bare loop; then the process's
- * peak RSS.
+ * One backtest in a fresh process: `sma_crossover` (10/30) on one trader over the one-minute candles
+ * of the data folder it is given, read as `botv3 backtest` reads them; then the bare loop; then the
+ * process's peak RSS, which is the backtest's alone (the parent wrote the data).
  */
-const candles = Number(process.argv[2]);
-const dir = writeCandles(wave(candles));
+const dir = process.argv[2]!;
 let started = performance.now();
 const series = await loadSeries(dir, ['BTC/USDT'], '1m');
 const loadMs = performance.now() - started;
-rmSync(dir, { recursive: true, force: true });
+const candles = series['BTC/USDT']!.length;
 const config = parseConfig({ traders: [{ id: 'sma', balances: { USDT: 100_000 }, orderNotional: 1_000, strategy: { name: 'sma_crossover', symbols: ['BTC/USDT'], params: { fast: FAST, slow: SLOW } } }] });
 started = performance.now();
 const result = await runBacktest(config, { series, timeframe: '1m' });
 const runMs = performance.now() - started;
-const closes = Float64Array.from(series['BTC/USDT']!, (c) => fixedToNumber(c.close));
+const btc = series['BTC/USDT']!;
+const closes = Float64Array.from({ length: btc.length }, (_, i) => fixedToNumber(btc.at(i)!.close));
 started = performance.now();
 const crosses = bareCrossover(closes);
 const bareMs = performance.now() - started;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { TradingError } from '../../actors/trading/errors.js';
-import type { Candle } from '../../actors/trading/market.js';
-import { loadCandlesCsv } from '../market-data/csv-candles.js';
+import { SeriesBuilder, type CandleSeries } from '../market-data/candle-series.js';
+import { streamCandlesCsv } from '../market-data/csv-candles.js';
 
 /**
  * Where a symbol's candles of one timeframe live in a data folder: `DATA/BTC-USDT/1m.csv` (the symbol
@@ -19,22 +19,27 @@ export interface Window {
 }
 
 /**
- * Reads the candles of `symbols` in `timeframe` from a data folder, cut to `window`.
+ * Reads the candles of `symbols` in `timeframe` from a data folder, cut to `window`, into columns
+ * (see `CandleColumns`): a year of one-minute candles of a symbol takes about 25 MB.
  *
  * @throws TradingError `ERR_INVALID_CONFIG` naming the file that is missing or malformed (and its line).
  */
-export async function loadSeries(dataDir: string, symbols: readonly string[], timeframe: string, window: Window = {}): Promise<Record<string, Candle[]>> {
-  const series: Record<string, Candle[]> = {};
+export async function loadSeries(dataDir: string, symbols: readonly string[], timeframe: string, window: Window = {}): Promise<Record<string, CandleSeries>> {
+  const series: Record<string, CandleSeries> = {};
+  const from = window.from ?? -Infinity;
+  const to = window.to ?? Infinity;
   for (const symbol of symbols) {
     const file = candlesFile(dataDir, symbol, timeframe);
-    let candles: Candle[];
+    const builder = new SeriesBuilder(symbol, timeframe);
     try {
-      candles = await loadCandlesCsv(file, { symbol, timeframe });
+      await streamCandlesCsv(file, { symbol, timeframe }, (candle) => {
+        if (candle.ts >= from && candle.ts < to) builder.add(candle);
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw new TradingError('ERR_INVALID_CONFIG', `no ${timeframe} candles of ${symbol}: ${file} does not exist (botv3 data download fills the folder)`, { field: 'data' });
     }
-    series[symbol] = candles.filter((c) => (window.from === undefined || c.ts >= window.from) && (window.to === undefined || c.ts < window.to));
+    series[symbol] = builder.done();
   }
   return series;
 }

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fixedToNumber, type Fixed } from '../../actors/trading/fixed.js';
-import type { Candle } from '../../actors/trading/market.js';
+import type { CandleSeries } from '../market-data/candle-series.js';
 import type { BacktestResult } from './kernel.js';
 import { SUMMARY_COLUMNS, summaryCells, type BacktestReport, type ReportSummary } from './report.js';
 
@@ -28,7 +28,7 @@ interface ChartData {
  * drawn from buckets (the last equity, the deepest drawdown and the OHLC of each), never thinned by
  * skipping points.
  */
-export async function writeHtmlReport(result: BacktestResult, report: BacktestReport, series: Record<string, Candle[]>, dir: string): Promise<string> {
+export async function writeHtmlReport(result: BacktestResult, report: BacktestReport, series: Record<string, CandleSeries>, dir: string): Promise<string> {
   const data: ChartData = {
     equity: [
       { name: 'portfolio', ...curve(result.times, result.times.map((_, i) => result.traders.reduce((sum, run) => sum + run.equity[i]!, 0n))) },
@@ -75,33 +75,33 @@ function bucketSize(n: number): number {
 }
 
 /** Candles merged into at most `POINTS` bars: [time s, open, high, low, close]. */
-function bucketBars(candles: readonly Candle[]): [number, number, number, number, number][] {
+function bucketBars(candles: CandleSeries): [number, number, number, number, number][] {
   const size = bucketSize(candles.length);
   const bars: [number, number, number, number, number][] = [];
-  for (let i = 0; i < candles.length; i += size) {
-    const bucket = candles.slice(i, i + size);
-    bars.push([
-      Math.floor(bucket[0]!.ts / 1000),
-      fixedToNumber(bucket[0]!.open),
-      Math.max(...bucket.map((c) => fixedToNumber(c.high))),
-      Math.min(...bucket.map((c) => fixedToNumber(c.low))),
-      fixedToNumber(bucket.at(-1)!.close),
-    ]);
+  for (let i = 0; i < candles.length; i++) {
+    const c = candles.at(i)!;
+    const bar = bars.at(-1);
+    if (i % size === 0 || !bar) bars.push([Math.floor(c.ts / 1000), fixedToNumber(c.open), fixedToNumber(c.high), fixedToNumber(c.low), fixedToNumber(c.close)]);
+    else {
+      bar[2] = Math.max(bar[2], fixedToNumber(c.high));
+      bar[3] = Math.min(bar[3], fixedToNumber(c.low));
+      bar[4] = fixedToNumber(c.close);
+    }
   }
   return bars;
 }
 
 /** The time of the drawn bar a fill at `ts` falls in. */
-function barTime(candles: readonly Candle[], ts: number): number {
+function barTime(candles: CandleSeries, ts: number): number {
   const size = bucketSize(candles.length);
   let lo = 0;
   let hi = candles.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (candles[mid]!.ts <= ts) lo = mid;
+    if (candles.at(mid)!.ts <= ts) lo = mid;
     else hi = mid - 1;
   }
-  return Math.floor(candles[lo - (lo % size)]!.ts / 1000);
+  return Math.floor(candles.at(lo - (lo % size))!.ts / 1000);
 }
 
 const esc = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

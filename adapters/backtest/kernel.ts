@@ -8,7 +8,7 @@ import { TradingError } from '../../actors/trading/errors.js';
 import type { ExecutionReport, OrderRequest } from '../../actors/trading/exchange-protocol.js';
 import type { Side } from '../../actors/trading/order.js';
 import { max, type Fixed } from '../../actors/trading/fixed.js';
-import type { Candle } from '../../actors/trading/market.js';
+import type { CandleSeries } from '../market-data/candle-series.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import { paperArgsSchema, paperOptions, type PaperExchangeArgs } from '../paper/options.js';
 import { PaperEngine, type Routed } from '../paper/engine.js';
@@ -56,7 +56,7 @@ export interface BacktestResult {
 
 export interface BacktestOptions {
   /** Candles per symbol in `timeframe` (see `loadSeries`). */
-  series: Record<string, Candle[]>;
+  series: Record<string, CandleSeries>;
   timeframe: string;
   slippageBps?: number;
 }
@@ -90,7 +90,7 @@ interface Seat {
  */
 export async function runBacktest(config: PlatformConfig, options: BacktestOptions): Promise<BacktestResult> {
   const symbols = Object.keys(options.series);
-  const first = Math.min(...Object.values(options.series).map((candles) => candles[0]?.ts ?? Infinity));
+  const first = Math.min(...Object.values(options.series).map((candles) => candles.at(0)?.ts ?? Infinity));
   if (first === Infinity) throw new TradingError('ERR_INVALID_CONFIG', 'no candles in the time window', { field: 'data' });
   const unknown = symbols.filter((s) => !PAPER_MARKETS.some((m) => m.symbol === s));
   if (unknown.length > 0) {

@@ -5,16 +5,18 @@ import { resolveStrategies } from '../config/strategies.js';
 import { traderSymbols } from '../config/schema.js';
 import { TradingError } from '../../actors/trading/errors.js';
 import type { Candle } from '../../actors/trading/market.js';
+import { receiveSeries, type CandleSeries, type SharedColumns } from '../market-data/candle-series.js';
 import { loadSeries } from './data.js';
 import { runBacktest } from './kernel.js';
 import { buildReport } from './report.js';
 import type { SweepRow, SweepTask } from './sweep.js';
 
 /** The candles the pool was started with, when the caller read them (see `runSweep`). */
-const given = (workerData as { series?: Record<string, Candle[]> } | undefined)?.series;
+const shared = (workerData as { series?: Record<string, SharedColumns | Candle[]> } | undefined)?.series;
+const given = shared && Object.fromEntries(Object.entries(shared).map(([symbol, candles]) => [symbol, receiveSeries(candles)]));
 
 /** Candles this thread read, by what it read: each run of a sweep reuses them. */
-const cache = new Map<string, Promise<Record<string, Candle[]>>>();
+const cache = new Map<string, Promise<Record<string, CandleSeries>>>();
 
 /**
  * One run of a sweep (a piscina task): the command's config with the swept params set on each trader

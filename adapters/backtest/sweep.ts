@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { TradingError } from '../../actors/trading/errors.js';
 import { moduleUrl } from '../../runtime/module-url.js';
-import type { Candle } from '../../actors/trading/market.js';
+import { shareSeries, type CandleSeries } from '../market-data/candle-series.js';
 import type { Window } from './data.js';
 import type { ReportSummary } from './report.js';
 import { SUMMARY_COLUMNS, summaryCells } from './report.js';
@@ -69,14 +69,14 @@ export function grid(axes: readonly SweepAxis[]): Record<string, number>[] {
  * grid's order. With `series` (the tasks' candles, read by the caller), no thread reads the data
  * folder; without, each reads it once.
  */
-export async function runSweep(tasks: readonly SweepTask[], options: { threads?: number; series?: Record<string, Candle[]> } = {}): Promise<SweepRow[]> {
+export async function runSweep(tasks: readonly SweepTask[], options: { threads?: number; series?: Record<string, CandleSeries> } = {}): Promise<SweepRow[]> {
   const threads = options.threads ?? availableParallelism();
-  // The candles read once here go to each thread as it starts (copied, not read and parsed again).
+  // The candles read once here go to each thread as it starts: columns by reference to their shared memory.
   const pool = new Piscina<SweepTask, SweepRow>({
     filename: moduleUrl('./sweep-worker', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
-    ...(options.series ? { workerData: { series: options.series } } : {}),
+    ...(options.series ? { workerData: { series: Object.fromEntries(Object.entries(options.series).map(([symbol, candles]) => [symbol, shareSeries(candles)])) } } : {}),
   });
   try {
     return rank(await Promise.all(tasks.map((task) => pool.run(task))));

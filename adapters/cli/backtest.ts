@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Window } from '../backtest/data.js';
-import type { Candle } from '../../actors/trading/market.js';
+import type { CandleSeries } from '../market-data/candle-series.js';
 import { formatSweep, grid, parseSweep, runSweep } from '../backtest/sweep.js';
 import { loadSeries } from '../backtest/data.js';
 import { runBacktest } from '../backtest/kernel.js';
@@ -47,7 +47,7 @@ export async function backtest(command: BacktestCommand, print: (line: string) =
 
 
 /** `--sweep`: every combination in parallel, ranked; `sweep.json` in `out`. */
-async function sweep(command: BacktestCommand, config: PlatformConfig, window: Window, series: Record<string, Candle[]>, print: (line: string) => void): Promise<string> {
+async function sweep(command: BacktestCommand, config: PlatformConfig, window: Window, series: Record<string, CandleSeries>, print: (line: string) => void): Promise<string> {
   const axes = parseSweep(command.sweep!);
   const unknown = axes.filter((axis) => !config.traders.some((t) => t.strategy && axis.name in (t.strategy.params as object)));
   if (unknown.length > 0) throw new TradingError('ERR_INVALID_CONFIG', `no trader's strategy has the param ${unknown.map((a) => a.name).join(', ')}`, { field: '--sweep' });

@@ -36,17 +36,27 @@ interface Cell {
  * `candles.csv line 7, column close: "abc" is not a decimal number`.
  */
 export function parseCandlesCsv(text: string, options: CandlesCsvOptions): Candle[] {
-  const reader = new CandleRows(options);
+  const candles: Candle[] = [];
+  const reader = new CandleRows(options, (candle) => candles.push(candle));
   for (const { record, info } of csvRows(() => parseSync(text, CSV_OPTIONS) as unknown as Row[], reader.source)) reader.add(record, info.lines);
-  return reader.done();
+  reader.done();
+  return candles;
+}
+
+/** Reads a CSV file of candles into an array; see {@link parseCandlesCsv} and {@link streamCandlesCsv}. */
+export async function loadCandlesCsv(path: string, options: CandlesCsvOptions): Promise<Candle[]> {
+  const candles: Candle[] = [];
+  await streamCandlesCsv(path, options, (candle) => candles.push(candle));
+  return candles;
 }
 
 /**
- * Reads a CSV file of candles; see {@link parseCandlesCsv}. Errors name the file unless `source` is
- * given. Streamed: a year of one-minute candles never sits in memory as text or as parsed rows.
+ * Reads a CSV file of candles, handing each to `onCandle` in order; see {@link parseCandlesCsv}. Errors
+ * name the file unless `source` is given. Streamed: a year of one-minute candles never sits in memory
+ * as text or as parsed rows, and the caller keeps them as it likes (`SeriesBuilder`: in columns).
  */
-export async function loadCandlesCsv(path: string, options: CandlesCsvOptions): Promise<Candle[]> {
-  const reader = new CandleRows({ ...options, source: options.source ?? path });
+export async function streamCandlesCsv(path: string, options: CandlesCsvOptions, onCandle: (candle: Candle) => void): Promise<void> {
+  const reader = new CandleRows({ ...options, source: options.source ?? path }, onCandle);
   const parser = parse(CSV_OPTIONS);
   // pipe() does not pass the file's errors on (a missing file would leave the parser waiting).
   const file = createReadStream(path).on('error', (error) => parser.destroy(error));
@@ -57,7 +67,7 @@ export async function loadCandlesCsv(path: string, options: CandlesCsvOptions): 
   } finally {
     file.destroy();
   }
-  return reader.done();
+  reader.done();
 }
 
 /** With `info`, each row comes with the line it ends on; the typings do not know this option. */
@@ -71,10 +81,11 @@ class CandleRows {
   readonly #options: CandlesCsvOptions;
   #header: { at: Record<string, number>; time: string; width: number } | undefined;
   #previous: { ts: number; value: string } | undefined;
-  readonly #candles: Candle[] = [];
+  readonly #onCandle: (candle: Candle) => void;
 
-  constructor(options: CandlesCsvOptions) {
+  constructor(options: CandlesCsvOptions, onCandle: (candle: Candle) => void) {
     this.#options = options;
+    this.#onCandle = onCandle;
     this.source = options.source ?? 'CSV';
   }
 
@@ -97,12 +108,12 @@ class CandleRows {
     if (high < low) throw invalid(source, line, 'high', `${cell('high').value} is below low ${cell('low').value}`);
     const volume = decimal(cell('volume'), source);
     if (volume < 0n) throw invalid(source, line, 'volume', `must not be negative, got ${cell('volume').value}`);
-    this.#candles.push({ symbol: this.#options.symbol, timeframe: this.#options.timeframe, ts, open, high, low, close, volume });
+    this.#onCandle({ symbol: this.#options.symbol, timeframe: this.#options.timeframe, ts, open, high, low, close, volume });
   }
 
-  done(): Candle[] {
+  /** The end of the input: one without even a header is refused. */
+  done(): void {
     if (!this.#header) throw invalid(this.source, 1, undefined, `no header row; expected the columns ${REQUIRED}`);
-    return this.#candles;
   }
 }
 

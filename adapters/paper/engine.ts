@@ -8,6 +8,7 @@ import { SimulatedBook, type Level } from './book.js';
 import type { PaperMarket } from './markets.js';
 import { PriceWalk, type WalkSnapshot } from './price-walk.js';
 import { CandleReplay } from './replay.js';
+import type { CandleSeries } from '../market-data/candle-series.js';
 
 /** One basis point as a fixed-point fraction. */
 const BPS = ONE / 10_000n;
@@ -45,7 +46,7 @@ export interface PaperOptions {
   /** Client order ids remembered per exchange for the duplicate check. */
   dedupeWindow: number;
   /** Recorded candles per symbol to replay instead of the random walk. */
-  replay?: Record<string, Candle[]>;
+  replay?: Record<string, CandleSeries>;
   /** Starts every exchange order id and trade id, so that ids of different runs never collide. */
   idPrefix?: string;
   /**
