@@ -27,6 +27,9 @@ export interface MalformedSignal {
  */
 type Resume = { state: unknown } | { candles: Record<string, Candle[]> };
 
+/** A candle's result when the strategy gave nothing; frozen, as every caller shares it. */
+const NONE: { signals: StrategySignal[]; malformed: MalformedSignal[] } = Object.freeze({ signals: Object.freeze([]) as unknown as StrategySignal[], malformed: Object.freeze([]) as unknown as MalformedSignal[] });
+
 /** When a candle closed: the order a replay feeds candles of several timeframes in. */
 const closeOf = (candle: Candle) => candle.ts + parseTimeframe(candle.timeframe);
 
@@ -74,7 +77,8 @@ export class StrategyDriver {
   onCandle(candle: Candle, context: StrategyContext): { signals: StrategySignal[]; malformed: MalformedSignal[] } {
     this.#keep(candle);
     const returned = this.#guard('onCandle', () => this.#strategy.onCandle?.(candle, context), candle);
-    if (returned === undefined) return { signals: [], malformed: [] };
+    // Most candles give no signal: no new result for them (a backtest asks on every candle).
+    if (returned === undefined || (Array.isArray(returned) && returned.length === 0)) return NONE;
     if (!Array.isArray(returned)) {
       return { signals: [], malformed: [{ field: 'strategy.signals', reason: `strategy ${this.#source}: onCandle must return an array of signals, got ${typeof returned}` }] };
     }

@@ -271,6 +271,7 @@ export class TraderCore {
   /** A closed bar for the strategy; its signals' ids name the bar (and its timeframe, when it is not the trader's). */
   #onBar(bar: Candle, now: number): void {
     const { signals, malformed } = this.#strategy!.onCandle(bar, this.#context);
+    if (signals.length + malformed.length === 0) return;
     const key = bar.timeframe === this.#args.strategy!.timeframe ? `${bar.symbol}:${bar.ts}` : `${bar.symbol}:${bar.timeframe}:${bar.ts}`;
     signals.forEach((idea, i) => {
       this.#state.stats.signals++;
@@ -399,8 +400,9 @@ export class TraderCore {
   equity(): Fixed {
     let equity = 0n;
     for (const market of this.#markets.values()) {
-      const mark = this.#state.marks[market.symbol];
       const held = this.#state.balances[market.base] ?? 0n;
+      if (held === 0n) continue;
+      const mark = this.#state.marks[market.symbol];
       if (mark !== undefined) equity += mul(held, mark);
     }
     const quotes = new Set([...this.#markets.values()].map((m) => m.quote));
@@ -416,8 +418,10 @@ export class TraderCore {
 
   /** Takes what the message in hand produced: events to report, orders to send and orders to review. */
   drain(): { events: TraderEvent[]; cancels: string[]; orders: OrderRequest[]; reviews: HeldOrder[] } {
-    for (const order of this.#touched.values()) this.#events.push({ kind: 'order', order: { ...order } });
-    this.#touched.clear();
+    if (this.#touched.size > 0) {
+      for (const order of this.#touched.values()) this.#events.push({ kind: 'order', order: { ...order } });
+      this.#touched.clear();
+    }
     // Most candles produce nothing: no new arrays for them (a backtest drains after every candle).
     if (this.#events.length + this.#cancels.length + this.#outgoing.length + this.#reviews.length === 0) return NOTHING;
     const out = { events: this.#events, cancels: this.#cancels, orders: this.#outgoing, reviews: this.#reviews };

@@ -18,16 +18,27 @@ export class SimulatedBook {
   readonly #market: PaperMarket;
   #mid: Fixed = 0n;
   /** Quantity already taken per level since the last refresh: asks then bids. */
-  #taken: { buy: Fixed[]; sell: Fixed[] } = { buy: [], sell: [] };
+  #takenBySide: { buy: Fixed[]; sell: Fixed[] } = { buy: [], sell: [] };
+  /** A candle came since the levels were last counted. */
+  #stale = true;
 
   constructor(market: PaperMarket, mid: Fixed) {
     this.#market = market;
     this.refresh(mid);
   }
 
+  /** A new candle: the book around its close, all its liquidity back. Counted lazily: most candles see no order. */
   refresh(mid: Fixed): void {
     this.#mid = mid;
-    this.#taken = { buy: new Array<Fixed>(this.#market.levels).fill(0n), sell: new Array<Fixed>(this.#market.levels).fill(0n) };
+    this.#stale = true;
+  }
+
+  #taken(side: Side): Fixed[] {
+    if (this.#stale) {
+      this.#stale = false;
+      this.#takenBySide = { buy: new Array<Fixed>(this.#market.levels).fill(0n), sell: new Array<Fixed>(this.#market.levels).fill(0n) };
+    }
+    return this.#takenBySide[side];
   }
 
   /** Price of level `i` on the side a `side` order takes from (asks for a buy, bids for a sell). */
@@ -46,7 +57,7 @@ export class SimulatedBook {
    */
   sweep(side: Side, quantity: Fixed, limit: Fixed | undefined, dryRun = false): Level[] {
     const fills: Level[] = [];
-    const taken = this.#taken[side];
+    const taken = this.#taken(side);
     let left = quantity;
     for (let i = 0; i < this.#market.levels && left > 0n; i++) {
       const price = this.levelPrice(side, i);
