@@ -70,15 +70,17 @@ program
   .option('--summary-ms <ms>', 'interval between summaries', positiveNumber('--summary-ms'), 5_000)
   .option('--duration <seconds>', 'stop by itself after this long', positiveNumber('--duration'))
   .option('--events', 'print every event as a JSON line once it is stored')
+  .option('--until-replayed', "stop by itself once every paper exchange replaying candles has handed out its last, and the events of it are stored")
   .option('--port <port>', "the API's port (0: any free one); default the config's api.port, 8080", port)
   .option('--host <host>', "the API's address; default the config's api.host, 127.0.0.1")
   .addOption(dbWaitOption(30))
-  .action(async (options: { config?: string; summaryMs: number; duration?: number; events?: boolean; port?: number; host?: string; dbWait: number }) => {
+  .action(async (options: { config?: string; summaryMs: number; duration?: number; events?: boolean; untilReplayed?: boolean; port?: number; host?: string; dbWait: number }) => {
     const { start } = await import('./start.js');
     const clean = await start({
       summaryMs: options.summaryMs,
       version,
       events: options.events === true,
+      untilReplayed: options.untilReplayed === true,
       dbWait: dbWait(options.dbWait),
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.host !== undefined ? { host: options.host } : {}),

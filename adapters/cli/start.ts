@@ -1,7 +1,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { HubStatusReply } from '../../actors/events/hub.js';
-import { ADDRESSES } from '../../actors/platform/tree.js';
+import { ADDRESSES, exchangeAddress } from '../../actors/platform/tree.js';
+import type { ReplayStatus } from '../paper/exchange.js';
 import { fixedToString, toJson } from '../../actors/trading/fixed.js';
 import { DEMO_CONFIG } from '../config/demo.js';
 import { loadConfig, parseConfig } from '../config/load.js';
@@ -23,6 +24,8 @@ export interface StartOptions {
   durationS?: number;
   /** Print every event the platform reports (once stored) as a JSON line. */
   events?: boolean;
+  /** Stop by itself once every replaying paper exchange has ended its replay and the hub has every fill of it. */
+  untilReplayed?: boolean;
   /** Overrides the config's `api.port` / `api.host`. */
   port?: number;
   host?: string;
@@ -148,11 +151,22 @@ export async function start(options: StartOptions): Promise<boolean> {
   };
   const eventsTimer = options.events ? setInterval(() => void tail().catch(() => {}), 100) : undefined;
 
+  /** Every replay handed out to its end, and every fill the traders made of it stored and in the hub. */
+  const replayed = async (): Promise<boolean> => {
+    const replaying = Object.entries(config.exchanges).filter(([, e]) => e.type === 'paper' && e.replay !== undefined);
+    const statuses = await Promise.all(replaying.map(([name]) => system.request<ReplayStatus>(exchangeAddress(name), { type: 'replayStatus' })));
+    if (!statuses.every((s) => s.ended)) return false;
+    const [traders, hub] = await Promise.all([control.traders(), system.request<HubStatusReply>(ADDRESSES.events, { type: 'status', recent: 0 })]);
+    return traders.every((t) => (t.live?.stats.fills ?? 0) === (hub.counters[t.id]?.fills ?? 0));
+  };
+  let replayTimer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
     if (options.durationS !== undefined) setTimeout(resolve, options.durationS * 1000);
+    if (options.untilReplayed) replayTimer = setInterval(() => void replayed().then((done) => done && resolve(), () => {}), 100);
   });
+  clearInterval(replayTimer);
   clearInterval(timer);
   clearInterval(eventsTimer);
   // No trader starts while the platform stops.

@@ -101,6 +101,11 @@ export class PaperEngine {
     return this.#options.markets;
   }
 
+  /** Whether a replay has handed out its last candle; undefined for the random walk, which never ends. */
+  get replayEnded(): boolean | undefined {
+    return this.#walk instanceof CandleReplay ? this.#walk.ended : undefined;
+  }
+
   lastPrice(symbol: string): Fixed | undefined {
     return this.#walk.last(symbol);
   }

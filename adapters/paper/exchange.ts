@@ -17,12 +17,23 @@ const messages = z.union([
     z.object({ type: z.literal('release') }),
     /** Stops the market clock (before a graceful shutdown, so no new candles keep the traders busy). */
     z.object({ type: z.literal('pause') }),
+    /** Request: whether a replay has handed out its last candle and every trader has handled it. */
+    z.object({ type: z.literal('replayStatus') }),
     /** A trader handled the candles of `step` (lockstep replay: the next ones wait for every trader). */
     z.object({ type: z.literal('candlesDone'), subscriber: z.string(), step: z.number().int().nonnegative() }),
   ]),
 ]);
 
 type PaperMessage = z.infer<typeof messages>;
+
+/** The reply to `replayStatus`. */
+export interface ReplayStatus {
+  type: 'replayStatus';
+  /** Replaying recorded candles (`replay`), not walking at random. */
+  replaying: boolean;
+  /** The last candle handed out, and (lockstep) handled by every trader. */
+  ended: boolean;
+}
 
 /** A message to a trader held back by the simulated latency; all of them wait in one queue, so they keep their order. */
 interface Held {
@@ -158,6 +169,9 @@ export default defineActor<PaperMessage, State>({
           }
           case 'advance':
             for (let i = 0; i < msg.candles && !heldBack(); i++) advance(ctx, now);
+            return;
+          case 'replayStatus':
+            ctx.reply({ type: 'replayStatus', replaying: engine.replayEnded !== undefined, ended: engine.replayEnded === true && awaiting.size === 0 } satisfies ReplayStatus);
             return;
           case 'candlesDone':
             if (msg.step !== step || !awaiting.delete(msg.subscriber)) return;

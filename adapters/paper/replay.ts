@@ -43,6 +43,12 @@ export class CandleReplay {
     return out;
   }
 
+  /** Every series handed out to its end. */
+  get ended(): boolean {
+    for (const { candle } of this.#next.values()) if (candle) return false;
+    return true;
+  }
+
   snapshot(): { index: number } {
     return { index: this.#index };
   }
