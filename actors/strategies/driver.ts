@@ -76,7 +76,13 @@ export class StrategyDriver {
    */
   onCandle(candle: Candle, context: StrategyContext): { signals: StrategySignal[]; malformed: MalformedSignal[] } {
     this.#keep(candle);
-    const returned = this.#guard('onCandle', () => this.#strategy.onCandle?.(candle, context), candle);
+    let returned: StrategySignal[] | void;
+    // Not through #guard: this runs on every candle, and a closure per call is garbage per candle.
+    try {
+      returned = this.#strategy.onCandle?.(candle, context);
+    } catch (cause) {
+      throw this.#failure('onCandle', cause, candle);
+    }
     // Most candles give no signal: no new result for them (a backtest asks on every candle).
     if (returned === undefined || (Array.isArray(returned) && returned.length === 0)) return NONE;
     if (!Array.isArray(returned)) {
@@ -109,12 +115,17 @@ export class StrategyDriver {
     if (kept.length > this.#warmup) kept.shift();
   }
 
-  #guard<T>(hook: string, call: () => T, candle?: Candle): T {
+  #guard<T>(hook: string, call: () => T): T {
     try {
       return call();
     } catch (cause) {
-      const where = candle ? ` on the ${candle.symbol} ${candle.timeframe} candle of ${new Date(candle.ts).toISOString()}` : '';
-      throw new TradingError('ERR_STRATEGY', `strategy ${this.#source}: ${hook} threw${where}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+      throw this.#failure(hook, cause);
     }
+  }
+
+  /** What a strategy that threw fails with: its file, the hook, and the candle it was given. */
+  #failure(hook: string, cause: unknown, candle?: Candle): TradingError {
+    const where = candle ? ` on the ${candle.symbol} ${candle.timeframe} candle of ${new Date(candle.ts).toISOString()}` : '';
+    return new TradingError('ERR_STRATEGY', `strategy ${this.#source}: ${hook} threw${where}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
 }

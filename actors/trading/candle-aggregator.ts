@@ -2,6 +2,8 @@ import { max, min } from './fixed.js';
 import type { Candle } from './market.js';
 import { parseTimeframe } from './timeframe.js';
 
+const NONE: readonly Candle[] = Object.freeze([]);
+
 /**
  * Builds candles of a longer timeframe (a strategy's `15m`) from shorter ones (the exchange's `1m`).
  * A bar is handed out as soon as the candle that ends it arrives (the one of 14:59 closes the 14:45 bar
@@ -12,6 +14,8 @@ export class CandleAggregator {
   readonly #timeframe: string;
   readonly #ms: number;
   readonly #open: Record<string, Candle>;
+  /** The array a candle already of the target timeframe is handed back in. */
+  readonly #same: Candle[] = [];
   /** Length of the candles fed, by their timeframe: parsed once each. */
   readonly #lengths = new Map<string, number>();
 
@@ -21,9 +25,16 @@ export class CandleAggregator {
     this.#open = open;
   }
 
-  /** Takes one candle; returns the bars it closed, oldest first (none, one, or a bar a gap left open and the new one). */
-  add(candle: Candle): Candle[] {
-    if (candle.timeframe === this.#timeframe) return [candle];
+  /**
+   * Takes one candle; returns the bars it closed, oldest first (none, one, or a bar a gap left open and
+   * the new one). Read the result before the next call: a candle of the target timeframe comes back in
+   * an array that call reuses (it is one per candle a backtest runs).
+   */
+  add(candle: Candle): readonly Candle[] {
+    if (candle.timeframe === this.#timeframe) {
+      this.#same[0] = candle;
+      return this.#same;
+    }
     const start = Math.floor(candle.ts / this.#ms) * this.#ms;
     const ends = candle.ts + this.#length(candle.timeframe) >= start + this.#ms;
     const bar = this.#open[candle.symbol];
@@ -32,7 +43,7 @@ export class CandleAggregator {
       bar.low = min(bar.low, candle.low);
       bar.close = candle.close;
       bar.volume += candle.volume;
-      if (!ends) return [];
+      if (!ends) return NONE;
       delete this.#open[candle.symbol];
       return [bar];
     }
