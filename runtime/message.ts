@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { RuntimeError } from './errors.js';
+import { issueField } from './options.js';
 
 /** Every message is plain data with a string `type` tag. */
 export interface Message {
@@ -120,7 +121,7 @@ export function validateMessage<M extends Message>(
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const field = [...issue.path, ...(issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [])].join('.') || 'type';
+  const field = issueField(issue).path.join('.') || 'type';
   throw new RuntimeError(
     'ERR_INVALID_MESSAGE',
     `message "${(value as Message).type}" to ${to}: field "${field}": ${issue.message}`,

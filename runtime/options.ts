@@ -118,6 +118,11 @@ export function parseOptions<T>(schema: z.ZodType<T>, input: unknown, what: stri
   throw new RuntimeError('ERR_INVALID_OPTION', `${issuePath(what, issue.path)}: ${issue.message}`, { cause: parsed.error });
 }
 
+/** Where a zod issue points and what it says: an unknown field is named itself ("unknown field"), not the object holding it. */
+export function issueField(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  return issue.code === 'unrecognized_keys' ? { path: [...issue.path, issue.keys[0]!], message: 'unknown field' } : { path: issue.path, message: issue.message };
+}
+
 /** `issuePath('root', ['children', 1, 'mailbox'])` -> `root.children[1].mailbox`. */
 export function issuePath(root: string, path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), root);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueField } from '../../runtime/options.js';
 import { TradingError } from '../trading/errors.js';
 import type { Candle } from '../trading/market.js';
 import { parseTimeframe } from '../trading/timeframe.js';
@@ -97,8 +98,9 @@ export class StrategyDriver {
         return;
       }
       const issue = parsed.error.issues[0]!;
-      const path = [...issue.path, ...(issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [])].join('.');
-      malformed.push({ field: `strategy.signals[${i}]${path ? `.${path}` : ''}`, reason: `strategy ${this.#source}: ${issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message}` });
+      const { path, message } = issueField(issue);
+      const field = path.join('.');
+      malformed.push({ field: `strategy.signals[${i}]${field ? `.${field}` : ''}`, reason: `strategy ${this.#source}: ${message}` });
     });
     return { signals, malformed };
   }

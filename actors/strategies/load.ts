@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { TradingError } from '../trading/errors.js';
-import { parseTimeframe } from '../trading/timeframe.js';
+import { isTimeframe } from '../trading/timeframe.js';
 import { STRATEGIES } from './registry.js';
 import type { StrategyDefinition } from './strategy.js';
 
@@ -16,14 +16,6 @@ export interface StrategySpec {
 
 const isFunction = (value: unknown) => typeof value === 'function';
 
-function isTimeframe(value: string): boolean {
-  try {
-    parseTimeframe(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The shape a module's default export must have; checked so that a mistake is named, not met later as `undefined is not a function`. */
 const definitionShape = z.object({

@@ -10,3 +10,13 @@ export function parseTimeframe(timeframe: string, field = 'timeframe'): number {
   }
   return Number(match[1]) * UNITS[match[2]!]!;
 }
+
+/** Whether `value` is a timeframe `parseTimeframe` reads, for schemas that name the field themselves. */
+export function isTimeframe(value: string): boolean {
+  try {
+    parseTimeframe(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

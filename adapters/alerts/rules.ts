@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TradingError } from '../../actors/trading/errors.js';
-import { issuePath } from '../../runtime/options.js';
+import { issueField, issuePath } from '../../runtime/options.js';
 
 /** What a rule's condition can watch, and the type of each (see `sampleAlertMetrics`). */
 export const ALERT_METRICS = {
@@ -119,8 +119,8 @@ export function parseAlertRules(input: unknown, actions: readonly string[], wher
   };
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-    return fail(path as (string | number)[], issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message);
+    const { path, message } = issueField(issue);
+    return fail(path as (string | number)[], message);
   }
   const seen = new Set<string>();
   return parsed.data.rules.map((rule, i) => {

@@ -1,6 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError, type core } from 'zod';
-import { issuePath } from '../../runtime/options.js';
+import { issueField, issuePath } from '../../runtime/options.js';
 import { ControlError } from '../../actors/platform/control.js';
 import { TradingError } from '../../actors/trading/errors.js';
 
@@ -66,8 +66,7 @@ export class ApiError extends Error {
 /** The first issue of a zod error as an ApiError naming its field (`signals[2].quantity`). */
 export function fromZodError(error: ZodError, code: ApiErrorCode = 'ERR_VALIDATION', prefix = ''): ApiError {
   const issue = error.issues[0]! as core.$ZodIssue;
-  const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-  const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+  const { path: keys, message } = issueField(issue);
   return new ApiError(code, message, { field: issuePath(prefix, keys) || prefix || 'body', cause: error });
 }
 

@@ -1,4 +1,7 @@
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { traderSymbols, type PlatformConfig } from '../config/schema.js';
+import { resolveStrategies } from '../config/strategies.js';
 import { TradingError } from '../../actors/trading/errors.js';
 import { SeriesBuilder, type CandleSeries } from '../market-data/candle-series.js';
 import { streamCandlesCsv } from '../market-data/csv-candles.js';
@@ -42,4 +45,14 @@ export async function loadSeries(dataDir: string, symbols: readonly string[], ti
     series[symbol] = builder.done();
   }
   return series;
+}
+
+/**
+ * A config file as a backtest runs it: its strategy modules loaded (paths from the file's folder), and
+ * every symbol its traders trade, whose candles the run reads.
+ */
+export async function backtestConfig(file: string): Promise<{ config: PlatformConfig; symbols: string[] }> {
+  const config = loadConfig(file);
+  await resolveStrategies(config, dirname(resolve(file)), file);
+  return { config, symbols: [...new Set(config.traders.flatMap(traderSymbols))].sort() };
 }

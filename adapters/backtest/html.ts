@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fixedToNumber, type Fixed } from '../../actors/trading/fixed.js';
 import type { CandleSeries } from '../market-data/candle-series.js';
 import type { BacktestResult } from './kernel.js';
-import { SUMMARY_COLUMNS, summaryCells, type BacktestReport, type ReportSummary } from './report.js';
+import { portfolioEquity, SUMMARY_COLUMNS, summaryCells, type BacktestReport, type ReportSummary } from './report.js';
 
 /** Points per chart line: a year of one-minute steps is drawn from this many buckets. */
 const POINTS = 2_000;
@@ -31,7 +31,7 @@ interface ChartData {
 export async function writeHtmlReport(result: BacktestResult, report: BacktestReport, series: Record<string, CandleSeries>, dir: string): Promise<string> {
   const data: ChartData = {
     equity: [
-      { name: 'portfolio', ...curve(result.times, result.times.map((_, i) => result.traders.reduce((sum, run) => sum + run.equity[i]!, 0n))) },
+      { name: 'portfolio', ...curve(result.times, portfolioEquity(result)) },
       ...result.traders.map((run) => ({ name: run.traderId, ...curve(result.times, run.equity) })),
     ],
     candles: Object.entries(series).map(([symbol, candles]) => ({

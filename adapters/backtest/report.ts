@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fixedToString } from '../../actors/trading/fixed.js';
+import { fixedToString, type Fixed } from '../../actors/trading/fixed.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import type { BacktestFill, BacktestResult, TraderRun } from './kernel.js';
 import { lastOfDay, roundTrips, summarize, type Summary, type Track } from './metrics.js';
@@ -30,7 +30,7 @@ export function buildReport(result: BacktestResult): BacktestReport {
   const trackOf = (run: Pick<TraderRun, 'equity' | 'inMarket' | 'initialEquity' | 'fills'>): Track => ({ times, stepMs, ...run });
   const runs = result.traders;
   const portfolio = {
-    equity: times.map((_, i) => runs.reduce((sum, run) => sum + run.equity[i]!, 0n)),
+    equity: portfolioEquity(result),
     inMarket: times.map((_, i) => runs.some((run) => run.inMarket[i])),
     initialEquity: runs.reduce((sum, run) => sum + run.initialEquity, 0n),
     // Stable: fills at the same time keep the traders' order.
@@ -56,6 +56,17 @@ export function buildReport(result: BacktestResult): BacktestReport {
   };
 }
 
+/** The traders' equity summed, after each step. */
+export function portfolioEquity(result: BacktestResult): Fixed[] {
+  return result.times.map((_, i) => result.traders.reduce((sum, run) => sum + run.equity[i]!, 0n));
+}
+
+/** Rows as text columns two spaces apart, each as wide as its widest cell: the first `left` columns flush left, the rest right. */
+export function alignColumns(rows: readonly string[][], left: number): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => (c < left ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+}
+
 /** Writes `report.json` into `dir`; returns its path. */
 export async function writeReport(report: BacktestReport, dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
@@ -75,9 +86,7 @@ export function summaryCells(s: ReportSummary): string[] {
 /** The terminal summary: one row per trader, then the portfolio. */
 export function formatSummary(report: BacktestReport): string {
   const rows = [['', ...SUMMARY_COLUMNS], ...report.traders.map((t) => [t.traderId, ...summaryCells(t.summary)]), ['portfolio', ...summaryCells(report.portfolio.summary)]];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const lines = rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
-  return [`${report.run.from} .. ${report.run.to}, ${report.run.steps} ${report.run.timeframe} candles`, ...lines].join('\n');
+  return [`${report.run.from} .. ${report.run.to}, ${report.run.steps} ${report.run.timeframe} candles`, ...alignColumns(rows, 1)].join('\n');
 }
 
 function figures(summary: Summary): ReportSummary {

@@ -1,12 +1,8 @@
-import { dirname, resolve } from 'node:path';
 import { workerData } from 'piscina';
-import { loadConfig } from '../config/load.js';
-import { resolveStrategies } from '../config/strategies.js';
-import { traderSymbols } from '../config/schema.js';
 import { TradingError } from '../../actors/trading/errors.js';
 import type { Candle } from '../../actors/trading/market.js';
 import { receiveSeries, type CandleSeries, type SharedColumns } from '../market-data/candle-series.js';
-import { loadSeries } from './data.js';
+import { backtestConfig, loadSeries } from './data.js';
 import { runBacktest } from './kernel.js';
 import { buildReport } from './report.js';
 import type { SweepRow, SweepTask } from './sweep.js';
@@ -24,13 +20,11 @@ const cache = new Map<string, Promise<Record<string, CandleSeries>>>();
  * checks them as it starts) make a refused run, not a failed sweep.
  */
 export default async function sweepRun(task: SweepTask): Promise<SweepRow> {
-  const config = loadConfig(task.config);
-  await resolveStrategies(config, dirname(resolve(task.config)), task.config);
+  const { config, symbols } = await backtestConfig(task.config);
   for (const trader of config.traders) {
     const params = trader.strategy?.params as Record<string, unknown> | undefined;
     if (params) for (const [name, value] of Object.entries(task.params)) if (name in params) params[name] = value;
   }
-  const symbols = [...new Set(config.traders.flatMap(traderSymbols))].sort();
   const key = JSON.stringify([task.data, symbols, task.timeframe, task.window]);
   let series = cache.get(key);
   if (!series) cache.set(key, (series = given ? Promise.resolve(given) : loadSeries(task.data, symbols, task.timeframe, task.window)));

@@ -4,8 +4,7 @@ import { TradingError } from '../../actors/trading/errors.js';
 import { moduleUrl } from '../../runtime/module-url.js';
 import { shareSeries, type CandleSeries } from '../market-data/candle-series.js';
 import type { Window } from './data.js';
-import type { ReportSummary } from './report.js';
-import { SUMMARY_COLUMNS, summaryCells } from './report.js';
+import { alignColumns, SUMMARY_COLUMNS, summaryCells, type ReportSummary } from './report.js';
 
 /** One parameter of a sweep and the values it takes. */
 export interface SweepAxis {
@@ -100,7 +99,6 @@ export function formatSweep(rows: readonly SweepRow[]): string {
   const names = Object.keys(rows[0]?.params ?? {});
   const ran = rows.filter((row) => row.summary);
   const table = [['#', ...names, ...SUMMARY_COLUMNS], ...ran.map((row, i) => [String(i + 1), ...names.map((n) => String(row.params[n])), ...summaryCells(row.summary!)])];
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   const refused = rows.filter((row) => row.error).map((row) => `refused ${names.map((n) => `${n}=${row.params[n]}`).join(',')}: ${row.error}`);
-  return [...table.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')), ...refused].join('\n');
+  return [...alignColumns(table, 0), ...refused].join('\n');
 }

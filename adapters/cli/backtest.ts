@@ -1,15 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Window } from '../backtest/data.js';
 import type { CandleSeries } from '../market-data/candle-series.js';
 import { formatSweep, grid, parseSweep, runSweep } from '../backtest/sweep.js';
-import { loadSeries } from '../backtest/data.js';
+import { backtestConfig, loadSeries } from '../backtest/data.js';
 import { runBacktest } from '../backtest/kernel.js';
 import { writeHtmlReport } from '../backtest/html.js';
 import { buildReport, formatSummary, writeReport } from '../backtest/report.js';
-import { loadConfig } from '../config/load.js';
-import { resolveStrategies } from '../config/strategies.js';
-import { traderSymbols, type PlatformConfig } from '../config/schema.js';
+import type { PlatformConfig } from '../config/schema.js';
 import { TradingError } from '../../actors/trading/errors.js';
 import { parseTimeOption } from './time.js';
 
@@ -30,9 +28,7 @@ export interface BacktestCommand {
  * summary on `print`, and `report.json` and `report.html` in `out`. Returns the JSON report's path.
  */
 export async function backtest(command: BacktestCommand, print: (line: string) => void): Promise<string> {
-  const config = loadConfig(command.config);
-  await resolveStrategies(config, dirname(resolve(command.config)), command.config);
-  const symbols = [...new Set(config.traders.flatMap(traderSymbols))].sort();
+  const { config, symbols } = await backtestConfig(command.config);
   const window = { ...(command.from ? { from: parseTimeOption(command.from, '--from') } : {}), ...(command.to ? { to: parseTimeOption(command.to, '--to') } : {}) };
   const series = await loadSeries(command.data, symbols, command.timeframe, window);
   if (command.sweep !== undefined) return sweep(command, config, window, series, print);
@@ -44,7 +40,6 @@ export async function backtest(command: BacktestCommand, print: (line: string) =
   print(`report: ${file}, ${html}`);
   return file;
 }
-
 
 /** `--sweep`: every combination in parallel, ranked; `sweep.json` in `out`. */
 async function sweep(command: BacktestCommand, config: PlatformConfig, window: Window, series: Record<string, CandleSeries>, print: (line: string) => void): Promise<string> {

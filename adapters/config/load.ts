@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { issuePath } from '../../runtime/options.js';
+import { issueField, issuePath } from '../../runtime/options.js';
 import { TradingError } from '../../actors/trading/errors.js';
 import { unstorableIn } from '../../actors/trading/text.js';
 import type { z } from 'zod';
@@ -37,8 +37,7 @@ function parseWith<S extends z.ZodType>(schema: S, input: unknown, source: strin
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-  const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+  const { path: keys, message } = issueField(issue);
   throw new TradingError('ERR_INVALID_CONFIG', `${message} (in ${source})`, { field: issuePath('', keys) || '(root)', cause: parsed.error });
 }
 

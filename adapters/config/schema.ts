@@ -3,7 +3,7 @@ import { inferStrategyType, STRATEGIES, strategyTypes } from '../../actors/strat
 import { TradingError } from '../../actors/trading/errors.js';
 import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
 import { normalizeSymbol } from '../../actors/trading/symbol.js';
-import { parseTimeframe } from '../../actors/trading/timeframe.js';
+import { isTimeframe } from '../../actors/trading/timeframe.js';
 import { EXCHANGE_IDS, PROFILES, type ExchangeId } from '../exchanges/profiles/index.js';
 import { paperArgsSchema } from '../paper/options.js';
 
@@ -25,13 +25,7 @@ const symbol = z.string().transform((value, ctx) => {
   return normalized ?? z.NEVER;
 });
 
-const timeframe = z.string().refine((value) => {
-  try {
-    return parseTimeframe(value) > 0;
-  } catch {
-    return false;
-  }
-}, 'must be a timeframe such as 1m, 15m, 1h or 1d');
+const timeframe = z.string().refine(isTimeframe, 'must be a timeframe such as 1m, 15m, 1h or 1d');
 
 const riskParams = z.strictObject({
   /** Largest position per symbol, in quote (v2 `max_position_size`). */

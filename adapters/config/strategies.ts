@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadStrategyModule } from '../../actors/strategies/load.js';
 import type { StrategyDefinition } from '../../actors/strategies/strategy.js';
 import { TradingError } from '../../actors/trading/errors.js';
+import { issueField } from '../../runtime/options.js';
 import { strategyModule, type PlatformConfig } from './schema.js';
 
 /** A module `botv3 migrate strategies` wrote whose v2 logic is still to be written. */
@@ -46,10 +47,8 @@ export async function resolveStrategies(config: PlatformConfig, baseDir: string,
     loaded.set(file, definition);
     const params = definition.params.safeParse(strategy.params);
     if (!params.success) {
-      const issue = params.error.issues[0]!;
-      const unknown = issue.code === 'unrecognized_keys';
-      const path = unknown ? [...issue.path, issue.keys[0]!] : issue.path;
-      throw new TradingError('ERR_INVALID_CONFIG', `${unknown ? 'unknown field' : issue.message} (strategy module ${file}, in ${source})`, { field: [`${field}.params`, ...path].join('.') });
+      const { path, message } = issueField(params.error.issues[0]!);
+      throw new TradingError('ERR_INVALID_CONFIG', `${message} (strategy module ${file}, in ${source})`, { field: [`${field}.params`, ...path].join('.') });
     }
     Object.assign(strategy, { module: file, type: definition.type, params: params.data });
     if (definition.notPorted !== undefined) notPorted.push({ field: `${field}.module`, file, note: definition.notPorted });

@@ -6,7 +6,7 @@ import type { Order, OrderStatus } from '../../actors/trading/order.js';
 import type { Position } from '../../actors/trading/position.js';
 import type { RecoveredTrader } from '../../actors/trader/recovery.js';
 import type { TraderMode } from '../../actors/risk/limits.js';
-import { issuePath } from '../../runtime/options.js';
+import { issueField, issuePath } from '../../runtime/options.js';
 
 /**
  * The reads the platform needs: what a restarted trader recovers, and the lists the API serves.
@@ -145,7 +145,7 @@ const COLUMN_OF: Record<string, string> = { traderId: 'trader_id', symbol: 'symb
 export function queryFailure(error: unknown): { field?: string; reason: string } {
   if (error instanceof z.ZodError) {
     const issue = error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') return { field: issuePath('', [...issue.path, issue.keys[0]!]), reason: 'unknown filter' };
+    if (issue.code === 'unrecognized_keys') return { field: issuePath('', issueField(issue).path), reason: 'unknown filter' };
     return { field: issuePath('', issue.path) || 'filter', reason: issue.message };
   }
   return { reason: (error as Error).message };

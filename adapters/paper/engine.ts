@@ -231,8 +231,7 @@ export class PaperEngine {
    */
   #afford(order: RestingOrder, market: PaperMarket, fill: Level, now: number): ExecutionReport | undefined {
     if (order.request.side !== 'buy') return undefined;
-    const notional = mul(fill.price, fill.quantity);
-    const cost = notional + mul(notional, order.request.type === 'market' ? market.takerFee : market.makerFee);
+    const cost = SimulatedBook.cost([fill], order.request.type === 'market' ? market.takerFee : market.makerFee);
     const extra = cost - order.reserved;
     if (extra <= 0n) return undefined;
     if (this.#accounts.free(order.request.account, market.quote) < extra) {

@@ -29,9 +29,7 @@ type PaperMessage = z.infer<typeof messages>;
 /** The reply to `replayStatus`. */
 export interface ReplayStatus {
   type: 'replayStatus';
-  /** Replaying recorded candles (`replay`), not walking at random. */
-  replaying: boolean;
-  /** The last candle handed out, and (lockstep) handled by every trader. */
+  /** Replaying recorded candles (`replay`), the last candle handed out, and (lockstep) handled by every trader. */
   ended: boolean;
 }
 
@@ -111,7 +109,6 @@ export default defineActor<PaperMessage, State>({
       const { candles, reports } = engine.advance(now);
       deliver(ctx, reports);
       publish(ctx, candles);
-      return candles.length > 0;
     };
 
     return {
@@ -171,7 +168,7 @@ export default defineActor<PaperMessage, State>({
             for (let i = 0; i < msg.candles && !heldBack(); i++) advance(ctx, now);
             return;
           case 'replayStatus':
-            ctx.reply({ type: 'replayStatus', replaying: engine.replayEnded !== undefined, ended: engine.replayEnded === true && awaiting.size === 0 } satisfies ReplayStatus);
+            ctx.reply({ type: 'replayStatus', ended: engine.replayEnded === true && awaiting.size === 0 } satisfies ReplayStatus);
             return;
           case 'candlesDone':
             if (msg.step !== step || !awaiting.delete(msg.subscriber)) return;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { issuePath } from '../../runtime/options.js';
+import { issueField, issuePath } from '../../runtime/options.js';
 import { MigrationError } from '../errors.js';
 
 /** What one step of the config migration tells the user: a line per mapping, and what needs a look. */
@@ -53,7 +53,6 @@ export function parseV2<S extends z.ZodType>(file: string, schema: S, data: unkn
 
 /** The error for one zod issue: an unknown field is named itself, not its parent. */
 export function issueError(file: string, issue: z.core.$ZodIssue, root = '', cause?: unknown): MigrationError {
-  const unknown = issue.code === 'unrecognized_keys';
-  const path = unknown ? [...issue.path, issue.keys[0]!] : issue.path;
-  return configError(file, issuePath(root, path) || '(root)', unknown ? 'unknown field: v3 has no place for it (remove it to migrate)' : issue.message, cause);
+  const { path } = issueField(issue);
+  return configError(file, issuePath(root, path) || '(root)', issue.code === 'unrecognized_keys' ? 'unknown field: v3 has no place for it (remove it to migrate)' : issue.message, cause);
 }

@@ -37,6 +37,19 @@ export async function botv3(args: readonly string[], options: Omit<ExecFileOptio
   return promisify(execFile)(process.execPath, [CLI, ...args], { maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL', ...options, cwd: root, encoding: 'utf8', signal: abort.signal });
 }
 
+/** How a run of `botv3` ended: its exit code and output, whether it succeeded or not. */
+export interface CliExit extends CliResult {
+  code: number;
+}
+
+/** The end of a `botv3(...)` run as a value: code 0 with its output, or the failure's code and output, for a test that expects either. */
+export function exitOf(run: Promise<CliResult>): Promise<CliExit> {
+  return run.then(
+    (output) => ({ code: 0, ...output }),
+    (failure: CliExit) => ({ code: failure.code, stdout: failure.stdout, stderr: failure.stderr }),
+  );
+}
+
 /** Starts `botv3 ...args` in `root`, for a test that reads its output as it runs, or kills it. */
 export function spawnBotv3(args: readonly string[], options: Omit<SpawnOptions, 'cwd'> = {}): ChildProcess {
   built();

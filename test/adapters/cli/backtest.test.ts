@@ -3,19 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { botv3, CLI_TEST } from '../../helpers/cli.js';
+import { botv3, CLI_TEST, exitOf } from '../../helpers/cli.js';
 import { wave, writeCandles } from '../../helpers/candles.js';
 
 const SMA_TREND = fileURLToPath(new URL('../../fixtures/strategies/sma-trend.ts', import.meta.url));
 
-type Outcome = { code: number; stdout: string; stderr: string };
-
-async function run(args: string[]): Promise<Outcome> {
-  return botv3(args, { env: { ...process.env, DATABASE_URL: '' } }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (failure: Outcome) => ({ code: failure.code, stdout: failure.stdout, stderr: failure.stderr }),
-  );
-}
+const run = (args: string[]) => exitOf(botv3(args, { env: { ...process.env, DATABASE_URL: '' } }));
 
 async function setUp(): Promise<{ config: string; data: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'botv3-backtest-'));

@@ -2,19 +2,14 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { botv3 as runBotv3, CLI_TEST } from '../../helpers/cli.js';
+import { botv3 as runBotv3, CLI_TEST, exitOf, type CliExit } from '../../helpers/cli.js';
 
 /** Issue 18: `botv3 check` refuses what `botv3 start` refuses, short of what only the network can tell. */
 
-type Failure = { code: number; stdout: string; stderr: string };
-
 /** Runs the built CLI with its own data folder (`dataDir`, default a fresh one): where the markets cache is. */
-async function botv3(args: string[], dataDir?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function botv3(args: string[], dataDir?: string): Promise<CliExit> {
   const env = { ...process.env, DATABASE_URL: '', BOTV3_DATA_DIR: dataDir ?? (await mkdtemp(join(tmpdir(), 'botv3-data-'))) };
-  return runBotv3(args, { env }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (failure: Failure) => ({ code: failure.code, stdout: failure.stdout, stderr: failure.stderr }),
-  );
+  return exitOf(runBotv3(args, { env }));
 }
 
 async function configFile(text: string): Promise<string> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, test } from 'vitest';
-import { botv3, CLI_TEST, spawnBotv3 } from '../../helpers/cli.js';
+import { botv3, CLI_TEST, exitOf, spawnBotv3, type CliExit } from '../../helpers/cli.js';
 import { freshDatabaseServer } from '../../helpers/database.js';
 import { closedPort } from '../../helpers/ports.js';
 import { tcpProxy } from '../../helpers/tcp-proxy.js';
@@ -19,11 +19,8 @@ async function env(databaseUrl: string, extra: Record<string, string> = {}): Pro
 }
 
 /** Runs botv3 to its exit, which must fail; its exit code and standard error. */
-async function failing(args: string[], environment: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const result = await botv3(args, { env: environment }).then(
-    (output) => ({ code: 0, ...output }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
+async function failing(args: string[], environment: NodeJS.ProcessEnv): Promise<CliExit> {
+  const result = await exitOf(botv3(args, { env: environment }));
   expect(result.code, result.stderr).not.toBe(0);
   return result;
 }

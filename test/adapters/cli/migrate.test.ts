@@ -2,14 +2,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { botv3 as cli, CLI_TEST, spawnBotv3 } from '../../helpers/cli.js';
+import { botv3 as cli, CLI_TEST, exitOf, spawnBotv3 } from '../../helpers/cli.js';
 import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/database.js';
 import { rowsOf } from '../../helpers/migration.js';
 import { freshV2Database, runSql, V2_CONFIG_DIR } from '../../helpers/v2-database.js';
 
 const env = async () => ({ ...process.env, DATABASE_URL: '', V2_DATABASE_URL: '', BOTV3_DATA_DIR: await mkdtemp(join(tmpdir(), 'botv3-data-')) });
 const botv3 = async (...args: string[]) => cli(['migrate', ...args], { env: await env() });
-const failure = (promise: Promise<unknown>) => promise.then(() => ({ code: 0, stdout: '', stderr: '' })).catch((e: { code: number; stdout: string; stderr: string }) => e);
 
 const open: TestDatabaseServer[] = [];
 afterEach(async () => {
@@ -76,7 +75,7 @@ describe('botv3 migrate', CLI_TEST, () => {
     await botv3('run', '--from', v2.url, '--to', v3.url);
     await runSql(v3.url, `DELETE FROM signals WHERE original_id = 7`);
     const report = join(await mkdtemp(join(tmpdir(), 'botv3-report-')), 'report.md');
-    const bad = await failure(botv3('validate', '--from', v2.url, '--to', v3.url, '--report', report));
+    const bad = await exitOf(botv3('validate', '--from', v2.url, '--to', v3.url, '--report', report));
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^FAIL {2}v2 signals with no v3 row by original_id +v2 200 {2}v3 199 {2}1 missing, 0 extra: v2 signals 7 has no v3 row$/m);
     expect(await readFile(report, 'utf8')).toMatch(/\| rows of signals \| 200 \| 199 \| 0 \| \*\*FAIL\*\* \|/);
@@ -90,11 +89,11 @@ describe('botv3 migrate', CLI_TEST, () => {
   test('analyze refuses a v2 that lacks what the migration reads; run too, naming it', async () => {
     const { v2, v3 } = await databases();
     await runSql(v2.url, `ALTER TABLE trades DROP COLUMN fee; DROP TABLE positions`);
-    const analysis = await failure(botv3('analyze', '--from', v2.url));
+    const analysis = await exitOf(botv3('analyze', '--from', v2.url));
     expect(analysis.code).toBe(1);
     expect(analysis.stdout).toMatch(/^positions +0 {2}MISSING$/m);
     expect(analysis.stdout).toContain('Cannot migrate: trades lacks column(s) fee; table positions is missing.');
-    const run = await failure(botv3('run', '--from', v2.url, '--to', v3.url));
+    const run = await exitOf(botv3('run', '--from', v2.url, '--to', v3.url));
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^botv3: v2 at postgres:\/\/.* cannot be migrated: trades lacks column\(s\) fee; table positions is missing \(see botv3 migrate analyze\)\n$/);
   });
@@ -108,7 +107,7 @@ describe('botv3 migrate', CLI_TEST, () => {
     expect(await readFile(join(out, '.env'), 'utf8')).toContain('ANTHROPIC_API_KEY=');
 
     expect((await botv3('api-map', '--nginx')).stdout).toContain('rewrite ^\\/api\\/status$ /api/v1/system/status permanent;');
-    const missing = await failure(botv3('analyze'));
+    const missing = await exitOf(botv3('analyze'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^botv3: --from: give the v2 database URL \(or set V2_DATABASE_URL\)/);
   });
