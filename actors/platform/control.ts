@@ -7,6 +7,7 @@ import { traderExchange, traderSymbols, type PlatformConfig, type TraderConfig }
 import type { ExchangeStatusReply } from '../../adapters/exchanges/exchange.js';
 import { list, listSchemas, queryFailure, type ListName, type Page } from '../../adapters/database/queries.js';
 import type { ReadPool } from '../../adapters/database/read-pool.js';
+import type { PositionsView } from './positions-view.js';
 import type { SignalKey, SignalOutcomesReply, StoredSignalOutcome } from '../../adapters/database/signal-outcomes.js';
 import type { PersistenceStatus } from '../persistence/persistence.js';
 import type { QueuedReview, ReviewerStatus } from '../reviewer/protocol.js';
@@ -82,6 +83,8 @@ export interface ControlOptions {
   database?: { kind: 'embedded' | 'external'; where: string };
   /** The control plane's own pool on the platform's database, for the API's reads. */
   reads?: ReadPool;
+  /** The positions table kept from the events hub: `query('positions')` reads it once, then answers from memory. */
+  positions?: PositionsView;
 }
 
 /**
@@ -295,7 +298,8 @@ export class PlatformControl {
    * One of the stored lists, read on the control plane's own pool (`reads`), not through persistence,
    * whose mailbox is busy with what traders report; a bad filter throws `ERR_INVALID_QUERY` naming the
    * field. Identical queries asked while one is running share its answer, so a dashboard polled by many
-   * clients costs one query at a time.
+   * clients costs one query at a time. Positions, with `positions` given, cost one query in all: the
+   * table is read once, and kept from the hub's events after that.
    */
   query(list: ListName, filter: Record<string, unknown>): Promise<Page> {
     const key = `${list}\u0000${JSON.stringify(filter)}`;
@@ -314,8 +318,11 @@ export class PlatformControl {
       const failure = queryFailure(parsed.error);
       throw new ControlError('ERR_INVALID_QUERY', failure.reason, { field: failure.field ?? 'filter' });
     }
+    const view = name === 'positions' ? this.#options.positions : undefined;
     try {
-      return await reads.run((pool) => list(pool, name, filter));
+      if (!view) return await reads.run((pool) => list(pool, name, filter));
+      await view.load(() => reads.run(async (pool) => (await list(pool, 'positions', {})).rows));
+      return view.list(parsed.data as Parameters<PositionsView['list']>[0]);
     } catch (error) {
       // The database's own words (its tables, the values it refused) are for the log, where the API writes a 503's cause.
       throw new ControlError('ERR_UNAVAILABLE', 'the database could not answer; try again', { cause: error });

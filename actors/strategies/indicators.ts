@@ -73,6 +73,9 @@ export function rsiPush(rsi: RsiState, close: Fixed): number | undefined {
   return 100 - 100 / (1 + rsi.gain / rsi.loss);
 }
 
+/** What a candle that gives no signal returns: one frozen array, not a new one per candle. */
+export const NO_SIGNALS: StrategySignal[] = Object.freeze([]) as unknown as StrategySignal[];
+
 /** A strategy built by {@link perSymbolStrategy}: it always signals through its return value and always has a snapshot. */
 export interface SymbolStrategy extends Strategy {
   onCandle(candle: Candle): StrategySignal[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emptyRsi, perSymbolStrategy, rsiPush, rsiSchema } from './indicators.js';
+import { emptyRsi, NO_SIGNALS, perSymbolStrategy, rsiPush, rsiSchema } from './indicators.js';
 import { defineStrategy } from './strategy.js';
 
 const params = z
@@ -29,11 +29,11 @@ export const rsiReversion = defineStrategy({
       init: () => ({ rsi: emptyRsi(period) }),
       onCandle(state, candle) {
         const rsi = rsiPush(state.rsi, candle.close);
-        if (rsi === undefined) return [];
+        if (rsi === undefined) return NO_SIGNALS;
         const zone = rsi < oversold ? 'oversold' : rsi > overbought ? 'overbought' : 'neutral';
         const previous = state.zone;
         state.zone = zone;
-        if (previous === undefined || previous === zone || zone === 'neutral') return [];
+        if (previous === undefined || previous === zone || zone === 'neutral') return NO_SIGNALS;
         const value = rsi.toFixed(1);
         return zone === 'oversold'
           ? [{ symbol: candle.symbol, action: 'BUY', reason: `RSI${period} fell below ${oversold} (${value})` }]

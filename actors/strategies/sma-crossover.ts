@@ -1,7 +1,7 @@
 import { SMA } from 'trading-signals';
 import { z } from 'zod';
 import { fixedToNumber } from '../trading/fixed.js';
-import { perSymbolStrategy } from './indicators.js';
+import { NO_SIGNALS, perSymbolStrategy } from './indicators.js';
 import { defineStrategy } from './strategy.js';
 
 const params = z
@@ -57,13 +57,13 @@ export const smaCrossover = defineStrategy({
         pair.fast.add(close);
         pair.slow.add(close);
         // fast < slow, so the fast average is stable whenever the slow one is.
-        if (!pair.slow.isStable) return [];
+        if (!pair.slow.isStable) return NO_SIGNALS;
         const difference = Number(pair.fast.getResultOrThrow()) - Number(pair.slow.getResultOrThrow());
-        if (difference === 0) return [];
+        if (difference === 0) return NO_SIGNALS;
         const side = difference > 0 ? 'above' : 'below';
         const previous = state.side;
         state.side = side;
-        if (previous === undefined || previous === side) return [];
+        if (previous === undefined || previous === side) return NO_SIGNALS;
         return [{ symbol: candle.symbol, action: side === 'above' ? 'BUY' : 'SELL', reason: `SMA${fast} crossed ${side} SMA${slow}` }];
       },
     });

@@ -157,6 +157,8 @@ export class TraderCore {
   /** The trader's own address: where execution reports come back to. */
   readonly #self: Address;
   readonly #markets: Map<string, Market>;
+  /** The quote assets of the markets, each once: the cash part of the equity. */
+  readonly #quotes: readonly string[];
   readonly #symbols: ReadonlySet<string>;
   readonly #state: TraderState;
   readonly #seen: SeenIds;
@@ -193,6 +195,7 @@ export class TraderCore {
     this.#self = self;
     this.#markets = new Map(args.markets.map((m) => [m.symbol, m]));
     this.#symbols = new Set(this.#markets.keys());
+    this.#quotes = [...new Set(args.markets.map((m) => m.quote))];
     this.#state = snapshot ?? {
       positions: Object.fromEntries((recovered?.positions ?? []).map((p) => [p.symbol, p])),
       balances: { ...(recovered?.balances ?? args.balances) },
@@ -280,19 +283,29 @@ export class TraderCore {
     for (const { field, reason } of malformed) this.#reject(field, reason, now);
   }
 
+  /** Execution reports as they came over the wire: each is checked, and one that is not a report is an `execution.invalid` event. */
   onExecutions(reports: unknown[], now: number): void {
+    const valid: ExecutionReport[] = [];
     for (const input of reports) {
       const parsed = reportSchema.safeParse(input);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        this.#events.push({ kind: 'execution.invalid', reason: `${issue.path.join('.') || 'report'}: ${issue.message}`, at: now });
+      if (parsed.success) {
+        valid.push(parsed.data as ExecutionReport);
         continue;
       }
+      const issue = parsed.error.issues[0]!;
+      this.#events.push({ kind: 'execution.invalid', reason: `${issue.path.join('.') || 'report'}: ${issue.message}`, at: now });
+    }
+    this.applyExecutions(valid, now);
+  }
+
+  /** Execution reports already known to be well formed (a backtest's engine made them). */
+  applyExecutions(reports: readonly ExecutionReport[], now: number): void {
+    for (const report of reports) {
       try {
-        this.#apply(parsed.data as ExecutionReport, now);
+        this.#apply(report, now);
       } catch (error) {
         // A report that breaks the order state machine is the exchange's error, not a reason to stop trading.
-        this.#events.push({ kind: 'execution.invalid', clientOrderId: parsed.data.clientOrderId, reason: (error as Error).message, at: now });
+        this.#events.push({ kind: 'execution.invalid', clientOrderId: report.clientOrderId, reason: (error as Error).message, at: now });
       }
     }
     this.#advanceExits(now, false);
@@ -405,8 +418,7 @@ export class TraderCore {
       const mark = this.#state.marks[market.symbol];
       if (mark !== undefined) equity += mul(held, mark);
     }
-    const quotes = new Set([...this.#markets.values()].map((m) => m.quote));
-    for (const quote of quotes) equity += this.#state.balances[quote] ?? 0n;
+    for (const quote of this.#quotes) equity += this.#state.balances[quote] ?? 0n;
     return equity;
   }
 

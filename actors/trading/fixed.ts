@@ -37,8 +37,13 @@ export function toFixed(value: unknown, field: string): Fixed {
   const text = typeof value === 'string' ? value.trim() : String(value);
   // Plain decimals of at most 9 places, the common case (CSV candles, API amounts), need no rounding
   // and no Big: their digits are the fixed-point value.
+  const small = smallPlain(text);
+  if (small !== undefined) return BigInt(small);
   const plain = PLAIN.exec(text);
-  if (plain) return (plain[1] === '-' ? -1n : 1n) * (BigInt(plain[2]!) * ONE + BigInt((plain[3] ?? '').padEnd(DECIMALS, '0')));
+  if (plain) {
+    const units = BigInt(plain[2]! + (plain[3] ?? '').padEnd(DECIMALS, '0'));
+    return plain[1] === '-' ? -units : units;
+  }
   let big: Big;
   try {
     big = new Big(typeof value === 'string' ? value.trim() : value);
@@ -47,6 +52,35 @@ export function toFixed(value: unknown, field: string): Fixed {
   }
   if (big.abs().gt(LIMIT)) throw new TradingError('ERR_INVALID_DECIMAL', `${String(value).slice(0, 40)} is out of range (|x| <= 1e15)`, { field });
   return BigInt(big.times(ONE.toString()).round(0, Big.roundHalfEven).toFixed(0));
+}
+
+/**
+ * A plain decimal (`-?digits(.digits)?`, at most 9 places) worth less than 2^53 units (about 9 million),
+ * as its count of units, read digit by digit: exact in a double, and a bigint made from a number is
+ * several times cheaper than one made from text (a year of candles is 2.6 million of these).
+ * Undefined for anything else, which the general parse handles.
+ */
+function smallPlain(text: string): number | undefined {
+  const negative = text.charCodeAt(0) === 45;
+  let i = negative ? 1 : 0;
+  const wholeStart = i;
+  let units = 0;
+  for (let digit; i < text.length && (digit = text.charCodeAt(i) - 48) >= 0 && digit <= 9; i++) units = units * 10 + digit;
+  if (i === wholeStart || i - wholeStart > 7) return undefined;
+  let scale = 1e9;
+  if (i < text.length && text.charCodeAt(i) === 46) {
+    const fractionEnd = Math.min(text.length, ++i + DECIMALS);
+    let fraction = 0;
+    for (let digit; i < fractionEnd && (digit = text.charCodeAt(i) - 48) >= 0 && digit <= 9; i++) {
+      fraction = fraction * 10 + digit;
+      scale /= 10;
+    }
+    units = units * 1e9 + fraction * scale;
+  } else {
+    units *= 1e9;
+  }
+  if (i !== text.length || units > Number.MAX_SAFE_INTEGER) return undefined;
+  return negative ? -units : units;
 }
 
 /** Prints a Fixed as a plain decimal string without trailing zeros: `1500000000n` -> `"1.5"`. */

@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import { PlatformControl, type ControlOptions } from '../../actors/platform/control.js';
+import { PositionsView } from '../../actors/platform/positions-view.js';
+import type { HubStreamMessage } from '../../actors/events/hub.js';
+import type { Message } from '../../runtime/message.js';
 import { platformTree, stopPlatform } from '../../actors/platform/tree.js';
 import { ActorSystem, type ActorSystemOptions, type ShutdownReport } from '../../runtime/system.js';
 import { DEFAULT_RULES_FILE, loadAlertRules } from '../alerts/rules.js';
@@ -12,6 +15,9 @@ import { ReadPool } from '../database/read-pool.js';
 
 /** Connections the API's reads may use at once (fewer when the database takes fewer: the embedded one runs one query at a time). */
 const READ_POOL = 2;
+
+/** The outlet the API's positions are kept from (see `PositionsView`). */
+export const POSITIONS_OUTLET = 'outlet.positions';
 
 /** The outlet the Telegram notifier reads the hub's events from. */
 export const TELEGRAM_OUTLET = 'outlet.telegram';
@@ -80,13 +86,19 @@ export async function launchPlatform(
   const token = telegramToken(config.telegram, env);
   const feed = new ApiFeed();
   const notices = new ApiFeed();
-  const outlets = { [STREAM_OUTLET]: feed.outlet, ...(token ? { [TELEGRAM_OUTLET]: notices.outlet } : {}) };
+  // Observing from the start: no event between the start and the table's first read is missed.
+  const positions = new PositionsView();
+  const outlets = {
+    [STREAM_OUTLET]: feed.outlet,
+    [POSITIONS_OUTLET]: (message: Message) => positions.observe((message as unknown as HubStreamMessage).events),
+    ...(token ? { [TELEGRAM_OUTLET]: notices.outlet } : {}),
+  };
   const tree = platformTree(config, { ...options.platform, outlets: Object.keys(outlets) });
   const system = await ActorSystem.start(tree, { ...options.system, logger: log, outlets });
   // The API's reads go to the database on a pool of their own, not through persistence's mailbox.
   const database = options.platform.database;
   const reads = database ? new ReadPool(database.url, Math.min(READ_POOL, database.poolSize)) : undefined;
-  const control = new PlatformControl(system, config, { ...options, ...(reads ? { reads } : {}) });
+  const control = new PlatformControl(system, config, { ...options, ...(reads ? { reads, positions } : {}) });
   const telegram = token ? startTelegram({ config: config.telegram, token, env, control, version, log }) : undefined;
   if (telegram) notices.plug((events) => telegram.notifier.observe(events));
   const alerts = startAlerts({ system, control, config: config.alerts, rules, log, ...(telegram ? { telegram: telegram.notifier } : {}) });

@@ -133,18 +133,20 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
       reports.push(report);
     }
     for (const [seat, reports] of bySeat) {
-      seat.core.onExecutions(reports, now);
+      seat.core.applyExecutions(reports, now);
       flush(seat, now);
     }
   };
   /** What the trader decided goes to the engine, as its actor sends it: cancels first, then orders. */
   const flush = (seat: Seat, now: number) => {
     const { cancels, orders } = seat.core.drain();
+    // Most candles decide nothing: no array for them.
+    if (cancels.length + orders.length === 0) return;
     const routed: Routed[] = [];
     if (cancels.length > 0) routed.push(...engine.cancel(seat.args.account, cancels, now));
     for (const order of orders) {
       seat.orders.set(order.clientOrderId, order);
-      for (const report of engine.place(order, now)) routed.push({ replyTo: order.replyTo, report });
+      for (const report of engine.submit(order, now)) routed.push({ replyTo: order.replyTo, report });
     }
     if (routed.length > 0) deliver(routed, now);
   };

@@ -161,7 +161,7 @@ export async function list<N extends ListName>(pool: DatabasePool, name: N, inpu
     if (filter.open !== undefined) where.push(filter.open ? sql.fragment`quantity <> 0` : sql.fragment`quantity = 0`);
     if (filter.from !== undefined) where.push(sql.fragment`updated_at >= to_timestamp(${filter.from as number} / 1000.0)`);
     if (filter.to !== undefined) where.push(sql.fragment`updated_at < to_timestamp(${filter.to as number} / 1000.0)`);
-    const rows = await pool.any(sql.unsafe`SELECT ${columnsOf(name)} FROM positions WHERE ${sql.join(where, sql.fragment` AND `)} ORDER BY trader_id, symbol`);
+    const rows = await pool.any(sql.unsafe`SELECT ${columnsOf(name)} FROM positions WHERE ${sql.join(where, sql.fragment` AND `)} ORDER BY trader_id COLLATE "C", symbol COLLATE "C"`);
     return { rows: rows.map((row) => served(name, row)) };
   }
   if (name === 'balances') {

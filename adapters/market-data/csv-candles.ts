@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, parse, type Options } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { TradingError } from '../../actors/trading/errors.js';
 import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
@@ -21,7 +21,7 @@ const REQUIRED = `ts (or timestamp), ${PRICE_COLUMNS.join(', ')}, volume`;
 /** A cell's value and where it is, so that every complaint can name its line and column. */
 interface Cell {
   value: string;
-  line: number;
+  row: number;
   column: string;
 }
 
@@ -38,8 +38,13 @@ interface Cell {
 export function parseCandlesCsv(text: string, options: CandlesCsvOptions): Candle[] {
   const candles: Candle[] = [];
   const reader = new CandleRows(options, (candle) => candles.push(candle));
-  for (const { record, info } of csvRows(() => parseSync(text, CSV_OPTIONS) as unknown as Row[], reader.source)) reader.add(record, info.lines);
-  reader.done();
+  try {
+    for (const record of parseSync(text, CSV_OPTIONS) as string[][]) reader.add(record);
+    reader.done();
+  } catch (error) {
+    if (!(error instanceof RowProblem)) throw csvError(error, reader.source);
+    throw error.at(reader.source, lineOf(parseSync(text, { ...CSV_OPTIONS, info: true }) as unknown as Row[], error.row));
+  }
   return candles;
 }
 
@@ -57,23 +62,73 @@ export async function loadCandlesCsv(path: string, options: CandlesCsvOptions): 
  */
 export async function streamCandlesCsv(path: string, options: CandlesCsvOptions, onCandle: (candle: Candle) => void): Promise<void> {
   const reader = new CandleRows({ ...options, source: options.source ?? path }, onCandle);
-  const parser = parse(CSV_OPTIONS);
-  // pipe() does not pass the file's errors on (a missing file would leave the parser waiting).
-  const file = createReadStream(path).on('error', (error) => parser.destroy(error));
   try {
-    for await (const { record, info } of file.pipe(parser) as AsyncIterable<Row>) reader.add(record, info.lines);
+    await readRecords(path, CSV_OPTIONS, (record) => reader.add(record));
+    reader.done();
   } catch (error) {
-    throw csvError(error, reader.source);
+    if (!(error instanceof RowProblem)) throw csvError(error, reader.source);
+    // Rows are read without their line numbers (asking for them costs a fifth of the parse); the line
+    // of the one refused is found by reading the file again up to it.
+    let index = 0;
+    let line = 1;
+    await readRecords(path, { ...CSV_OPTIONS, info: true }, (row) => {
+      if (index++ < error.row) return true;
+      line = (row as unknown as Row).info.lines;
+      return false;
+    });
+    throw error.at(reader.source, line);
+  }
+}
+
+/** Hands each record of a CSV file to `onRecord`, in order, until it returns false or the file ends. */
+async function readRecords(path: string, csv: Options, onRecord: (record: string[]) => boolean): Promise<void> {
+  const parser = parse(csv);
+  const file = createReadStream(path);
+  try {
+    await new Promise<void>((done, fail) => {
+      // pipe() does not pass the file's errors on (a missing file would leave the parser waiting).
+      file.on('error', fail);
+      parser.on('error', fail).on('end', done);
+      parser.on('readable', () => {
+        try {
+          for (let record: string[] | null; (record = parser.read() as string[] | null) !== null; ) if (!onRecord(record)) return done();
+        } catch (error) {
+          fail(error);
+        }
+      });
+      file.pipe(parser);
+    });
   } finally {
     file.destroy();
+    parser.destroy();
   }
-  reader.done();
 }
 
 /** With `info`, each row comes with the line it ends on; the typings do not know this option. */
 type Row = { record: string[]; info: { lines: number } };
 
-const CSV_OPTIONS = { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true } as const;
+const CSV_OPTIONS: Options = { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true };
+
+/** The line record `row` (0: the header) ends on, from rows read with `info`. */
+function lineOf(rows: readonly Row[], row: number): number {
+  return rows[row]?.info.lines ?? 1;
+}
+
+/** A row refused, known by its index until its line is looked up (see {@link streamCandlesCsv}). */
+class RowProblem extends Error {
+  constructor(
+    readonly row: number,
+    readonly column: string | undefined,
+    readonly detail: string,
+    override readonly cause?: unknown,
+  ) {
+    super(detail);
+  }
+
+  at(source: string, line: number): TradingError {
+    return invalid(source, line, this.column, this.detail, this.cause);
+  }
+}
 
 /** Candles from CSV rows, one at a time: the header first, then a candle per row, each checked. */
 class CandleRows {
@@ -81,6 +136,8 @@ class CandleRows {
   readonly #options: CandlesCsvOptions;
   #header: { at: Record<string, number>; time: string; width: number } | undefined;
   #previous: { ts: number; value: string } | undefined;
+  /** Index of the next record; the header is 0. */
+  #row = 0;
   readonly #onCandle: (candle: Candle) => void;
 
   constructor(options: CandlesCsvOptions, onCandle: (candle: Candle) => void) {
@@ -89,40 +146,33 @@ class CandleRows {
     this.source = options.source ?? 'CSV';
   }
 
-  add(record: string[], line: number): void {
-    const source = this.source;
+  /** Takes the next record; always true (go on). @throws RowProblem for a row it refuses. */
+  add(record: string[]): true {
+    const row = this.#row++;
     if (!this.#header) {
-      this.#header = { ...locateColumns(record, source), width: record.length };
-      return;
+      this.#header = { ...locateColumns(record), width: record.length };
+      return true;
     }
     const { at, time, width } = this.#header;
-    if (record.length !== width) throw invalid(source, line, undefined, `${record.length} fields where the header has ${width}`);
-    const cell = (column: string): Cell => ({ value: record[at[column]!]!, line, column });
+    if (record.length !== width) throw new RowProblem(row, undefined, `${record.length} fields where the header has ${width}`);
+    const cell = (column: string): Cell => ({ value: record[at[column]!]!, row, column });
     const stamp = cell(time);
-    const ts = parseTimestamp(stamp, source);
+    const ts = parseTimestamp(stamp);
     if (this.#previous !== undefined && ts <= this.#previous.ts) {
-      throw invalid(source, line, time, `${stamp.value} is not after the previous row's ${this.#previous.value}`);
+      throw new RowProblem(row, time, `${stamp.value} is not after the previous row's ${this.#previous.value}`);
     }
     this.#previous = { ts, value: stamp.value };
-    const [open, high, low, close] = PRICE_COLUMNS.map((column) => positive(cell(column), source)) as [Fixed, Fixed, Fixed, Fixed];
-    if (high < low) throw invalid(source, line, 'high', `${cell('high').value} is below low ${cell('low').value}`);
-    const volume = decimal(cell('volume'), source);
-    if (volume < 0n) throw invalid(source, line, 'volume', `must not be negative, got ${cell('volume').value}`);
+    const [open, high, low, close] = PRICE_COLUMNS.map((column) => positive(cell(column))) as [Fixed, Fixed, Fixed, Fixed];
+    if (high < low) throw new RowProblem(row, 'high', `${cell('high').value} is below low ${cell('low').value}`);
+    const volume = decimal(cell('volume'));
+    if (volume < 0n) throw new RowProblem(row, 'volume', `must not be negative, got ${cell('volume').value}`);
     this.#onCandle({ symbol: this.#options.symbol, timeframe: this.#options.timeframe, ts, open, high, low, close, volume });
+    return true;
   }
 
   /** The end of the input: one without even a header is refused. */
   done(): void {
-    if (!this.#header) throw invalid(this.source, 1, undefined, `no header row; expected the columns ${REQUIRED}`);
-  }
-}
-
-/** The parsed rows, or the parser's complaint as an error naming the source and the line. */
-function csvRows(read: () => Row[], source: string): Row[] {
-  try {
-    return read();
-  } catch (error) {
-    throw csvError(error, source);
+    if (!this.#header) throw new RowProblem(0, undefined, `no header row; expected the columns ${REQUIRED}`);
   }
 }
 
@@ -133,22 +183,22 @@ function csvError(error: unknown, source: string): unknown {
 }
 
 /** Column name -> index, and which of its names the time column goes by. */
-function locateColumns(header: string[], source: string): { at: Record<string, number>; time: string } {
+function locateColumns(header: string[]): { at: Record<string, number>; time: string } {
   const at: Record<string, number> = Object.create(null);
   header.forEach((name, index) => {
     const column = name.toLowerCase();
     // Unnamed columns (a trailing comma) are ignored like any other extra column.
     if (column === '') return;
-    if (at[column] !== undefined) throw invalid(source, 1, column, 'appears twice in the header');
+    if (at[column] !== undefined) throw new RowProblem(0, column, 'appears twice in the header');
     at[column] = index;
   });
   const times = TIME_COLUMNS.filter((column) => at[column] !== undefined);
   if (times.length !== 1) {
     const detail = times.length === 0 ? `missing from the header (expected ${REQUIRED})` : 'both ts and timestamp in the header';
-    throw invalid(source, 1, 'ts', detail);
+    throw new RowProblem(0, 'ts', detail);
   }
   for (const column of [...PRICE_COLUMNS, 'volume']) {
-    if (at[column] === undefined) throw invalid(source, 1, column, `missing from the header (expected ${REQUIRED})`);
+    if (at[column] === undefined) throw new RowProblem(0, column, `missing from the header (expected ${REQUIRED})`);
   }
   return { at, time: times[0]! };
 }
@@ -156,7 +206,7 @@ function locateColumns(header: string[], source: string): { at: Record<string, n
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** ms since the epoch, given as such or as an ISO 8601 date. */
-function parseTimestamp(cell: Cell, source: string): number {
+function parseTimestamp(cell: Cell): number {
   if (/^\d+$/.test(cell.value)) {
     const ms = Number(cell.value);
     if (Number.isSafeInteger(ms)) return ms;
@@ -170,21 +220,21 @@ function parseTimestamp(cell: Cell, source: string): number {
     const ms = Date.parse(time === undefined ? `${year}-${month}-${day}` : `${year}-${month}-${day}T${time}${zone ?? 'Z'}`);
     if (valid && !Number.isNaN(ms)) return ms;
   }
-  throw invalid(source, cell.line, cell.column, `"${cell.value.slice(0, 40)}" is neither ms since the epoch nor an ISO 8601 date`);
+  throw new RowProblem(cell.row, cell.column, `"${cell.value.slice(0, 40)}" is neither ms since the epoch nor an ISO 8601 date`);
 }
 
-function decimal(cell: Cell, source: string): Fixed {
+function decimal(cell: Cell): Fixed {
   try {
     return toFixed(cell.value, cell.column);
   } catch (error) {
     if (!(error instanceof TradingError)) throw error;
-    throw invalid(source, cell.line, cell.column, error.detail, error);
+    throw new RowProblem(cell.row, cell.column, error.detail, error);
   }
 }
 
-function positive(cell: Cell, source: string): Fixed {
-  const value = decimal(cell, source);
-  if (value <= 0n) throw invalid(source, cell.line, cell.column, `must be positive, got ${cell.value}`);
+function positive(cell: Cell): Fixed {
+  const value = decimal(cell);
+  if (value <= 0n) throw new RowProblem(cell.row, cell.column, `must be positive, got ${cell.value}`);
   return value;
 }
 

@@ -13,6 +13,9 @@ import type { CandleSeries } from '../market-data/candle-series.js';
 /** One basis point as a fixed-point fraction. */
 const BPS = ONE / 10_000n;
 
+/** What a candle that fills nothing reports: one frozen array, not a new one per candle. */
+const NO_REPORTS: Routed[] = Object.freeze([]) as unknown as Routed[];
+
 /** A limit order resting in the paper book, with what it still has locked. */
 interface RestingOrder {
   request: OrderRequest;
@@ -122,7 +125,7 @@ export class PaperEngine {
     return this.#resting.filter((o) => o.request.account === account).map((o) => o.request);
   }
 
-  /** Places one order; returns its reports in order (accepted, fills, expired) or a rejection. */
+  /** Places one order as it came over the wire; returns its reports in order (accepted, fills, expired) or a rejection. */
   place(input: unknown, now: number): ExecutionReport[] {
     const parsed = orderRequestSchema.safeParse(input);
     if (!parsed.success) {
@@ -130,7 +133,11 @@ export class PaperEngine {
       const raw = (typeof input === 'object' && input !== null ? input : {}) as Partial<OrderRequest>;
       return [reject({ clientOrderId: String(raw.clientOrderId ?? ''), account: String(raw.account ?? ''), symbol: String(raw.symbol ?? '') }, `${issue.path.join('.') || 'order'}: ${issue.message}`, now)];
     }
-    const request: OrderRequest = parsed.data;
+    return this.submit(parsed.data, now);
+  }
+
+  /** Places an order already known to be well formed (a backtest's trader made it); as `place` otherwise. */
+  submit(request: OrderRequest, now: number): ExecutionReport[] {
     const problem = this.#problem(request);
     if (problem) return [reject(request, problem, now)];
     const key = idKey(`${request.account}\u0000${request.clientOrderId}`);
@@ -185,8 +192,9 @@ export class PaperEngine {
   /** Moves the market one candle: new prices, a refreshed book, and fills of resting orders it crossed. */
   advance(now: number): { candles: Candle[]; reports: Routed[] } {
     const candles = this.#walk.next(this.#options.timeframe);
-    const reports: Routed[] = [];
     for (const candle of candles) this.#books.get(candle.symbol)!.refresh(candle.close);
+    if (this.#resting.length === 0) return { candles, reports: NO_REPORTS };
+    const reports: Routed[] = [];
     const nextBar = this.#options.fills === 'next-bar';
     for (let i = 0; i < this.#resting.length; i++) {
       const order = this.#resting[i]!;

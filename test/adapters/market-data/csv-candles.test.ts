@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadCandlesCsv, parseCandlesCsv } from '../../../adapters/market-data/csv-candles.js';
 import { TradingError } from '../../../actors/trading/errors.js';
@@ -122,5 +123,21 @@ describe('loadCandlesCsv', () => {
     expect(await loadCandlesCsv(path, { symbol: 'BTC/USDT', timeframe: '1h' })).toHaveLength(1);
     writeFileSync(path, [header, '1,1,1,1,nope,1'].join('\n'));
     await expect(loadCandlesCsv(path, { symbol: 'BTC/USDT', timeframe: '1h' })).rejects.toThrow(`${path} line 2, column close: "nope" is not a decimal number`);
+  });
+
+  test('a file names the same line as the text, wherever the bad row is and however many blank lines come before it', async () => {
+    const path = join(dir, 'lines.csv');
+    const row = (i: number) => `${1_704_067_200_000 + i * 3_600_000},100,101,99,100,1`;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(3), { minLength: 1, maxLength: 40 }), fc.nat(39), async (blanks, at) => {
+        const bad = at % blanks.length;
+        const lines = [header, ...blanks.flatMap((n, i) => [...Array<string>(n).fill(''), i === bad ? row(i).replace(',99,', ',9x9,') : row(i)])];
+        writeFileSync(path, lines.join('\n'));
+        const line = lines.findIndex((text) => text.includes('9x9')) + 1;
+        expect(failure(lines)).toBe(`candles.csv line ${line}, column low: "9x9" is not a decimal number`);
+        await expect(loadCandlesCsv(path, options)).rejects.toThrow(`candles.csv line ${line}, column low: "9x9" is not a decimal number`);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
