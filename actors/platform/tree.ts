@@ -4,8 +4,7 @@ import type { ActorSystem, ShutdownReport } from '../../runtime/system.js';
 import { join } from 'node:path';
 import { ccxtExchangeId, strategyModule, traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import { GUARD_DEFAULTS, type CcxtExchangeArgs } from '../../adapters/exchanges/args.js';
-import { PAPER_MARKETS } from '../../adapters/paper/markets.js';
-import type { PaperExchangeArgs } from '../../adapters/paper/options.js';
+import { listedPaperMarkets, type PaperExchangeArgs } from '../../adapters/paper/options.js';
 import { TradingError } from '../trading/errors.js';
 import { toFixed, type Fixed } from '../trading/fixed.js';
 import type { Market } from '../trading/market.js';
@@ -184,7 +183,7 @@ export function traderSpec(
   const listed: readonly Market[] =
     exchange.type === 'ccxt'
       ? (options.markets?.[exchangeName] ?? [])
-      : PAPER_MARKETS.filter((m) => (exchange.replay ? m.symbol in exchange.replay : !exchange.symbols || exchange.symbols.includes(m.symbol)));
+      : listedPaperMarkets(exchange);
   const markets: Market[] = symbols.map((symbol, j) => {
     const market = listed.find((m) => m.symbol === symbol);
     if (!market) {

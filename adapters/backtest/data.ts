@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { traderSymbols, type PlatformConfig } from '../config/schema.js';
@@ -5,6 +6,7 @@ import { resolveStrategies } from '../config/strategies.js';
 import { TradingError } from '../../actors/trading/errors.js';
 import { SeriesBuilder, type CandleSeries } from '../market-data/candle-series.js';
 import { streamCandlesCsv } from '../market-data/csv-candles.js';
+import { paperMarketSpec, type PaperMarketSpec } from '../paper/markets.js';
 
 /**
  * Where a symbol's candles of one timeframe live in a data folder: `DATA/BTC-USDT/1m.csv` (the symbol
@@ -12,7 +14,47 @@ import { streamCandlesCsv } from '../market-data/csv-candles.js';
  * writes this layout.
  */
 export function candlesFile(dataDir: string, symbol: string, timeframe: string): string {
-  return join(dataDir, symbol.replace(/[/:]/g, '-'), `${timeframe}.csv`);
+  return join(symbolDir(dataDir, symbol), `${timeframe}.csv`);
+}
+
+/** Where a symbol's market (steps, minimums, fees) lives beside its candles: `DATA/ADA-USDT/market.json`. */
+export function marketFile(dataDir: string, symbol: string): string {
+  return join(symbolDir(dataDir, symbol), 'market.json');
+}
+
+const symbolDir = (dataDir: string, symbol: string) => join(dataDir, symbol.replace(/[/:]/g, '-'));
+
+/**
+ * The markets the data folder has for `symbols` (see `marketFile`; `botv3 data download` writes them),
+ * by symbol; a symbol without one is left out.
+ *
+ * @throws TradingError `ERR_INVALID_CONFIG` naming the file and the field of a market that is malformed.
+ */
+export async function loadMarkets(dataDir: string, symbols: readonly string[]): Promise<Record<string, PaperMarketSpec>> {
+  const markets: Record<string, PaperMarketSpec> = {};
+  for (const symbol of symbols) {
+    const file = marketFile(dataDir, symbol);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (cause) {
+      throw new TradingError('ERR_INVALID_CONFIG', `${file}: not JSON (${(cause as Error).message})`, { field: 'data', cause });
+    }
+    const parsed = paperMarketSpec.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new TradingError('ERR_INVALID_CONFIG', `${file}: ${issue.path.join('.') || 'market'}: ${issue.message}`, { field: 'data' });
+    }
+    markets[symbol] = parsed.data;
+  }
+  return markets;
 }
 
 /** The time window of a run: `from` inclusive, `to` exclusive, in ms since the epoch. */

@@ -12,7 +12,7 @@ import type { CandleSeries } from '../market-data/candle-series.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import { paperArgsSchema, paperOptions, type PaperExchangeArgs } from '../paper/options.js';
 import { PaperEngine, type Routed } from '../paper/engine.js';
-import { PAPER_MARKETS } from '../paper/markets.js';
+import { paperMarkets, type PaperMarketSpec } from '../paper/markets.js';
 import type { PlatformConfig } from '../config/schema.js';
 
 /** One fill of a backtest, as the report lists it. */
@@ -59,6 +59,8 @@ export interface BacktestOptions {
   series: Record<string, CandleSeries>;
   timeframe: string;
   slippageBps?: number;
+  /** Markets of symbols the paper exchange does not know, or knows otherwise (see `loadMarkets`); the config's own come first. */
+  markets?: Record<string, PaperMarketSpec>;
 }
 
 /** A trader inside the backtest: its core, where its orders go, and its risk state. */
@@ -80,8 +82,9 @@ interface Seat {
  * drawdown rules, and the paper exchange's engine with `next-bar` fills, on a simulated clock: no
  * timers, no wall clock, no threads. The same config and candles give the same result, to the unit.
  *
- * Every exchange of the config is simulated by one paper engine over the recorded candles, with the
- * paper markets' precision, minimums and fees. The AI review is not part of a backtest.
+ * Every exchange of the config is simulated by one paper engine over the recorded candles, with each
+ * market's steps, minimums and fees: the paper exchange's built-ins, with the data folder's markets
+ * (`options.markets`) and the config's paper markets over them. The AI review is not part of a backtest.
  *
  * @example
  * ```ts
@@ -92,12 +95,16 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
   const symbols = Object.keys(options.series);
   const first = Math.min(...Object.values(options.series).map((candles) => candles.at(0)?.ts ?? Infinity));
   if (first === Infinity) throw new TradingError('ERR_INVALID_CONFIG', 'no candles in the time window', { field: 'data' });
-  const unknown = symbols.filter((s) => !PAPER_MARKETS.some((m) => m.symbol === s));
+  // Every exchange is simulated by one engine: each gets every market, the config's paper markets over the data folder's.
+  const configured = Object.values(config.exchanges).map((exchange) => (exchange.type === 'paper' ? exchange.markets : undefined));
+  const markets = Object.assign({}, options.markets, ...configured) as Record<string, PaperMarketSpec>;
+  const known = new Set(paperMarkets(markets).map((m) => m.symbol));
+  const unknown = symbols.filter((s) => !known.has(s));
   if (unknown.length > 0) {
-    throw new TradingError('ERR_INVALID_CONFIG', `${unknown.join(', ')}: a backtest trades the paper exchange's markets (${PAPER_MARKETS.map((m) => m.symbol).join(', ')})`, { field: 'symbols' });
+    throw new TradingError('ERR_INVALID_CONFIG', `${unknown.join(', ')}: no market (steps, minimums, fees): botv3 data download writes one beside the candles (market.json), or give it in the config under exchanges.<name>.markets`, { field: 'symbols' });
   }
   const slippageBps = options.slippageBps ?? 0;
-  const simulated: PlatformConfig = { ...config, exchanges: Object.fromEntries(Object.keys(config.exchanges).map((name) => [name, paperExchange(options.timeframe, symbols, first, slippageBps)])) };
+  const simulated: PlatformConfig = { ...config, exchanges: Object.fromEntries(Object.keys(config.exchanges).map((name) => [name, paperExchange(options.timeframe, symbols, first, slippageBps, markets)])) };
   const tree = platformTree(simulated, { now: first });
   const engine = await sharedEngine(simulated, tree, options);
   const risk = actorArgs<RiskManagerArgs>(tree, ADDRESSES.risk);
@@ -213,8 +220,8 @@ function holds(positions: Record<string, { quantity: Fixed }>): boolean {
 }
 
 /** A paper exchange replaying the recorded candles, with a backtest's fills. */
-function paperExchange(timeframe: string, symbols: string[], startTs: number, slippageBps: number) {
-  return { ...paperArgsSchema.parse({ timeframe, symbols, startTs, candleIntervalMs: 0, fills: 'next-bar', slippageBps }), type: 'paper' as const };
+function paperExchange(timeframe: string, symbols: string[], startTs: number, slippageBps: number, markets: Record<string, PaperMarketSpec>) {
+  return { ...paperArgsSchema.parse({ timeframe, symbols, startTs, candleIntervalMs: 0, fills: 'next-bar', slippageBps }), markets, type: 'paper' as const };
 }
 
 /** One engine for every exchange of the config: the accounts of all of them, on the recorded candles. */

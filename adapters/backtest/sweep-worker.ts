@@ -2,7 +2,7 @@ import { workerData } from 'piscina';
 import { TradingError } from '../../actors/trading/errors.js';
 import type { Candle } from '../../actors/trading/market.js';
 import { receiveSeries, type CandleSeries, type SharedColumns } from '../market-data/candle-series.js';
-import { backtestConfig, loadSeries } from './data.js';
+import { backtestConfig, loadMarkets, loadSeries } from './data.js';
 import { runBacktest } from './kernel.js';
 import { buildReport } from './report.js';
 import type { SweepRow, SweepTask } from './sweep.js';
@@ -29,7 +29,8 @@ export default async function sweepRun(task: SweepTask): Promise<SweepRow> {
   let series = cache.get(key);
   if (!series) cache.set(key, (series = given ? Promise.resolve(given) : loadSeries(task.data, symbols, task.timeframe, task.window)));
   try {
-    const result = await runBacktest(config, { series: await series, timeframe: task.timeframe, slippageBps: task.slippageBps });
+    const markets = await loadMarkets(task.data, symbols);
+    const result = await runBacktest(config, { series: await series, timeframe: task.timeframe, slippageBps: task.slippageBps, markets });
     return { params: task.params, summary: buildReport(result).portfolio.summary };
   } catch (error) {
     if (error instanceof TradingError && error.code === 'ERR_INVALID_CONFIG') return { params: task.params, error: error.message };

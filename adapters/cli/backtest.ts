@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Window } from '../backtest/data.js';
 import type { CandleSeries } from '../market-data/candle-series.js';
 import { formatSweep, grid, parseSweep, runSweep } from '../backtest/sweep.js';
-import { backtestConfig, loadSeries } from '../backtest/data.js';
+import { backtestConfig, loadMarkets, loadSeries } from '../backtest/data.js';
 import { runBacktest } from '../backtest/kernel.js';
 import { writeHtmlReport } from '../backtest/html.js';
 import { buildReport, formatSummary, writeReport } from '../backtest/report.js';
@@ -31,8 +31,10 @@ export async function backtest(command: BacktestCommand, print: (line: string) =
   const { config, symbols } = await backtestConfig(command.config);
   const window = { ...(command.from ? { from: parseTimeOption(command.from, '--from') } : {}), ...(command.to ? { to: parseTimeOption(command.to, '--to') } : {}) };
   const series = await loadSeries(command.data, symbols, command.timeframe, window);
+  // Read here for a sweep too, whose threads read them again: a malformed one stops it before it starts.
+  const markets = await loadMarkets(command.data, symbols);
   if (command.sweep !== undefined) return sweep(command, config, window, series, print);
-  const result = await runBacktest(config, { series, timeframe: command.timeframe, slippageBps: command.slippageBps });
+  const result = await runBacktest(config, { series, timeframe: command.timeframe, slippageBps: command.slippageBps, markets });
   const report = buildReport(result);
   print(formatSummary(report));
   const file = await writeReport(report, command.out);

@@ -1,23 +1,11 @@
 import { z } from 'zod';
 import { inferStrategyType, STRATEGIES, strategyTypes } from '../../actors/strategies/registry.js';
 import { TradingError } from '../../actors/trading/errors.js';
-import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
 import { normalizeSymbol } from '../../actors/trading/symbol.js';
 import { isTimeframe } from '../../actors/trading/timeframe.js';
 import { EXCHANGE_IDS, PROFILES, type ExchangeId } from '../exchanges/profiles/index.js';
 import { paperArgsSchema } from '../paper/options.js';
-
-/** A decimal written as a number (`0.02`) or a string (`"0.02"`), read exactly. */
-const decimal = z.union([z.number(), z.string()]).transform((value, ctx): Fixed => {
-  try {
-    return toFixed(value, 'value');
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as { detail: string }).detail });
-    return z.NEVER;
-  }
-});
-const positiveDecimal = decimal.refine((v) => v > 0n, 'must be positive');
-const fraction = decimal.refine((v) => v > 0n && v < 10n ** 9n, 'must be a fraction between 0 and 1 (0.02 = 2 %)');
+import { decimal, fraction, positiveDecimal } from './decimal.js';
 
 const symbol = z.string().transform((value, ctx) => {
   const normalized = normalizeSymbol(value);
@@ -173,7 +161,17 @@ const ccxtExchange = z.strictObject({
   timeoutMs: z.number().int().positive().default(10_000),
 });
 
-const exchange = z.discriminatedUnion('type', [z.object({ type: z.literal('paper'), ...paperArgsSchema.shape }).strict(), ccxtExchange]);
+const paperExchange = z
+  .object({ type: z.literal('paper'), ...paperArgsSchema.shape })
+  .strict()
+  .superRefine((paper, ctx) => {
+    // A replay starts at its first candle; a random walk needs to be told where.
+    if (paper.replay) return;
+    for (const [symbol, spec] of Object.entries(paper.markets ?? {})) {
+      if (spec.startPrice === undefined) ctx.addIssue({ code: 'custom', path: ['markets', symbol, 'startPrice'], message: 'is needed where prices are a random walk (no replay)' });
+    }
+  });
+const exchange = z.discriminatedUnion('type', [paperExchange, ccxtExchange]);
 
 /** The REST API, WebSocket stream and metrics server of `botv3 start`. */
 const apiSchema = z.strictObject({

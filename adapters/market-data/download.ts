@@ -1,8 +1,12 @@
-import { appendFile, mkdir, open } from 'node:fs/promises';
+import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Exchange, OHLCV } from 'ccxt';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
-import { candlesFile } from '../backtest/data.js';
+import { TradingError } from '../../actors/trading/errors.js';
+import { fixedToString } from '../../actors/trading/fixed.js';
+import type { Market } from '../../actors/trading/market.js';
+import { candlesFile, marketFile } from '../backtest/data.js';
+import { tradingMarket } from '../exchanges/markets.js';
 import type { Progress } from '../cli/progress.js';
 
 export interface DownloadOptions {
@@ -29,7 +33,8 @@ export interface Downloaded {
 const HEADER = 'ts,open,high,low,close,volume\n';
 
 /**
- * Fills the data folder with candles through ccxt's `fetchOHLCV`, a page at a time from the last
+ * Fills the data folder with each symbol's market (`market.json`: the steps, minimums and fees a
+ * backtest trades by) and its candles through ccxt's `fetchOHLCV`, a page at a time from the last
  * candle each file holds (or `from`): every page is appended as it comes, so an interrupted download
  * goes on from where it stopped, and a finished one asks for nothing it has. Candles outside
  * [from, to) and any not after the file's last one are left out.
@@ -38,9 +43,17 @@ export async function downloadCandles(options: DownloadOptions): Promise<Downloa
   const step = parseTimeframe(options.timeframe);
   const total = Math.max(0, Math.ceil((options.to - options.from) / step));
   const out: Downloaded[] = [];
-  for (const symbol of options.symbols) {
+  const listings = await options.client.loadMarkets();
+  // Every symbol checked before anything is written.
+  const markets = options.symbols.map((symbol) => {
+    const listing = listings[symbol];
+    if (!listing) throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not listed on ${options.client.id}`, { field: '--symbols' });
+    return tradingMarket(options.client.id, listing);
+  });
+  for (const [i, symbol] of options.symbols.entries()) {
     const file = candlesFile(options.dataDir, symbol, options.timeframe);
     await mkdir(dirname(file), { recursive: true });
+    await writeFile(marketFile(options.dataDir, symbol), `${JSON.stringify(marketJson(markets[i]!), null, 2)}\n`);
     const tail = await readTail(file);
     if (!tail) await appendFile(file, HEADER);
     let last = tail?.last;
@@ -61,6 +74,12 @@ export async function downloadCandles(options: DownloadOptions): Promise<Downloa
     out.push({ symbol, file, written });
   }
   return out;
+}
+
+/** A market as `market.json` keeps it (see `loadMarkets`): amounts as exact decimal text. */
+function marketJson(market: Market): Record<string, string> {
+  const { priceStep, amountStep, minAmount, minNotional, makerFee, takerFee } = market;
+  return Object.fromEntries(Object.entries({ priceStep, amountStep, minAmount, minNotional, makerFee, takerFee }).map(([name, value]) => [name, fixedToString(value)]));
 }
 
 /** The `ts` of a candle file's last row, reading only its tail; undefined when there is no file. */

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
+import { decimal, positiveDecimal } from '../config/decimal.js';
 import type { Market } from '../../actors/trading/market.js';
 
 /** A paper market: the market spec plus how its price moves and how deep its simulated book is. */
@@ -46,3 +48,57 @@ export const PAPER_MARKETS: readonly PaperMarket[] = [
   market('BNB/USDT', { price: '650', tick: '0.01', lot: '0.001', min: '0.001', vol: 0.5, depth: '150' }),
   market('DOGE/USDT', { price: '0.32', tick: '0.00001', lot: '1', min: '1', vol: 1.1, depth: '300000' }),
 ];
+
+const feeRate = decimal.refine((v) => v >= 0n && v < 10n ** 9n, 'must be a fee rate from 0 up to 1 (0.001 = 0.1 %)');
+
+/**
+ * A market added to the paper exchange (`exchanges.<name>.markets`), or one of its built-ins changed:
+ * steps and minimums as the venue states them. `startPrice` is where a random walk starts (a replay
+ * starts at its first candle); `depth`, the quantity of each of the simulated book's 20 levels a side,
+ * is for fills against the book and is unlimited by default.
+ */
+export const paperMarketSpec = z.strictObject({
+  priceStep: positiveDecimal,
+  amountStep: positiveDecimal,
+  /** Default: `amountStep`. */
+  minAmount: positiveDecimal.optional(),
+  minNotional: decimal.refine((v) => v >= 0n, 'must not be negative').default(0n),
+  makerFee: feeRate.default(toFixed('0.001', 'makerFee')),
+  takerFee: feeRate.default(toFixed('0.001', 'takerFee')),
+  startPrice: positiveDecimal.optional(),
+  volatility: z.number().positive().max(10).default(0.8),
+  depth: positiveDecimal.optional(),
+});
+
+export type PaperMarketSpec = z.infer<typeof paperMarketSpec>;
+
+/** A market's symbol as a key of `markets`: `BASE/QUOTE`. */
+export const paperSymbol = z.string().regex(/^[^/\s:]+\/[^/\s:]+$/, 'must be a spot symbol such as ADA/USDT');
+
+/** As good as unlimited: a billion of the base asset on every level. */
+const UNLIMITED_DEPTH = 10n ** 18n;
+
+/** The paper exchange's markets: the built-ins, with those of `specs` added or put in their place. */
+export function paperMarkets(specs: Record<string, PaperMarketSpec> = {}): PaperMarket[] {
+  const added = Object.entries(specs).map(([symbol, spec]): PaperMarket => {
+    const [base, quote] = symbol.split('/') as [string, string];
+    return {
+      symbol,
+      base,
+      quote,
+      priceStep: spec.priceStep,
+      amountStep: spec.amountStep,
+      minAmount: spec.minAmount ?? spec.amountStep,
+      minNotional: spec.minNotional,
+      makerFee: spec.makerFee,
+      takerFee: spec.takerFee,
+      startPrice: spec.startPrice ?? 0n,
+      volatility: spec.volatility,
+      halfSpreadBps: 1,
+      levelBps: 2,
+      levels: 20,
+      levelQuantity: spec.depth ?? UNLIMITED_DEPTH,
+    };
+  });
+  return [...PAPER_MARKETS.filter((m) => !(m.symbol in specs)), ...added];
+}

@@ -4,7 +4,7 @@ import type { Fixed } from '../../actors/trading/fixed.js';
 import { loadCandlesCsv } from '../market-data/csv-candles.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import type { PaperOptions } from './engine.js';
-import { PAPER_MARKETS } from './markets.js';
+import { paperMarkets, paperMarketSpec, paperSymbol, type PaperMarketSpec } from './markets.js';
 
 /** The paper exchange's actor args, as the platform builds them from the config file. */
 export interface PaperExchangeArgs {
@@ -14,8 +14,10 @@ export interface PaperExchangeArgs {
   candleIntervalMs: number;
   /** Simulated delay of execution reports. */
   latencyMs: number;
-  /** Markets to list (default all of `PAPER_MARKETS`). */
+  /** Markets to list (default all of `paperMarkets(markets)`). */
   symbols?: string[];
+  /** Markets added to the built-ins, or changing them (see `paperMarketSpec`). */
+  markets?: Record<string, PaperMarketSpec>;
   /** First candle's open time (default: when the exchange first started). */
   startTs?: number;
   dedupeWindow: number;
@@ -47,14 +49,20 @@ export const paperArgsSchema = z.strictObject({
   fills: z.enum(['book', 'next-bar']).default('book'),
   slippageBps: z.number().int().min(0).max(1_000).default(0),
   lockstep: z.boolean().default(false),
+  markets: z.record(paperSymbol, paperMarketSpec).optional(),
 });
+
+/** The markets a paper exchange of `args` lists: those it replays, else those of `symbols`, else all. */
+export function listedPaperMarkets(args: Pick<PaperExchangeArgs, 'replay' | 'symbols' | 'markets'>) {
+  const listed = args.replay ? Object.keys(args.replay) : args.symbols;
+  const markets = paperMarkets(args.markets);
+  return listed ? markets.filter((m) => listed.includes(m.symbol)) : markets;
+}
 
 /** The engine's options from the actor args; reads the replay CSVs, if any. */
 export async function paperOptions(args: PaperExchangeArgs): Promise<PaperOptions> {
-  const listed = args.replay ? Object.keys(args.replay) : args.symbols;
-  const markets = listed ? PAPER_MARKETS.filter((m) => listed.includes(m.symbol)) : PAPER_MARKETS;
   const options: PaperOptions = {
-    markets,
+    markets: listedPaperMarkets(args),
     seed: args.seed,
     timeframe: args.timeframe,
     timeframeMs: parseTimeframe(args.timeframe),

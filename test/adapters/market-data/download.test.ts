@@ -1,12 +1,12 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { candlesFile, loadSeries } from '../../../adapters/backtest/data.js';
+import { candlesFile, loadMarkets, loadSeries, marketFile } from '../../../adapters/backtest/data.js';
 import { createClient } from '../../../adapters/exchanges/client.js';
 import { downloadCandles } from '../../../adapters/market-data/download.js';
 import recording from '../../fixtures/exchanges/binance.js';
-import { botv3, CLI_TEST } from '../../helpers/cli.js';
+import { botv3, CLI_TEST, exitOf } from '../../helpers/cli.js';
 import { fakeExchange, type FakeExchange, type RecordedRequest } from '../../helpers/fake-exchange.js';
 
 const KLINES = 'api.binance.com/api/v3/klines';
@@ -87,5 +87,20 @@ describe('botv3 data download', CLI_TEST, () => {
     });
     expect(stdout).toBe(`BTC/USDT: 600 new candles in ${candlesFile(dataDir, 'BTC/USDT', '1m')}\n`);
     expect((await loadSeries(dataDir, ['BTC/USDT'], '1m'))['BTC/USDT']).toHaveLength(600);
+    // Binance's own steps, minimums and fees beside the candles, as the backtest reads them.
+    expect(JSON.parse(await readFile(marketFile(dataDir, 'BTC/USDT'), 'utf8'))).toEqual({ priceStep: '0.01', amountStep: '0.00001', minAmount: '0.00001', minNotional: '5', makerFee: '0.001', takerFee: '0.001' });
+    expect(Object.keys(await loadMarkets(dataDir, ['BTC/USDT', 'ETH/USDT']))).toEqual(['BTC/USDT']);
+  });
+
+  test('a symbol the exchange does not list is refused before anything is written', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'candles-'));
+    const result = await exitOf(
+      botv3(['data', 'download', '--exchange', 'binance', '--symbols', 'NOPE/USDT', '--from', '2025-01-01', '--to', '2025-01-01T01:00', '--data', dataDir, '--endpoint', server.origin], {
+        env: { ...process.env, DATABASE_URL: '' },
+      }),
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/--symbols.*NOPE\/USDT is not listed on binance/s);
+    expect(await readdir(dataDir)).toEqual([]);
   });
 });
