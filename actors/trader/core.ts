@@ -20,7 +20,7 @@ import type { TraderArgs } from './args.js';
 import type { ReviewDecision, SignalAsked, SizedOrder, TraderEvent } from './events.js';
 import type { RecoveredTrader } from './recovery.js';
 import { sizeExit, sizeOrder } from './sizing.js';
-import { own } from '../trading/own.js';
+import { idRecord, own } from '../trading/own.js';
 
 export interface TraderStats {
   signals: number;
@@ -215,6 +215,8 @@ export class TraderCore {
       losses: 0,
       recent: {},
     };
+    // A snapshot's records come back as plain objects.
+    this.#state.orders = idRecord(this.#state.orders);
     const review = args.review;
     this.#reviewing = review.all || review.above !== undefined || review.newSymbols || review.afterLosses > 0 || review.sample > 0;
     this.#seen = new SeenIds(args.dedupeWindow, this.#state.seen);

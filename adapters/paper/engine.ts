@@ -298,12 +298,8 @@ export class PaperEngine {
       order.reserved -= level.quantity;
     }
     order.remaining -= level.quantity;
-    return {
-      ...base(order),
-      kind: 'fill',
-      fill: { tradeId: `${this.#options.idPrefix ?? ''}T${++this.#tradeSeq}`, quantity: level.quantity, price: level.price, fee, feeAsset: market.quote, liquidity },
-      ts: now,
-    };
+    const fill = { tradeId: `${this.#options.idPrefix ?? ''}T${++this.#tradeSeq}`, quantity: level.quantity, price: level.price, fee, feeAsset: market.quote, liquidity };
+    return { kind: 'fill', clientOrderId: order.request.clientOrderId, exchangeOrderId: order.exchangeOrderId, account, symbol: order.request.symbol, fill, ts: now };
   }
 
   /** Gives back what the order no longer needs locked. */
