@@ -36,7 +36,7 @@ export async function backtestSuite(options: SuiteOptions): Promise<Figure[]> {
       { suite: 'backtest', name: 'backtest candles/s / bare crossover loop', value: rate / bare, unit: 'x', goal: { kind: 'min', value: 0.25 } },
       { suite: 'backtest', name: 'CSV candles read/s', value: (candles / r.loadMs) * 1000, unit: 'candles/s', better: 'higher' },
       { suite: 'backtest', name: `peak RSS, ${candles.toLocaleString('en-US')} candles`, value: r.maxRssBytes / 2 ** 20, unit: 'MiB', goal: { kind: 'max', value: 300 } },
-      await sweepFigure(options, dir, data, candles),
+      ...(await sweepFigures(options, dir, data, candles)),
       await ceilingFigure(),
     ];
   } finally {
@@ -45,24 +45,31 @@ export async function backtestSuite(options: SuiteOptions): Promise<Figure[]> {
 }
 
 /**
- * 16 runs of sma_crossover (fast 4..10 by 2 x slow 20..50 by 10) over the suite's candles, read once
- * as `botv3 backtest --sweep` reads them, on a pool of two threads against the same pool with one:
- * both pay for starting their threads and warming them up.
+ * The suite's candles read again (from the columns the child's read left beside the CSV), then 16
+ * runs of sma_crossover (fast 4..10 by 2 x slow 20..50 by 10) over them, read once as `botv3 backtest
+ * --sweep` reads them, on a pool of two threads against the same pool with one: both pay for starting
+ * their threads and warming them up.
  */
-async function sweepFigure(options: SuiteOptions, dir: string, data: string, candles: number): Promise<Figure> {
+async function sweepFigures(options: SuiteOptions, dir: string, data: string, candles: number): Promise<Figure[]> {
   const config = join(dir, 'bot.yaml');
   writeFileSync(config, 'traders:\n  - id: sma\n    balances: { USDT: 100000 }\n    strategy: { name: sma_crossover, symbols: [BTC/USDT] }\n');
   const tasks: SweepTask[] = grid(parseSweep('fast=4:10:2,slow=20:50:10')).map((params) => ({ config, data, window: {}, timeframe: '1m', slippageBps: 0, params }));
-  const series = await loadSeries(data, ['BTC/USDT'], '1m');
-  options.progress(`backtest: a sweep of ${tasks.length} runs over the same ${candles.toLocaleString('en-US')} candles, on one thread, then on two`);
+  // The child's read of the CSV left its columns beside it: this read is of those.
   let started = performance.now();
+  const series = await loadSeries(data, ['BTC/USDT'], '1m');
+  const cachedMs = performance.now() - started;
+  options.progress(`backtest: a sweep of ${tasks.length} runs over the same ${candles.toLocaleString('en-US')} candles, on one thread, then on two`);
+  started = performance.now();
   await runSweep(tasks, { threads: 1, series });
   const oneMs = performance.now() - started;
   started = performance.now();
   await runSweep(tasks, { threads: 2, series });
   const twoMs = performance.now() - started;
   options.progress(`backtest: sweep ${(oneMs / 1000).toFixed(2)} s on one thread, ${(twoMs / 1000).toFixed(2)} s on two`);
-  return { suite: 'backtest', name: 'sweep of 16 on 2 threads, speed-up over 1 thread', value: oneMs / twoMs, unit: 'x', goal: { kind: 'min', value: 1.7 } };
+  return [
+    { suite: 'backtest', name: 'candles/s read again, from the columns the CSV left', value: (candles / cachedMs) * 1000, unit: 'candles/s', better: 'higher' },
+    { suite: 'backtest', name: 'sweep of 16 on 2 threads, speed-up over 1 thread', value: oneMs / twoMs, unit: 'x', goal: { kind: 'min', value: 1.7 } },
+  ];
 }
 
 /**

@@ -1,10 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { traderSymbols, type PlatformConfig } from '../config/schema.js';
 import { resolveStrategies } from '../config/strategies.js';
 import { TradingError } from '../../actors/trading/errors.js';
-import { SeriesBuilder, type CandleSeries } from '../market-data/candle-series.js';
+import { CandleColumns, SeriesBuilder, windowOf, type CandleSeries } from '../market-data/candle-series.js';
+import { readColumns, writeColumns } from '../market-data/columns-cache.js';
 import { streamCandlesCsv } from '../market-data/csv-candles.js';
 import { paperMarketSpec, type PaperMarketSpec } from '../paper/markets.js';
 
@@ -65,26 +67,32 @@ export interface Window {
 
 /**
  * Reads the candles of `symbols` in `timeframe` from a data folder, cut to `window`, into columns
- * (see `CandleColumns`): a year of one-minute candles of a symbol takes about 25 MB.
+ * (see `CandleColumns`): a year of one-minute candles of a symbol takes about 25 MB. The first read of
+ * a CSV leaves its columns beside it (see `readColumns`), which later reads take instead while the CSV
+ * is unchanged.
  *
  * @throws TradingError `ERR_INVALID_CONFIG` naming the file that is missing or malformed (and its line).
  */
 export async function loadSeries(dataDir: string, symbols: readonly string[], timeframe: string, window: Window = {}): Promise<Record<string, CandleSeries>> {
   const series: Record<string, CandleSeries> = {};
-  const from = window.from ?? -Infinity;
-  const to = window.to ?? Infinity;
   for (const symbol of symbols) {
     const file = candlesFile(dataDir, symbol, timeframe);
-    const builder = new SeriesBuilder(symbol, timeframe);
+    let source: Stats;
     try {
-      await streamCandlesCsv(file, { symbol, timeframe }, (candle) => {
-        if (candle.ts >= from && candle.ts < to) builder.add(candle);
-      });
+      // Before the read: a CSV that changes while it is read leaves a copy that is already stale.
+      source = await stat(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw new TradingError('ERR_INVALID_CONFIG', `no ${timeframe} candles of ${symbol}: ${file} does not exist (botv3 data download fills the folder)`, { field: 'data' });
     }
-    series[symbol] = builder.done();
+    let candles: CandleSeries | undefined = await readColumns(file, symbol, timeframe);
+    if (!candles) {
+      const builder = new SeriesBuilder(symbol, timeframe);
+      await streamCandlesCsv(file, { symbol, timeframe }, (candle) => builder.add(candle));
+      candles = builder.done();
+      if (candles instanceof CandleColumns) await writeColumns(file, source, candles.shared());
+    }
+    series[symbol] = windowOf(candles, window.from ?? -Infinity, window.to ?? Infinity);
   }
   return series;
 }

@@ -51,6 +51,32 @@ export class CandleColumns implements CandleSeries {
   shared(): SharedColumns {
     return this.#columns;
   }
+
+  /** The candles from index `start` up to `end` (exclusive): views on the same memory. */
+  slice(start: number, end: number): CandleColumns {
+    const { times, values } = this.#columns;
+    return new CandleColumns({ ...this.#columns, length: end - start, times: times.subarray(start, end), values: values.subarray(start * FIELDS, end * FIELDS) });
+  }
+}
+
+/** The candles of `series` with `from <= ts < to`; a series already within them is given back as it is. */
+export function windowOf(series: CandleSeries, from: number, to: number): CandleSeries {
+  const first = firstAtOrAfter(series, from);
+  const end = firstAtOrAfter(series, to);
+  if (first === 0 && end === series.length) return series;
+  return series instanceof CandleColumns ? series.slice(first, end) : Array.from({ length: end - first }, (_, i) => series.at(first + i)!);
+}
+
+/** Index of the first candle at or after `ts` (the length when none is): times only grow. */
+function firstAtOrAfter(series: CandleSeries, ts: number): number {
+  let low = 0;
+  let high = series.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (series.at(middle)!.ts < ts) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /**
