@@ -1,7 +1,6 @@
-import Anthropic from '@anthropic-ai/sdk';
 import type { AiConfig } from '../adapters/config/schema.js';
 import { TradingError } from '../actors/trading/errors.js';
-import { ClaudeReviewer } from './claude.js';
+import type { Reviewer } from './claude.js';
 import { OfflineReviewer } from './offline.js';
 import { ReviewService } from './service.js';
 
@@ -24,14 +23,18 @@ export function chooseReviewer(config: AiConfig, env: NodeJS.ProcessEnv): Review
   return { kind: 'claude', describe: config.reviewers.map((r) => `${r.prompt}: ${r.model}`).join(', '), apiKey };
 }
 
-/** The review service of `config`: two Claude reviews through the SDK, or the offline rules. */
-export function createReviewService(config: AiConfig, env: NodeJS.ProcessEnv = process.env): { service: ReviewService; choice: ReviewerChoice } {
+/**
+ * The review service of `config`: two Claude reviews through the SDK, or the offline rules. The SDK
+ * is loaded only for Claude: a platform without a key never pays for it.
+ */
+export async function createReviewService(config: AiConfig, env: NodeJS.ProcessEnv = process.env): Promise<{ service: ReviewService; choice: ReviewerChoice }> {
   const { apiKey, ...choice } = chooseReviewer(config, env);
   const common = { minConfidence: config.minConfidence, concurrency: config.concurrency, cacheSize: config.cacheSize };
   if (apiKey === undefined) {
     return { service: new ReviewService({ ...common, reviewers: [new OfflineReviewer('risk'), new OfflineReviewer('market')] }), choice };
   }
+  const [{ default: Anthropic }, { ClaudeReviewer }] = await Promise.all([import('@anthropic-ai/sdk'), import('./claude.js')]);
   const client = new Anthropic({ apiKey, timeout: config.timeoutMs, maxRetries: config.retries, ...(config.baseUrl !== undefined ? { baseURL: config.baseUrl } : {}) });
-  const [a, b] = config.reviewers.map((r) => new ClaudeReviewer(client, { role: r.prompt, model: r.model, maxTokens: config.maxTokens })) as [ClaudeReviewer, ClaudeReviewer];
+  const [a, b] = config.reviewers.map((r): Reviewer => new ClaudeReviewer(client, { role: r.prompt, model: r.model, maxTokens: config.maxTokens })) as [Reviewer, Reviewer];
   return { service: new ReviewService({ ...common, reviewers: [a, b], metered: { budget: config.budget, breaker: config.breaker } }), choice };
 }

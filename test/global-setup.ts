@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
+import { dumpEmbeddedTemplate } from '../adapters/database/embedded.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,6 +36,20 @@ export default async function setup(project: TestProject): Promise<void> {
   project.provide('cliBuildError', error);
   // Worker threads started from the sources run actor modules from this build of them (runtime/worker-entry.dev.mjs).
   if (error === '') process.env.BOTV3_PREBUILT_DIR = join(root, TEST_DIST);
+  // Tests and the CLIs they run start many new embedded databases: each a copy of one made here.
+  process.env.BOTV3_PGLITE_TEMPLATE = await pgliteTemplate();
+}
+
+/** A new embedded database's dump, made once per PGlite version (`.scratch/`), for `BOTV3_PGLITE_TEMPLATE`. */
+async function pgliteTemplate(): Promise<string> {
+  const { version } = JSON.parse(await readFile(join(root, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
+  const file = join(root, '.scratch', `pglite-${version}.tar.gz`);
+  if (await stat(file).then(() => true, () => false)) return file;
+  await mkdir(dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  await dumpEmbeddedTemplate(partial);
+  await rename(partial, file);
+  return file;
 }
 
 async function buildCli(): Promise<string> {

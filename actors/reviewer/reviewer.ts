@@ -218,9 +218,9 @@ export default defineActor<ReviewerMessage, State>({
     };
 
     return {
-      init(ctx, snapshot) {
+      async init(ctx, snapshot) {
         args = ctx.args as ReviewerArgs;
-        ({ service, choice } = createReviewService(args.ai));
+        ({ service, choice } = await createReviewService(args.ai));
         state = snapshot ?? { running: {}, queue: {}, decided: [] };
         decided = new Set(state.decided);
         const now = Date.now();

@@ -1,5 +1,3 @@
-import ccxt from 'ccxt';
-
 /** Stable codes of exchange failures; callers branch on `code`, and on `retryable`. */
 export type ExchangeErrorCode =
   | 'ERR_INSUFFICIENT_FUNDS'
@@ -15,7 +13,8 @@ export type ExchangeErrorCode =
   | 'ERR_EXCHANGE';
 
 /**
- * The one error class of `adapters/exchanges`. Its message never carries a key or a signature, which
+ * The one error class of `adapters/exchanges` (`toExchangeError` in `ccxt-errors.ts` makes one of
+ * whatever ccxt threw; kept apart, so that what only names these errors does not load ccxt). Its message never carries a key or a signature, which
  * is why the ccxt error is not kept as its `cause` (a logger would print that one's message too).
  */
 export class ExchangeError extends Error {
@@ -33,39 +32,4 @@ export class ExchangeError extends Error {
   get retryable(): boolean {
     return this.code === 'ERR_NETWORK' || this.code === 'ERR_EXCHANGE_DOWN' || this.code === 'ERR_RATE_LIMITED';
   }
-}
-
-/** Most specific first: ccxt's classes inherit from each other (RateLimitExceeded is a NetworkError). */
-const MAPPING: [new (...args: never[]) => Error, ExchangeErrorCode][] = [
-  [ccxt.InsufficientFunds, 'ERR_INSUFFICIENT_FUNDS'],
-  [ccxt.DuplicateOrderId, 'ERR_DUPLICATE_ORDER'],
-  [ccxt.OrderNotFound, 'ERR_ORDER_NOT_FOUND'],
-  [ccxt.InvalidOrder, 'ERR_INVALID_ORDER'],
-  [ccxt.AuthenticationError, 'ERR_AUTH_FAILED'],
-  [ccxt.PermissionDenied, 'ERR_AUTH_FAILED'],
-  [ccxt.AccountSuspended, 'ERR_AUTH_FAILED'],
-  [ccxt.RateLimitExceeded, 'ERR_RATE_LIMITED'],
-  [ccxt.DDoSProtection, 'ERR_RATE_LIMITED'],
-  [ccxt.ExchangeNotAvailable, 'ERR_EXCHANGE_DOWN'],
-  [ccxt.OnMaintenance, 'ERR_EXCHANGE_DOWN'],
-  [ccxt.RequestTimeout, 'ERR_NETWORK'],
-  [ccxt.NetworkError, 'ERR_NETWORK'],
-  [ccxt.BadResponse, 'ERR_BAD_RESPONSE'],
-  [ccxt.NullResponse, 'ERR_BAD_RESPONSE'],
-  [ccxt.BadRequest, 'ERR_INVALID_ORDER'],
-];
-
-/**
- * The platform's error for whatever a ccxt call threw. ccxt's messages quote the request URL, and
- * some exchanges (HTX) sign in the query string: the account's `secrets` and any signature are masked.
- */
-export function toExchangeError(error: unknown, exchange: string, secrets: readonly string[] = []): ExchangeError {
-  if (error instanceof ExchangeError) return error;
-  // ccxt classifies what it understood; anything else thrown from inside it (a TypeError parsing a
-  // truncated body) means the exchange answered something unreadable.
-  const code = error instanceof ccxt.BaseError ? (MAPPING.find(([Class]) => error instanceof Class)?.[1] ?? 'ERR_EXCHANGE') : 'ERR_BAD_RESPONSE';
-  let message = error instanceof Error ? error.message : String(error);
-  for (const secret of secrets) if (secret) message = message.split(secret).join('***');
-  message = message.replace(/((?:signature|sign|accesskeyid)=)[^&\s"]+/gi, '$1***');
-  return new ExchangeError(code, exchange, message);
 }

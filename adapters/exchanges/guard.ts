@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../../runtime/backoff.js';
 import { GUARD_DEFAULTS, type GuardOptions } from './args.js';
-import { ExchangeError, toExchangeError } from './errors.js';
+import { toExchangeError } from './ccxt-errors.js';
+import { ExchangeError } from './errors.js';
 
 export type Connectivity = 'up' | 'degraded' | 'down';
 

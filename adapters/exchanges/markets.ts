@@ -4,8 +4,7 @@ import { backoffDelay, type BackoffOptions } from '../../runtime/backoff.js';
 import { toFixed } from '../../actors/trading/fixed.js';
 import type { Market } from '../../actors/trading/market.js';
 import { ccxtExchangeId, traderExchange, traderSymbols, type ExchangeConfig, type PlatformConfig } from '../config/schema.js';
-import { createClient } from './client.js';
-import { ExchangeError, toExchangeError } from './errors.js';
+import { ExchangeError } from './errors.js';
 import { MarketsCache } from './markets-cache.js';
 
 /**
@@ -58,7 +57,7 @@ export async function loadReachableMarkets(config: PlatformConfig, dir: string):
     try {
       markets[name] = await exchangeMarkets(config, name, cache);
     } catch (error) {
-      const failure = toExchangeError(error, name);
+      const failure = await exchangeError(error, name);
       // Anything else (a config error naming its field, a refusal) stops the start, as before.
       if (!failure.retryable) throw error;
       unreachable[name] = failure;
@@ -84,10 +83,15 @@ export async function waitForTradingMarkets(config: PlatformConfig, name: string
       return markets;
     } catch (error) {
       signal.throwIfAborted();
-      const failure = toExchangeError(error, name);
+      const failure = await exchangeError(error, name);
       if (!failure.retryable) throw failure;
     }
   }
+}
+
+/** What a call for an exchange's markets threw, as the platform's error (see `clientOf` on ccxt's loading). */
+async function exchangeError(error: unknown, name: string): Promise<ExchangeError> {
+  return (await import('./ccxt-errors.js')).toExchangeError(error, name);
 }
 
 function ccxtNames(config: PlatformConfig): string[] {
@@ -103,7 +107,7 @@ export async function cachedTradingMarkets(config: PlatformConfig, dir: string):
   const markets: Record<string, Market[]> = {};
   const unchecked: string[] = [];
   for (const name of ccxtNames(config)) {
-    const listed = await cache.cached(clientOf(config, name));
+    const listed = await cache.cached(await clientOf(config, name));
     if (listed) markets[name] = tradedOf(config, name, listed);
     else unchecked.push(name);
   }
@@ -112,10 +116,15 @@ export async function cachedTradingMarkets(config: PlatformConfig, dir: string):
 
 /** The markets of one ccxt exchange that its traders use. */
 async function exchangeMarkets(config: PlatformConfig, name: string, cache: MarketsCache): Promise<Market[]> {
-  return tradedOf(config, name, await cache.load(clientOf(config, name)));
+  return tradedOf(config, name, await cache.load(await clientOf(config, name)));
 }
 
-function clientOf(config: PlatformConfig, name: string) {
+/*
+ * ccxt (a second to load) is imported only for a config with a ccxt exchange: `botv3 check` and a
+ * paper-only `botv3 start` never load it.
+ */
+async function clientOf(config: PlatformConfig, name: string) {
+  const { createClient } = await import('./client.js');
   const exchange = config.exchanges[name] as Extract<ExchangeConfig, { type: 'ccxt' }>;
   return createClient({ exchange: ccxtExchangeId(name, exchange), sandbox: exchange.sandbox, timeoutMs: exchange.timeoutMs, ...(exchange.endpoint ? { endpoint: exchange.endpoint } : {}) });
 }

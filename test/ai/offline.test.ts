@@ -42,10 +42,10 @@ describe('the offline reviewer', () => {
 });
 
 describe('choosing the reviewer', () => {
-  it('is Claude with a key (v3 or v2 name), else offline; the banner text never holds the key', () => {
+  it('is Claude with a key (v3 or v2 name), else offline; the banner text never holds the key', async () => {
     expect(chooseReviewer(ai, {})).toMatchObject({ kind: 'offline' });
     expect(chooseReviewer(ai, { CLAUDE_API_KEY: 'sk-v2' })).toMatchObject({ kind: 'claude', describe: 'risk: claude-sonnet-5-5, market: claude-haiku-5-5' });
-    const { service, choice } = createReviewService(ai, { ANTHROPIC_API_KEY: 'sk-secret' });
+    const { service, choice } = await createReviewService(ai, { ANTHROPIC_API_KEY: 'sk-secret' });
     service.close();
     expect(JSON.stringify(choice)).not.toContain('sk-secret');
     expect(chooseReviewer({ ...ai, reviewer: 'offline' }, { ANTHROPIC_API_KEY: 'sk' }).kind).toBe('offline');

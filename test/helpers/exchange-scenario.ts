@@ -1,7 +1,8 @@
 import type { Exchange, OHLCV } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClient, type Credentials, type ExchangeId } from '../../adapters/exchanges/client.js';
-import { toExchangeError, type ExchangeErrorCode } from '../../adapters/exchanges/errors.js';
+import { toExchangeError } from '../../adapters/exchanges/ccxt-errors.js';
+import type { ExchangeErrorCode } from '../../adapters/exchanges/errors.js';
 import { checkTicker } from '../../adapters/exchanges/responses.js';
 import { fakeExchange, type FakeExchange, type Reply, type Route } from './fake-exchange.js';
 
