@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.js';
 import { traderSymbols, type PlatformConfig } from '../config/schema.js';
 import { resolveStrategies } from '../config/strategies.js';
 import { TradingError } from '../../actors/trading/errors.js';
+import { issueField } from '../../runtime/options.js';
 import { CandleColumns, SeriesBuilder, windowOf, type CandleSeries } from '../market-data/candle-series.js';
 import { readColumns, writeColumns } from '../market-data/columns-cache.js';
 import { streamCandlesCsv } from '../market-data/csv-candles.js';
@@ -51,8 +52,8 @@ export async function loadMarkets(dataDir: string, symbols: readonly string[]): 
     }
     const parsed = paperMarketSpec.safeParse(json);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new TradingError('ERR_INVALID_CONFIG', `${file}: ${issue.path.join('.') || 'market'}: ${issue.message}`, { field: 'data' });
+      const { path, message } = issueField(parsed.error.issues[0]!);
+      throw new TradingError('ERR_INVALID_CONFIG', `${file}: ${path.join('.') || 'market'}: ${message}`, { field: 'data' });
     }
     markets[symbol] = parsed.data;
   }
@@ -85,7 +86,7 @@ export async function loadSeries(dataDir: string, symbols: readonly string[], ti
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw new TradingError('ERR_INVALID_CONFIG', `no ${timeframe} candles of ${symbol}: ${file} does not exist (botv3 data download fills the folder)`, { field: 'data' });
     }
-    let candles: CandleSeries | undefined = await readColumns(file, symbol, timeframe);
+    let candles: CandleSeries | undefined = await readColumns(file, source, symbol, timeframe);
     if (!candles) {
       const builder = new SeriesBuilder(symbol, timeframe);
       await streamCandlesCsv(file, { symbol, timeframe }, (candle) => builder.add(candle));

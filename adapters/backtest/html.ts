@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fixedToNumber, type Fixed } from '../../actors/trading/fixed.js';
-import type { CandleSeries } from '../market-data/candle-series.js';
+import { firstAtOrAfter, type CandleSeries } from '../market-data/candle-series.js';
 import type { BacktestResult } from './kernel.js';
 import { portfolioEquity, SUMMARY_COLUMNS, summaryCells, type BacktestReport, type ReportSummary } from './report.js';
 
@@ -94,14 +94,9 @@ function bucketBars(candles: CandleSeries): [number, number, number, number, num
 /** The time of the drawn bar a fill at `ts` falls in. */
 function barTime(candles: CandleSeries, ts: number): number {
   const size = bucketSize(candles.length);
-  let lo = 0;
-  let hi = candles.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (candles.at(mid)!.ts <= ts) lo = mid;
-    else hi = mid - 1;
-  }
-  return Math.floor(candles.at(lo - (lo % size))!.ts / 1000);
+  // The last candle at or before `ts` (times are whole ms).
+  const at = Math.max(0, firstAtOrAfter(candles, ts + 1) - 1);
+  return Math.floor(candles.at(at - (at % size))!.ts / 1000);
 }
 
 const esc = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

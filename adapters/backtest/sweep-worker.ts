@@ -5,14 +5,15 @@ import { receiveSeries, type CandleSeries, type SharedColumns } from '../market-
 import { backtestConfig, loadMarkets, loadSeries } from './data.js';
 import { runBacktest } from './kernel.js';
 import { buildReport } from './report.js';
+import type { PaperMarketSpec } from '../paper/markets.js';
 import type { SweepRow, SweepTask } from './sweep.js';
 
 /** The candles the pool was started with, when the caller read them (see `runSweep`). */
 const shared = (workerData as { series?: Record<string, SharedColumns | Candle[]> } | undefined)?.series;
 const given = shared && Object.fromEntries(Object.entries(shared).map(([symbol, candles]) => [symbol, receiveSeries(candles)]));
 
-/** Candles this thread read, by what it read: each run of a sweep reuses them. */
-const cache = new Map<string, Promise<Record<string, CandleSeries>>>();
+/** Candles and markets this thread read, by what it read: each run of a sweep reuses them. */
+const cache = new Map<string, Promise<{ series: Record<string, CandleSeries>; markets: Record<string, PaperMarketSpec> }>>();
 
 /**
  * One run of a sweep (a piscina task): the command's config with the swept params set on each trader
@@ -26,11 +27,14 @@ export default async function sweepRun(task: SweepTask): Promise<SweepRow> {
     if (params) for (const [name, value] of Object.entries(task.params)) if (name in params) params[name] = value;
   }
   const key = JSON.stringify([task.data, symbols, task.timeframe, task.window]);
-  let series = cache.get(key);
-  if (!series) cache.set(key, (series = given ? Promise.resolve(given) : loadSeries(task.data, symbols, task.timeframe, task.window)));
+  let read = cache.get(key);
+  if (!read) {
+    const series = given ? Promise.resolve(given) : loadSeries(task.data, symbols, task.timeframe, task.window);
+    cache.set(key, (read = Promise.all([series, loadMarkets(task.data, symbols)]).then(([series, markets]) => ({ series, markets }))));
+  }
   try {
-    const markets = await loadMarkets(task.data, symbols);
-    const result = await runBacktest(config, { series: await series, timeframe: task.timeframe, slippageBps: task.slippageBps, markets });
+    const { series, markets } = await read;
+    const result = await runBacktest(config, { series, timeframe: task.timeframe, slippageBps: task.slippageBps, markets });
     return { params: task.params, summary: buildReport(result).portfolio.summary };
   } catch (error) {
     if (error instanceof TradingError && error.code === 'ERR_INVALID_CONFIG') return { params: task.params, error: error.message };

@@ -195,34 +195,36 @@ export function migrateCommands(program: Command): void {
       });
     });
 
-  migrate
-    .command('config')
-    .description("turn v2's config files (.env, strategies.yaml, telegram.yaml, ml_config.json) into v3's; secrets are carried over, never printed")
-    .requiredOption('--from <dir>', "v2's config directory")
-    .requiredOption('--out <dir>', 'where to write the v3 files')
-    .option('--paper', 'put every trader on the paper exchange, for a trial', false)
-    .option('--force', 'overwrite files already in --out', false)
-    .action(async (options: { from: string; out: string; paper: boolean; force: boolean }) => {
-      const { migrateConfig } = await import('../../migrate/config/convert.js');
-      const result = await migrateConfig(options);
-      for (const line of result.lines) print(line);
-      for (const warning of result.warnings) print(`warning: ${warning}`);
-      for (const file of result.files) print(`wrote ${file.path}: ${file.what}`);
-    });
+  /** A command that reads v2's config directory and writes v3 files: the options they share. */
+  const fromV2Config = (name: string, description: string, help: { from: string; out: string }) =>
+    migrate
+      .command(name)
+      .description(description)
+      .requiredOption('--from <dir>', help.from)
+      .requiredOption('--out <dir>', help.out)
+      .option('--paper', 'put every trader on the paper exchange, for a trial', false)
+      .option('--force', 'overwrite files already in --out', false);
 
-  migrate
-    .command('strategies')
-    .description("a v3 trader per v2 strategy: built-ins as config entries, any other as a strategy module to port (botv3 check reports it until it is)")
-    .requiredOption('--from <dir>', "v2's config directory (its strategies.yaml)")
-    .requiredOption('--out <dir>', 'where botv3.yaml and strategies/ go')
-    .option('--paper', 'put every trader on the paper exchange, for a trial', false)
-    .option('--force', 'overwrite files already in --out', false)
-    .action(async (options: { from: string; out: string; paper: boolean; force: boolean }) => {
-      const { portStrategies } = await import('../../migrate/config/strategy-modules.js');
-      const result = await portStrategies(options);
-      for (const line of result.lines) print(line);
-      for (const file of result.files) print(`wrote ${file.path}: ${file.what}`);
-    });
+  fromV2Config('config', "turn v2's config files (.env, strategies.yaml, telegram.yaml, ml_config.json) into v3's; secrets are carried over, never printed", {
+    from: "v2's config directory",
+    out: 'where to write the v3 files',
+  }).action(async (options: { from: string; out: string; paper: boolean; force: boolean }) => {
+    const { migrateConfig } = await import('../../migrate/config/convert.js');
+    const result = await migrateConfig(options);
+    for (const line of result.lines) print(line);
+    for (const warning of result.warnings) print(`warning: ${warning}`);
+    for (const file of result.files) print(`wrote ${file.path}: ${file.what}`);
+  });
+
+  fromV2Config('strategies', 'a v3 trader per v2 strategy: built-ins as config entries, any other as a strategy module to port (botv3 check reports it until it is)', {
+    from: "v2's config directory (its strategies.yaml)",
+    out: 'where botv3.yaml and strategies/ go',
+  }).action(async (options: { from: string; out: string; paper: boolean; force: boolean }) => {
+    const { portStrategies } = await import('../../migrate/config/strategy-modules.js');
+    const result = await portStrategies(options);
+    for (const line of result.lines) print(line);
+    for (const file of result.files) print(`wrote ${file.path}: ${file.what}`);
+  });
 
   apiMapCommand(migrate);
 

@@ -68,7 +68,7 @@ export function windowOf(series: CandleSeries, from: number, to: number): Candle
 }
 
 /** Index of the first candle at or after `ts` (the length when none is): times only grow. */
-function firstAtOrAfter(series: CandleSeries, ts: number): number {
+export function firstAtOrAfter(series: CandleSeries, ts: number): number {
   let low = 0;
   let high = series.length;
   while (low < high) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { CandleColumns, type SharedColumns } from './candle-series.js';
 
 /**
@@ -18,9 +18,9 @@ const VERSION = 1;
 const HEADER = 32;
 const FIELDS = 5;
 
-/** The copy of `csv`'s candles, or undefined when there is none or it is not of the CSV as it is now. */
-export async function readColumns(csv: string, symbol: string, timeframe: string): Promise<CandleColumns | undefined> {
-  const [source, bytes] = await Promise.all([stat(csv), readFile(columnsFile(csv)).catch(() => undefined)]);
+/** The copy of `csv`'s candles, or undefined when there is none or it is not of the CSV as `source` found it. */
+export async function readColumns(csv: string, source: { size: number; mtimeMs: number }, symbol: string, timeframe: string): Promise<CandleColumns | undefined> {
+  const bytes = await readFile(columnsFile(csv)).catch(() => undefined);
   if (!bytes || bytes.length < HEADER || bytes.toString('latin1', 0, 8) !== MAGIC) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint32(12, true);

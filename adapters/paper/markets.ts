@@ -18,37 +18,6 @@ export interface PaperMarket extends Market {
   levelQuantity: Fixed;
 }
 
-function market(symbol: string, spec: { price: string; tick: string; lot: string; min: string; vol: number; depth: string }): PaperMarket {
-  const [base, quote] = symbol.split('/') as [string, string];
-  return {
-    symbol,
-    base,
-    quote,
-    priceStep: toFixed(spec.tick, `${symbol}.priceStep`),
-    amountStep: toFixed(spec.lot, `${symbol}.amountStep`),
-    minAmount: toFixed(spec.min, `${symbol}.minAmount`),
-    minNotional: toFixed('5', `${symbol}.minNotional`),
-    makerFee: toFixed('0.001', `${symbol}.makerFee`),
-    takerFee: toFixed('0.001', `${symbol}.takerFee`),
-    startPrice: toFixed(spec.price, `${symbol}.startPrice`),
-    volatility: spec.vol,
-    halfSpreadBps: 1,
-    levelBps: 2,
-    levels: 20,
-    levelQuantity: toFixed(spec.depth, `${symbol}.levelQuantity`),
-  };
-}
-
-/** Spot markets with Binance-like precision, minimums and 0.1 % fees. */
-export const PAPER_MARKETS: readonly PaperMarket[] = [
-  market('BTC/USDT', { price: '95000', tick: '0.01', lot: '0.00001', min: '0.00001', vol: 0.55, depth: '2' }),
-  market('ETH/USDT', { price: '3400', tick: '0.01', lot: '0.0001', min: '0.0001', vol: 0.7, depth: '40' }),
-  market('SOL/USDT', { price: '180', tick: '0.01', lot: '0.001', min: '0.001', vol: 0.9, depth: '600' }),
-  market('XRP/USDT', { price: '2.2', tick: '0.0001', lot: '0.1', min: '0.1', vol: 0.9, depth: '50000' }),
-  market('BNB/USDT', { price: '650', tick: '0.01', lot: '0.001', min: '0.001', vol: 0.5, depth: '150' }),
-  market('DOGE/USDT', { price: '0.32', tick: '0.00001', lot: '1', min: '1', vol: 1.1, depth: '300000' }),
-];
-
 const feeRate = decimal.refine((v) => v >= 0n && v < 10n ** 9n, 'must be a fee rate from 0 up to 1 (0.001 = 0.1 %)');
 
 /**
@@ -78,27 +47,39 @@ export const paperSymbol = z.string().regex(/^[^/\s:]+\/[^/\s:]+$/, 'must be a s
 /** As good as unlimited: a billion of the base asset on every level. */
 const UNLIMITED_DEPTH = 10n ** 18n;
 
+/** A market as the paper exchange trades it, from its spec (see `paperMarketSpec`). */
+function paperMarket(symbol: string, spec: PaperMarketSpec): PaperMarket {
+  const [base, quote] = symbol.split('/') as [string, string];
+  return {
+    symbol,
+    base,
+    quote,
+    priceStep: spec.priceStep,
+    amountStep: spec.amountStep,
+    minAmount: spec.minAmount ?? spec.amountStep,
+    minNotional: spec.minNotional,
+    makerFee: spec.makerFee,
+    takerFee: spec.takerFee,
+    startPrice: spec.startPrice ?? 0n,
+    volatility: spec.volatility,
+    halfSpreadBps: 1,
+    levelBps: 2,
+    levels: 20,
+    levelQuantity: spec.depth ?? UNLIMITED_DEPTH,
+  };
+}
+
+/** Spot markets with Binance-like precision, minimums and 0.1 % fees. */
+export const PAPER_MARKETS: readonly PaperMarket[] = Object.entries({
+  'BTC/USDT': { startPrice: '95000', priceStep: '0.01', amountStep: '0.00001', volatility: 0.55, depth: '2' },
+  'ETH/USDT': { startPrice: '3400', priceStep: '0.01', amountStep: '0.0001', volatility: 0.7, depth: '40' },
+  'SOL/USDT': { startPrice: '180', priceStep: '0.01', amountStep: '0.001', volatility: 0.9, depth: '600' },
+  'XRP/USDT': { startPrice: '2.2', priceStep: '0.0001', amountStep: '0.1', volatility: 0.9, depth: '50000' },
+  'BNB/USDT': { startPrice: '650', priceStep: '0.01', amountStep: '0.001', volatility: 0.5, depth: '150' },
+  'DOGE/USDT': { startPrice: '0.32', priceStep: '0.00001', amountStep: '1', volatility: 1.1, depth: '300000' },
+}).map(([symbol, spec]) => paperMarket(symbol, paperMarketSpec.parse({ ...spec, minNotional: '5' })));
+
 /** The paper exchange's markets: the built-ins, with those of `specs` added or put in their place. */
 export function paperMarkets(specs: Record<string, PaperMarketSpec> = {}): PaperMarket[] {
-  const added = Object.entries(specs).map(([symbol, spec]): PaperMarket => {
-    const [base, quote] = symbol.split('/') as [string, string];
-    return {
-      symbol,
-      base,
-      quote,
-      priceStep: spec.priceStep,
-      amountStep: spec.amountStep,
-      minAmount: spec.minAmount ?? spec.amountStep,
-      minNotional: spec.minNotional,
-      makerFee: spec.makerFee,
-      takerFee: spec.takerFee,
-      startPrice: spec.startPrice ?? 0n,
-      volatility: spec.volatility,
-      halfSpreadBps: 1,
-      levelBps: 2,
-      levels: 20,
-      levelQuantity: spec.depth ?? UNLIMITED_DEPTH,
-    };
-  });
-  return [...PAPER_MARKETS.filter((m) => !(m.symbol in specs)), ...added];
+  return [...PAPER_MARKETS.filter((m) => !(m.symbol in specs)), ...Object.entries(specs).map(([symbol, spec]) => paperMarket(symbol, spec))];
 }

@@ -51,5 +51,6 @@ describe('backtest markets', () => {
   test('a malformed market names its file and field', async () => {
     await expect(run({ ...ADA_MARKET, takerFee: '2' })).rejects.toThrow(/ADA-USDT\/market\.json: takerFee: must be a fee rate/);
     await expect(run({ ...ADA_MARKET, priceStep: undefined })).rejects.toThrow(/market\.json: priceStep:/);
+    await expect(run({ ...ADA_MARKET, tick: '0.01' })).rejects.toThrow(/market\.json: tick: unknown field/);
   });
 });
