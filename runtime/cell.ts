@@ -9,7 +9,8 @@ import { Mailbox, type Envelope } from './mailbox.js';
 import type { Reply } from './pending-requests.js';
 import type { Address } from './message.js';
 import type { ActorSpec } from './options.js';
-import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
+import type { Link } from './links.js';
+import type { Batch, LinkOpen, LinkRejected, LinkSegment, LinkSkip, Outgoing, RunnerToHost } from './protocol.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
 import type { SparePool, WorkerShape } from './spare-pool.js';
 import { WorkerHost } from './worker-host.js';
@@ -21,6 +22,13 @@ export interface CellEnvironment {
   deadLetter(letter: Omit<DeadLetter, 'at'>, request?: { from?: Address; cid?: number }): void;
   emit(event: SystemEvent): void;
   onDrain(cell: ActorCell): void;
+  /** Links: a segment committed, an acknowledgement, a message the receiver refused, one it crashed on. */
+  linkSegment(from: ActorCell, segment: LinkSegment): void;
+  linkAck(id: number, lseq: number): void;
+  linkRejected(to: ActorCell, rejected: LinkRejected): void;
+  linkPoison(to: ActorCell, id: number, lseq: number, error: ErrorInfo): void;
+  /** The actor got a new thread: its links are opened there. */
+  threadStarted(cell: ActorCell): void;
   readonly spares: SparePool | undefined;
 }
 
@@ -46,6 +54,8 @@ export interface ActorStatus {
     dropped: number;
     rejected: number;
     redelivered: number;
+    /** Messages sent to it on links and not acknowledged yet. */
+    linked: number;
   };
 }
 
@@ -75,6 +85,8 @@ export class ActorCell implements SupervisedChild, HostListener {
   #requests = new Set<number>();
   /** Mailboxes over capacity that this actor sent to: it gets no new messages until they drain. */
   readonly blockers = new Set<ActorCell>();
+  /** Its links, both ways (see `LinkSegment`). */
+  readonly links = new Set<Link<ActorCell>>();
   #started: (() => void) | undefined;
   #stopped: (() => void) | undefined;
   #beat = { value: 0, at: 0 };
@@ -116,8 +128,39 @@ export class ActorCell implements SupervisedChild, HostListener {
     this.#beat = { value: 0, at: Date.now() };
     return new Promise<void>((resolve) => {
       this.#started = resolve;
-      this.#host.start(this.#snapshot);
+      this.#host.start(this.#snapshot, this.#skips());
     });
+  }
+
+  /** Link messages it crashed on `maxFailures` times: its next incarnation passes over them. */
+  #skips(): LinkSkip[] {
+    const skips: LinkSkip[] = [];
+    for (const link of this.links) if (link.to === this) for (const lseq of link.skip) skips.push({ link: link.id, lseq });
+    return skips;
+  }
+
+  get hasThread(): boolean {
+    return this.#host.hasThread;
+  }
+
+  openLink(link: LinkOpen): void {
+    this.#host.openLink(link);
+  }
+
+  closeLink(id: number): void {
+    this.#host.post({ t: 'unlink', id });
+  }
+
+  /** Hands a link's segment over through the host (the channel it went on was replaced). */
+  resend(segment: LinkSegment): void {
+    this.#host.post({ t: 'segment', segment });
+  }
+
+  /** Messages sent to it on links and not acknowledged. */
+  get linkedLoad(): number {
+    let load = 0;
+    for (const link of this.links) if (link.to === this) load += link.load;
+    return load;
   }
 
   async stop(): Promise<void> {
@@ -159,7 +202,7 @@ export class ActorCell implements SupervisedChild, HostListener {
         this.#host.post(toBatch(envelopes));
       } catch (error) {
         if (this.#evictUncloneable(envelopes, error) === 0) {
-          this.#crashed(toErrorInfo(error), 0);
+          this.#crashed(toErrorInfo(error), 0, 0);
           return;
         }
       }
@@ -221,11 +264,14 @@ export class ActorCell implements SupervisedChild, HostListener {
           if (out.k === 'request') this.#requests.add(out.cid);
           this.#env.route(this, out);
         }
+        if (event.segments) for (const segment of event.segments) this.#env.linkSegment(this, segment);
+        if (event.acks) for (const [id, lseq] of event.acks) this.#env.linkAck(id, lseq);
+        if (event.rejected) for (const rejected of event.rejected) this.#env.linkRejected(this, rejected);
         if (event.seq > 0) this.mailbox.ack(event.seq);
         this.#env.schedule(this);
         return;
       case 'crash':
-        this.#crashed(event.error, event.seq);
+        this.#crashed(event.error, event.seq, event.link ?? 0);
         return;
       case 'stopped':
         if (event.snapshot) this.#snapshot = event.snapshot;
@@ -241,8 +287,12 @@ export class ActorCell implements SupervisedChild, HostListener {
     }
   }
 
-  onThreadExit(error: ErrorInfo, inHandSeq: number): void {
-    this.#crashed(error, inHandSeq);
+  onThreadExit(error: ErrorInfo, inHandSeq: number, inHandLink: number): void {
+    this.#crashed(error, inHandSeq, inHandLink);
+  }
+
+  onThreadStarted(): void {
+    this.#env.threadStarted(this);
   }
 
   status(): ActorStatus {
@@ -263,6 +313,7 @@ export class ActorCell implements SupervisedChild, HostListener {
         capacity: mailbox.capacity,
         overflow: mailbox.overflow,
         ...mailbox.stats,
+        linked: this.linkedLoad,
       },
     };
   }
@@ -271,14 +322,15 @@ export class ActorCell implements SupervisedChild, HostListener {
    * The incarnation died. Its unacknowledged messages go back to the queue; the one in hand counts a
    * failure, and after `maxFailures` it goes to the dead letters so it cannot crash-loop the actor.
    */
-  #crashed(error: ErrorInfo, inHandSeq: number): void {
+  #crashed(error: ErrorInfo, inHandSeq: number, inHandLink: number): void {
     // Dying while being stopped ends the stop early; its unacknowledged messages are requeued by stop().
     if (this.state === 'stopping') this.#stopped?.();
     if (this.state !== 'running' && this.state !== 'starting') return;
     this.state = 'crashed';
     this.lastError = error;
     this.mailbox.requeueInflight();
-    if (inHandSeq > 0) {
+    if (inHandLink > 0) this.#env.linkPoison(this, inHandLink, inHandSeq, error);
+    else if (inHandSeq > 0) {
       const poison = this.mailbox.find(inHandSeq);
       if (poison && ++poison.failures >= this.spec.maxFailures) {
         this.mailbox.remove(inHandSeq);

@@ -1,4 +1,5 @@
 import type { ActorDefinition } from './actor.js';
+import type { LinkEnds } from './link-ends.js';
 import type { Address } from './message.js';
 import type { HostToRunner, RunnerToHost } from './protocol.js';
 import { ActorRunner } from './runner.js';
@@ -6,19 +7,22 @@ import { ActorRunner } from './runner.js';
 /**
  * The runner side of the protocol: turns host messages into calls on the current incarnation.
  * `init` starts a new incarnation, so an actor whose `receive` threw restarts in the same thread.
+ * Link ends belong to the thread, not to an incarnation (see `LinkEnds`).
  */
 export function createEndpoint(options: {
   definition: ActorDefinition;
   address: Address;
   args: unknown;
   emit: (event: RunnerToHost) => void;
-  markInHand: (seq: number) => void;
+  markInHand: (seq: number, link: number) => void;
+  links?: LinkEnds;
 }): (message: HostToRunner) => void {
   let runner: ActorRunner | undefined;
+  const { links } = options;
   return (message) => {
     switch (message.t) {
       case 'init':
-        runner = new ActorRunner(options);
+        runner = new ActorRunner(message.skip ? { ...options, skip: message.skip } : options);
         void runner.start(message.snapshot);
         return;
       case 'batch':
@@ -29,6 +33,15 @@ export function createEndpoint(options: {
         return;
       case 'stop':
         runner?.stop();
+        return;
+      case 'link':
+        links?.open(message);
+        return;
+      case 'unlink':
+        links?.close(message.id);
+        return;
+      case 'segment':
+        links?.receive(message.segment);
         return;
     }
   };

@@ -28,6 +28,13 @@ export class LocalHost implements ActorHost {
     this.#handle({ t: 'init', snapshot });
   }
 
+  /** Links join worker threads only; the system never opens one here. */
+  openLink(): void {
+    throw new Error('an actor in the main thread has no links');
+  }
+
+  readonly hasThread = false;
+
   post(message: HostToRunner): void {
     this.#handle(message);
   }

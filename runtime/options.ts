@@ -47,6 +47,11 @@ export const actorSpecSchema = z.strictObject({
   startTimeoutMs: positiveInt.default(30_000),
   /** How long a graceful stop may take before the worker is terminated. */
   shutdownTimeoutMs: positiveInt.default(5_000),
+  /**
+   * Actors this one exchanges sends with directly, thread to thread, both ways (see `LinkSegment`). Only
+   * between two worker actors; an address that is not one (yet) is left to the mailbox path.
+   */
+  links: z.array(z.string()).default([]),
 });
 
 export type ActorSpecInput = z.input<typeof actorSpecSchema>;

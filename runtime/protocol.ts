@@ -1,4 +1,5 @@
 import type { ErrorInfo } from './errors.js';
+import type { MessagePort } from 'node:worker_threads';
 import type { Address, Message } from './message.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -22,8 +23,13 @@ export interface Batch {
 }
 
 export type HostToRunner =
-  | { t: 'init'; snapshot: Snapshot | undefined }
+  /** `skip`: messages on links that crashed the actor `maxFailures` times: taken as processed, unread (see `LinkSkip`). */
+  | { t: 'init'; snapshot: Snapshot | undefined; skip?: LinkSkip[] }
   | Batch
+  | LinkOpen
+  | { t: 'unlink'; id: number }
+  /** A segment the supervisor hands over itself: again after a link's channel was replaced, or one sent on a channel replaced since. */
+  | { t: 'segment'; segment: LinkSegment }
   | { t: 'reply'; cid: number; ok: true; value: Message }
   | { t: 'reply'; cid: number; ok: false; error: ErrorInfo }
   | { t: 'stop' };
@@ -34,17 +40,30 @@ export type Outgoing =
   | { k: 'request'; to: Address; message: Message; cid: number }
   | { k: 'reply'; to: Address; message: Message; cid: number };
 
+/**
+ * Everything up to `seq` was processed and its effects are in `out` (routed by the host) and `segments`
+ * (sent on links, kept by the host until their receiver acknowledges them): the host stores the snapshot
+ * and acknowledges. `seq` 0 acknowledges nothing (timers, awaits). No `snapshot`: the state did not change
+ * since the last one sent (or the actor keeps none). `acks` are per inbound link, `rejected` the link
+ * messages the actor's schema refused, for the dead letters.
+ */
+export interface Commit {
+  t: 'commit';
+  seq: number;
+  out: Outgoing[];
+  snapshot?: Snapshot;
+  segments?: LinkSegment[];
+  acks?: [link: number, lseq: number][];
+  rejected?: LinkRejected[];
+}
+
 export type RunnerToHost =
   /** The worker imported its actor module (before `bind`): for the spare pool, which the host ignores. */
   | { t: 'loaded' }
   | { t: 'ready' }
-  /**
-   * Everything up to `seq` was processed and its effects are in `out`: the host routes them, stores the
-   * snapshot and acknowledges. `seq` 0 flushes effects without acknowledging anything (timers, awaits).
-   * No `snapshot`: the state did not change since the last one sent (or the actor keeps none).
-   */
-  | { t: 'commit'; seq: number; out: Outgoing[]; snapshot?: Snapshot }
-  | { t: 'crash'; seq: number; error: ErrorInfo }
+  | Commit
+  /** `link`: the link the message in hand came by (absent: the mailbox). */
+  | { t: 'crash'; seq: number; link?: number; error: ErrorInfo }
   | { t: 'stopped'; normal: boolean; snapshot?: Snapshot };
 
 /** Binds a started worker (possibly a warm spare) to the actor it will run. */
@@ -58,10 +77,55 @@ export interface WorkerBind {
 }
 
 /**
- * Layout of the control buffer: the heartbeat counter (Int32, Atomics) and the sequence number of the
- * message in hand (Float64: sequence numbers outgrow 2^31 within minutes at full speed). The in-hand
- * slot is read after the worker exited, when nothing writes it any more.
+ * Layout of the control buffer: the heartbeat counter (Int32, Atomics), the sequence number of the
+ * message in hand (Float64: sequence numbers outgrow 2^31 within minutes at full speed) and the link it
+ * came by (0: the mailbox). The in-hand slots are read after the worker exited, when nothing writes them any more.
  */
-export const CONTROL_BYTES = 16;
+export const CONTROL_BYTES = 24;
 export const BEAT_INDEX = 0;
 export const IN_HAND_INDEX = 1;
+export const IN_HAND_LINK_INDEX = 2;
+
+/**
+ * Links: a one-way channel from one worker actor to another, so that their sends skip the main thread.
+ * Messages on a link are numbered (`lseq`, from 1) by the sender and travel in segments: the messages to
+ * one receiver of one commit, serialized once. Each segment goes in the sender's commit to the host,
+ * which keeps it (undecoded) until the receiver's commit acknowledges it, and on the link's port to the
+ * receiver, which skips what it already processed and waits for gaps to fill.
+ */
+export interface LinkSegment {
+  /** The link, system-wide. */
+  id: number;
+  /** `lseq` of the first message; `n` messages follow in order. */
+  first: number;
+  n: number;
+  /** The channel generation the sender posted it on (0: none yet): the host hands over itself what went to a replaced one. */
+  gen: number;
+  /** `v8.serialize` of the messages array. */
+  bytes: Uint8Array;
+}
+
+/** Opens or replaces a link end in a worker: `port` is absent while the other end has no thread. */
+export interface LinkOpen {
+  t: 'link';
+  id: number;
+  role: 'out' | 'in';
+  /** The other end's address. */
+  peer: Address;
+  gen: number;
+  port?: MessagePort;
+  /** For `out`: the next `lseq` to number (after everything the host holds). For `in`: the last acknowledged. */
+  lseq: number;
+}
+
+export interface LinkSkip {
+  link: number;
+  lseq: number;
+}
+
+export interface LinkRejected {
+  link: number;
+  lseq: number;
+  message: unknown;
+  reason: string;
+}

@@ -2,11 +2,13 @@ import type { Actor, ActorContext, ActorDefinition, Delivery, RequestOptions, Ti
 import { RuntimeError, toErrorInfo } from './errors.js';
 import { PendingRequests, type Reply } from './pending-requests.js';
 import { Deque } from './deque.js';
-import { assertPlainData, type Address, type Message } from './message.js';
-import type { Batch, Outgoing, RunnerToHost } from './protocol.js';
+import { deserialize } from 'node:v8';
+import { postSegments, type LinkEnds } from './link-ends.js';
+import { assertPlainData, validateMessage, type Address, type Message } from './message.js';
+import type { Batch, Commit, LinkRejected, LinkSegment, LinkSkip, Outgoing, RunnerToHost } from './protocol.js';
 import { decodeSnapshot, encodeSnapshot, printOf, samePrint, type Snapshot, type SnapshotPrint } from './snapshot.js';
 
-type Item = Batch | { t: 'timer'; message: Message };
+type Item = Batch | { t: 'timer'; message: Message } | { t: 'segment'; segment: LinkSegment };
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 
@@ -19,14 +21,29 @@ export class ActorRunner {
   readonly #actor: Actor;
   readonly #ctx: ActorContext;
   readonly #emit: (event: RunnerToHost) => void;
-  readonly #markInHand: (seq: number) => void;
+  readonly #markInHand: (seq: number, link: number) => void;
+  readonly #definition: ActorDefinition;
+  readonly #address: Address;
+  /** This thread's link ends; absent in the main thread. */
+  readonly #links: LinkEnds | undefined;
+  readonly #deliverSegment = (segment: LinkSegment): void => {
+    this.#queue.push({ t: 'segment', segment });
+    this.#pump();
+  };
+  /** Per inbound link: the last `lseq` processed, and segments that came ahead of a gap. */
+  readonly #processed = new Map<number, number>();
+  readonly #ahead = new Map<number, LinkSegment[]>();
+  /** Link messages that crashed the actor `maxFailures` times (`link:lseq`): taken as processed, unread. */
+  readonly #skip: Set<string>;
+  #rejected: LinkRejected[] = [];
   readonly #queue = new Deque<Item>();
   #outbox: Outgoing[] = [];
   #outboxHasRequest = false;
   /** Inside an awaited `receive`: a request made now must leave at once. */
   #awaiting = false;
-  /** The message in hand (seq 0: none). Plain fields: most actors never read `ctx.delivery`, so no object per message. */
+  /** The message in hand (seq 0: none) and the link it came by (0: the mailbox). Plain fields: most actors never read `ctx.delivery`, so no object per message. */
   #seq = 0;
+  #link = 0;
   #attempt = 1;
   #from: Address | undefined;
   #cid: number | undefined;
@@ -34,8 +51,8 @@ export class ActorRunner {
   /** What the host last got: the snapshot it holds and the sequence number it acknowledged, so a commit that says nothing new is not sent. */
   #sentSnapshot: SnapshotPrint | undefined;
   #sentSeq = 0;
-  /** Messages held unacknowledged (`ctx.hold()`), by sequence number, in the order they came. */
-  readonly #held = new Set<number>();
+  /** Messages held unacknowledged (`ctx.hold()`), by source (0: the mailbox, else the link) and sequence number, in the order they came. */
+  readonly #held = new Map<number, Set<number>>();
   #releaseQueued = false;
   #running = false;
   #dead = false;
@@ -48,11 +65,17 @@ export class ActorRunner {
     address: Address;
     args: unknown;
     emit: (event: RunnerToHost) => void;
-    markInHand: (seq: number) => void;
+    markInHand: (seq: number, link: number) => void;
+    links?: LinkEnds;
+    skip?: readonly LinkSkip[];
   }) {
     this.#actor = options.definition.create();
+    this.#definition = options.definition;
+    this.#address = options.address;
     this.#emit = options.emit;
     this.#markInHand = options.markInHand;
+    this.#links = options.links;
+    this.#skip = new Set((options.skip ?? []).map(({ link, lseq }) => `${link}:${lseq}`));
     this.#ctx = this.#makeContext(options.address, options.args);
   }
 
@@ -62,6 +85,8 @@ export class ActorRunner {
     const state = snapshot === undefined ? undefined : decodeSnapshot(snapshot);
     if (!(await this.#lifecycle(() => this.#actor.init?.(this.#ctx, state)))) return;
     this.#emit({ t: 'ready' });
+    // What came by link and was not acknowledged, a dead incarnation's included, then what comes.
+    for (const segment of this.#links?.attach(this.#deliverSegment) ?? []) this.#queue.push({ t: 'segment', segment });
     this.#pump();
   }
 
@@ -107,6 +132,10 @@ export class ActorRunner {
     try {
       let item: Item | undefined;
       while (this.#canProcess() && (item = this.#queue.shift()) !== undefined) {
+        if (item.t === 'segment') {
+          await this.#segment(item.segment);
+          continue;
+        }
         if (item.t === 'timer') {
           this.#seq = 0;
           const result = this.#actor.receive(item.message, this.#ctx);
@@ -118,8 +147,9 @@ export class ActorRunner {
         let r = 0;
         for (let i = 0; i < msgs.length && this.#canProcess(); i++) {
           const seq = seqs ? seqs[i]! : first + i;
-          this.#markInHand(seq);
+          this.#markInHand(seq, 0);
           this.#seq = seq;
+          this.#link = 0;
           this.#attempt = attempts ? attempts[i]! : 1;
           if (requests && r < requests.length && requests[r]![0] === i) {
             [, this.#from, this.#cid] = requests[r++]!;
@@ -132,7 +162,7 @@ export class ActorRunner {
           this.#lastSeq = seq;
         }
         this.#seq = 0;
-        this.#markInHand(0);
+        this.#markInHand(0, 0);
         this.#commit();
       }
     } catch (error) {
@@ -144,6 +174,58 @@ export class ActorRunner {
     if (this.#stopRequested && !this.#dead && (this.#stopRequested === 'normal' || this.#queue.length === 0)) {
       await this.#finish(this.#stopRequested === 'normal');
     }
+  }
+
+  /**
+   * A segment from a link: the messages not processed yet, in order, checked against the actor's schema
+   * here (the main thread never saw them). A segment past a gap waits for the gap to fill (a re-sent
+   * segment and a live one can arrive in either order), and each one processed may let a waiting one go.
+   */
+  async #segment(segment: LinkSegment): Promise<void> {
+    const { id } = segment;
+    const end = this.#links?.inbound(id);
+    if (!end) return;
+    let processed = this.#processed.get(id) ?? end.acked;
+    if (segment.first > processed + 1) {
+      const ahead = this.#ahead.get(id) ?? [];
+      ahead.push(segment);
+      this.#ahead.set(id, ahead);
+      return;
+    }
+    if (segment.first + segment.n - 1 > processed) {
+      const messages = deserialize(segment.bytes) as unknown[];
+      for (let i = processed + 1 - segment.first; i < segment.n && this.#canProcess(); i++) {
+        const lseq = segment.first + i;
+        if (!this.#skip.delete(`${id}:${lseq}`)) await this.#receiveLinked(id, lseq, messages[i]);
+        processed = lseq;
+        this.#processed.set(id, lseq);
+      }
+      this.#seq = 0;
+      this.#link = 0;
+      this.#markInHand(0, 0);
+      this.#commit();
+    }
+    const ahead = this.#ahead.get(id);
+    const next = ahead?.findIndex((waiting) => waiting.first <= processed + 1) ?? -1;
+    if (next >= 0) await this.#segment(ahead!.splice(next, 1)[0]!);
+  }
+
+  async #receiveLinked(link: number, lseq: number, message: unknown): Promise<void> {
+    let valid: Message;
+    try {
+      valid = validateMessage(message, this.#address, this.#definition.messages, false);
+    } catch (error) {
+      this.#rejected.push({ link, lseq, message, reason: toErrorInfo(error).message });
+      return;
+    }
+    this.#markInHand(lseq, link);
+    this.#seq = lseq;
+    this.#link = link;
+    this.#attempt = 1;
+    this.#from = undefined;
+    this.#cid = undefined;
+    const result = this.#actor.receive(valid, this.#ctx);
+    if (isThenable(result)) await this.#awaitReceive(result);
   }
 
   /** False once the actor died or stopped itself: the rest of its queue stays unacknowledged. */
@@ -169,7 +251,7 @@ export class ActorRunner {
 
   #commit(): void {
     if (this.#dead) return;
-    this.#flush(this.#acknowledgeable(), true);
+    this.#flush(this.#acknowledgeable(0, this.#lastSeq), true);
   }
 
   /** A release while idle commits on its own, once for all made in this turn; while busy, the next commit carries it. */
@@ -182,10 +264,21 @@ export class ActorRunner {
     });
   }
 
-  /** The last processed message, or the one before the oldest still held. */
-  #acknowledgeable(): number {
-    for (const seq of this.#held) return seq - 1;
-    return this.#lastSeq;
+  /** Of a source (0: the mailbox, else a link): the last processed message, or the one before the oldest still held. */
+  #acknowledgeable(source: number, processed: number): number {
+    const held = this.#held.get(source);
+    if (held) for (const seq of held) return seq - 1;
+    return processed;
+  }
+
+  /** Per inbound link, what can be acknowledged now and was not yet. */
+  #linkAcks(): [number, number][] | undefined {
+    let acks: [number, number][] | undefined;
+    for (const [id, processed] of this.#processed) {
+      const ack = this.#acknowledgeable(id, processed);
+      if (ack > (this.#links!.inbound(id)?.acked ?? ack)) (acks ??= []).push([id, ack]);
+    }
+    return acks;
   }
 
   /**
@@ -195,13 +288,26 @@ export class ActorRunner {
    * actor's timers cost the supervisor nothing.
    */
   #flush(seq: number, withSnapshot: boolean): void {
-    const out = this.#outbox;
+    const outbox = this.#outbox;
     this.#outbox = [];
     this.#outboxHasRequest = false;
+    const { direct: out, segments, posts } = this.#links?.hasOut && outbox.length > 0 ? this.#links.split(outbox) : { direct: outbox, segments: [], posts: [] };
     const snapshot = withSnapshot ? this.#changedSnapshot() : undefined;
-    if (out.length === 0 && seq <= this.#sentSeq && snapshot === undefined) return;
+    const acks = withSnapshot ? this.#linkAcks() : undefined;
+    const rejected = this.#rejected;
+    if (out.length === 0 && segments.length === 0 && seq <= this.#sentSeq && snapshot === undefined && acks === undefined && rejected.length === 0) return;
     if (seq > this.#sentSeq) this.#sentSeq = seq;
-    this.#emit(snapshot === undefined ? { t: 'commit', seq, out } : { t: 'commit', seq, out, snapshot });
+    const commit: Commit = { t: 'commit', seq, out };
+    if (snapshot !== undefined) commit.snapshot = snapshot;
+    if (segments.length > 0) commit.segments = segments;
+    if (acks) commit.acks = acks;
+    if (rejected.length > 0) {
+      commit.rejected = rejected;
+      this.#rejected = [];
+    }
+    this.#emit(commit);
+    if (acks) this.#links!.acknowledge(acks);
+    postSegments(posts);
   }
 
   /** The actor's state, serialized, unless it is what the host already holds. */
@@ -225,14 +331,16 @@ export class ActorRunner {
     // A dead incarnation's leftover promises may still reject; only its first failure counts.
     if (this.#dead) return;
     const seq = this.#seq;
+    const link = this.#link;
     this.#die();
-    this.#emit({ t: 'crash', seq, error: toErrorInfo(error) });
+    this.#emit(link === 0 ? { t: 'crash', seq, error: toErrorInfo(error) } : { t: 'crash', seq, link, error: toErrorInfo(error) });
   }
 
   /** Effects of unacknowledged messages are discarded: they will be produced again on redelivery. */
   #die(): void {
     this.#dead = true;
     this.#outbox = [];
+    this.#links?.detach(this.#deliverSegment);
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     this.#requests.rejectAll(new RuntimeError('ERR_ACTOR_STOPPED', 'the requesting actor stopped'));
@@ -286,11 +394,16 @@ export class ActorRunner {
       },
       hold() {
         const seq = runner.#seq;
+        const source = runner.#link;
         if (seq === 0) throw new RuntimeError('ERR_INVALID_MESSAGE', `${self}: hold() called while not handling a message`);
         if (runner.#actor.snapshot) throw new RuntimeError('ERR_INVALID_MESSAGE', `${self}: hold() is not for an actor with a snapshot`);
-        runner.#held.add(seq);
+        let held = runner.#held.get(source);
+        if (!held) runner.#held.set(source, (held = new Set()));
+        held.add(seq);
         return () => {
-          if (runner.#held.delete(seq)) runner.#commitReleased();
+          if (!held.delete(seq)) return;
+          if (held.size === 0) runner.#held.delete(source);
+          runner.#commitReleased();
         };
       },
       stop() {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { MessageChannel } from 'node:worker_threads';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
@@ -9,6 +10,7 @@ import { DeadLetters, type DeadLetter, type DeadLetterKind } from './dead-letter
 import { RuntimeError, toErrorInfo, type ErrorInfo, type RuntimeErrorCode } from './errors.js';
 import { PendingRequests, type Reply } from './pending-requests.js';
 import type { SystemEvent, SystemEventOf, SystemEventType } from './events.js';
+import { Link, unread } from './links.js';
 import { validateMessage, type Address, type Message } from './message.js';
 import {
   isSupervisorSpec,
@@ -17,7 +19,7 @@ import {
   type ChildSpecInput,
   type SupervisorSpecInput,
 } from './options.js';
-import type { Outgoing } from './protocol.js';
+import type { LinkRejected, LinkSegment, Outgoing } from './protocol.js';
 import { SparePool } from './spare-pool.js';
 import { Supervisor } from './supervisor.js';
 
@@ -95,6 +97,8 @@ export class ActorSystem implements CellEnvironment {
   readonly #waiting = new Map<ActorCell, { actors: Set<ActorCell>; callers: (() => void)[] }>();
   readonly #requests = new PendingRequests();
   readonly #outlets: Map<Address, (message: Message) => void>;
+  readonly #links = new Map<number, Link<ActorCell>>();
+  #nextLinkId = 1;
   #state: SystemStatus['state'] = 'running';
   #shutdown: Promise<ShutdownReport> | undefined;
   readonly #startedAt = Date.now();
@@ -280,6 +284,68 @@ export class ActorSystem implements CellEnvironment {
     this.#release(cell);
   }
 
+  linkSegment(from: ActorCell, segment: LinkSegment): void {
+    const link = this.#links.get(segment.id);
+    if (!link || link.to.isStoppedForGood) {
+      const to = link?.to.address ?? `link ${segment.id}`;
+      const kind = link ? 'actor_stopped' : 'unknown_address';
+      for (const { lseq, message } of unread(segment, link?.acked ?? 0)) {
+        this.deadLetter({ address: to, kind, reason: `actor "${to}" is ${link ? link.to.state : 'gone'}`, message, seq: lseq });
+      }
+      return;
+    }
+    if (link.keep(segment) && link.to.hasThread) link.to.resend(segment);
+    // Backpressure as for a full mailbox: the sender gets no new messages until the link is half empty.
+    if (link.load >= link.to.mailbox.capacity && !from.blockers.has(link.to) && !this.#waitsOn(link.to, from)) {
+      from.blockers.add(link.to);
+      this.#waitersOf(link.to).actors.add(from);
+      link.drainWanted = true;
+    }
+  }
+
+  linkAck(id: number, lseq: number): void {
+    const link = this.#links.get(id);
+    if (!link) return;
+    link.ack(lseq);
+    if (link.drainWanted && link.load <= link.to.mailbox.capacity >>> 1) {
+      link.drainWanted = false;
+      // Actors only: callers of drained() wait on the mailbox, which may still be full.
+      this.#release(link.to, false);
+    }
+  }
+
+  linkRejected(to: ActorCell, rejected: LinkRejected): void {
+    this.deadLetter({ address: to.address, kind: 'invalid', reason: rejected.reason, message: rejected.message, seq: rejected.lseq });
+  }
+
+  linkPoison(to: ActorCell, id: number, lseq: number, error: ErrorInfo): void {
+    const link = this.#links.get(id);
+    if (!link) return;
+    const failures = (link.failures.get(lseq) ?? 0) + 1;
+    if (failures < to.spec.maxFailures) {
+      link.failures.set(lseq, failures);
+      return;
+    }
+    link.failures.delete(lseq);
+    link.skip.add(lseq);
+    this.deadLetter({
+      address: to.address,
+      kind: 'poison',
+      reason: `the actor crashed ${failures} times handling it: ${error.message}`,
+      message: link.find(lseq),
+      seq: lseq,
+      attempts: failures,
+    });
+  }
+
+  /**
+   * A thread was bound to `cell`: each of its links gets a new channel, or an end without a port while
+   * the other end has no thread (its sends are kept here and handed over when it has one).
+   */
+  threadStarted(cell: ActorCell): void {
+    for (const link of cell.links) this.#openLink(link);
+  }
+
   // ---- internals ----
 
   readonly #flush = (): void => {
@@ -346,16 +412,53 @@ export class ActorSystem implements CellEnvironment {
     return waiters;
   }
 
-  /** `cell` drained, failed or left: whoever waited on it goes on. */
-  #release(cell: ActorCell | undefined): void {
+  /** `cell` drained, failed or left: whoever waited on it goes on (the actors paused on it only, with `callers` false). */
+  #release(cell: ActorCell | undefined, callers = true): void {
     const waiters = cell && this.#waiting.get(cell);
     if (!cell || !waiters) return;
-    this.#waiting.delete(cell);
     for (const sender of waiters.actors) {
       sender.blockers.delete(cell);
       this.schedule(sender);
     }
+    waiters.actors.clear();
+    if (!callers) return;
+    this.#waiting.delete(cell);
     for (const resolve of waiters.callers) resolve();
+  }
+
+  /**
+   * Opens a link's channel anew: the sender numbers on from what it committed, the receiver gets again
+   * everything not acknowledged (it skips what it already has), and a segment still on its way on the
+   * old channel is handed over by `linkSegment` when its commit arrives.
+   */
+  #openLink(link: Link<ActorCell>): void {
+    link.gen++;
+    const { id, gen, from, to } = link;
+    const channel = from.hasThread && to.hasThread ? new MessageChannel() : undefined;
+    if (from.hasThread) from.openLink({ t: 'link', id, role: 'out', peer: to.address, gen, ...(channel ? { port: channel.port1 } : {}), lseq: link.next });
+    if (!to.hasThread) return;
+    to.openLink({ t: 'link', id, role: 'in', peer: from.address, gen, ...(channel ? { port: channel.port2 } : {}), lseq: link.acked });
+    for (const segment of link.unacknowledged()) to.resend(segment);
+  }
+
+  /** Links the cells of a new subtree to the worker actors their specs name, both ways, once each. */
+  #link(cells: readonly ActorCell[]): void {
+    for (const cell of cells) {
+      if (cell.spec.placement !== 'worker') continue;
+      for (const address of cell.spec.links) {
+        const peer = this.#cells.get(address);
+        if (!peer || peer === cell || peer.spec.placement !== 'worker') continue;
+        for (const [from, to] of [[cell, peer], [peer, cell]] as const) {
+          if ([...from.links].some((link) => link.to === to)) continue;
+          const link = new Link(this.#nextLinkId++, from, to);
+          this.#links.set(link.id, link);
+          from.links.add(link);
+          to.links.add(link);
+          // The other end may run already: its end opens now, this one when its thread starts.
+          if (from.hasThread || to.hasThread) this.#openLink(link);
+        }
+      }
+    }
   }
 
   /** Fails the request a message carried, if it was one: its requester is waiting for an answer. */
@@ -387,12 +490,15 @@ export class ActorSystem implements CellEnvironment {
     visit(spec);
     const modules = new Map<string, ActorDefinition>();
     for (const url of urls) modules.set(url, await loadDefinition(url));
-    return this.#construct(spec, modules);
+    const cells: ActorCell[] = [];
+    const child = this.#construct(spec, modules, cells);
+    this.#link(cells);
+    return child;
   }
 
-  #construct(spec: ChildSpec, modules: Map<string, ActorDefinition>): SupervisedChild {
+  #construct(spec: ChildSpec, modules: Map<string, ActorDefinition>, cells: ActorCell[]): SupervisedChild {
     if (isSupervisorSpec(spec)) {
-      const children = spec.children.map((child) => this.#construct(child, modules));
+      const children = spec.children.map((child) => this.#construct(child, modules, cells));
       const supervisor = new Supervisor(spec, children, { emit: (event) => this.emit(event), removed: (child) => this.#removed(child), prewarm: (shapes) => this.spares?.prewarm(shapes) });
       this.#supervisors.set(spec.id, supervisor);
       return supervisor;
@@ -400,6 +506,7 @@ export class ActorSystem implements CellEnvironment {
     const moduleUrl = toModuleUrl(spec.module);
     const cell = new ActorCell(spec, moduleUrl, modules.get(moduleUrl)!, this);
     this.#cells.set(cell.address, cell);
+    cells.push(cell);
     return cell;
   }
 
@@ -413,6 +520,7 @@ export class ActorSystem implements CellEnvironment {
     const cell = child as ActorCell;
     this.#cells.delete(cell.address);
     this.#release(cell);
+    this.#unlink(cell);
     for (const envelope of cell.mailbox.clear()) {
       this.deadLetter(
         { address: cell.address, kind: 'actor_stopped', reason: `actor "${cell.address}" stopped for good`, message: envelope.message, seq: envelope.seq },
@@ -420,6 +528,23 @@ export class ActorSystem implements CellEnvironment {
       );
     }
     this.emit({ type: 'actor_stopped', address: cell.address, normal: cell.lastError === undefined });
+  }
+
+  /**
+   * A cell left for good. Links to it close: what it had not acknowledged goes to the dead letters, and
+   * its senders send through the mailbox path again (where its address is unknown now). Links from it
+   * stay until their receivers have taken what it sent.
+   */
+  #unlink(cell: ActorCell): void {
+    for (const link of cell.links) {
+      if (link.to !== cell) continue;
+      for (const { lseq, message } of link.clear()) {
+        this.deadLetter({ address: cell.address, kind: 'actor_stopped', reason: `actor "${cell.address}" stopped for good`, message, seq: lseq });
+      }
+      this.#links.delete(link.id);
+      link.from.links.delete(link);
+      if (link.from.hasThread) link.from.closeLink(link.id);
+    }
   }
 
   #cell(address: Address): ActorCell {
@@ -445,14 +570,17 @@ export class ActorSystem implements CellEnvironment {
   async #doShutdown(timeoutMs: number): Promise<ShutdownReport> {
     this.#state = 'stopping';
     const deadline = Date.now() + timeoutMs;
-    const busy = () => [...this.#cells.values()].some((cell) => cell.mailbox.size > 0 && !cell.isStoppedForGood);
+    const busy = () => [...this.#cells.values()].some((cell) => (cell.mailbox.size > 0 || cell.linkedLoad > 0) && !cell.isStoppedForGood);
     while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
     await this.#root.stop();
     await this.spares?.close();
     clearInterval(this.#heartbeatTimer);
     this.#requests.rejectAll(new RuntimeError('ERR_SYSTEM_STOPPING', 'the actor system stopped before the reply came'));
     const undelivered: Record<Address, number> = {};
-    for (const cell of this.#cells.values()) if (cell.mailbox.size > 0) undelivered[cell.address] = cell.mailbox.size;
+    for (const cell of this.#cells.values()) {
+      const left = cell.mailbox.size + cell.linkedLoad;
+      if (left > 0) undelivered[cell.address] = left;
+    }
     this.#state = 'stopped';
     return { drained: Object.keys(undelivered).length === 0, undelivered };
   }

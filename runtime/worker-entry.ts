@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isActorDefinition } from './actor.js';
 import { RuntimeError } from './errors.js';
 import { createEndpoint } from './endpoint.js';
-import { BEAT_INDEX, IN_HAND_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind } from './protocol.js';
+import { LinkEnds } from './link-ends.js';
+import { BEAT_INDEX, IN_HAND_INDEX, IN_HAND_LINK_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind } from './protocol.js';
 
 /**
  * Runs one actor in this worker thread. The module is imported first, then the worker waits for `bind`
@@ -37,16 +38,25 @@ port.on('message', (message: HostToRunner | WorkerBind) => {
     address: message.address,
     args: message.args,
     // A snapshot's bytes are moved, not copied (the runner keeps its own copy to compare the next with):
-    // a copy per commit left each trader worker's memory 2-3 MiB larger.
-    emit: (event: RunnerToHost) => port.postMessage(event, 'snapshot' in event && event.snapshot ? movable(event.snapshot.bytes) : []),
-    markInHand: (seq) => {
+    // a copy per commit left each trader worker's memory 2-3 MiB larger. So are the segments' bytes.
+    emit: (event: RunnerToHost) => port.postMessage(event, transfers(event)),
+    markInHand: (seq, link) => {
       inHand[IN_HAND_INDEX] = seq;
+      inHand[IN_HAND_LINK_INDEX] = link;
     },
+    links: new LinkEnds(),
   });
 });
 
-/** The buffer under `bytes` when they are all of it (serialized snapshots are), so that moving it moves nothing else. */
-function movable(bytes: Uint8Array): ArrayBuffer[] {
-  const { buffer } = bytes;
-  return buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength ? [buffer] : [];
+function transfers(event: RunnerToHost): ArrayBuffer[] {
+  const moved: ArrayBuffer[] = [];
+  if (event.t === 'commit' || event.t === 'stopped') movable(event.snapshot?.bytes, moved);
+  if (event.t === 'commit') for (const segment of event.segments ?? []) movable(segment.bytes, moved);
+  return moved;
+}
+
+/** The buffer under `bytes` when they are all of it (serialized bytes are), so that moving it moves nothing else. */
+function movable(bytes: Uint8Array | undefined, into: ArrayBuffer[]): void {
+  const buffer = bytes?.buffer;
+  if (buffer instanceof ArrayBuffer && bytes!.byteOffset === 0 && bytes!.byteLength === buffer.byteLength) into.push(buffer);
 }

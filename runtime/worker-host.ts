@@ -2,7 +2,7 @@ import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { toErrorInfo, type ErrorInfo } from './errors.js';
 import type { ActorHost, HostListener } from './host.js';
 import type { Address } from './message.js';
-import { BEAT_INDEX, CONTROL_BYTES, IN_HAND_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind } from './protocol.js';
+import { BEAT_INDEX, CONTROL_BYTES, IN_HAND_INDEX, IN_HAND_LINK_INDEX, type HostToRunner, type LinkOpen, type LinkSkip, type RunnerToHost, type WorkerBind } from './protocol.js';
 import type { Snapshot } from './snapshot.js';
 import { spawnWorker, type SparePool, type WorkerShape } from './spare-pool.js';
 
@@ -38,9 +38,17 @@ export class WorkerHost implements ActorHost {
     return this.#worker?.threadId;
   }
 
-  start(snapshot: Snapshot | undefined): void {
+  get hasThread(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  start(snapshot: Snapshot | undefined, skip?: LinkSkip[]): void {
     if (!this.#worker) this.#spawn();
-    this.#worker!.postMessage({ t: 'init', snapshot } satisfies HostToRunner);
+    this.#worker!.postMessage((skip && skip.length > 0 ? { t: 'init', snapshot, skip } : { t: 'init', snapshot }) satisfies HostToRunner);
+  }
+
+  openLink(link: LinkOpen): void {
+    this.#worker?.postMessage(link, link.port ? [link.port] : []);
   }
 
   post(message: HostToRunner): void {
@@ -79,6 +87,7 @@ export class WorkerHost implements ActorHost {
     this.#beats = new Int32Array(control);
     this.#lastError = undefined;
     this.#expectedExit = false;
+    this.#listener.onThreadStarted();
     let exited = false;
     // A commit that reaches us after the exit was handled belongs to a dead incarnation whose messages were
     // already requeued: acting on it would acknowledge the new incarnation's batch and repeat its effects.
@@ -95,10 +104,11 @@ export class WorkerHost implements ActorHost {
         this.#beats = undefined;
         resolve();
         if (this.#expectedExit) return;
-        const inHand = new Float64Array(control)[IN_HAND_INDEX]!;
+        const inHand = new Float64Array(control);
         this.#listener.onThreadExit(
           this.#lastError ?? { name: 'WorkerExit', message: `worker exited with code ${code}`, code: 'ERR_ACTOR_CRASHED' },
-          inHand,
+          inHand[IN_HAND_INDEX]!,
+          inHand[IN_HAND_LINK_INDEX]!,
         );
       });
     });

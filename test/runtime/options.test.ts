@@ -30,6 +30,7 @@ describe('parseChildSpec defaults', () => {
       heartbeat: { intervalMs: 500, timeoutMs: 5_000 },
       startTimeoutMs: 30_000,
       shutdownTimeoutMs: 5_000,
+      links: [],
     });
   });
 
