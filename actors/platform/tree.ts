@@ -154,11 +154,6 @@ function ccxtSpec(name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt'
   return { id: exchangeAddress(name), module: moduleUrl('../../adapters/exchanges/exchange', import.meta.url), args };
 }
 
-
-/**
- * A trader's actor spec, and the exchange account it opens with (stored balances after a restart, else
- * the config's). Checks what the schema cannot, naming fields after the prefix `field` (`traders[2].`, or none).
- */
 /**
  * A trader's young generation is capped: V8 grows it to tens of MiB under a burst of signals, and a
  * trader's state is small, so it is most of what a trader worker costs. Measured (`npm run bench
@@ -167,6 +162,12 @@ function ccxtSpec(name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt'
  */
 const TRADER_WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
+/**
+ * A trader's actor spec, and the exchange account it opens with (stored balances after a restart, else
+ * the config's). Checks what the schema cannot, naming fields after the prefix `field` (`traders[2].`, or none).
+ * A trader is linked to its exchange and to persistence: orders, reports, candles and its events go
+ * thread to thread, not through the main thread.
+ */
 export function traderSpec(
   config: PlatformConfig,
   trader: TraderConfig,
@@ -222,7 +223,15 @@ export function traderSpec(
     const module = strategyModule(trader.strategy);
     args.strategy = { type, name, timeframe, params, ...(module !== undefined ? { module } : {}) };
   }
-  const spec: ChildSpecInput = { id: traderAddress(trader.id), module: moduleUrl('../trader/trader', import.meta.url), args, mailbox: { capacity: 100_000 }, batchSize: 4, resourceLimits: TRADER_WORKER_LIMITS };
+  const spec: ChildSpecInput = {
+    id: traderAddress(trader.id),
+    module: moduleUrl('../trader/trader', import.meta.url),
+    args,
+    mailbox: { capacity: 100_000 },
+    batchSize: 4,
+    resourceLimits: TRADER_WORKER_LIMITS,
+    links: args.persistence ? [args.exchange, args.persistence] : [args.exchange],
+  };
   return { spec, exchange: exchangeName, account, balances };
 }
 

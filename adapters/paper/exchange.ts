@@ -45,6 +45,8 @@ interface State {
   run: string;
   engine: PaperSnapshot;
   subscribers: Record<Address, string[]>;
+  /** The last candle published per symbol: a new subscriber gets them at once. */
+  latest: Record<string, Candle>;
   held: Held[];
   /** Lockstep: the step last published, and the traders that have not yet handled it. */
   step: number;
@@ -62,6 +64,7 @@ export default defineActor<PaperMessage, State>({
     let args: PaperExchangeArgs;
     let engine: PaperEngine;
     let subscribers: Record<Address, string[]>;
+    let latest: Record<string, Candle>;
     let held: Held[];
     let log: OrderLog;
     let run: string;
@@ -89,6 +92,7 @@ export default defineActor<PaperMessage, State>({
     };
 
     const publish = (ctx: ActorContext, candles: Candle[]) => {
+      for (const candle of candles) latest[candle.symbol] = candle;
       if (args.lockstep) step++;
       for (const [subscriber, symbols] of Object.entries(subscribers)) {
         const wanted = candles.filter((c) => symbols.includes(c.symbol));
@@ -118,6 +122,7 @@ export default defineActor<PaperMessage, State>({
         const options = { ...(await paperOptions(args)), idPrefix: `${run}-` };
         engine = new PaperEngine(options, snapshot?.engine);
         subscribers = snapshot?.subscribers ?? {};
+        latest = snapshot?.latest ?? {};
         held = snapshot?.held ?? [];
         step = snapshot?.step ?? 0;
         awaiting = new Set(snapshot?.awaiting ?? []);
@@ -144,9 +149,15 @@ export default defineActor<PaperMessage, State>({
           case 'cancel':
             deliver(ctx, engine.cancel(msg.account, msg.clientOrderIds, now));
             return;
-          case 'subscribe':
+          case 'subscribe': {
+            const known = msg.subscriber in subscribers;
             subscribers[msg.subscriber] = msg.symbols;
+            // A new subscriber has a price at once, whenever its subscription arrives (it comes by the
+            // trader's link, which no message of another sender waits for). Lockstep steps wait for it instead.
+            const now = known || args.lockstep ? [] : msg.symbols.flatMap((symbol) => (latest[symbol] ? [latest[symbol]] : []));
+            if (now.length > 0) ctx.send(msg.subscriber, { type: 'candles', candles: now });
             return;
+          }
           case 'openAccount':
             engine.deposit(msg.account, msg.balances as Record<string, Fixed>);
             return;
@@ -186,7 +197,7 @@ export default defineActor<PaperMessage, State>({
           }
         }
       },
-      snapshot: () => ({ run, engine: engine.snapshot(), subscribers, held, step, awaiting: [...awaiting] }),
+      snapshot: () => ({ run, engine: engine.snapshot(), subscribers, latest, held, step, awaiting: [...awaiting] }),
     };
   },
 });
