@@ -11,6 +11,8 @@ import { decodeSnapshot, encodeSnapshot, printOf, samePrint, type Snapshot, type
 type Item = Batch | { t: 'timer'; message: Message } | { t: 'segment'; segment: LinkSegment };
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+/** Most messages processed under one commit: a bound on the work a crash makes the actor repeat. */
+const COMMIT_EVERY = 1_000;
 
 /**
  * Runs one incarnation of an actor: processes batches in order, collects its effects and commits them
@@ -55,6 +57,7 @@ export class ActorRunner {
   readonly #held = new Map<number, Set<number>>();
   #releaseQueued = false;
   #running = false;
+  #pumpScheduled = false;
   #dead = false;
   #stopRequested: 'normal' | 'host' | undefined;
   readonly #requests = new PendingRequests();
@@ -123,48 +126,33 @@ export class ActorRunner {
     this.#pump();
   }
 
+  /**
+   * Drains on the next turn rather than now: what arrives in one turn (a port delivers everything queued
+   * on it at once) is then processed under one commit, one snapshot, instead of one each.
+   */
   #pump(): void {
-    if (!this.#running) void this.#drain();
+    if (this.#running || this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      if (!this.#running) void this.#drain();
+    });
   }
 
+  /** Processes the queue, committing when it is empty and at least every `COMMIT_EVERY` messages. */
   async #drain(): Promise<void> {
     this.#running = true;
     try {
       let item: Item | undefined;
+      let uncommitted = 0;
       while (this.#canProcess() && (item = this.#queue.shift()) !== undefined) {
-        if (item.t === 'segment') {
-          await this.#segment(item.segment);
-          continue;
-        }
-        if (item.t === 'timer') {
-          this.#seq = 0;
-          const result = this.#actor.receive(item.message, this.#ctx);
-          if (isThenable(result)) await this.#awaitReceive(result);
+        uncommitted += item.t === 'segment' ? await this.#segment(item.segment) : item.t === 'timer' ? await this.#timer(item.message) : await this.#batch(item);
+        if (uncommitted >= COMMIT_EVERY || (uncommitted > 0 && this.#queue.length === 0)) {
           this.#commit();
-          continue;
+          uncommitted = 0;
         }
-        const { seq: first, seqs, msgs, attempts, requests } = item;
-        let r = 0;
-        for (let i = 0; i < msgs.length && this.#canProcess(); i++) {
-          const seq = seqs ? seqs[i]! : first + i;
-          this.#markInHand(seq, 0);
-          this.#seq = seq;
-          this.#link = 0;
-          this.#attempt = attempts ? attempts[i]! : 1;
-          if (requests && r < requests.length && requests[r]![0] === i) {
-            [, this.#from, this.#cid] = requests[r++]!;
-          } else {
-            this.#from = undefined;
-            this.#cid = undefined;
-          }
-          const result = this.#actor.receive(msgs[i]!, this.#ctx);
-          if (isThenable(result)) await this.#awaitReceive(result);
-          this.#lastSeq = seq;
-        }
-        this.#seq = 0;
-        this.#markInHand(0, 0);
-        this.#commit();
       }
+      if (uncommitted > 0) this.#commit();
     } catch (error) {
       this.#crash(error);
       return;
@@ -176,22 +164,55 @@ export class ActorRunner {
     }
   }
 
+  async #timer(message: Message): Promise<number> {
+    this.#seq = 0;
+    this.#link = 0;
+    const result = this.#actor.receive(message, this.#ctx);
+    if (isThenable(result)) await this.#awaitReceive(result);
+    return 1;
+  }
+
+  async #batch({ seq: first, seqs, msgs, attempts, requests }: Batch): Promise<number> {
+    let r = 0;
+    let i = 0;
+    for (; i < msgs.length && this.#canProcess(); i++) {
+      const seq = seqs ? seqs[i]! : first + i;
+      this.#markInHand(seq, 0);
+      this.#seq = seq;
+      this.#link = 0;
+      this.#attempt = attempts ? attempts[i]! : 1;
+      if (requests && r < requests.length && requests[r]![0] === i) {
+        [, this.#from, this.#cid] = requests[r++]!;
+      } else {
+        this.#from = undefined;
+        this.#cid = undefined;
+      }
+      const result = this.#actor.receive(msgs[i]!, this.#ctx);
+      if (isThenable(result)) await this.#awaitReceive(result);
+      this.#lastSeq = seq;
+    }
+    this.#seq = 0;
+    this.#markInHand(0, 0);
+    return i;
+  }
+
   /**
    * A segment from a link: the messages not processed yet, in order, checked against the actor's schema
    * here (the main thread never saw them). A segment past a gap waits for the gap to fill (a re-sent
    * segment and a live one can arrive in either order), and each one processed may let a waiting one go.
    */
-  async #segment(segment: LinkSegment): Promise<void> {
+  async #segment(segment: LinkSegment): Promise<number> {
     const { id } = segment;
     const end = this.#links?.inbound(id);
-    if (!end) return;
+    if (!end) return 0;
     let processed = this.#processed.get(id) ?? end.acked;
     if (segment.first > processed + 1) {
       const ahead = this.#ahead.get(id) ?? [];
       ahead.push(segment);
       this.#ahead.set(id, ahead);
-      return;
+      return 0;
     }
+    let count = 0;
     if (segment.first + segment.n - 1 > processed) {
       const messages = deserialize(segment.bytes) as unknown[];
       for (let i = processed + 1 - segment.first; i < segment.n && this.#canProcess(); i++) {
@@ -199,15 +220,15 @@ export class ActorRunner {
         if (!this.#skip.delete(`${id}:${lseq}`)) await this.#receiveLinked(id, lseq, messages[i]);
         processed = lseq;
         this.#processed.set(id, lseq);
+        count++;
       }
       this.#seq = 0;
       this.#link = 0;
       this.#markInHand(0, 0);
-      this.#commit();
     }
     const ahead = this.#ahead.get(id);
     const next = ahead?.findIndex((waiting) => waiting.first <= processed + 1) ?? -1;
-    if (next >= 0) await this.#segment(ahead!.splice(next, 1)[0]!);
+    return next >= 0 ? count + (await this.#segment(ahead!.splice(next, 1)[0]!)) : count;
   }
 
   async #receiveLinked(link: number, lseq: number, message: unknown): Promise<void> {

@@ -34,19 +34,25 @@ function start(): { runner: ActorRunner; events: RunnerToHost[] } {
 
 const commits = (events: RunnerToHost[]) => events.filter((e): e is Extract<RunnerToHost, { t: 'commit' }> => e.t === 'commit');
 
+/** Delivers a batch and waits for the commit that acknowledges it (the runner drains on the next turn). */
+async function deliver(runner: ActorRunner, events: RunnerToHost[], seq: number, msgs: { type: 'add' | 'noop' }[]): Promise<void> {
+  runner.deliver({ t: 'batch', seq, msgs });
+  await waitFor(() => commits(events).some((commit) => commit.seq === seq + msgs.length - 1), `the commit of ${seq}`);
+}
+
 describe('commits', () => {
   test('carry the state only when it changed, and are not sent when they would say nothing new', async () => {
     const { runner, events } = start();
     await runner.start(undefined);
     expect(events.map((e) => e.t)).toEqual(['commit', 'ready']);
 
-    runner.deliver({ t: 'batch', seq: 1, msgs: [{ type: 'add' }, { type: 'add' }] });
+    await deliver(runner, events, 1, [{ type: 'add' }, { type: 'add' }]);
     const [, changed] = commits(events);
     expect(changed).toMatchObject({ seq: 2, out: [] });
     expect(decodeSnapshot(changed!.snapshot!)).toEqual({ n: 2 });
 
     // Acknowledged, but the state is what the host holds: no snapshot.
-    runner.deliver({ t: 'batch', seq: 3, msgs: [{ type: 'noop' }] });
+    await deliver(runner, events, 3, [{ type: 'noop' }]);
     expect(commits(events)[2]).toEqual({ t: 'commit', seq: 3, out: [] });
 
     // The timer fires, nothing changes, nothing is sent.
@@ -55,22 +61,22 @@ describe('commits', () => {
     await waitFor(() => ticks >= from + 3, 'three ticks');
     expect(events.length).toBe(before);
     runner.stop();
-    await new Promise((resolve) => setImmediate(resolve));
+    await waitFor(() => events.at(-1)?.t === 'stopped', 'the stop');
     expect(events.at(-1)).toEqual({ t: 'stopped', normal: false });
   });
 
   test('a restarted incarnation starts from the snapshot and sends it again only once it changes', async () => {
     const first = start();
     await first.runner.start(undefined);
-    first.runner.deliver({ t: 'batch', seq: 1, msgs: [{ type: 'add' }] });
+    await deliver(first.runner, first.events, 1, [{ type: 'add' }]);
     const held = commits(first.events).at(-1)!.snapshot!;
     first.runner.stop();
 
     const second = start();
     await second.runner.start(held);
-    second.runner.deliver({ t: 'batch', seq: 2, msgs: [{ type: 'noop' }] });
+    await deliver(second.runner, second.events, 2, [{ type: 'noop' }]);
     expect(commits(second.events).at(-1)).toEqual({ t: 'commit', seq: 2, out: [] });
-    second.runner.deliver({ t: 'batch', seq: 3, msgs: [{ type: 'add' }] });
+    await deliver(second.runner, second.events, 3, [{ type: 'add' }]);
     expect(decodeSnapshot(commits(second.events).at(-1)!.snapshot!)).toEqual({ n: 2 });
     second.runner.stop();
   });
