@@ -8,7 +8,7 @@ import { PAPER_MARKETS } from '../adapters/paper/markets.js';
 import { moduleUrl } from '../runtime/module-url.js';
 import type { ChildSpecInput } from '../runtime/options.js';
 import { ActorSystem } from '../runtime/system.js';
-import type { ProbeReply } from './actors/probe.js';
+import { wallClock, type ProbeReply } from './actors/probe.js';
 import { latencyHistogram, type Figure } from './report.js';
 import type { SuiteOptions } from './runtime.js';
 
@@ -174,9 +174,10 @@ export async function latency(p: Pipeline, rate: number, seconds: number): Promi
     if (due > 0) {
       const trader = p.traders[turn++ % p.traders.length]!;
       const now = performance.now();
+      const at = wallClock();
       const { ids } = p.send(trader, due, 'probe');
       // The first second warms the JIT up in every thread; only later signals are timed.
-      if (now - start >= WARMUP_MS) for (const id of ids) sentAt.set(id, now);
+      if (now - start >= WARMUP_MS) for (const id of ids) sentAt.set(id, at);
       sent += due;
     }
     await sleep(1);

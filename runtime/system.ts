@@ -286,11 +286,13 @@ export class ActorSystem implements CellEnvironment {
 
   linkSegment(from: ActorCell, segment: LinkSegment): void {
     const link = this.#links.get(segment.id);
-    if (!link || link.to.isStoppedForGood) {
-      const to = link?.to.address ?? `link ${segment.id}`;
-      const kind = link ? 'actor_stopped' : 'unknown_address';
-      for (const { lseq, message } of unread(segment, link?.acked ?? 0)) {
-        this.deadLetter({ address: to, kind, reason: `actor "${to}" is ${link ? link.to.state : 'gone'}`, message, seq: lseq });
+    if (!link) return;
+    if (link.to.isStoppedForGood) {
+      // As on the mailbox path: a receiver that left the tree is an unknown address, a failed one is stopped.
+      const { address, state } = link.to;
+      const gone = this.#cells.get(address) !== link.to;
+      for (const { lseq, message } of unread(segment, link.acked)) {
+        this.deadLetter({ address, kind: gone ? 'unknown_address' : 'actor_stopped', reason: gone ? `no actor at "${address}"` : `actor "${address}" is ${state}`, message, seq: lseq });
       }
       return;
     }
@@ -449,7 +451,8 @@ export class ActorSystem implements CellEnvironment {
         const peer = this.#cells.get(address);
         if (!peer || peer === cell || peer.spec.placement !== 'worker') continue;
         for (const [from, to] of [[cell, peer], [peer, cell]] as const) {
-          if ([...from.links].some((link) => link.to === to)) continue;
+          // The new cell's own links, not the peer's: an exchange has two per trader.
+          if ([...cell.links].some((link) => link.from === from && link.to === to)) continue;
           const link = new Link(this.#nextLinkId++, from, to);
           this.#links.set(link.id, link);
           from.links.add(link);
@@ -531,9 +534,10 @@ export class ActorSystem implements CellEnvironment {
   }
 
   /**
-   * A cell left for good. Links to it close: what it had not acknowledged goes to the dead letters, and
-   * its senders send through the mailbox path again (where its address is unknown now). Links from it
-   * stay until their receivers have taken what it sent.
+   * A cell left for good. Links to it close: what it had not acknowledged goes to the dead letters, its
+   * senders send through the mailbox path again (where its address is unknown now), and what they had
+   * already sent on the link is dead-lettered as it arrives. Links from it stay until their receivers
+   * have taken what it sent.
    */
   #unlink(cell: ActorCell): void {
     for (const link of cell.links) {
@@ -541,7 +545,6 @@ export class ActorSystem implements CellEnvironment {
       for (const { lseq, message } of link.clear()) {
         this.deadLetter({ address: cell.address, kind: 'actor_stopped', reason: `actor "${cell.address}" stopped for good`, message, seq: lseq });
       }
-      this.#links.delete(link.id);
       link.from.links.delete(link);
       if (link.from.hasThread) link.from.closeLink(link.id);
     }

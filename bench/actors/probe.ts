@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { defineActor } from '../../runtime/actor.js';
 
 /**
- * Benchmark stand-in for the events hub, placed in the main thread so that its clock is the one the
- * benchmark sends signals with: it counts signals done (an order filled, or the signal skipped: a BUY
+ * Benchmark stand-in for the events hub, in the hub's place (its own worker, linked to the traders):
+ * it counts signals done (an order filled, or the signal skipped: a BUY
  * while the position is being closed, a CLOSE with nothing to close), and notes when each probe
  * signal was first answered (its order's first event past `new`, or its skip).
  */
@@ -13,6 +13,12 @@ const messages = z.discriminatedUnion('type', [
   /** Request: the counts, and the acknowledgement times noted since the last `take`. */
   z.object({ type: z.literal('take') }),
 ]);
+
+/**
+ * A high-resolution time that means the same in every thread (each thread's `performance.now()`
+ * counts from its own start): what the benchmark's sender and this probe compare.
+ */
+export const wallClock = (): number => performance.timeOrigin + performance.now();
 
 export interface ProbeReply {
   type: 'probeReply';
@@ -33,7 +39,7 @@ export default defineActor<z.infer<typeof messages>>({
           return;
         }
         if (msg.type !== 'traderEvents') return;
-        const now = performance.now();
+        const now = wallClock();
         for (const event of msg.events as { kind?: string; signalId?: string; order?: { status: string; signalId: string } }[]) {
           // A SELL that arrives before its BUY filled has nothing to sell: the trader's decision is its answer.
           if (event?.kind === 'signal.skipped') {
