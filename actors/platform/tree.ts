@@ -66,13 +66,12 @@ export function persistedTrader(trader: TraderConfig): PersistedTrader {
 }
 
 /**
- * The supervision tree of a platform config: the events hub in a worker (every trader event passes
- * through it, by link from the traders or from persistence; what the API's stream shows crosses to
- * the main thread from there), persistence in a worker (it builds rows and talks to the database), risk
- * and the reviewer in the main thread (small, and the reviewer waits on the network), then the
- * exchanges, then the traders, each in its own worker thread. Stopping goes the other way, so
- * persistence and the hub outlive every actor that reports to them. Cross checks the schema cannot
- * make (a trader's exchange exists and lists its symbols) fail here, naming the field.
+ * The supervision tree of a platform config: events, risk and the reviewer in the main thread (the hub
+ * feeds the API's stream and positions there, see the README's design notes; the reviewer waits on the
+ * network), persistence in a worker (it builds rows and talks to the database), then the exchanges,
+ * then the traders, each in its own worker thread. Stopping goes the other way, so persistence
+ * outlives every actor that reports to it. Cross checks the schema cannot make (a trader's exchange
+ * exists and lists its symbols) fail here, naming the field.
  */
 export function platformTree(config: PlatformConfig, options: PlatformOptions = {}): SupervisorSpecInput {
   const accounts = new Map<string, Record<string, Record<string, Fixed>>>();
@@ -103,7 +102,7 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
     id: 'platform',
     strategy: 'one_for_one',
     children: [
-      { id: ADDRESSES.events, module: moduleUrl('../events/hub', import.meta.url), mailbox: { capacity: 100_000 }, args: { outlets: options.outlets ?? [] } satisfies HubArgs },
+      { id: ADDRESSES.events, module: moduleUrl('../events/hub', import.meta.url), placement: 'main', mailbox: { capacity: 100_000 }, args: { outlets: options.outlets ?? [] } satisfies HubArgs },
       ...(options.database ? [persistenceSpec(config, options.database)] : []),
       { id: ADDRESSES.risk, module: moduleUrl('../risk/manager', import.meta.url), placement: 'main', args: risk },
       // In the main thread: it waits on the network, and a worker would add a hop to every review.
@@ -137,7 +136,7 @@ function persistenceSpec(config: PlatformConfig, database: NonNullable<PlatformO
     signalWindow: Math.max(...config.traders.map((t) => t.dedupeWindow)),
   };
   // Its last flush on a graceful stop may wait for a slow database.
-  return { id: ADDRESSES.persistence, module: moduleUrl('../persistence/persistence', import.meta.url), args, mailbox: { capacity: 100_000 }, shutdownTimeoutMs: 30_000, links: [ADDRESSES.events] };
+  return { id: ADDRESSES.persistence, module: moduleUrl('../persistence/persistence', import.meta.url), args, mailbox: { capacity: 100_000 }, shutdownTimeoutMs: 30_000 };
 }
 
 function ccxtSpec(name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt' }>, options: PlatformOptions): ChildSpecInput {
@@ -167,7 +166,7 @@ const TRADER_WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
 /**
  * A trader's actor spec, and the exchange account it opens with (stored balances after a restart, else
  * the config's). Checks what the schema cannot, naming fields after the prefix `field` (`traders[2].`, or none).
- * A trader is linked to its exchange and to where it reports (persistence, else the events hub):
+ * A trader is linked to its exchange and to where it reports when that is a worker (persistence):
  * orders, reports, candles and its events go thread to thread, not through the main thread.
  */
 export function traderSpec(

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { defineActor } from '../../runtime/actor.js';
 
 /**
- * Benchmark stand-in for the events hub, in the hub's place (its own worker, linked to the traders):
- * it counts signals done (an order filled, or the signal skipped: a BUY
+ * Benchmark stand-in for the events hub, in the hub's place: it counts signals done (an order filled, or the signal skipped: a BUY
  * while the position is being closed, a CLOSE with nothing to close), and notes when each probe
  * signal was first answered (its order's first event past `new`, or its skip).
  */
