@@ -34,9 +34,9 @@ export interface LinkPost {
 /** What a flush sends: the effects for the host to route, and the segments for the links. */
 export interface SplitEffects {
   direct: Outgoing[];
-  /** For the commit; their bytes are moved to the host. */
+  /** For the commit; large bytes are moved to the host (see `MOVE_BYTES`). */
   segments: LinkSegment[];
-  /** The same segments with their own copy of the bytes, for the ports, posted after the commit. */
+  /** The same segments for the ports, posted after the commit: with their own copy of bytes that are moved. */
   posts: LinkPost[];
 }
 
@@ -149,7 +149,7 @@ export class LinkEnds {
       const segment: LinkSegment = { id: end.id, first: end.next, n: messages.length, gen: end.gen, bytes };
       end.next += messages.length;
       segments.push(segment);
-      if (end.port) posts.push({ port: end.port, segment: { ...segment, bytes: new Uint8Array(bytes) } });
+      if (end.port) posts.push({ port: end.port, segment: moves(bytes) ? { ...segment, bytes: new Uint8Array(bytes) } : segment });
     }
     return { direct: direct!, segments, posts };
   }
@@ -157,5 +157,16 @@ export class LinkEnds {
 
 /** Posts segments on their ports: after the commit that carries them left for the host, so the host never misses one a receiver has. */
 export function postSegments(posts: readonly LinkPost[]): void {
-  for (const { port, segment } of posts) port.postMessage(segment, [segment.bytes.buffer as ArrayBuffer]);
+  for (const { port, segment } of posts) port.postMessage(segment, moves(segment.bytes) ? [segment.bytes.buffer as ArrayBuffer] : []);
+}
+
+/**
+ * Bytes from this size on are moved to the other thread rather than copied. Moving costs about twice
+ * what copying a small segment does (a few KB: a candle, an order, a report); a large one is cheaper
+ * to move than to copy.
+ */
+export const MOVE_BYTES = 64 * 1024;
+
+export function moves(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= MOVE_BYTES;
 }

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isActorDefinition } from './actor.js';
 import { RuntimeError } from './errors.js';
 import { createEndpoint } from './endpoint.js';
-import { LinkEnds } from './link-ends.js';
+import { LinkEnds, moves } from './link-ends.js';
 import { BEAT_INDEX, IN_HAND_INDEX, IN_HAND_LINK_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind } from './protocol.js';
 
 /**
@@ -38,7 +38,7 @@ port.on('message', (message: HostToRunner | WorkerBind) => {
     address: message.address,
     args: message.args,
     // A snapshot's bytes are moved, not copied (the runner keeps its own copy to compare the next with):
-    // a copy per commit left each trader worker's memory 2-3 MiB larger. So are the segments' bytes.
+    // a copy per commit left each trader worker's memory 2-3 MiB larger. So are large segments' bytes.
     emit: (event: RunnerToHost) => port.postMessage(event, transfers(event)),
     markInHand: (seq, link) => {
       inHand[IN_HAND_INDEX] = seq;
@@ -51,7 +51,7 @@ port.on('message', (message: HostToRunner | WorkerBind) => {
 function transfers(event: RunnerToHost): ArrayBuffer[] {
   const moved: ArrayBuffer[] = [];
   if (event.t === 'commit' || event.t === 'stopped') movable(event.snapshot?.bytes, moved);
-  if (event.t === 'commit') for (const segment of event.segments ?? []) movable(segment.bytes, moved);
+  if (event.t === 'commit') for (const segment of event.segments ?? []) if (moves(segment.bytes)) movable(segment.bytes, moved);
   return moved;
 }
 
