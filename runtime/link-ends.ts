@@ -17,9 +17,6 @@ interface OutEnd {
  * runner so that a new incarnation in the same thread (after a throw) gets them again.
  */
 export interface InEnd {
-  readonly id: number;
-  readonly peer: Address;
-  gen: number;
   port: MessagePort | undefined;
   /** The last `lseq` an incarnation's commit acknowledged. */
   acked: number;
@@ -73,11 +70,10 @@ export class LinkEnds {
     end?.port?.close();
     link.port?.on('message', (segment: LinkSegment) => this.receive(segment));
     if (end) {
-      end.gen = link.gen;
       end.port = link.port;
       end.acked = Math.max(end.acked, link.lseq);
     } else {
-      this.#in.set(link.id, { id: link.id, peer: link.peer, gen: link.gen, port: link.port, acked: link.lseq, segments: [] });
+      this.#in.set(link.id, { port: link.port, acked: link.lseq, segments: [] });
     }
   }
 
