@@ -3,12 +3,17 @@ import type { Address, Message } from './message.js';
 
 /** Where the message being processed came from and how often it was delivered. */
 export interface Delivery {
-  /** Position in the mailbox; stable across redeliveries, so it serves as an idempotence key. */
+  /**
+   * Position in the mailbox, or on `link` when it came by one; stable across redeliveries, so it (with
+   * `link`) serves as an idempotence key.
+   */
   readonly seq: number;
-  /** 1 on first delivery; more when the actor crashed before acknowledging it. */
+  /** 1 on first delivery; more when the actor crashed before acknowledging it (always 1 on a link). */
   readonly attempt: number;
   /** Set when the message is a request: who asked. */
   readonly from?: Address;
+  /** The link it came by (see the `links` option); absent for the mailbox. */
+  readonly link?: number;
 }
 
 export interface RequestOptions {

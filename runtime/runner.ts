@@ -251,7 +251,6 @@ export class ActorRunner {
     this.#markInHand(lseq, link);
     this.#seq = lseq;
     this.#link = link;
-    this.#attempt = 1;
     this.#from = undefined;
     this.#cid = undefined;
     const result = this.#actor.receive(valid, this.#ctx);
@@ -394,6 +393,7 @@ export class ActorRunner {
       args,
       get delivery(): Delivery | undefined {
         if (runner.#seq === 0) return undefined;
+        if (runner.#link !== 0) return { seq: runner.#seq, attempt: 1, link: runner.#link };
         const delivery = { seq: runner.#seq, attempt: runner.#attempt };
         return runner.#from === undefined ? delivery : { ...delivery, from: runner.#from };
       },

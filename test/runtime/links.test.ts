@@ -66,6 +66,27 @@ describe('links', () => {
     expect(actor(s, 'back').mailbox.linked).toBe(0);
   });
 
+  test('tells each message’s link in its delivery, so two senders’ numbers are told apart', async () => {
+    const s = await start({
+      id: 'root',
+      children: [
+        { id: 'sink', module: sink },
+        { id: 'back', module: recorder, args: { sink: 'sink' } },
+        { id: 'left', module: recorder, links: ['back'] },
+        { id: 'right', module: recorder, links: ['back'] },
+      ],
+    });
+    for (let n = 1; n <= 100; n++) {
+      s.send('left', { type: 'forward', to: 'back', message: { type: 'record', from: 'left', n } });
+      s.send('right', { type: 'forward', to: 'back', message: { type: 'record', from: 'right', n } });
+    }
+    await waitFor(() => actor(s, 'left').mailbox.acknowledged === 100 && actor(s, 'right').mailbox.acknowledged === 100, 'both forwarded');
+    await waitFor(() => actor(s, 'back').mailbox.linked === 0 && actor(s, 'sink').mailbox.size === 0, 'everything taken');
+    expect(await get(s, 'back')).toMatchObject({ count: 200, violations: 0 });
+    // Both links number from 1: the effects' keys (link and seq) stay distinct.
+    expect(await get<SinkState>(s, 'sink')).toEqual({ type: 'sink', total: 200, distinct: 200, duplicates: 0 });
+  });
+
   test('a sender and a receiver killed mid-stream, in turns: nothing lost, nothing twice, order kept', async () => {
     const s = await start(chain());
     const total = 20_000;
