@@ -34,6 +34,8 @@ export class ActorRunner {
   };
   /** Per inbound link: the last `lseq` processed, and segments that came ahead of a gap. */
   readonly #processed = new Map<number, number>();
+  /** Links whose acknowledgement may have moved since the last commit: an exchange linked to a thousand traders looks at those only. */
+  readonly #moved = new Set<number>();
   readonly #ahead = new Map<number, LinkSegment[]>();
   /** Link messages that crashed the actor `maxFailures` times (`link:lseq`): taken as processed, unread. */
   readonly #skip: Set<string>;
@@ -229,6 +231,7 @@ export class ActorRunner {
         if (!this.#skip.delete(`${id}:${lseq}`)) await this.#receiveLinked(id, lseq, messages[i]);
         processed = lseq;
         this.#processed.set(id, lseq);
+        this.#moved.add(id);
         count++;
       }
       this.#seq = 0;
@@ -306,10 +309,11 @@ export class ActorRunner {
   /** Per inbound link, what can be acknowledged now and was not yet. */
   #linkAcks(): [number, number][] | undefined {
     let acks: [number, number][] | undefined;
-    for (const [id, processed] of this.#processed) {
-      const ack = this.#acknowledgeable(id, processed);
+    for (const id of this.#moved) {
+      const ack = this.#acknowledgeable(id, this.#processed.get(id)!);
       if (ack > (this.#links!.inbound(id)?.acked ?? ack)) (acks ??= []).push([id, ack]);
     }
+    this.#moved.clear();
     return acks;
   }
 
@@ -436,6 +440,7 @@ export class ActorRunner {
         return () => {
           if (!held.delete(seq)) return;
           if (held.size === 0) runner.#held.delete(source);
+          if (source !== 0) runner.#moved.add(source);
           runner.#commitReleased();
         };
       },
