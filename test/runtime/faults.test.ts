@@ -1,25 +1,16 @@
-import { pino } from 'pino';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { SystemEvent } from '../../runtime/events.js';
 import type { SupervisorSpecInput } from '../../runtime/options.js';
-import { ActorSystem } from '../../runtime/system.js';
+import type { ActorSystem } from '../../runtime/system.js';
 import { waitFor } from '../helpers/wait.js';
-import type { RecorderState, SinkState } from './system.test.js';
+import { actor, get, holder, recorder, sink, systemPerTest, type SinkState } from './harness.js';
 
 /** Faults inside one actor's worker: each must be contained, recovered from, and lose nothing. */
-const recorder = new URL('./fixtures/recorder.ts', import.meta.url);
-const sink = new URL('./fixtures/sink.ts', import.meta.url);
-const holder = new URL('./fixtures/holder.ts', import.meta.url);
 
-let system: ActorSystem | undefined;
-afterEach(async () => {
-  await system?.shutdown({ timeoutMs: 2_000 });
-  system = undefined;
-});
+const startSystem = systemPerTest();
 
 async function start(root: SupervisorSpecInput): Promise<{ s: ActorSystem; events: SystemEvent[] }> {
-  const s = await ActorSystem.start(root, { logger: pino({ level: 'silent' }), heartbeatCheckMs: 20 });
-  system = s;
+  const s = await startSystem(root);
   const events: SystemEvent[] = [];
   for (const type of ['actor_crashed', 'actor_restarting', 'actor_failed', 'actor_hung', 'dead_letter', 'actor_started', 'actor_stopped'] as const) {
     s.on(type, (event) => events.push(event));
@@ -27,8 +18,6 @@ async function start(root: SupervisorSpecInput): Promise<{ s: ActorSystem; event
   return { s, events };
 }
 
-const get = <T = RecorderState>(s: ActorSystem, address: string) => s.request<T>(address, { type: 'get' });
-const actor = (s: ActorSystem, address: string) => s.status().actors.find((a) => a.address === address)!;
 
 /** Two actors side by side: `victim` misbehaves, `bystander` must not notice. */
 const pair = (victim: object = {}): SupervisorSpecInput => ({

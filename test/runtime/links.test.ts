@@ -1,29 +1,12 @@
-import { pino } from 'pino';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { DeadLetter } from '../../runtime/dead-letters.js';
 import type { SupervisorSpecInput } from '../../runtime/options.js';
-import { ActorSystem } from '../../runtime/system.js';
+import type { ActorSystem } from '../../runtime/system.js';
 import { waitFor } from '../helpers/wait.js';
-import type { RecorderState, SinkState } from './system.test.js';
+import { actor, get, holder, recorder, sink, systemPerTest, type SinkState } from './harness.js';
 
 /** Links: sends between two worker actors go thread to thread, and lose nothing when either dies. */
-const recorder = new URL('./fixtures/recorder.ts', import.meta.url);
-const sink = new URL('./fixtures/sink.ts', import.meta.url);
-const holder = new URL('./fixtures/holder.ts', import.meta.url);
-
-let system: ActorSystem | undefined;
-afterEach(async () => {
-  await system?.shutdown({ timeoutMs: 2_000 });
-  system = undefined;
-});
-
-async function start(root: SupervisorSpecInput): Promise<ActorSystem> {
-  system = await ActorSystem.start(root, { logger: pino({ level: 'silent' }), heartbeatCheckMs: 20 });
-  return system;
-}
-
-const get = <T = RecorderState>(s: ActorSystem, address: string) => s.request<T>(address, { type: 'get' });
-const actor = (s: ActorSystem, address: string) => s.actorStatus(address)!;
+const start = systemPerTest();
 const deadLetters = (s: ActorSystem): DeadLetter[] => [...s.deadLetters.list()];
 
 /** `front` forwards records to `back` over a link; `back` reports each to `sink` over another. */

@@ -1,39 +1,9 @@
-import { pino } from 'pino';
-import { afterEach, describe, expect, test } from 'vitest';
-import type { SupervisorSpecInput } from '../../runtime/options.js';
-import { ActorSystem } from '../../runtime/system.js';
+import { describe, expect, test } from 'vitest';
+import type { ActorSystem } from '../../runtime/system.js';
 import { waitFor } from '../helpers/wait.js';
+import { get, recorder, sink, systemPerTest, type RecorderState } from './harness.js';
 
-const recorder = new URL('./fixtures/recorder.ts', import.meta.url);
-const sink = new URL('./fixtures/sink.ts', import.meta.url);
-const silent = pino({ level: 'silent' });
-
-interface RecorderState {
-  count: number;
-  sum: number;
-  violations: number;
-  ticks: number;
-  last: Record<string, number>;
-  replies: { type: string; code?: string; self?: string }[];
-}
-interface SinkState {
-  total: number;
-  distinct: number;
-  duplicates: number;
-}
-
-let system: ActorSystem | undefined;
-afterEach(async () => {
-  await system?.shutdown({ timeoutMs: 2_000 });
-  system = undefined;
-});
-
-async function start(root: SupervisorSpecInput): Promise<ActorSystem> {
-  system = await ActorSystem.start(root, { logger: silent, heartbeatCheckMs: 20 });
-  return system;
-}
-
-const get = (s: ActorSystem, address: string) => s.request<RecorderState>(address, { type: 'get' });
+const start = systemPerTest();
 const mailboxOf = (s: ActorSystem, address: string) => s.status().actors.find((a) => a.address === address)!.mailbox;
 /** Reads the state once the mailbox is empty, so the request itself never meets a full mailbox. */
 async function settled(s: ActorSystem, address: string): Promise<RecorderState> {
@@ -251,14 +221,12 @@ describe('shutdown', () => {
   });
 });
 
-export type { RecorderState, SinkState };
-
 describe('outlets', () => {
   test('hand what actors send to an outlet address to its function, from the main thread and from workers', async () => {
     const received: unknown[] = [];
-    system = await ActorSystem.start(
+    const system = await start(
       { id: 'root', children: [{ id: 'in-worker', module: recorder }, { id: 'in-main', module: recorder, placement: 'main' }] },
-      { logger: silent, heartbeatCheckMs: 20, outlets: { 'out.feed': (message) => received.push(message) } },
+      { outlets: { 'out.feed': (message) => received.push(message) } },
     );
     system.send('in-worker', { type: 'forward', to: 'out.feed', message: { type: 'note', n: 1 } });
     system.send('in-main', { type: 'forward', to: 'out.feed', message: { type: 'note', n: 2 } });
@@ -266,7 +234,7 @@ describe('outlets', () => {
     expect(received).toEqual(expect.arrayContaining([{ type: 'note', n: 1 }, { type: 'note', n: 2 }]));
     // A request has no one to answer it there; the address cannot be taken by an actor either.
     system.send('in-main', { type: 'ask', to: 'out.feed', timeoutMs: 500 });
-    const asked = await waitFor(async () => (await get(system!, 'in-main')).replies.at(-1), 'the failed request');
+    const asked = await waitFor(async () => (await get(system, 'in-main')).replies.at(-1), 'the failed request');
     expect(asked).toMatchObject({ code: 'ERR_UNKNOWN_ADDRESS' });
     await expect(system.spawn({ id: 'out.feed', module: recorder })).rejects.toMatchObject({ code: 'ERR_DUPLICATE_ADDRESS' });
     expect(system.deadLetters.total).toBe(0);
