@@ -6,7 +6,8 @@ import type { TraderStatus } from '../../actors/trader/core.js';
 import type { AccountBalances } from '../../adapters/paper/accounts.js';
 import { parseConfig } from '../../adapters/config/load.js';
 import { resolveStrategies } from '../../adapters/config/strategies.js';
-import type { PlatformConfig } from '../../adapters/config/schema.js';
+import { traderExchange, type PlatformConfig } from '../../adapters/config/schema.js';
+import { waitFor } from './wait.js';
 
 /** A running platform on a paper exchange stepped by hand (`advance`), for tests. */
 export interface TestPlatform {
@@ -37,6 +38,14 @@ export async function startPlatform(
   await resolveStrategies(config, process.cwd());
   const system = await ActorSystem.start(platformTree(config, options), { logger: pino({ level: 'silent' }), heartbeatCheckMs: 20 });
   const exchange = `exchange.${Object.keys(config.exchanges)[0]}`;
+  // A trader subscribes over its link to the exchange, which no main-thread message (an `advance`)
+  // is ordered with: wait until every paper exchange holds its traders' subscriptions.
+  for (const trader of config.traders) {
+    const name = traderExchange(trader);
+    if (config.exchanges[name]?.type !== 'paper') continue;
+    const subscribed = () => traderAddress(trader.id) in ((system.snapshot(`exchange.${name}`) as { subscribers?: object } | undefined)?.subscribers ?? {});
+    await waitFor(subscribed, `${trader.id} to subscribe to ${name}`);
+  }
   return {
     system,
     config,
