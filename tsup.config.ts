@@ -1,17 +1,37 @@
 import { cp } from 'node:fs/promises';
-import { defineConfig } from 'tsup';
+import { build, defineConfig } from 'tsup';
 
 /**
  * Every source file is its own entry, unbundled, so dist/ mirrors the source tree: a worker entry or an
  * actor module is found at the same relative URL from dist/ as from the sources. The SQL migrations are
  * read at run time from next to the migrator, so they are copied along, as are the default alert rule file, v2's schema (a copy backup's restore creates v2's tables from it) and the embedded PostgreSQL's worker, which is plain CommonJS.
  */
+/**
+ * Actors that run by the thousand, each bundled with its worker entry and everything it imports into one
+ * file beside its module (`trader.bundle.js`, see `bundleOf`): a thread loads it in half the time it
+ * loads the same code as a hundred ES modules. tsx stays outside: only a strategy module of a user's
+ * own loads it.
+ */
+const BUNDLES = {
+  config: false,
+  entry: { 'actors/trader/trader.bundle': 'actors/trader/trader.worker.ts' },
+  format: ['esm' as const],
+  target: 'node20',
+  platform: 'node' as const,
+  bundle: true,
+  noExternal: [/^(?!tsx)/],
+  external: ['tsx'],
+  sourcemap: true,
+  silent: true,
+};
+
 export default defineConfig((cli) => {
   const outDir = cli.outDir ?? 'dist';
   return {
     // The exchanges and AI benchmarks answer through the tests' loopback fakes of Binance and the Messages API;
     // the migrate benchmark fills v2 with the tests' generator.
     entry: [
+      '!**/*.worker.ts',
       ...['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts', 'test/helpers/fake-exchange.ts', 'test/helpers/fake-anthropic.ts', 'test/helpers/v2-database.ts', 'test/helpers/database.ts', 'test/helpers/candles.ts', 'test/fixtures/exchanges/*.ts'],
       // The test run's build (test/global-setup.ts) also has the runtime tests' fixture actors, so their worker threads start from built code too.
       ...(process.env.BOTV3_BUILD_TEST_ACTORS === '1' ? ['test/runtime/fixtures/*.ts'] : []),
@@ -33,6 +53,7 @@ export default defineConfig((cli) => {
       await cp('adapters/database/embedded-server.cjs', `${outDir}/adapters/database/embedded-server.cjs`);
       await cp('migrate/v2/schema.sql', `${outDir}/migrate/v2/schema.sql`);
       await cp('test/fixtures/v2/generate.sql', `${outDir}/test/fixtures/v2/generate.sql`);
+      await build({ ...BUNDLES, outDir });
     },
   };
 });

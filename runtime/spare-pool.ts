@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { bundleOf } from './module-url.js';
 
 /** From sources (vitest) the worker needs tsx's loader; from dist/ it runs the built file. */
 const WORKER_ENTRY = import.meta.url.endsWith('.ts')
@@ -114,7 +115,7 @@ export class SparePool {
 }
 
 export function spawnWorker(shape: WorkerShape): Worker {
-  return new Worker(WORKER_ENTRY, {
+  return new Worker(bundleOf(shape.module) ?? WORKER_ENTRY, {
     workerData: { module: shape.module },
     ...(shape.resourceLimits ? { resourceLimits: shape.resourceLimits } : {}),
   });
