@@ -23,6 +23,10 @@ const BUNDLES = {
   external: ['tsx'],
   sourcemap: true,
   silent: true,
+  esbuildOptions(options: { minifyWhitespace?: boolean; minifySyntax?: boolean }) {
+    options.minifyWhitespace = true;
+    options.minifySyntax = true;
+  },
 };
 
 export default defineConfig((cli) => {
