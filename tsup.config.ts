@@ -1,44 +1,56 @@
 import { cp } from 'node:fs/promises';
-import { build, defineConfig } from 'tsup';
+import { build, defineConfig, type Options } from 'tsup';
 
-/**
- * Every source file is its own entry, unbundled, so dist/ mirrors the source tree: a worker entry or an
- * actor module is found at the same relative URL from dist/ as from the sources. The SQL migrations are
- * read at run time from next to the migrator, so they are copied along, as are the default alert rule file, v2's schema (a copy backup's restore creates v2's tables from it) and the embedded PostgreSQL's worker, which is plain CommonJS.
- */
 /**
  * Actors that run by the thousand, each bundled with its worker entry and everything it imports into one
  * file beside its module (`trader.bundle.js`, see `bundleOf`): a thread loads it in half the time it
  * loads the same code as a hundred ES modules. tsx stays outside: only a strategy module of a user's
  * own loads it.
  */
-const BUNDLES = {
+const BUNDLES: Options = {
   config: false,
   entry: { 'actors/trader/trader.bundle': 'actors/trader/trader.worker.ts' },
-  format: ['esm' as const],
+  format: ['esm'],
   target: 'node20',
-  platform: 'node' as const,
+  platform: 'node',
   bundle: true,
   noExternal: [/^(?!tsx)/],
   external: ['tsx'],
   sourcemap: true,
   silent: true,
-  esbuildOptions(options: { minifyWhitespace?: boolean; minifySyntax?: boolean }) {
+  esbuildOptions(options) {
     options.minifyWhitespace = true;
     options.minifySyntax = true;
   },
+  esbuildPlugins: [
+    {
+      // zod's messages in forty languages (its `locales` export), a third of the bundle: a trader
+      // words its errors in English, zod's default, which zod loads apart from these.
+      name: 'zod-locales',
+      setup(plugin) {
+        plugin.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, ({ importer }) => (importer.includes('/node_modules/zod/') ? { path: 'zod-locales', namespace: 'empty' } : undefined));
+        plugin.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export {};' }));
+      },
+    },
+  ],
 };
 
+/**
+ * Every source file is its own entry, unbundled, so dist/ mirrors the source tree: a worker entry or an
+ * actor module is found at the same relative URL from dist/ as from the sources. The SQL migrations are
+ * read at run time from next to the migrator, so they are copied along, as are the default alert rule file, v2's schema (a copy backup's restore creates v2's tables from it) and the embedded PostgreSQL's worker, which is plain CommonJS.
+ */
 export default defineConfig((cli) => {
   const outDir = cli.outDir ?? 'dist';
   return {
     // The exchanges and AI benchmarks answer through the tests' loopback fakes of Binance and the Messages API;
     // the migrate benchmark fills v2 with the tests' generator.
     entry: [
-      '!**/*.worker.ts',
       ...['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts', 'test/helpers/fake-exchange.ts', 'test/helpers/fake-anthropic.ts', 'test/helpers/v2-database.ts', 'test/helpers/database.ts', 'test/helpers/candles.ts', 'test/fixtures/exchanges/*.ts'],
       // The test run's build (test/global-setup.ts) also has the runtime tests' fixture actors, so their worker threads start from built code too.
       ...(process.env.BOTV3_BUILD_TEST_ACTORS === '1' ? ['test/runtime/fixtures/*.ts'] : []),
+      // Bundled apart (BUNDLES).
+      '!**/*.worker.ts',
     ],
     format: ['esm'],
     target: 'node20',
