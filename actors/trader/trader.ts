@@ -55,15 +55,29 @@ export default defineActor<TraderMessage, TraderState>({
     /** Not in the snapshot: a restarted trader reports its exposure again. */
     const exposureNews = new ExposureNews();
     /**
-     * A report is due after whatever may move the exposure or an exit, at most one per `reportMs`, and
-     * again while exits are under way: an idle trader is never woken for it (in a fleet of a thousand,
-     * a tick every 250 ms each was half of what idle traders cost).
+     * The exposure is looked at after whatever may move it or an exit: at once when no report went in
+     * the last `reportMs`, else once that is over (one timer), and every `reportMs` while exits are under
+     * way. An idle trader is never woken for it, a trader fed a candle a second handles each in one
+     * turn, and a burst of signals costs one report per `reportMs`.
      */
+    let reportedAt = -Infinity;
     let reportDue = false;
-    const reportSoon = (ctx: ActorContext) => {
-      if (reportDue) return;
+    const report = (ctx: ActorContext, now: number) => {
+      reportedAt = now;
+      const news = exposureNews.of(core.exposure(now));
+      if (news) ctx.send(args.risk, news);
+    };
+    const reportIn = (ctx: ActorContext, ms: number) => {
       reportDue = true;
-      ctx.setTimer('report', args.reportMs, { type: 'report' });
+      ctx.setTimer('report', ms, { type: 'report' });
+    };
+    const exiting = () => Object.keys(core.state.exits).length > 0;
+    const afterChange = (ctx: ActorContext, now: number) => {
+      if (reportDue) return;
+      const wait = reportedAt + args.reportMs - now;
+      if (wait > 0) return reportIn(ctx, wait);
+      report(ctx, now);
+      if (exiting()) reportIn(ctx, args.reportMs);
     };
 
     const flush = (ctx: ActorContext) => {
@@ -117,7 +131,7 @@ export default defineActor<TraderMessage, TraderState>({
         ctx.send(args.exchange, { type: 'subscribe', subscriber: ctx.self, symbols: args.markets.map((m) => m.symbol) });
         const live = Object.values(core.state.orders).map(({ clientOrderId, symbol }) => ({ clientOrderId, symbol }));
         if (recovered && live.length > 0) ctx.send(args.exchange, { type: 'reconcile', account: args.account, replyTo: ctx.self, orders: live });
-        reportSoon(ctx);
+        afterChange(ctx, Date.now());
       },
       receive(msg, ctx) {
         const now = Date.now();
@@ -133,7 +147,7 @@ export default defineActor<TraderMessage, TraderState>({
             // After the orders: the exchange gets them before it hears the trader is done with the candle.
             flush(ctx);
             if (msg.step !== undefined) ctx.send(args.exchange, { type: 'candlesDone', subscriber: ctx.self, step: msg.step });
-            reportSoon(ctx);
+            afterChange(ctx, now);
             return;
           case 'executions':
             core.onExecutions(msg.reports, now);
@@ -155,18 +169,16 @@ export default defineActor<TraderMessage, TraderState>({
           case 'status':
             ctx.reply(core.status());
             return;
-          case 'report': {
+          case 'report':
             reportDue = false;
-            const report = exposureNews.of(core.exposure(now));
-            if (report) ctx.send(args.risk, report);
             core.onTick(now);
             flush(ctx);
-            if (Object.keys(core.state.exits).length > 0) reportSoon(ctx);
+            report(ctx, now);
+            if (exiting()) reportIn(ctx, args.reportMs);
             return;
-          }
         }
         flush(ctx);
-        reportSoon(ctx);
+        afterChange(ctx, now);
       },
       snapshot: () => core.snapshot(),
     };

@@ -122,6 +122,8 @@ describe('risk manager', () => {
     const summed = (shares: Share[]) => shares.reduce((sum, s) => ({ equity: sum.equity + s.equity, dayPnl: sum.dayPnl + s.dayPnl, exposure: sum.exposure + s.exposure }), { equity: 0n, dayPnl: 0n, exposure: 0n });
     p.advance();
     await waitFor(async () => Object.keys((await risk()).shares).length === 3, 'a report of each trader');
+    // A market order needs a price: a report can come before the first candle.
+    await waitFor(async () => (await p.status('a')).marks['SOL/USDT'] && (await p.status('b')).marks['XRP/USDT'], 'marks');
     p.signal('a', { id: 'buy', strategy: 'api', symbol: 'SOL/USDT', action: 'BUY' });
     p.signal('b', { id: 'buy', strategy: 'api', symbol: 'XRP/USDT', action: 'BUY' });
     await waitFor(async () => Object.values((await risk()).shares).filter((s) => s.exposure > 0n).length === 2, 'exposure reported by a and b');
