@@ -66,6 +66,12 @@ export class ActorRunner {
    * it, however its messages trickle in, instead of once per message at a cost that grows with its state.
    */
   #drainAfter = 0;
+  /**
+   * What a commit costs, after the cheapest recent one (rising at most a quarter a commit): a thread
+   * preempted mid-commit (a thousand threads share two cores in a fleet) takes longer by the clock
+   * without costing more, and waiting that long held an exchange's orders back for a second.
+   */
+  #commitCost = Infinity;
   readonly #scheduledDrain = (): void => {
     this.#pumpScheduled = false;
     if (!this.#running) void this.#drain();
@@ -286,7 +292,8 @@ export class ActorRunner {
     const started = performance.now();
     this.#flush(this.#acknowledgeable(0, this.#lastSeq), true);
     const ended = performance.now();
-    this.#drainAfter = 2 * ended - started;
+    this.#commitCost = Math.min(ended - started, this.#commitCost * 1.25);
+    this.#drainAfter = ended + this.#commitCost;
   }
 
   /** A release while idle commits on its own, once for all made in this turn; while busy, the next commit carries it. */
