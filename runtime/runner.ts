@@ -61,9 +61,10 @@ export class ActorRunner {
   #running = false;
   #pumpScheduled = false;
   /**
-   * When the next drain may begin: no sooner after a commit than the commit took. An actor with a large
-   * state (an exchange holding a thousand accounts) then spends at most about half its time serializing
-   * it, however its messages trickle in, instead of once per message at a cost that grows with its state.
+   * When the next drain may begin: no sooner after a commit than commits cost (`#commitCost`). An actor
+   * with a large state (an exchange holding a thousand accounts) then spends at most about half its time
+   * serializing it, however its messages trickle in, instead of once per message at a cost that grows
+   * with its state.
    */
   #drainAfter = 0;
   /**
