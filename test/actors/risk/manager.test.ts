@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { HubEvent } from '../../../actors/events/hub.js';
 import type { InterventionEvent } from '../../../actors/risk/manager.js';
+import { toFixed } from '../../../actors/trading/fixed.js';
 import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { replayFiles } from '../../helpers/replay.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /**
  * Each intervention, triggered for real: traders on the paper exchange replaying scripted candles,
- * reporting their exposure to the risk manager every 20 ms.
+ * reporting their exposure to the risk manager at most every 20 ms.
  */
 let platform: TestPlatform | undefined;
 afterEach(async () => {
@@ -109,6 +110,18 @@ describe('risk manager', () => {
     const stop = (await portfolio(2)).find((e) => e.startsWith('emergency-stop'));
     expect(stop).toMatch(/^emergency-stop: daily loss 15\d\.\d+ reached the limit 120$/);
     expect([a!.modeReason, b!.modeReason]).toEqual([stop!.slice('emergency-stop: '.length), stop!.slice('emergency-stop: '.length)]);
+  });
+
+  test('a trader reports its exposure as soon as it starts, not a reportMs later', async () => {
+    // A minute between reports: what reaches the risk manager within the test came without waiting for one.
+    platform = await startPlatform({
+      exchanges: { paper: { type: 'paper', replay: replayFiles(PATHS) } },
+      traders: [trader('slow', 'BTC/USDT', { reportMs: 60_000 })],
+    });
+    const p = platform;
+    const share = async () => (await p.system.request<{ shares: Record<string, { equity: bigint }> }>('risk', { type: 'status' })).shares.slow;
+    const first = await waitFor(share, 'the report made at start');
+    expect(first.equity).toBe(toFixed(2_000, 'equity'));
   });
 
   test("the portfolio's sums are the traders' latest shares, as reports replace them and traders leave", async () => {
