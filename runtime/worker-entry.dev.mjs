@@ -16,9 +16,9 @@ const twin = built && module.startsWith(sources) && module.endsWith('.ts') ? new
 
 if (twin && existsSync(twin)) {
   workerData.module = twin.href;
-  // The twin's single-file build when there is one (see bundleOf), as a built platform starts it.
-  const bundle = new URL(twin.href.replace(/\.js$/, '.bundle.js'));
-  await import(existsSync(bundle) ? bundle.href : new URL('runtime/worker-entry.js', pathToFileURL(`${built}/`)).href);
+  // The twin's single-file build when there is one, as a built platform starts it.
+  const { bundleOf } = await import(new URL('runtime/module-url.js', pathToFileURL(`${built}/`)).href);
+  await import((bundleOf(twin.href) ?? new URL('runtime/worker-entry.js', pathToFileURL(`${built}/`))).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

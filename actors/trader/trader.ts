@@ -170,12 +170,11 @@ export default defineActor<TraderMessage, TraderState>({
             ctx.reply(core.status());
             return;
           case 'report':
+            // The report that was due: made below whenever the last one went, as after any change.
             reportDue = false;
+            reportedAt = -Infinity;
             core.onTick(now);
-            flush(ctx);
-            report(ctx, now);
-            if (exiting()) reportIn(ctx, args.reportMs);
-            return;
+            break;
         }
         flush(ctx);
         afterChange(ctx, now);

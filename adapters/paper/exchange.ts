@@ -154,8 +154,8 @@ export default defineActor<PaperMessage, State>({
             subscribers[msg.subscriber] = msg.symbols;
             // A new subscriber has a price at once, whenever its subscription arrives (it comes by the
             // trader's link, which no message of another sender waits for). Lockstep steps wait for it instead.
-            const now = known || args.lockstep ? [] : msg.symbols.flatMap((symbol) => (latest[symbol] ? [latest[symbol]] : []));
-            if (now.length > 0) ctx.send(msg.subscriber, { type: 'candles', candles: now });
+            const prices = known || args.lockstep ? [] : msg.symbols.flatMap((symbol) => (latest[symbol] ? [latest[symbol]] : []));
+            if (prices.length > 0) ctx.send(msg.subscriber, { type: 'candles', candles: prices });
             return;
           }
           case 'openAccount':

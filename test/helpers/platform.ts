@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { ActorSystem } from '../../runtime/system.js';
 import type { HubStatusReply } from '../../actors/events/hub.js';
-import { ADDRESSES, platformTree, stopPlatform, traderAddress, type PlatformOptions } from '../../actors/platform/tree.js';
+import { ADDRESSES, exchangeAddress, platformTree, stopPlatform, traderAddress, type PlatformOptions } from '../../actors/platform/tree.js';
 import type { TraderStatus } from '../../actors/trader/core.js';
 import type { AccountBalances } from '../../adapters/paper/accounts.js';
 import { parseConfig } from '../../adapters/config/load.js';
@@ -37,13 +37,13 @@ export async function startPlatform(
   // Strategy modules are named by absolute path in tests.
   await resolveStrategies(config, process.cwd());
   const system = await ActorSystem.start(platformTree(config, options), { logger: pino({ level: 'silent' }), heartbeatCheckMs: 20 });
-  const exchange = `exchange.${Object.keys(config.exchanges)[0]}`;
+  const exchange = exchangeAddress(Object.keys(config.exchanges)[0]!);
   // A trader subscribes over its link to the exchange, which no main-thread message (an `advance`)
   // is ordered with: wait until every paper exchange holds its traders' subscriptions.
   for (const trader of config.traders) {
     const name = traderExchange(trader);
     if (config.exchanges[name]?.type !== 'paper') continue;
-    const subscribed = () => traderAddress(trader.id) in ((system.snapshot(`exchange.${name}`) as { subscribers?: object } | undefined)?.subscribers ?? {});
+    const subscribed = () => traderAddress(trader.id) in ((system.snapshot(exchangeAddress(name)) as { subscribers?: object } | undefined)?.subscribers ?? {});
     await waitFor(subscribed, `${trader.id} to subscribe to ${name}`);
   }
   return {
