@@ -11,6 +11,8 @@ export type Fixed = bigint;
 
 export const DECIMALS = 9;
 export const ONE: Fixed = 10n ** BigInt(DECIMALS);
+/** {@link ONE} as a number, converted once: strategies convert every close they see. */
+const ONE_NUMBER = Number(ONE);
 /** Sign, up to 15 integer digits (below the limit) and up to 9 decimals: parsed without Big. */
 const PLAIN = /^(-?)(\d{1,15})(?:\.(\d{1,9})?)?$/;
 
@@ -97,7 +99,7 @@ export function fixedToString(value: Fixed): string {
 
 /** For display and indicator maths only, never for accounting. */
 export function fixedToNumber(value: Fixed): number {
-  return Number(value) / Number(ONE);
+  return Number(value) / ONE_NUMBER;
 }
 
 /** `a * b`, rounded half to even to 9 places. */
