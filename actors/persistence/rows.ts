@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fixedToString, toJson } from '../trading/fixed.js';
 import type { Order } from '../trading/order.js';
+import type { Position } from '../trading/position.js';
 import type { SignalAsked, TraderEvent } from '../trader/events.js';
 
 /**
@@ -67,6 +68,8 @@ export interface PositionRow {
   avg_entry_price: string;
   realized_pnl: string;
   fees: string;
+  /** A swap's funding received (positive) or paid; 0 on spot. */
+  funding: string;
   opened_at: number | null;
   updated_at: number;
 }
@@ -262,18 +265,15 @@ export class BatchBuilder {
           liquidity: oneOf(fill.liquidity, LIQUIDITY, 'fill.liquidity'),
           executed_at: event.at,
         };
-        const row: PositionRow = {
-          trader_id: traderId,
-          symbol: text(position.symbol, 'position.symbol'),
-          quantity: decimal(position.quantity, 'position.quantity'),
-          avg_entry_price: decimal(position.avgEntry, 'position.avgEntry'),
-          realized_pnl: decimal(position.realizedPnl, 'position.realizedPnl'),
-          fees: decimal(position.fees, 'position.fees'),
-          opened_at: position.openedAt || null,
-          updated_at: event.at,
-        };
+        const row = positionRow(traderId, position, event.at);
         this.#put(this.#trades, `${exchange}\u0000${trade.trade_id}`, trade);
         this.#put(this.#positions, `${traderId}\u0000${row.symbol}`, row);
+        return;
+      }
+      case 'funding': {
+        const row = positionRow(traderId, event.position, event.at);
+        this.#put(this.#positions, `${traderId}\u0000${row.symbol}`, row);
+        this.#audit(traderId, event.kind, event, event.at);
         return;
       }
       case 'ledger': {
@@ -325,6 +325,7 @@ export class BatchBuilder {
       case 'execution.invalid':
       case 'reconciled':
       case 'exit':
+      case 'liquidation':
         this.#audit(traderId, event.kind, event, event.at);
         return;
       default:
@@ -414,4 +415,19 @@ function side(value: unknown, field: string): 'BUY' | 'SELL' {
   if (value === 'buy') return 'BUY';
   if (value === 'sell') return 'SELL';
   throw new Error(`${field}: ${JSON.stringify(value)} is not buy or sell`);
+}
+
+/** A position's row; a malformed position throws naming its field, before anything is kept. */
+function positionRow(traderId: string, position: Position, at: number): PositionRow {
+  return {
+    trader_id: traderId,
+    symbol: text(position.symbol, 'position.symbol'),
+    quantity: decimal(position.quantity, 'position.quantity'),
+    avg_entry_price: decimal(position.avgEntry, 'position.avgEntry'),
+    realized_pnl: decimal(position.realizedPnl, 'position.realizedPnl'),
+    fees: decimal(position.fees, 'position.fees'),
+    funding: decimal(position.funding ?? 0n, 'position.funding'),
+    opened_at: position.openedAt || null,
+    updated_at: at,
+  };
 }

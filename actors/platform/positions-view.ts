@@ -52,10 +52,10 @@ export class PositionsView {
     return this.#loaded;
   }
 
-  /** The hub's events: each fill carries its position after the fill. */
+  /** The hub's events: each fill and each funding payment carries its position after it. */
   observe(events: readonly HubEvent[]): void {
     for (const event of events) {
-      if (event.kind !== 'fill' || !('traderId' in event)) continue;
+      if ((event.kind !== 'fill' && event.kind !== 'funding') || !('traderId' in event)) continue;
       const row = rowOf(event.traderId, event.position, event.at);
       const key = keyOf(row);
       const kept = this.#observed.get(key);
@@ -104,6 +104,7 @@ function rowOf(traderId: string, position: Position, at: number): PositionRow {
     avg_entry_price: numeric(position.avgEntry),
     realized_pnl: numeric(position.realizedPnl),
     fees: numeric(position.fees),
+    funding: numeric(position.funding ?? 0n),
     opened_at: position.openedAt || null,
     updated_at: at,
   };

@@ -195,9 +195,10 @@ export function traderSpec(
         field: `${field}${trader.symbols ? 'symbols' : 'strategy.symbols'}[${j}]`,
       });
     }
-    const { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee } = market;
-    return { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee };
+    const { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee, swap } = market;
+    return { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee, ...(swap ? { swap } : {}) };
   });
+  const leverage = swapLeverage(trader, markets, field);
   const account = trader.account ?? trader.id;
   const stored = options.balances?.[trader.id];
   const balances = stored ? Object.fromEntries(Object.entries(stored).map(([asset, amount]) => [asset, toFixed(amount, `balances.${asset}`)])) : trader.balances;
@@ -213,6 +214,7 @@ export function traderSpec(
     account,
     markets,
     orderNotional: trader.orderNotional,
+    ...(leverage ? { allowShort: trader.allowShort, leverage, marginMode: trader.marginMode } : {}),
     limits: { ...trader.limits, ...(maxPosition !== undefined ? { maxPosition } : {}) },
     review: trader.review,
     balances: trader.balances,
@@ -234,6 +236,31 @@ export function traderSpec(
     links: [args.exchange, args.events],
   };
   return { spec, exchange: exchangeName, account, balances };
+}
+
+/**
+ * The leverage of each of a trader's perpetuals, checked against the market's highest; undefined for a
+ * spot-only trader, which may then set none of the swap fields.
+ */
+function swapLeverage(trader: TraderConfig, markets: readonly Market[], field: string): Record<string, number> | undefined {
+  const swaps = markets.filter((m) => m.swap);
+  if (swaps.length === 0) {
+    const set = trader.allowShort ? 'allowShort' : trader.leverage !== undefined ? 'leverage' : undefined;
+    if (set) throw new TradingError('ERR_INVALID_CONFIG', `${set} is for perpetuals, and none of the trader's symbols is one (BTC/USDT:USDT is BTC/USDT's)`, { field: `${field}${set}` });
+    return undefined;
+  }
+  const asked = typeof trader.leverage === 'number' ? Object.fromEntries(swaps.map((m) => [m.symbol, trader.leverage as number])) : (trader.leverage ?? {});
+  for (const symbol of Object.keys(asked)) {
+    if (!swaps.some((m) => m.symbol === symbol)) throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not one of the trader's perpetuals`, { field: `${field}leverage.${symbol}` });
+  }
+  return Object.fromEntries(
+    swaps.map((m) => {
+      const chosen = asked[m.symbol] ?? 1;
+      const named = typeof trader.leverage === 'number' ? 'leverage' : `leverage.${m.symbol}`;
+      if (chosen > m.swap!.maxLeverage) throw new TradingError('ERR_INVALID_CONFIG', `${chosen}x is above ${m.symbol}'s highest leverage, ${m.swap!.maxLeverage}x`, { field: `${field}${named}` });
+      return [m.symbol, chosen];
+    }),
+  );
 }
 
 /** The args the tree starts actor `address` with, found in any supervisor: for running its core without the runtime (bench, backtest). */

@@ -8,6 +8,10 @@ export interface PreTradeLimits {
   maxOpenOrders?: number;
   /** Orders per second, as a token bucket with a burst of the same size. */
   maxOrdersPerSecond?: number;
+  /** Swaps: the largest notional of every swap position over equity an order may leave (3 = 3x). */
+  maxLeverage?: Fixed;
+  /** Swaps: the nearest an order may bring its position's liquidation price to the mark, as a fraction of the mark. */
+  minLiquidationDistance?: Fixed;
 }
 
 /** What the risk manager watches, per trader and for the whole portfolio. Fractions are `Fixed` (0.02 = 2 %). */
@@ -22,6 +26,8 @@ export interface MonitorLimits {
   maxDrawdown?: Fixed;
   /** Sum of |position notional| in quote; beyond it: reduce-only. */
   maxExposure?: Fixed;
+  /** Swaps: close a position whose margin ratio (maintenance over collateral plus P&L, 1 = liquidation) reaches this. */
+  maxMarginRatio?: Fixed;
 }
 
 export type TraderMode = 'active' | 'reduce-only' | 'halted';

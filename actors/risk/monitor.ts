@@ -12,14 +12,19 @@ export interface Decision {
 
 const pct = (fraction: Fixed) => `${fixedToString(mul(fraction, 100n * ONE))}%`;
 
-/** Stop-loss and take-profit on each position of one report. */
+/**
+ * Stop-loss and take-profit on each position of one report, long or short (a short's stop is above its
+ * entry), and a swap position's margin ratio: closed before the exchange liquidates it.
+ */
 export function positionDecisions(report: ExposureReport, limits: MonitorLimits): Decision[] {
   const decisions: Decision[] = [];
   for (const p of report.positions) {
     if (p.quantity === 0n || p.avgEntry === 0n) continue;
     const move = div(p.mark - p.avgEntry, p.avgEntry) * (p.quantity > 0n ? 1n : -1n);
     const where = `${p.symbol} ${move < 0n ? 'down' : 'up'} ${pct(abs(move))} from entry ${fixedToString(p.avgEntry)}`;
-    if (limits.stopLoss !== undefined && move <= -limits.stopLoss) {
+    if (limits.maxMarginRatio !== undefined && p.marginRatio !== undefined && p.marginRatio >= limits.maxMarginRatio) {
+      decisions.push({ key: `margin:${p.symbol}:${p.avgEntry}`, action: 'close-positions', symbols: [p.symbol], reason: `margin ratio ${pct(p.marginRatio)} of ${p.symbol} reached the limit ${pct(limits.maxMarginRatio)}: closed before liquidation` });
+    } else if (limits.stopLoss !== undefined && move <= -limits.stopLoss) {
       decisions.push({ key: `stop:${p.symbol}:${p.avgEntry}`, action: 'close-positions', symbols: [p.symbol], reason: `stop-loss: ${where} (limit ${pct(limits.stopLoss)})` });
     } else if (limits.takeProfit !== undefined && move >= limits.takeProfit) {
       decisions.push({ key: `take:${p.symbol}:${p.avgEntry}`, action: 'close-positions', symbols: [p.symbol], reason: `take-profit: ${where} (target ${pct(limits.takeProfit)})` });
@@ -74,6 +79,6 @@ export function latch(active: readonly string[], decisions: readonly Decision[])
   const before = new Set(active);
   const now = new Set(decisions.map((d) => d.key));
   const cleared = [...before].filter((key) => !now.has(key));
-  const sticky = cleared.filter((key) => key !== 'exposure' && !key.startsWith('stop:') && !key.startsWith('take:'));
+  const sticky = cleared.filter((key) => key !== 'exposure' && !/^(stop|take|margin):/.test(key));
   return { fire: decisions.filter((d) => !before.has(d.key)), cleared, active: [...now, ...sticky] };
 }

@@ -1,4 +1,4 @@
-import { abs, fixedToString, mul, type Fixed } from '../trading/fixed.js';
+import { abs, fixedToString, mul, ONE, type Fixed } from '../trading/fixed.js';
 import type { Side } from '../trading/order.js';
 import type { PreTradeLimits, TraderMode } from './limits.js';
 
@@ -48,6 +48,25 @@ export function preTradeCheck(order: PreTradeOrder, limits: PreTradeLimits, cont
   }
   if (limits.maxOrdersPerSecond !== undefined && !takeToken(context.rate, limits.maxOrdersPerSecond, context.now)) {
     return `order rate above ${limits.maxOrdersPerSecond}/s`;
+  }
+  return undefined;
+}
+
+/** What an order would leave on a swap: the trader's leverage and its position's liquidation distance. */
+export interface MarginAfter {
+  /** Notional of every swap position over equity (ONE = 1x). */
+  leverage: Fixed;
+  /** |mark - liquidation price| / mark of the order's position; absent when it has none (flat, or a long its collateral covers to zero). */
+  liquidationDistance?: Fixed;
+}
+
+/** The swap limits of `limits` checked against what an order would leave; undefined when it passes. */
+export function marginCheck(after: MarginAfter, limits: PreTradeLimits): string | undefined {
+  if (limits.maxLeverage !== undefined && after.leverage > limits.maxLeverage) {
+    return `leverage would be ${fixedToString(after.leverage)}x, above the limit ${fixedToString(limits.maxLeverage)}x`;
+  }
+  if (limits.minLiquidationDistance !== undefined && after.liquidationDistance !== undefined && after.liquidationDistance < limits.minLiquidationDistance) {
+    return `liquidation price would be ${fixedToString(mul(after.liquidationDistance, 100n * ONE))}% from the mark, nearer than the limit ${fixedToString(mul(limits.minLiquidationDistance, 100n * ONE))}%`;
   }
   return undefined;
 }

@@ -11,7 +11,8 @@ export type ExposureReport = {
   equity: Fixed;
   /** Equity change since the start of the UTC day. */
   dayPnl: Fixed;
-  positions: { symbol: string; quantity: Fixed; avgEntry: Fixed; mark: Fixed }[];
+  /** A swap position also has its margin ratio (maintenance over collateral plus P&L; ONE is liquidation). */
+  positions: { symbol: string; quantity: Fixed; avgEntry: Fixed; mark: Fixed; marginRatio?: Fixed }[];
 };
 
 /** The risk manager's order to a trader. `symbols` narrows `close-positions` to some positions. */
@@ -37,5 +38,5 @@ export const exposureSchema = z.object({
   at: z.number(),
   equity: fixed,
   dayPnl: fixed,
-  positions: z.array(z.object({ symbol: z.string(), quantity: fixed, avgEntry: fixed, mark: fixed })),
+  positions: z.array(z.object({ symbol: z.string(), quantity: fixed, avgEntry: fixed, mark: fixed, marginRatio: fixed.optional() })),
 });

@@ -1,6 +1,7 @@
 import type { Address } from '../../runtime/message.js';
 import type { StrategySpec } from '../strategies/load.js';
 import type { Fixed } from '../trading/fixed.js';
+import type { MarginMode } from '../trading/margin.js';
 import type { Market } from '../trading/market.js';
 import type { PreTradeLimits } from '../risk/limits.js';
 
@@ -22,6 +23,11 @@ export interface TraderArgs {
   strategy?: StrategySpec;
   /** Size of an order whose signal gives no quantity, in quote. */
   orderNotional: Fixed;
+  /** On a swap market, a SELL beyond the long opens or grows a short; without it SELL only reduces a long. */
+  allowShort?: boolean;
+  /** Leverage per swap symbol (1 when absent) and the margin mode of every swap position. */
+  leverage?: Record<string, number>;
+  marginMode?: MarginMode;
   limits: PreTradeLimits;
   /** Which orders wait for the AI reviewer's verdict, and what a missing verdict means. */
   review: ReviewPolicy;

@@ -4,9 +4,10 @@ import { STRATEGIES } from '../strategies/registry.js';
 import { StrategyDriver } from '../strategies/driver.js';
 import type { StrategyContext, StrategyDefinition, StrategySignal } from '../strategies/strategy.js';
 import type { ExchangeOrderState, ExecutionReport, OrderRequest } from '../trading/exchange-protocol.js';
-import { fixedToString, mul, type Fixed } from '../trading/fixed.js';
+import { abs, div, fixedToString, mul, type Fixed } from '../trading/fixed.js';
 import { clientOrderId, idKey, SeenIds, type SeenIdsSnapshot } from '../trading/ids.js';
-import { bookFill, type Balances } from '../trading/ledger.js';
+import { bookFill, bookSwapFill, move, type Balances } from '../trading/ledger.js';
+import { initialMargin, liquidationPrice, marginRatio, type MarginMode } from '../trading/margin.js';
 import { CandleAggregator } from '../trading/candle-aggregator.js';
 import { parseTimeframe } from '../trading/timeframe.js';
 import { sizeProblem, type Candle, type Market } from '../trading/market.js';
@@ -14,7 +15,7 @@ import { applyFill, isTerminal, transition, type Order, type Side } from '../tra
 import { applyFillToPosition, emptyPosition, unrealizedPnl, type Position } from '../trading/position.js';
 import { parseSignal, type Signal } from '../trading/signal.js';
 import type { TraderMode } from '../risk/limits.js';
-import { preTradeCheck, type RateState } from '../risk/pre-trade.js';
+import { marginCheck, preTradeCheck, type MarginAfter, type RateState } from '../risk/pre-trade.js';
 import type { ExposureReport, Intervention } from '../risk/protocol.js';
 import type { TraderArgs } from './args.js';
 import type { ReviewDecision, SignalAsked, SizedOrder, TraderEvent } from './events.js';
@@ -37,6 +38,8 @@ export interface TraderStats {
 /** What `drain()` returns when the message in hand produced nothing; frozen, as every caller shares it. */
 const NOTHING = Object.freeze({ events: Object.freeze([]) as unknown as TraderEvent[], cancels: Object.freeze([]) as unknown as string[], orders: Object.freeze([]) as unknown as OrderRequest[], reviews: Object.freeze([]) as unknown as HeldOrder[] });
 const DAY_MS = 86_400_000;
+/** The leverage an order is counted at when the trader's equity is gone: above any limit. */
+const MAX_LEVERAGE_SEEN = 10n ** 18n;
 
 export interface TraderState {
   positions: Record<string, Position>;
@@ -115,7 +118,24 @@ export type TraderStatus = Pick<TraderState, 'positions' | 'balances' | 'orders'
   traderId: string;
   equity: Fixed;
   unrealized: Fixed;
+  /** Margin of each open swap position, by symbol. */
+  margins: Record<string, PositionMargin>;
 };
+
+/** A swap position's margin as the trader counts it (the exchange's figures may differ by rounding). */
+export interface PositionMargin {
+  side: 'long' | 'short';
+  leverage: number;
+  mode: MarginMode;
+  /** Initial margin: notional at entry over leverage. */
+  margin: Fixed;
+  /** What backs it: its margin (isolated), or the wallet less the other positions' margin (cross). */
+  collateral: Fixed;
+  /** Undefined for a long its collateral covers down to zero. */
+  liquidationPrice?: Fixed;
+  /** Maintenance margin over collateral plus unrealized P&L at the mark: ONE is liquidation. */
+  marginRatio: Fixed;
+}
 
 const fillSchema = z.object({
   tradeId: z.string(),
@@ -136,12 +156,14 @@ const orderStateSchema = z.object({
 });
 
 const reportSchema = z.object({
-  kind: z.enum(['accepted', 'fill', 'cancelled', 'rejected', 'expired', 'duplicate']),
+  kind: z.enum(['accepted', 'fill', 'cancelled', 'rejected', 'expired', 'duplicate', 'liquidation', 'funding']),
   clientOrderId: z.string(),
   exchangeOrderId: z.string().optional(),
   account: z.string(),
   symbol: z.string(),
   fill: fillSchema.optional(),
+  side: z.enum(['buy', 'sell']).optional(),
+  funding: z.object({ amount: z.bigint(), rate: z.bigint() }).optional(),
   reason: z.string().optional(),
   ts: z.number(),
 });
@@ -394,7 +416,12 @@ export class TraderCore {
   /** What `status` requests get: the state without the dedupe window, plus equity and unrealized P&L. */
   status(): TraderStatus {
     const { positions, balances, orders, marks, mode, modeReason, stats, exits, unclosed } = this.#state;
-    return { type: 'traderStatus', traderId: this.#args.id, positions, balances, orders, marks, mode, modeReason, stats, exits, unclosed, equity: this.equity(), unrealized: this.unrealized() };
+    const margins: Record<string, PositionMargin> = {};
+    for (const p of Object.values(positions)) {
+      const market = this.#markets.get(p.symbol);
+      if (market?.swap && p.quantity !== 0n) margins[p.symbol] = this.#positionMargin(market, p, marks[p.symbol] ?? p.avgEntry);
+    }
+    return { type: 'traderStatus', traderId: this.#args.id, positions, balances, orders, marks, mode, modeReason, stats, exits, unclosed, equity: this.equity(), unrealized: this.unrealized(), margins };
   }
 
   exposure(now: number): ExposureReport {
@@ -407,14 +434,25 @@ export class TraderCore {
     }
     const positions = Object.values(this.#state.positions)
       .filter((p) => p.quantity !== 0n)
-      .map((p) => ({ symbol: p.symbol, quantity: p.quantity, avgEntry: p.avgEntry, mark: this.#state.marks[p.symbol] ?? p.avgEntry }));
+      .map((p) => {
+        const mark = this.#state.marks[p.symbol] ?? p.avgEntry;
+        const market = this.#markets.get(p.symbol);
+        const out: ExposureReport['positions'][number] = { symbol: p.symbol, quantity: p.quantity, avgEntry: p.avgEntry, mark };
+        if (market?.swap) out.marginRatio = this.#positionMargin(market, p, mark).marginRatio;
+        return out;
+      });
     return { type: 'exposure', traderId: this.#args.id, at: now, equity, dayPnl: equity - this.#state.day.startEquity, positions };
   }
 
-  /** Quote balance plus every base balance at its mark. */
+  /** Quote balance plus every base balance at its mark, plus every swap position's unrealized P&L. */
   equity(): Fixed {
     let equity = 0n;
     for (const market of this.#markets.values()) {
+      if (market.swap) {
+        const position = this.#state.positions[market.symbol];
+        if (position) equity += unrealizedPnl(position, this.#state.marks[market.symbol] ?? position.avgEntry);
+        continue;
+      }
       const held = this.#state.balances[market.base] ?? 0n;
       if (held === 0n) continue;
       const mark = this.#state.marks[market.symbol];
@@ -422,6 +460,50 @@ export class TraderCore {
     }
     for (const quote of this.#quotes) equity += this.#state.balances[quote] ?? 0n;
     return equity;
+  }
+
+  #leverage(symbol: string): number {
+    return this.#args.leverage?.[symbol] ?? 1;
+  }
+
+  /** A swap position's margin, collateral, liquidation price and margin ratio at `mark`. */
+  #positionMargin(market: Market, position: Pick<Position, 'symbol' | 'quantity' | 'avgEntry'>, mark: Fixed): PositionMargin {
+    const leverage = this.#leverage(position.symbol);
+    const mode = this.#args.marginMode ?? 'isolated';
+    const margin = initialMargin(position.quantity, position.avgEntry, leverage);
+    let collateral = margin;
+    if (mode === 'cross') {
+      collateral = this.#state.balances[market.quote] ?? 0n;
+      for (const other of Object.values(this.#state.positions)) {
+        const its = this.#markets.get(other.symbol);
+        if (other.symbol !== position.symbol && its?.swap && its.quote === market.quote) collateral -= initialMargin(other.quantity, other.avgEntry, this.#leverage(other.symbol));
+      }
+    }
+    const rate = market.swap!.maintenanceMargin;
+    const out: PositionMargin = { side: position.quantity > 0n ? 'long' : 'short', leverage, mode, margin, collateral, marginRatio: marginRatio(position.quantity, position.avgEntry, collateral, mark, rate) };
+    const liquidation = liquidationPrice(position.quantity, position.avgEntry, collateral, rate);
+    if (liquidation !== undefined) out.liquidationPrice = liquidation;
+    return out;
+  }
+
+  /**
+   * What an order of `side` and `quantity` at `price` on a swap would leave: the notional of every swap
+   * position (the open orders' included, `promised`) over equity, and how far from the price the
+   * order's position would be liquidated once filled.
+   */
+  #marginAfter(market: Market, side: Side, quantity: Fixed, price: Fixed, promised: Fixed): MarginAfter {
+    const { positions, marks } = this.#state;
+    let notional = mul(abs(promised + (side === 'buy' ? quantity : -quantity)), price);
+    for (const p of Object.values(positions)) {
+      if (p.symbol !== market.symbol && this.#markets.get(p.symbol)?.swap) notional += mul(abs(p.quantity), marks[p.symbol] ?? p.avgEntry);
+    }
+    const equity = this.equity();
+    const after: MarginAfter = { leverage: equity > 0n ? div(notional, equity) : notional === 0n ? 0n : MAX_LEVERAGE_SEEN };
+    const filled = { ...(positions[market.symbol] ?? emptyPosition(market.symbol)) };
+    applyFillToPosition(filled, side, quantity, price, 0n, 0);
+    const liquidation = filled.quantity === 0n ? undefined : this.#positionMargin(market, filled, price).liquidationPrice;
+    if (liquidation !== undefined) after.liquidationDistance = div(abs(price - liquidation), price);
+    return after;
   }
 
   unrealized(): Fixed {
@@ -479,18 +561,23 @@ export class TraderCore {
     if (price === undefined) return this.#skip(signal, 'no market price yet for a market order', now);
     const position = state.positions[signal.symbol]?.quantity ?? 0n;
     const pending = state.pending[signal.symbol];
-    const sizing = sizeOrder(signal, market, { position, selling: pending?.sell ?? 0n }, price, this.#args.orderNotional);
+    const shorts = market.swap !== undefined && this.#args.allowShort === true;
+    const sizing = sizeOrder(signal, market, { position, selling: pending?.sell ?? 0n }, price, this.#args.orderNotional, shorts);
     if (!sizing.ok) return this.#skip(signal, sizing.reason, now);
+    const promised = position + (pending ? pending.buy - pending.sell : 0n);
     const problem =
       sizeProblem(market, sizing.quantity, price) ??
       preTradeCheck(
         { symbol: signal.symbol, side: sizing.side, quantity: sizing.quantity, price },
         this.#args.limits,
-        { mode: state.mode, position: position + (pending ? pending.buy - pending.sell : 0n), openOrders: this.#live, rate: state.rate, now },
-      );
+        { mode: state.mode, position: promised, openOrders: this.#live, rate: state.rate, now },
+      ) ??
+      (market.swap && marginCheck(this.#marginAfter(market, sizing.side, sizing.quantity, price, promised), this.#args.limits));
     if (problem) return this.#skip(signal, problem, now);
     const newSymbol = !(signal.symbol in state.positions);
-    const order = this.#open(signal, sizing.side, sizing.quantity, state.mode === 'reduce-only', now);
+    // A long-only swap trader's SELL must never open a short, whatever fills first.
+    const reduceOnly = state.mode === 'reduce-only' || (market.swap !== undefined && !shorts && sizing.side === 'sell');
+    const order = this.#open(signal, sizing.side, sizing.quantity, reduceOnly, now);
     const because = this.#reviewing ? this.#reviewRules(signal, mul(order.quantity, price), newSymbol) : [];
     const sized: SizedOrder = { side: order.side, quantity: order.quantity, review: because.length > 0 };
     if (sizing.note !== undefined) sized.note = sizing.note;
@@ -635,6 +722,11 @@ export class TraderCore {
       ts: order.createdAt,
     };
     if (order.price !== undefined) request.price = order.price;
+    if (this.#markets.get(order.symbol)!.swap) {
+      request.leverage = this.#leverage(order.symbol);
+      request.marginMode = this.#args.marginMode ?? 'isolated';
+      if (order.reduceOnly) request.reduceOnly = true;
+    }
     this.#outgoing.push(request);
   }
 
@@ -644,6 +736,8 @@ export class TraderCore {
   }
 
   #apply(report: ExecutionReport, now: number): void {
+    if (report.kind === 'liquidation') return this.#liquidated(report, now);
+    if (report.kind === 'funding') return this.#funded(report, now);
     const order = own(this.#state.orders, report.clientOrderId);
     if (!order) throw new Error(`no live order ${report.clientOrderId}`);
     switch (report.kind) {
@@ -667,6 +761,52 @@ export class TraderCore {
         if (report.kind === 'rejected') this.#state.stats.ordersRejected++;
         this.#finish(order, report.kind, now);
     }
+  }
+
+  /**
+   * The exchange liquidated a swap position: it is booked as a filled reduce-only order of the
+   * exchange's (`liquidation-<trade id>`), so its trade, P&L and fee are kept like any other, and
+   * reported as a `liquidation` event. The exchange cancelled the symbol's orders before it.
+   */
+  #liquidated(report: ExecutionReport, now: number): void {
+    const { fill, side } = report;
+    if (!fill || !side) throw new Error(`liquidation of ${report.symbol} without its fill or side`);
+    if (!this.#markets.get(report.symbol)?.swap) throw new Error(`liquidation of ${report.symbol}, which is no swap of this trader`);
+    const id = `liquidation-${fill.tradeId}`;
+    const order: Order = {
+      clientOrderId: id,
+      traderId: this.#args.id,
+      signalId: `liquidation:${report.symbol}:${fill.tradeId}`,
+      symbol: report.symbol,
+      side,
+      type: 'market',
+      quantity: fill.quantity,
+      reduceOnly: true,
+      status: 'open',
+      filled: 0n,
+      filledNotional: 0n,
+      fees: 0n,
+      reason: report.reason ?? 'liquidated by the exchange',
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.#state.orders[id] = order;
+    this.#live++;
+    this.#pend(order, fill.quantity);
+    this.#events.push({ kind: 'liquidation', symbol: report.symbol, side, quantity: fill.quantity, price: fill.price, reason: order.reason!, at: now });
+    this.#fill(order, { ...report, kind: 'fill', clientOrderId: id }, now);
+  }
+
+  /** A funding payment on a swap position: booked to the ledger and added up on the position. */
+  #funded(report: ExecutionReport, now: number): void {
+    const market = this.#markets.get(report.symbol);
+    if (!report.funding) throw new Error(`funding of ${report.symbol} without its payment`);
+    if (!market?.swap) throw new Error(`funding of ${report.symbol}, which is no swap of this trader`);
+    const { amount, rate } = report.funding;
+    const position = (this.#state.positions[report.symbol] ??= emptyPosition(report.symbol));
+    position.funding = (position.funding ?? 0n) + amount;
+    const entries = [move(this.#state.balances, market.quote, amount, 'funding', `funding:${report.symbol}:${report.ts}`, now)];
+    this.#events.push({ kind: 'funding', symbol: report.symbol, amount, rate, position: { ...position }, at: now }, { kind: 'ledger', entries, equity: this.equity() });
   }
 
   #reconcile(order: Order, state: ExchangeOrderState, now: number): string {
@@ -709,7 +849,9 @@ export class TraderCore {
     applyFillToPosition(position, order.side, quantity, price, fee, now);
     if (position.quantity === 0n) delete state.unclosed[order.symbol];
     if (closing) state.losses = position.realizedPnl < realized ? state.losses + 1 : 0;
-    const entries = bookFill(state.balances, { base: market.base, quote: market.quote, side: order.side, quantity, price, fee, ref: report.fill.tradeId, at: now });
+    const entries = market.swap
+      ? bookSwapFill(state.balances, { quote: market.quote, realized: position.realizedPnl - realized + fee, fee, ref: report.fill.tradeId, at: now })
+      : bookFill(state.balances, { base: market.base, quote: market.quote, side: order.side, quantity, price, fee, ref: report.fill.tradeId, at: now });
     state.stats.fills++;
     this.#events.push(
       { kind: 'fill', clientOrderId: order.clientOrderId, signalId: order.signalId, symbol: order.symbol, side: order.side, fill: report.fill, position: { ...position }, at: now },

@@ -24,6 +24,10 @@ export type TraderEvent =
   | { kind: 'mode'; mode: TraderMode; reason: string; at: number }
   | { kind: 'execution.invalid'; clientOrderId?: string; reason: string; at: number }
   | { kind: 'reconciled'; clientOrderId: string; outcome: string; at: number }
+  /** The exchange liquidated a swap position (its fill follows as a `fill` of order `liquidation-<trade id>`). */
+  | { kind: 'liquidation'; symbol: string; side: Order['side']; quantity: Fixed; price: Fixed; reason: string; at: number }
+  /** A funding payment on a swap position: received (positive) or paid, at `rate` of its notional. */
+  | { kind: 'funding'; symbol: string; amount: Fixed; rate: Fixed; position: Position; at: number }
   /** An exit ended: the symbol is `flat`, or `unclosed` with `quantity` left and the reason. */
   | { kind: 'exit'; symbol: string; signalId: string; outcome: 'flat' | 'unclosed'; quantity: Fixed; reason: string; at: number };
 

@@ -14,22 +14,25 @@ export interface Holding {
 }
 
 /**
- * Turns a BUY or SELL into a side and a quantity, rounded down to the lot size. Spot is long-only:
- * BUY buys the signal's quantity or `orderNotional` worth at `price`; SELL sells at most what is held
- * and not already promised to a live sell order. Resting BUYs never count as held: their quantity may
- * never arrive. When the quantity differs from the one asked for, `note` says why.
+ * Turns a BUY or SELL into a side and a quantity, rounded down to the lot size. BUY buys the signal's
+ * quantity or `orderNotional` worth at `price`. Spot is long-only, and so is a swap unless `shorts`:
+ * SELL sells at most what is held and not already promised to a live sell order. With `shorts` (a swap
+ * whose trader allows them) SELL is BUY's mirror: one-way mode nets it against a long, and what is left
+ * opens or grows a short. Resting BUYs never count as held: their quantity may never arrive. When the
+ * quantity differs from the one asked for, `note` says why.
  */
-export function sizeOrder(signal: Signal, market: Market, holding: Holding, price: Fixed, orderNotional: Fixed): Sizing {
+export function sizeOrder(signal: Signal, market: Market, holding: Holding, price: Fixed, orderNotional: Fixed, shorts = false): Sizing {
   let side: Side;
   let quantity: Fixed;
   let note: string | undefined;
-  if (signal.action === 'BUY') {
-    side = 'buy';
+  if (signal.action === 'BUY' || shorts) {
+    side = signal.action === 'BUY' ? 'buy' : 'sell';
     quantity = signal.quantity ?? div(orderNotional, price);
   } else {
     const sellable = holding.position - holding.selling;
     if (sellable <= 0n) {
-      return { ok: false, reason: holding.position <= 0n ? 'nothing to sell (spot is long-only)' : `nothing to sell: ${fixedToString(holding.position)} held, all of it in live sell orders` };
+      const longOnly = market.swap ? 'shorts need allowShort' : 'spot is long-only';
+      return { ok: false, reason: holding.position <= 0n ? `nothing to sell (${longOnly})` : `nothing to sell: ${fixedToString(holding.position)} held, all of it in live sell orders` };
     }
     side = 'sell';
     quantity = min(signal.quantity ?? sellable, sellable);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Address } from '../../runtime/message.js';
 import type { Fixed } from './fixed.js';
+import type { MarginMode } from './margin.js';
 import type { Candle } from './market.js';
 import type { OrderType, Side } from './order.js';
 
@@ -21,10 +22,19 @@ export interface OrderRequest {
   type: OrderType;
   quantity: Fixed;
   price?: Fixed;
+  /** Never opens or grows a position: the exchange trims or refuses what would. */
+  reduceOnly?: boolean;
+  /** On a swap: the leverage and margin mode the position is held at (see `SwapTerms`). */
+  leverage?: number;
+  marginMode?: MarginMode;
   ts: number;
 }
 
-export type ExecutionKind = 'accepted' | 'fill' | 'cancelled' | 'rejected' | 'expired' | 'duplicate';
+/**
+ * `liquidation` and `funding` are the exchange's own doing on a swap position, not an order's: their
+ * `clientOrderId` is empty. A liquidation carries the closing fill and its `side`; funding, the payment.
+ */
+export type ExecutionKind = 'accepted' | 'fill' | 'cancelled' | 'rejected' | 'expired' | 'duplicate' | 'liquidation' | 'funding';
 
 export interface Fill {
   tradeId: string;
@@ -43,7 +53,11 @@ export interface ExecutionReport {
   account: string;
   symbol: string;
   fill?: Fill;
-  /** Why an order was rejected, cancelled or expired. */
+  /** The side of a liquidation's closing fill. */
+  side?: Side;
+  /** A funding payment: received (positive) or paid, in the quote, at `rate` of the notional. */
+  funding?: { amount: Fixed; rate: Fixed };
+  /** Why an order was rejected, cancelled or expired; why a position was liquidated. */
   reason?: string;
   ts: number;
 }
@@ -92,6 +106,9 @@ export const orderRequestSchema = z.object({
   type: z.enum(['market', 'limit']),
   quantity: fixed.positive(),
   price: fixed.positive().optional(),
+  reduceOnly: z.boolean().optional(),
+  leverage: z.number().int().min(1).max(1000).optional(),
+  marginMode: z.enum(['isolated', 'cross']).optional(),
   ts: z.number(),
 });
 

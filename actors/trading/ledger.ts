@@ -9,7 +9,8 @@ export interface LedgerEntry {
   asset: string;
   delta: Fixed;
   balance: Fixed;
-  reason: 'fill' | 'fee' | 'deposit';
+  /** `pnl`: a swap's realized profit or loss; `funding`: a swap's funding payment. */
+  reason: 'fill' | 'fee' | 'deposit' | 'pnl' | 'funding';
   ref: string;
   at: number;
 }
@@ -27,6 +28,17 @@ export function bookFill(
     move(balances, fill.base, fill.side === 'buy' ? fill.quantity : -fill.quantity, 'fill', fill.ref, fill.at),
     move(balances, fill.quote, fill.side === 'buy' ? -notional : notional, 'fill', fill.ref, fill.at),
   ];
+  if (fill.fee !== 0n) entries.push(move(balances, fill.quote, -fill.fee, 'fee', fill.ref, fill.at));
+  return entries;
+}
+
+/**
+ * Books a swap fill: no asset changes hands, the position does. The realized P&L of what it closed and
+ * the fee move the settle currency (the quote of a linear swap).
+ */
+export function bookSwapFill(balances: Balances, fill: { quote: string; realized: Fixed; fee: Fixed; ref: string; at: number }): LedgerEntry[] {
+  const entries: LedgerEntry[] = [];
+  if (fill.realized !== 0n) entries.push(move(balances, fill.quote, fill.realized, 'pnl', fill.ref, fill.at));
   if (fill.fee !== 0n) entries.push(move(balances, fill.quote, -fill.fee, 'fee', fill.ref, fill.at));
   return entries;
 }

@@ -16,6 +16,16 @@ export interface Market {
   /** Fee rates as fractions (0.001 = 0.1 %). */
   makerFee: Fixed;
   takerFee: Fixed;
+  /** A linear perpetual swap's terms (`BTC/USDT:USDT`, settled in the quote); absent on spot. */
+  swap?: SwapTerms;
+}
+
+/** What a linear perpetual adds to a market: margin and leverage. Quantities are in the base asset. */
+export interface SwapTerms {
+  /** Maintenance margin rate: the share of a position's notional at the mark below which it is liquidated (0.004 = 0.4 %). */
+  maintenanceMargin: Fixed;
+  /** Highest leverage the venue allows on this market. */
+  maxLeverage: number;
 }
 
 /** One OHLCV bar. `ts` is the bar's open time in ms since the epoch. */

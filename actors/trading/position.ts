@@ -12,6 +12,8 @@ export interface Position {
   realizedPnl: Fixed;
   fees: Fixed;
   openedAt: number;
+  /** Funding received (positive) or paid on a swap, in the quote currency; absent on spot. */
+  funding?: Fixed;
 }
 
 export function emptyPosition(symbol: string): Position {

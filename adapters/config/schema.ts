@@ -15,6 +15,8 @@ const symbol = z.string().transform((value, ctx) => {
 
 const timeframe = z.string().refine(isTimeframe, 'must be a timeframe such as 1m, 15m, 1h or 1d');
 
+const leverage = z.number().int().min(1).max(125);
+
 const riskParams = z.strictObject({
   /** Largest position per symbol, in quote (v2 `max_position_size`). */
   max_position: positiveDecimal.optional(),
@@ -122,12 +124,19 @@ export const traderSchema = z.strictObject({
   balances: z.record(z.string(), decimal).prefault({ USDT: 10_000 }),
   /** Size of an order whose signal has no quantity, in quote. */
   orderNotional: positiveDecimal.prefault(100),
+  /** Perpetuals: SELL beyond the long opens a short. */
+  allowShort: z.boolean().default(false),
+  /** Perpetuals: one leverage for every swap symbol, or one per symbol (1 where none is given). */
+  leverage: z.union([leverage, z.record(symbol, leverage)]).optional(),
+  marginMode: z.enum(['isolated', 'cross']).default('isolated'),
   review,
   limits: z
     .strictObject({
       maxOrderNotional: positiveDecimal.optional(),
       maxOpenOrders: z.number().int().positive().optional(),
       maxOrdersPerSecond: z.number().positive().optional(),
+      maxLeverage: positiveDecimal.optional(),
+      minLiquidationDistance: fraction.optional(),
     })
     .prefault({}),
   monitor: z
@@ -136,6 +145,7 @@ export const traderSchema = z.strictObject({
       dailyLossLimit: positiveDecimal.optional(),
       maxDrawdown: fraction.optional(),
       maxExposure: positiveDecimal.optional(),
+      maxMarginRatio: fraction.optional(),
     })
     .prefault({}),
   dedupeWindow: z.number().int().positive().max(1_048_576).default(32_768),

@@ -105,7 +105,7 @@ const COLUMNS: Record<ListName, Readonly<Record<string, Kind>>> = {
     confidence: 'decimal', outcome: 'text', reason: 'text', field: 'text', client_order_id: 'id', payload: 'json', received_at: 'time', original_id: 'id',
   },
   positions: {
-    trader_id: 'id', symbol: 'text', quantity: 'decimal', avg_entry_price: 'decimal', realized_pnl: 'decimal', fees: 'decimal', opened_at: 'time', updated_at: 'time',
+    trader_id: 'id', symbol: 'text', quantity: 'decimal', avg_entry_price: 'decimal', realized_pnl: 'decimal', fees: 'decimal', funding: 'decimal', opened_at: 'time', updated_at: 'time',
   },
   balances: {
     trader_id: 'id', exchange: 'text', account: 'text', asset: 'text', free: 'decimal', locked: 'decimal', total_balance_usd: 'decimal', timestamp: 'time',
@@ -234,6 +234,7 @@ const positionRow = z.object({
   avg_entry_price: z.string(),
   realized_pnl: z.string(),
   fees: z.string(),
+  funding: z.string(),
   opened_at: z.number().nullable(),
 });
 
@@ -247,7 +248,7 @@ const positionRow = z.object({
  */
 export async function recoverTrader(pool: DatabasePool, traderId: string, signalWindow: number): Promise<RecoveredTrader> {
   const [positions, orders, balances, signals, trader] = await Promise.all([
-    pool.any(sql.type(positionRow)`SELECT symbol, quantity, avg_entry_price, realized_pnl, fees, opened_at FROM positions WHERE trader_id = ${traderId}`),
+    pool.any(sql.type(positionRow)`SELECT symbol, quantity, avg_entry_price, realized_pnl, fees, funding, opened_at FROM positions WHERE trader_id = ${traderId}`),
     pool.any(sql.type(orderRow)`
       SELECT o.* FROM orders o JOIN traders t ON t.id = o.trader_id AND t.exchange = o.exchange
       WHERE o.trader_id = ${traderId} AND o.original_id IS NULL AND o.status IN ('new', 'open', 'partially_filled')
@@ -259,16 +260,19 @@ export async function recoverTrader(pool: DatabasePool, traderId: string, signal
     pool.maybeOne(sql.type(z.object({ mode: z.enum(['active', 'reduce-only', 'halted']), mode_reason: z.string() }))`SELECT mode, mode_reason FROM traders WHERE id = ${traderId}`),
   ]);
   return {
-    positions: positions.map(
-      (p): Position => ({
+    positions: positions.map((p): Position => {
+      const position: Position = {
         symbol: p.symbol,
         quantity: toFixed(p.quantity, 'positions.quantity'),
         avgEntry: toFixed(p.avg_entry_price, 'positions.avg_entry_price'),
         realizedPnl: toFixed(p.realized_pnl, 'positions.realized_pnl'),
         fees: toFixed(p.fees, 'positions.fees'),
         openedAt: p.opened_at ?? 0,
-      }),
-    ),
+      };
+      const funding = toFixed(p.funding, 'positions.funding');
+      if (funding !== 0n) position.funding = funding;
+      return position;
+    }),
     orders: orders.map((o): Order => {
       const order: Order = {
         clientOrderId: o.client_order_id,

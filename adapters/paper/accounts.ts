@@ -52,6 +52,14 @@ export class Accounts {
     if (holding.free < 0n || holding.locked < 0n) throw new Error(`paper account ${account}: ${asset} balance would go negative`);
   }
 
+  /**
+   * Adds a swap's P&L, funding or fee to the free part. Unlike `settle` it may leave the free part
+   * negative: a position closed past its bankruptcy price owes more than its margin held.
+   */
+  book(account: string, asset: string, delta: Fixed): void {
+    this.#holding(account, asset).free += delta;
+  }
+
   balances(account: string): AccountBalances {
     return structuredClone(this.#accounts[account] ?? {});
   }

@@ -1,10 +1,13 @@
 import type { Address } from '../../runtime/message.js';
 import { orderRequestSchema, type ExecutionReport, type OrderRequest } from '../../actors/trading/exchange-protocol.js';
-import { fixedToString, min, mul, ONE, roundToStep, type Fixed } from '../../actors/trading/fixed.js';
+import { abs, fixedToString, max, min, mul, ONE, roundToStep, type Fixed } from '../../actors/trading/fixed.js';
 import { SeenIds, idKey, type SeenIdsSnapshot } from '../../actors/trading/ids.js';
+import { fundingPayment, maintenanceMargin } from '../../actors/trading/margin.js';
 import { sizeProblem, type Candle } from '../../actors/trading/market.js';
 import { Accounts, type AccountBalances } from './accounts.js';
 import { SimulatedBook, type Level } from './book.js';
+import { fundingTimesIn, generatedFundingRate } from './funding.js';
+import { PaperPositions, type PaperPosition } from './positions.js';
 import type { PaperMarket } from './markets.js';
 import { PriceWalk, type WalkSnapshot } from './price-walk.js';
 import { CandleReplay } from './replay.js';
@@ -21,8 +24,10 @@ interface RestingOrder {
   request: OrderRequest;
   exchangeOrderId: string;
   remaining: Fixed;
-  /** Quote (buy) or base (sell) still locked for the rest of the order. */
+  /** Quote (a spot buy, any swap order) or base (a spot sell) still locked for the rest of the order. */
   reserved: Fixed;
+  /** Why the rest will not fill: a reduce-only order reached the end of its position. */
+  cut?: string;
 }
 
 /** Where prices come from: a seeded random walk, or recorded candles. */
@@ -34,6 +39,8 @@ interface MarketSource {
 export interface PaperSnapshot {
   walk: WalkSnapshot | { index: number };
   accounts: Record<string, AccountBalances>;
+  /** Swap positions by account and symbol; absent in a snapshot taken before swaps were simulated. */
+  positions?: Record<string, Record<string, PaperPosition>>;
   resting: RestingOrder[];
   orderSeq: number;
   tradeSeq: number;
@@ -70,8 +77,10 @@ export interface Routed {
 
 /**
  * The paper exchange's matching engine: accounts, a simulated book per market, market and limit
- * orders with partial fills, fees and slippage, and the duplicate check on client order ids.
- * Synchronous and deterministic: the same seed and the same calls give the same reports.
+ * orders with partial fills, fees and slippage, and the duplicate check on client order ids. On a
+ * linear perpetual it keeps one-way positions with their margin, refuses reduce-only orders that
+ * would grow one, settles funding every 8 hours and liquidates a position whose candle reaches its
+ * liquidation price. Synchronous and deterministic: the same seed and the same calls give the same reports.
  */
 export class PaperEngine {
   readonly #options: PaperOptions;
@@ -79,6 +88,7 @@ export class PaperEngine {
   readonly #books = new Map<string, SimulatedBook>();
   readonly #walk: MarketSource & { snapshot(): PaperSnapshot['walk'] };
   readonly #accounts: Accounts;
+  readonly #positions: PaperPositions;
   readonly #resting: RestingOrder[];
   readonly #seen: SeenIds;
   #orderSeq: number;
@@ -94,6 +104,7 @@ export class PaperEngine {
       this.#books.set(market.symbol, new SimulatedBook(market, this.#walk.last(market.symbol)!));
     }
     this.#accounts = new Accounts(snapshot?.accounts);
+    this.#positions = new PaperPositions(snapshot?.positions);
     this.#resting = snapshot?.resting ?? [];
     this.#seen = new SeenIds(options.dedupeWindow, snapshot?.seen);
     this.#orderSeq = snapshot?.orderSeq ?? 0;
@@ -119,6 +130,11 @@ export class PaperEngine {
 
   balances(account: string): AccountBalances {
     return this.#accounts.balances(account);
+  }
+
+  /** The account's swap positions, by symbol. */
+  positions(account: string): Record<string, PaperPosition> {
+    return structuredClone(this.#positions.of(account));
   }
 
   openOrders(account: string): OrderRequest[] {
@@ -162,7 +178,13 @@ export class PaperEngine {
       return reports;
     }
     for (const level of book.sweep(request.side, request.quantity, request.price)) {
-      reports.push(this.#fill(order, market, level, 'taker', now));
+      const report = this.#fill(order, market, level, 'taker', now);
+      reports.push(report);
+      if (report.kind !== 'fill' || order.cut !== undefined) {
+        if (order.cut !== undefined) reports.push(expired(order, order.cut, now));
+        this.#release(order, market);
+        return reports;
+      }
     }
     if (order.remaining > 0n && request.type === 'limit') {
       this.#resting.push(order);
@@ -170,7 +192,7 @@ export class PaperEngine {
     }
     this.#release(order, market);
     if (order.remaining > 0n) {
-      reports.push({ ...base(order), kind: 'expired', reason: `book depth exhausted with ${fixedToString(order.remaining)} unfilled`, ts: now });
+      reports.push(expired(order, `book depth exhausted with ${fixedToString(order.remaining)} unfilled`, now));
     }
     return reports;
   }
@@ -178,13 +200,17 @@ export class PaperEngine {
   /** Cancels resting orders of `account` (all of them when `ids` is absent). */
   cancel(account: string, ids: readonly string[] | undefined, now: number): Routed[] {
     const wanted = ids && new Set(ids);
+    return this.#cancelWhere((o) => o.account === account && (!wanted || wanted.has(o.clientOrderId)), 'cancelled on request', now);
+  }
+
+  #cancelWhere(which: (request: OrderRequest) => boolean, reason: string, now: number): Routed[] {
     const out: Routed[] = [];
     for (let i = this.#resting.length - 1; i >= 0; i--) {
       const order = this.#resting[i]!;
-      if (order.request.account !== account || (wanted && !wanted.has(order.request.clientOrderId))) continue;
+      if (!which(order.request)) continue;
       this.#resting.splice(i, 1);
       this.#release(order, this.#markets.get(order.request.symbol)!);
-      out.unshift({ replyTo: order.request.replyTo, report: { ...base(order), kind: 'cancelled', reason: 'cancelled on request', ts: now } });
+      out.unshift({ replyTo: order.request.replyTo, report: { ...base(order), kind: 'cancelled', reason, ts: now } });
     }
     return out;
   }
@@ -193,7 +219,14 @@ export class PaperEngine {
   advance(now: number): { candles: Candle[]; reports: Routed[] } {
     const candles = this.#walk.next(this.#options.timeframe);
     for (const candle of candles) this.#books.get(candle.symbol)!.refresh(candle.close);
-    if (this.#resting.length === 0) return { candles, reports: NO_REPORTS };
+    if (this.#resting.length === 0 && !this.#positions.open) return { candles, reports: NO_REPORTS };
+    const reports = this.#fillResting(candles, now);
+    if (this.#positions.open) for (const candle of candles) reports.push(...this.#settleSwap(candle, now));
+    return { candles, reports };
+  }
+
+  /** Fills of resting orders that the new candles reached. */
+  #fillResting(candles: readonly Candle[], now: number): Routed[] {
     const reports: Routed[] = [];
     const nextBar = this.#options.fills === 'next-bar';
     for (let i = 0; i < this.#resting.length; i++) {
@@ -205,12 +238,51 @@ export class PaperEngine {
       if (!fill) continue;
       const report = this.#afford(order, market, fill, now) ?? this.#fill(order, market, fill, order.request.type === 'market' ? 'taker' : 'maker', now);
       reports.push({ replyTo: order.request.replyTo, report });
-      if (order.remaining === 0n || report.kind === 'expired') {
+      if (order.cut !== undefined) reports.push({ replyTo: order.request.replyTo, report: expired(order, order.cut, now) });
+      if (order.remaining === 0n || report.kind === 'expired' || order.cut !== undefined) {
         this.#release(order, market);
         this.#resting.splice(i--, 1);
       }
     }
-    return { candles, reports };
+    return reports;
+  }
+
+  /**
+   * A perpetual's candle settles what is due on its positions: funding at each funding time it spans,
+   * at its close; then liquidation of every position the candle's range reached the liquidation price
+   * of. A liquidated position's resting orders are cancelled first, as a venue does before it takes
+   * the position over; it closes at its liquidation price and pays the maintenance margin as the fee.
+   */
+  #settleSwap(candle: Candle, now: number): Routed[] {
+    const market = this.#markets.get(candle.symbol)!;
+    if (!market.swap) return [];
+    const out: Routed[] = [];
+    for (const at of fundingTimesIn(candle.ts, candle.ts + this.#options.timeframeMs)) {
+      const rate = market.fundingRate ?? generatedFundingRate(this.#options.seed, market.symbol, at);
+      for (const [account, held] of this.#positions.holding(market.symbol)) {
+        const amount = fundingPayment(held.position.quantity, candle.close, rate);
+        this.#accounts.book(account, market.quote, amount);
+        held.position.funding = (held.position.funding ?? 0n) + amount;
+        out.push({ replyTo: held.owner, report: { kind: 'funding', clientOrderId: '', account, symbol: market.symbol, funding: { amount, rate }, ts: now } });
+      }
+    }
+    for (const [account, held] of [...this.#positions.holding(market.symbol)]) {
+      const long = held.position.quantity > 0n;
+      const liquidation = this.#positions.liquidationPrice(held, this.#accounts.free(account, market.quote), market.swap.maintenanceMargin);
+      if (liquidation === undefined || (long ? candle.low > liquidation : candle.high < liquidation)) continue;
+      out.push(...this.#cancelWhere((o) => o.account === account && o.symbol === market.symbol, 'the position was liquidated', now));
+      const price = roundToStep(liquidation, market.priceStep, long ? 'down' : 'up');
+      const quantity = abs(held.position.quantity);
+      const side = long ? 'sell' : 'buy';
+      const fee = maintenanceMargin(quantity, price, market.swap.maintenanceMargin);
+      const change = this.#positions.fill(account, market.symbol, side, quantity, price, { leverage: held.leverage, mode: held.mode, owner: held.owner }, now);
+      this.#accounts.unlock(account, market.quote, change.released);
+      this.#accounts.book(account, market.quote, change.realized - fee);
+      const fill = { tradeId: `${this.#options.idPrefix ?? ''}T${++this.#tradeSeq}`, quantity, price, fee, feeAsset: market.quote, liquidity: 'taker' as const };
+      const reason = `liquidated: ${long ? 'low' : 'high'} ${fixedToString(long ? candle.low : candle.high)} reached the liquidation price ${fixedToString(liquidation)}`;
+      out.push({ replyTo: held.owner, report: { kind: 'liquidation', clientOrderId: '', account, symbol: market.symbol, side, fill, reason, ts: now } });
+    }
+    return out;
   }
 
   /** Live paper: a resting limit fills up to one level's quantity when the candle touches its price. */
@@ -238,12 +310,13 @@ export class PaperEngine {
    * difference from the free balance, or expires when the account cannot pay it.
    */
   #afford(order: RestingOrder, market: PaperMarket, fill: Level, now: number): ExecutionReport | undefined {
-    if (order.request.side !== 'buy') return undefined;
+    // A swap order's margin is checked at its fill (`#fillSwap`).
+    if (order.request.side !== 'buy' || market.swap) return undefined;
     const cost = SimulatedBook.cost([fill], order.request.type === 'market' ? market.takerFee : market.makerFee);
     const extra = cost - order.reserved;
     if (extra <= 0n) return undefined;
     if (this.#accounts.free(order.request.account, market.quote) < extra) {
-      return { ...base(order), kind: 'expired', reason: `insufficient balance at the fill: needs ${fixedToString(cost)} ${market.quote}`, ts: now };
+      return expired(order, `insufficient balance at the fill: needs ${fixedToString(cost)} ${market.quote}`, now);
     }
     this.#accounts.lock(order.request.account, market.quote, extra);
     order.reserved += extra;
@@ -254,6 +327,7 @@ export class PaperEngine {
     return {
       walk: this.#walk.snapshot(),
       accounts: this.#accounts.snapshot(),
+      positions: this.#positions.snapshot(),
       resting: this.#resting,
       orderSeq: this.#orderSeq,
       tradeSeq: this.#tradeSeq,
@@ -270,12 +344,27 @@ export class PaperEngine {
       if (request.price === undefined) return 'price: a limit order needs a price';
       if (request.price % market.priceStep !== 0n) return `price: not a multiple of the tick ${fixedToString(market.priceStep)}`;
     }
+    if (market.swap) {
+      if ((request.leverage ?? 1) > market.swap.maxLeverage) return `leverage: ${request.leverage}x is above this market's ${market.swap.maxLeverage}x`;
+      const held = this.#positions.quantity(request.account, request.symbol);
+      if (request.reduceOnly && (held === 0n || (held > 0n) === (request.side === 'buy'))) return 'reduceOnly: the order would not reduce the position';
+    } else if (request.leverage !== undefined || request.marginMode !== undefined) {
+      return `${request.leverage !== undefined ? 'leverage' : 'marginMode'}: ${request.symbol} is a spot market`;
+    }
     const problem = sizeProblem(market, request.quantity, request.price ?? this.#walk.last(request.symbol)!);
     return problem && `quantity: ${problem} (${fixedToString(market.minAmount)} ${market.base}, ${fixedToString(market.minNotional)} ${market.quote})`;
   }
 
-  /** What the order locks: base for a sell; for a buy, the quote for the whole order at its limit (or at the previewed fills) plus fees. */
+  /**
+   * What the order locks: base for a spot sell; for a spot buy, the quote for the whole order at its
+   * limit (or at the previewed fills) plus fees; on a swap, the margin of what it would open plus fees.
+   */
   #reserve(request: OrderRequest, market: PaperMarket, preview: Level[]): { asset: string; amount: Fixed } {
+    if (market.swap) {
+      const price = request.price ?? preview.at(-1)?.price ?? this.#walk.last(request.symbol)!;
+      const change = this.#positions.preview(request.account, request.symbol, request.side, request.quantity, price, request.leverage ?? 1);
+      return { asset: market.quote, amount: change.added + mul(mul(request.quantity, price), max(market.takerFee, market.makerFee)) };
+    }
     if (request.side === 'sell') return { asset: market.base, amount: request.quantity };
     if (request.type === 'market') return { asset: market.quote, amount: SimulatedBook.cost(preview, market.takerFee) };
     const notional = mul(request.quantity, request.price!);
@@ -285,6 +374,7 @@ export class PaperEngine {
 
   /** Settles one fill from the order's reservation and reports it. */
   #fill(order: RestingOrder, market: PaperMarket, level: Level, liquidity: 'maker' | 'taker', now: number): ExecutionReport {
+    if (market.swap) return this.#fillSwap(order, market, level, liquidity, now);
     const { account, side } = order.request;
     const notional = mul(level.price, level.quantity);
     const fee = mul(notional, liquidity === 'maker' ? market.makerFee : market.takerFee);
@@ -298,19 +388,57 @@ export class PaperEngine {
       order.reserved -= level.quantity;
     }
     order.remaining -= level.quantity;
+    return this.#report(order, market, level, fee, liquidity, now);
+  }
+
+  #report(order: RestingOrder, market: PaperMarket, level: Level, fee: Fixed, liquidity: 'maker' | 'taker', now: number): ExecutionReport {
     const fill = { tradeId: `${this.#options.idPrefix ?? ''}T${++this.#tradeSeq}`, quantity: level.quantity, price: level.price, fee, feeAsset: market.quote, liquidity };
-    return { kind: 'fill', clientOrderId: order.request.clientOrderId, exchangeOrderId: order.exchangeOrderId, account, symbol: order.request.symbol, fill, ts: now };
+    return { kind: 'fill', clientOrderId: order.request.clientOrderId, exchangeOrderId: order.exchangeOrderId, account: order.request.account, symbol: order.request.symbol, fill, ts: now };
+  }
+
+  /**
+   * A swap fill: the order's reservation for this part goes back to the free balance, which then pays
+   * the margin of what the fill opens and the fee, and takes the P&L and the margin of what it closes.
+   * A reduce-only order fills no more than the position it reduces. When the free balance cannot pay
+   * (a next-bar fill priced worse than the order was reserved at), the rest of the order expires.
+   */
+  #fillSwap(order: RestingOrder, market: PaperMarket, level: Level, liquidity: 'maker' | 'taker', now: number): ExecutionReport {
+    const { account, side, symbol, reduceOnly, leverage = 1, marginMode = 'isolated' } = order.request;
+    const share = level.quantity >= order.remaining ? order.reserved : (order.reserved * level.quantity) / order.remaining;
+    this.#accounts.unlock(account, market.quote, share);
+    order.reserved -= share;
+    const held = this.#positions.quantity(account, symbol);
+    const reducible = held !== 0n && (held > 0n) === (side === 'sell') ? abs(held) : 0n;
+    const quantity = reduceOnly ? min(level.quantity, reducible) : level.quantity;
+    if (quantity === 0n) return expired(order, 'reduce-only: no position left to reduce', now);
+    const fee = mul(mul(level.price, quantity), liquidity === 'maker' ? market.makerFee : market.takerFee);
+    const change = this.#positions.preview(account, symbol, side, quantity, level.price, leverage);
+    const free = this.#accounts.free(account, market.quote) + change.released + change.realized;
+    if (free < change.added + fee) {
+      return expired(order, `insufficient margin at the fill: needs ${fixedToString(change.added + fee)} ${market.quote}, has ${fixedToString(free)}`, now);
+    }
+    this.#positions.fill(account, symbol, side, quantity, level.price, { leverage, mode: marginMode, owner: order.request.replyTo }, now);
+    this.#accounts.unlock(account, market.quote, change.released);
+    this.#accounts.book(account, market.quote, change.realized - fee);
+    this.#accounts.lock(account, market.quote, change.added);
+    order.remaining -= quantity;
+    if (quantity < level.quantity) order.cut = 'reduce-only: no position left to reduce';
+    return this.#report(order, market, { price: level.price, quantity }, fee, liquidity, now);
   }
 
   /** Gives back what the order no longer needs locked. */
   #release(order: RestingOrder, market: PaperMarket): void {
-    if (order.reserved > 0n) this.#accounts.unlock(order.request.account, order.request.side === 'buy' ? market.quote : market.base, order.reserved);
+    if (order.reserved > 0n) this.#accounts.unlock(order.request.account, order.request.side === 'buy' || market.swap ? market.quote : market.base, order.reserved);
     order.reserved = 0n;
   }
 }
 
 function base(order: RestingOrder): Pick<ExecutionReport, 'clientOrderId' | 'exchangeOrderId' | 'account' | 'symbol'> {
   return { clientOrderId: order.request.clientOrderId, exchangeOrderId: order.exchangeOrderId, account: order.request.account, symbol: order.request.symbol };
+}
+
+function expired(order: RestingOrder, reason: string, now: number): ExecutionReport {
+  return { ...base(order), kind: 'expired', reason, ts: now };
 }
 
 function reject(request: Pick<OrderRequest, 'clientOrderId' | 'account' | 'symbol'>, reason: string, now: number): ExecutionReport {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
-import { decimal, positiveDecimal } from '../config/decimal.js';
+import { div, fixedToString, ONE, toFixed, type Fixed } from '../../actors/trading/fixed.js';
+import { swapSymbol, symbolParts } from '../../actors/trading/symbol.js';
+import { decimal, fraction, positiveDecimal } from '../config/decimal.js';
 import type { Market } from '../../actors/trading/market.js';
 
 /** A paper market: the market spec plus how its price moves and how deep its simulated book is. */
@@ -16,6 +17,10 @@ export interface PaperMarket extends Market {
   levels: number;
   /** Quantity per level, replenished every candle. */
   levelQuantity: Fixed;
+  /** A swap's funding rate at every funding time; absent: generated from the seed (see `generatedFundingRate`). */
+  fundingRate?: Fixed;
+  /** The spot market a swap's price follows when both are listed: its candles are the spot's, renamed. */
+  index?: string;
 }
 
 const feeRate = decimal.refine((v) => v >= 0n && v < 10n ** 9n, 'must be a fee rate from 0 up to 1 (0.001 = 0.1 %)');
@@ -37,20 +42,44 @@ export const paperMarketSpec = z.strictObject({
   startPrice: positiveDecimal.optional(),
   volatility: z.number().positive().max(10).default(0.8),
   depth: positiveDecimal.optional(),
+  /** Swaps only: the maintenance margin rate (default 0.5 %), the highest leverage (default 50) and a fixed funding rate per 8 hours. */
+  maintenanceMargin: fraction.optional(),
+  maxLeverage: z.number().int().min(1).max(1000).optional(),
+  fundingRate: decimal.refine((v) => v > -(10n ** 8n) && v < 10n ** 8n, 'must be a rate per 8 hours between -0.1 and 0.1').optional(),
 });
 
 export type PaperMarketSpec = z.infer<typeof paperMarketSpec>;
 
-/** A market's symbol as a key of `markets`: `BASE/QUOTE`. */
-export const paperSymbol = z.string().regex(/^[^/\s:]+\/[^/\s:]+$/, 'must be a spot symbol such as ADA/USDT');
+/** A market's symbol as a key of `markets`: `BASE/QUOTE`, or `BASE/QUOTE:QUOTE` for a linear perpetual. */
+export const paperSymbol = z
+  .string()
+  .regex(/^[^/\s:]+\/[^/\s:]+(:[^/\s:]+)?$/, 'must be a spot symbol such as ADA/USDT or a linear perpetual such as ADA/USDT:USDT')
+  .refine((symbol) => [undefined, symbolParts(symbol).quote].includes(symbolParts(symbol).settle), 'a perpetual settles in its quote (ADA/USDT:USDT): inverse perpetuals are not simulated');
+
+/** The fields only a swap market has, checked against the symbol of each market of `markets`. */
+export function checkSwapFields(markets: Record<string, PaperMarketSpec>, ctx: z.RefinementCtx): void {
+  for (const [symbol, spec] of Object.entries(markets)) {
+    if (symbolParts(symbol).settle !== undefined) {
+      const maintenance = spec.maintenanceMargin ?? DEFAULT_MAINTENANCE;
+      // At 1 / maintenance a position is liquidated as it opens.
+      if (maintenance * BigInt(spec.maxLeverage ?? DEFAULT_MAX_LEVERAGE) >= ONE) {
+        ctx.addIssue({ code: 'custom', path: [symbol, 'maxLeverage'], message: `must stay below 1 / maintenanceMargin (${fixedToString(div(ONE, maintenance))})` });
+      }
+      continue;
+    }
+    for (const field of ['maintenanceMargin', 'maxLeverage', 'fundingRate'] as const) {
+      if (spec[field] !== undefined) ctx.addIssue({ code: 'custom', path: [symbol, field], message: `only a perpetual has it (${swapSymbol(symbol)})` });
+    }
+  }
+}
 
 /** As good as unlimited: a billion of the base asset on every level. */
 const UNLIMITED_DEPTH = 10n ** 18n;
 
 /** A market as the paper exchange trades it, from its spec (see `paperMarketSpec`). */
 function paperMarket(symbol: string, spec: PaperMarketSpec): PaperMarket {
-  const [base, quote] = symbol.split('/') as [string, string];
-  return {
+  const { base, quote, settle } = symbolParts(symbol);
+  const market: PaperMarket = {
     symbol,
     base,
     quote,
@@ -67,7 +96,14 @@ function paperMarket(symbol: string, spec: PaperMarketSpec): PaperMarket {
     levels: 20,
     levelQuantity: spec.depth ?? UNLIMITED_DEPTH,
   };
+  if (settle === undefined) return market;
+  market.swap = { maintenanceMargin: spec.maintenanceMargin ?? DEFAULT_MAINTENANCE, maxLeverage: spec.maxLeverage ?? DEFAULT_MAX_LEVERAGE };
+  if (spec.fundingRate !== undefined) market.fundingRate = spec.fundingRate;
+  return market;
 }
+
+const DEFAULT_MAINTENANCE = toFixed('0.005', 'maintenanceMargin');
+const DEFAULT_MAX_LEVERAGE = 50;
 
 /** Spot markets with Binance-like precision, minimums and 0.1 % fees. */
 export const PAPER_MARKETS: readonly PaperMarket[] = Object.entries({
@@ -79,7 +115,20 @@ export const PAPER_MARKETS: readonly PaperMarket[] = Object.entries({
   'DOGE/USDT': { startPrice: '0.32', priceStep: '0.00001', amountStep: '1', volatility: 1.1, depth: '300000' },
 }).map(([symbol, spec]) => paperMarket(symbol, paperMarketSpec.parse({ ...spec, minNotional: '5' })));
 
-/** The paper exchange's markets: the built-ins, with those of `specs` added or put in their place. */
+/**
+ * A linear perpetual beside each spot built-in (`BTC/USDT:USDT`), with USDⓈ-M-like fees (0.02 % maker,
+ * 0.05 % taker), 0.5 % maintenance margin and up to 50x. Its price is its spot market's where both are listed.
+ */
+export const PAPER_SWAPS: readonly PaperMarket[] = PAPER_MARKETS.map((spot) => ({
+  ...spot,
+  symbol: swapSymbol(spot.symbol),
+  makerFee: toFixed('0.0002', 'makerFee'),
+  takerFee: toFixed('0.0005', 'takerFee'),
+  swap: { maintenanceMargin: DEFAULT_MAINTENANCE, maxLeverage: DEFAULT_MAX_LEVERAGE },
+  index: spot.symbol,
+}));
+
+/** The paper exchange's markets: the built-ins (spot, then perpetuals), with those of `specs` added or put in their place. */
 export function paperMarkets(specs: Record<string, PaperMarketSpec> = {}): PaperMarket[] {
-  return [...PAPER_MARKETS.filter((m) => !(m.symbol in specs)), ...Object.entries(specs).map(([symbol, spec]) => paperMarket(symbol, spec))];
+  return [...PAPER_MARKETS, ...PAPER_SWAPS].filter((m) => !(m.symbol in specs)).concat(Object.entries(specs).map(([symbol, spec]) => paperMarket(symbol, spec)));
 }

@@ -4,7 +4,7 @@ import type { Fixed } from '../../actors/trading/fixed.js';
 import { loadCandlesCsv } from '../market-data/csv-candles.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import type { PaperOptions } from './engine.js';
-import { paperMarkets, paperMarketSpec, paperSymbol, type PaperMarketSpec } from './markets.js';
+import { checkSwapFields, paperMarkets, paperMarketSpec, paperSymbol, type PaperMarketSpec } from './markets.js';
 
 /** The paper exchange's actor args, as the platform builds them from the config file. */
 export interface PaperExchangeArgs {
@@ -49,7 +49,7 @@ export const paperArgsSchema = z.strictObject({
   fills: z.enum(['book', 'next-bar']).default('book'),
   slippageBps: z.number().int().min(0).max(1_000).default(0),
   lockstep: z.boolean().default(false),
-  markets: z.record(paperSymbol, paperMarketSpec).optional(),
+  markets: z.record(paperSymbol, paperMarketSpec).superRefine(checkSwapFields).optional(),
 });
 
 /** The markets a paper exchange of `args` lists: those it replays, else those of `symbols`, else all. */

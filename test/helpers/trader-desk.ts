@@ -5,7 +5,7 @@ import type { ExecutionReport } from '../../actors/trading/exchange-protocol.js'
 import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
 import { PaperEngine } from '../../adapters/paper/engine.js';
 import type { Market } from '../../actors/trading/market.js';
-import { PAPER_MARKETS } from '../../adapters/paper/markets.js';
+import { paperMarkets } from '../../adapters/paper/markets.js';
 
 type ToExchange = { kind: 'cancel'; ids: string[] } | { kind: 'place'; order: Parameters<PaperEngine['place']>[0] };
 
@@ -45,13 +45,22 @@ export class TraderDesk {
   readonly #toTrader: ExecutionReport[][] = [];
   #now = 1_767_225_600_000;
 
-  constructor(options: { symbols?: string[]; balances?: Record<string, string>; review?: Partial<ReviewPolicy>; seed?: number } = {}) {
+  /** `swap`: the trader's perpetual terms (`TraderArgs`), given to every swap symbol; `limits`: its pre-trade limits. */
+  constructor(
+    options: { symbols?: string[]; balances?: Record<string, string>; review?: Partial<ReviewPolicy>; seed?: number; swap?: Pick<TraderArgs, 'allowShort' | 'marginMode'> & { leverage?: number }; limits?: TraderArgs['limits'] } = {},
+  ) {
     const symbols = options.symbols ?? ['SOL/USDT'];
-    const markets = PAPER_MARKETS.filter((m) => symbols.includes(m.symbol));
+    const markets = paperMarkets().filter((m) => symbols.includes(m.symbol));
     const balances = Object.fromEntries(Object.entries(options.balances ?? { USDT: '10000' }).map(([asset, amount]) => [asset, toFixed(amount, asset)]));
     this.engine = new PaperEngine({ markets, seed: options.seed ?? 7, timeframe: '1m', timeframeMs: 60_000, startTs: this.#now, dedupeWindow: 10_000 });
     this.engine.deposit('t', balances);
-    this.core = new TraderCore(testTraderArgs(markets, balances, options.review), 'trader.t', undefined);
+    const args = testTraderArgs(markets, balances, options.review);
+    if (options.limits) args.limits = options.limits;
+    if (options.swap) {
+      const { leverage = 1, ...terms } = options.swap;
+      Object.assign(args, terms, { leverage: Object.fromEntries(markets.filter((m) => m.swap).map((m) => [m.symbol, leverage])) });
+    }
+    this.core = new TraderCore(args, 'trader.t', undefined);
     this.candle();
   }
 

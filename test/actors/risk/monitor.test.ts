@@ -30,6 +30,14 @@ describe('positionDecisions', () => {
     ]);
   });
 
+  test('a swap position whose margin ratio reaches the limit is closed before the exchange liquidates it, ahead of its stop', () => {
+    const at = (ratio: string) => ({ ...report(['BTC/USDT:USDT', '-1', '100', '103']), positions: [{ symbol: 'BTC/USDT:USDT', quantity: fx('-1'), avgEntry: fx('100'), mark: fx('103'), marginRatio: fx(ratio) }] });
+    expect(positionDecisions(at('0.8'), { ...limits, maxMarginRatio: fx('0.8') })).toEqual([
+      { key: `margin:BTC/USDT:USDT:${fx('100')}`, action: 'close-positions', symbols: ['BTC/USDT:USDT'], reason: 'margin ratio 80% of BTC/USDT:USDT reached the limit 80%: closed before liquidation' },
+    ]);
+    expect(positionDecisions(at('0.79'), { ...limits, maxMarginRatio: fx('0.8') }).map((d) => d.key)).toEqual([`stop:BTC/USDT:USDT:${fx('100')}`]);
+  });
+
   test('a long up by the take-profit is closed', () => {
     expect(positionDecisions(report(['BTC/USDT', '1', '100', '103']), limits)).toEqual([
       { key: `take:BTC/USDT:${fx('100')}`, action: 'close-positions', symbols: ['BTC/USDT'], reason: 'take-profit: BTC/USDT up 3% from entry 100 (target 3%)' },

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { PreTradeLimits } from '../../../actors/risk/limits.js';
-import { preTradeCheck, type PreTradeContext, type PreTradeOrder, type RateState } from '../../../actors/risk/pre-trade.js';
+import { marginCheck, preTradeCheck, type PreTradeContext, type PreTradeOrder, type RateState } from '../../../actors/risk/pre-trade.js';
 import { fx } from '../../helpers/trading.js';
 
 function order(side: 'buy' | 'sell', quantity: string, price = '100'): PreTradeOrder {
@@ -80,5 +80,23 @@ describe('the order rate, a token bucket', () => {
     expect(preTradeCheck(order('buy', '0.1'), perSecond, context({ rate, mode: 'halted' }))).toBe('trader is halted');
     expect(rate.tokens).toBe(1);
     expect(at(rate, 0)).toBeUndefined();
+  });
+});
+
+describe('marginCheck', () => {
+  const swapLimits: PreTradeLimits = { maxLeverage: fx('3'), minLiquidationDistance: fx('0.1') };
+
+  test('passes within both limits, and without limits', () => {
+    expect(marginCheck({ leverage: fx('3'), liquidationDistance: fx('0.1') }, swapLimits)).toBeUndefined();
+    expect(marginCheck({ leverage: fx('100'), liquidationDistance: fx('0.001') }, {})).toBeUndefined();
+  });
+
+  test('refuses leverage above the limit, and a liquidation price nearer than the limit', () => {
+    expect(marginCheck({ leverage: fx('3.5') }, swapLimits)).toBe('leverage would be 3.5x, above the limit 3x');
+    expect(marginCheck({ leverage: fx('2'), liquidationDistance: fx('0.05') }, swapLimits)).toBe('liquidation price would be 5% from the mark, nearer than the limit 10%');
+  });
+
+  test('a position with no liquidation price (a long backed to zero) passes the distance', () => {
+    expect(marginCheck({ leverage: fx('1') }, swapLimits)).toBeUndefined();
   });
 });

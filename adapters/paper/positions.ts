@@ -1,0 +1,102 @@
+import type { Address } from '../../runtime/message.js';
+import { abs, type Fixed } from '../../actors/trading/fixed.js';
+import { initialMargin, liquidationPrice, type MarginMode } from '../../actors/trading/margin.js';
+import type { Side } from '../../actors/trading/order.js';
+import { applyFillToPosition, emptyPosition, type Position } from '../../actors/trading/position.js';
+
+/** A swap position of one paper account: the position, the margin it holds locked, and its terms. */
+export interface PaperPosition {
+  position: Position;
+  /** Initial margin locked for it, in the quote. */
+  margin: Fixed;
+  leverage: number;
+  mode: MarginMode;
+  /** Where its funding and liquidation reports go: the sender of the last order that traded it. */
+  owner: Address;
+}
+
+/** What a fill does to a position, worked out before anything changes. */
+export interface SwapChange {
+  /** P&L realized by the part that closed. */
+  realized: Fixed;
+  /** Margin the closed part no longer needs. */
+  released: Fixed;
+  /** Margin the opened part needs. */
+  added: Fixed;
+}
+
+/**
+ * The paper exchange's swap positions, one-way mode: one signed position per account and symbol, its
+ * average entry moved the way the trader moves its own (`applyFillToPosition`), so both realize the same
+ * P&L to the unit. Margin is kept per position: what it opened with, released in proportion as it closes.
+ */
+export class PaperPositions {
+  readonly #positions: Record<string, Record<string, PaperPosition>>;
+
+  constructor(snapshot?: Record<string, Record<string, PaperPosition>>) {
+    this.#positions = snapshot ?? {};
+  }
+
+  get(account: string, symbol: string): PaperPosition | undefined {
+    return this.#positions[account]?.[symbol];
+  }
+
+  /** Whether any account holds a position. */
+  get open(): boolean {
+    for (const _ in this.#positions) return true;
+    return false;
+  }
+
+  /** The account's positions, by symbol. */
+  of(account: string): Record<string, PaperPosition> {
+    return this.#positions[account] ?? {};
+  }
+
+  /** Signed quantity held; 0 when none. */
+  quantity(account: string, symbol: string): Fixed {
+    return this.get(account, symbol)?.position.quantity ?? 0n;
+  }
+
+  /** Every open position of `symbol`, by account. */
+  *holding(symbol: string): Generator<[account: string, held: PaperPosition]> {
+    for (const [account, bySymbol] of Object.entries(this.#positions)) {
+      const held = bySymbol[symbol];
+      if (held && held.position.quantity !== 0n) yield [account, held];
+    }
+  }
+
+  /** What filling `quantity` on `side` at `price` would realize, release and add, with the position unchanged. */
+  preview(account: string, symbol: string, side: Side, quantity: Fixed, price: Fixed, leverage: number): SwapChange {
+    const held = this.get(account, symbol);
+    const before = held?.position.quantity ?? 0n;
+    const signed = side === 'buy' ? quantity : -quantity;
+    const closing = before !== 0n && before > 0n !== signed > 0n ? (abs(signed) < abs(before) ? abs(signed) : abs(before)) : 0n;
+    const position = held ? { ...held.position } : emptyPosition(symbol);
+    applyFillToPosition(position, side, quantity, price, 0n, 0);
+    const released = closing === 0n ? 0n : closing === abs(before) ? held!.margin : (held!.margin * closing) / abs(before);
+    return { realized: position.realizedPnl - (held?.position.realizedPnl ?? 0n), released, added: initialMargin(quantity - closing, price, leverage) };
+  }
+
+  /** Applies a fill (see `preview` for what it changes) and returns the change. */
+  fill(account: string, symbol: string, side: Side, quantity: Fixed, price: Fixed, terms: { leverage: number; mode: MarginMode; owner: Address }, at: number): SwapChange {
+    const change = this.preview(account, symbol, side, quantity, price, terms.leverage);
+    const bySymbol = (this.#positions[account] ??= {});
+    const held = (bySymbol[symbol] ??= { position: emptyPosition(symbol), margin: 0n, ...terms });
+    applyFillToPosition(held.position, side, quantity, price, 0n, at);
+    held.margin += change.added - change.released;
+    Object.assign(held, terms);
+    if (held.position.quantity === 0n) delete bySymbol[symbol];
+    if (Object.keys(bySymbol).length === 0) delete this.#positions[account];
+    return change;
+  }
+
+  /** Where `held` is liquidated, backed by its margin (isolated) or also by the account's free balance (cross). */
+  liquidationPrice(held: PaperPosition, free: Fixed, maintenance: Fixed): Fixed | undefined {
+    const collateral = held.mode === 'isolated' ? held.margin : held.margin + free;
+    return liquidationPrice(held.position.quantity, held.position.avgEntry, collateral, maintenance);
+  }
+
+  snapshot(): Record<string, Record<string, PaperPosition>> {
+    return this.#positions;
+  }
+}
