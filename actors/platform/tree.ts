@@ -214,7 +214,7 @@ export function traderSpec(
     account,
     markets,
     orderNotional: trader.orderNotional,
-    ...(leverage ? { allowShort: trader.allowShort, leverage, marginMode: trader.marginMode } : {}),
+    ...(leverage ? { allowShort: trader.allowShort ?? false, leverage, marginMode: trader.marginMode ?? 'isolated' } : {}),
     limits: { ...trader.limits, ...(maxPosition !== undefined ? { maxPosition } : {}) },
     review: trader.review,
     balances: trader.balances,
@@ -245,7 +245,7 @@ export function traderSpec(
 function swapLeverage(trader: TraderConfig, markets: readonly Market[], field: string): Record<string, number> | undefined {
   const swaps = markets.filter((m) => m.swap);
   if (swaps.length === 0) {
-    const set = trader.allowShort ? 'allowShort' : trader.leverage !== undefined ? 'leverage' : undefined;
+    const set = (['allowShort', 'leverage', 'marginMode'] as const).find((name) => trader[name] !== undefined);
     if (set) throw new TradingError('ERR_INVALID_CONFIG', `${set} is for perpetuals, and none of the trader's symbols is one (BTC/USDT:USDT is BTC/USDT's)`, { field: `${field}${set}` });
     return undefined;
   }

@@ -124,11 +124,12 @@ export const traderSchema = z.strictObject({
   balances: z.record(z.string(), decimal).prefault({ USDT: 10_000 }),
   /** Size of an order whose signal has no quantity, in quote. */
   orderNotional: positiveDecimal.prefault(100),
-  /** Perpetuals: SELL beyond the long opens a short. */
-  allowShort: z.boolean().default(false),
+  /** Perpetuals: SELL beyond the long opens a short (default false). */
+  allowShort: z.boolean().optional(),
   /** Perpetuals: one leverage for every swap symbol, or one per symbol (1 where none is given). */
   leverage: z.union([leverage, z.record(symbol, leverage)]).optional(),
-  marginMode: z.enum(['isolated', 'cross']).default('isolated'),
+  /** Perpetuals: default isolated. */
+  marginMode: z.enum(['isolated', 'cross']).optional(),
   review,
   limits: z
     .strictObject({

@@ -76,11 +76,13 @@ describe('persistence', () => {
   test('stores every order, fill, signal, position and balance once, as the trader has them', async () => {
     await trade('a', 40);
     await filled(40);
-    await request<PersistenceStatus>({ type: 'sync' });
+    // The trader's last events come over its own link, which the main thread's sync is not ordered with.
+    await waitFor(async () => {
+      await request<PersistenceStatus>({ type: 'sync' });
+      const orders = await query('orders', { traderId: 'alpha', limit: 1_000 });
+      return orders.length === 40 && orders.every((o) => o.status === 'filled');
+    }, 'the 40 orders stored as filled');
     const status = await platform.status('alpha');
-    const orders = await query('orders', { traderId: 'alpha', limit: 1_000 });
-    expect(orders).toHaveLength(40);
-    expect(orders.every((o) => o.status === 'filled')).toBe(true);
     expect(await query('trades', { traderId: 'alpha', limit: 1_000 })).toHaveLength(status.stats.fills);
     expect(await query('signals', { traderId: 'alpha', outcome: 'accepted', limit: 1_000 })).toHaveLength(40);
     const positions = await query('positions', { traderId: 'alpha' });

@@ -98,11 +98,11 @@ describe('a trader on a perpetual', () => {
 });
 
 /** One step of a random session on a perpetual. */
-type Step = { kind: 'buy' | 'sell' | 'close'; quantity: string } | { kind: 'candle' | 'toExchange' | 'toTrader' };
+type Step = { kind: 'buy' | 'sell'; quantity: string } | { kind: 'close' | 'candle' | 'toExchange' | 'toTrader' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('buy' as const, 'sell' as const, 'close' as const), quantity: fc.integer({ min: 1, max: 3000 }).map((n) => (n / 100).toString()) }),
-  fc.record({ kind: fc.constantFrom('candle' as const, 'toExchange' as const, 'toTrader' as const) }),
+  fc.record({ kind: fc.constantFrom('buy' as const, 'sell' as const), quantity: fc.integer({ min: 1, max: 3000 }).map((n) => (n / 100).toString()) }),
+  fc.record({ kind: fc.constantFrom('close' as const, 'candle' as const, 'toExchange' as const, 'toTrader' as const) }),
 );
 
 describe('a trader on a perpetual, property', () => {
@@ -112,9 +112,10 @@ describe('a trader on a perpetual, property', () => {
         const desk = new TraderDesk({ symbols: [SOL], seed, swap: { allowShort: true, leverage, marginMode: cross ? 'cross' : 'isolated' } });
         let n = 0;
         for (const s of steps) {
-          if (s.kind === 'candle') desk.candle();
-          else if (s.kind === 'toExchange' || s.kind === 'toTrader') desk[s.kind](1);
-          else desk.signal({ id: `s${n++}`, symbol: SOL, action: s.kind.toUpperCase(), ...(s.kind === 'close' ? {} : { quantity: s.quantity }) });
+          if ('quantity' in s) desk.signal({ id: `s${n++}`, symbol: SOL, action: s.kind.toUpperCase(), quantity: s.quantity });
+          else if (s.kind === 'close') desk.signal({ id: `s${n++}`, symbol: SOL, action: 'CLOSE' });
+          else if (s.kind === 'candle') desk.candle();
+          else desk[s.kind](1);
         }
         desk.settle();
         const held: Fixed = desk.engine.positions('t')[SOL]?.position.quantity ?? 0n;

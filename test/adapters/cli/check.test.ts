@@ -39,7 +39,7 @@ const onBinance = (symbol: string) => `exchanges:\n  binance: { type: ccxt }\ntr
 describe('botv3 check refuses, as start does, naming the field and the file', CLI_TEST, () => {
   test.each([
     ['a misspelt strategy param', 'traders:\n  - id: a\n    strategy: { name: sma_crossover, symbols: [BTC/USDT], params: { fsat: 5, slow: 20 } }\n', 'traders[0].strategy.params.fsat: unknown field'],
-    ['a symbol the paper exchange does not list', 'traders:\n  - id: a\n    strategy: { name: sma_crossover, symbols: [ADA/USDT] }\n', 'traders[0].strategy.symbols[0]: ADA/USDT is not listed on exchange "paper" (listed: BTC/USDT, ETH/USDT, SOL/USDT, XRP/USDT, BNB/USDT, DOGE/USDT)'],
+    ['a symbol the paper exchange does not list', 'traders:\n  - id: a\n    strategy: { name: sma_crossover, symbols: [ADA/USDT] }\n', 'traders[0].strategy.symbols[0]: ADA/USDT is not listed on exchange "paper" (listed: BTC/USDT, ETH/USDT, SOL/USDT, XRP/USDT, BNB/USDT, DOGE/USDT, BTC/USDT:USDT, ETH/USDT:USDT, SOL/USDT:USDT, XRP/USDT:USDT, BNB/USDT:USDT, DOGE/USDT:USDT)'],
     ['an exchange that is not configured', 'traders:\n  - id: a\n    exchange: binanse\n    symbols: [BTC/USDT]\n', 'traders[0].exchange: exchange "binanse" is not configured (configured: paper)'],
     ['a ccxt entry that names no exchange ccxt knows', 'exchanges:\n  main: { type: ccxt }\ntraders:\n  - id: a\n    exchange: main\n    symbols: [BTC/USDT]\n', 'exchanges.main.exchange: say which exchange "main" is'],
   ])('%s', async (_, text, error) => {
