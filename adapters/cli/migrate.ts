@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Connection } from '../../migrate/connect.js';
+import type { CarryOutcome } from '../../migrate/data/open-positions.js';
 import type { MigrationOutcome } from '../../migrate/data/run.js';
 import { MigrationError } from '../../migrate/errors.js';
 import { embeddedDataDir } from './data-dir.js';
@@ -55,6 +56,24 @@ function summary(outcome: MigrationOutcome, dryRun: boolean): string[] {
       (outcome.createdTrader ? '; created trader default_trader' : ''),
   );
   return lines;
+}
+
+/**
+ * What `migrate run` did with v2's open positions, and the traders that carry them: added to the
+ * migrated config with `--config`, else printed as the YAML to add.
+ */
+async function carriedLines(carried: CarryOutcome, config: string | undefined): Promise<string[]> {
+  const lines = ['', `Open positions: ${n(carried.rows)} v2 row(s) carried this run; ${carried.carriers.length} trader(s) carry v2's open positions.`];
+  if (carried.carriers.length === 0) return lines;
+  if (config === undefined) {
+    lines.push('Add them to botv3.yaml (or run again with --config botv3.yaml):', '  traders:');
+    for (const c of carried.carriers) lines.push(`    - { id: ${c.traderId}, exchange: ${c.exchange}, account: default, symbols: [${c.symbols.join(', ')}], allowShort: true }`);
+    return lines;
+  }
+  const { addCarriers } = await import('../../migrate/config/carriers.js');
+  const { yaml, lines: changed } = addCarriers(readFileSync(config, 'utf8'), config, carried.carriers);
+  writeFileSync(config, yaml);
+  return [...lines, ...changed.map((line) => `  ${config}: ${line}`)];
 }
 
 /** `api-map [--nginx]`, under `botv3` and under `botv3 migrate`. */
@@ -122,7 +141,8 @@ export function migrateCommands(program: Command): void {
     .option(...to)
     .option('--dry-run', 'read and convert every row, report what would be migrated and quarantined, write nothing', false)
     .option('--chunk-rows <n>', 'rows per committed chunk', positiveInteger('--chunk-rows'), 50_000)
-    .action(async (options: { from?: string; to?: string; dryRun: boolean; chunkRows: number }) => {
+    .option('--config <file>', "the migrated botv3.yaml: the traders carrying v2's open positions are added to it")
+    .action(async (options: { from?: string; to?: string; dryRun: boolean; chunkRows: number; config?: string }) => {
       const [{ openLanes }, { readSchema }, { progressDisplay }, { runMigration }] = await Promise.all([
         connect(),
         import('../../migrate/analyze.js'),
@@ -139,6 +159,7 @@ export function migrateCommands(program: Command): void {
         const outcome = await runMigration({ lanes: connections.lanes, chunkRows: options.chunkRows, onProgress: (p) => display.update({ label: p.table, done: p.done, total: p.total }) });
         display.stop();
         for (const line of summary(outcome, options.dryRun)) print(line);
+        if (outcome.carried) for (const line of await carriedLines(outcome.carried, options.config)) print(line);
         if (!options.dryRun) print('Next: botv3 migrate validate, which writes MIGRATION_REPORT.md.');
       } finally {
         display.stop();

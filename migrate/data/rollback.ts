@@ -1,5 +1,6 @@
 import type { Connection } from '../connect.js';
 import { MigrationError } from '../errors.js';
+import { uncarryOpenPositions } from './open-positions.js';
 import { DEFAULT_TRADER, TABLE_SPECS } from './tables.js';
 
 export interface RollbackOutcome {
@@ -31,6 +32,8 @@ export async function rollbackMigration(target: Connection, options: { run?: num
   for (const run of runs) {
     await client.query('BEGIN');
     try {
+      // The open positions first: what earlier runs carried is folded again from their rows.
+      outcome.removed.migration_carried = (outcome.removed.migration_carried ?? 0) + (await uncarryOpenPositions(client, run.id));
       // Trades go before the orders they reference.
       for (const spec of [...TABLE_SPECS].reverse()) {
         const key = spec.key.type === 'text' ? 't.original_id COLLATE "C"' : 't.original_id';
@@ -46,6 +49,7 @@ export async function rollbackMigration(target: Connection, options: { run?: num
       for (const table of ['migration_quarantine', 'migration_notes', 'migration_chunks']) await client.query(`DELETE FROM ${table} WHERE run_id = $1`, [run.id]);
       await client.query(`UPDATE migration_runs SET status = 'rolled_back', finished_at = clock_timestamp() WHERE id = $1`, [run.id]);
       if (run.created_trader) outcome.removedTrader = await removeTraderIfUnused(target);
+      await removeIdleCarriers(target);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -54,6 +58,12 @@ export async function rollbackMigration(target: Connection, options: { run?: num
     outcome.runs.push(run.id);
   }
   return outcome;
+}
+
+/** Deletes the carriers of v2's open positions (`v2-<exchange>`) that no row of v3 names any more. */
+async function removeIdleCarriers(target: Connection): Promise<void> {
+  const uses = TABLES_WITH_TRADER.map((table) => `EXISTS (SELECT 1 FROM ${table} x WHERE x.trader_id = traders.id)`).join(' OR ');
+  await target.client.query(`DELETE FROM traders WHERE id LIKE 'v2-%' AND NOT EXISTS (SELECT 1 FROM migration_carried c WHERE c.trader_id = traders.id) AND NOT (${uses})`);
 }
 
 /** Deletes `default_trader` when no run is left and no row of v3 names it. */

@@ -3,6 +3,7 @@ import type { Connection, Lane } from '../connect.js';
 import { MigrationError } from '../errors.js';
 import type { V2Table } from '../v2/schema.js';
 import { copyRows, type Row } from './copy-text.js';
+import { carryOpenPositions, type CarryOutcome } from './open-positions.js';
 import { Quarantined, type Notes } from './rules.js';
 import { openRowWriter, type Column, type RowWriter } from './sink.js';
 import { DEFAULT_TRADER, TABLE_SPECS, type TableSpec } from './tables.js';
@@ -50,6 +51,8 @@ export interface MigrationOutcome {
   runId: number | undefined;
   createdTrader: boolean;
   tables: TableOutcome[];
+  /** v2's open positions made open v3 positions (see `carryOpenPositions`); undefined for a dry run. */
+  carried: CarryOutcome | undefined;
   seconds: number;
 }
 
@@ -68,6 +71,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
   const run = target ? await beginRun(target, source.where) : undefined;
   const quarantined = target ? await quarantinedKeys(target) : new Map<V2Table, Set<string>>();
   const outcomes = new Map<V2Table, TableOutcome>();
+  let carried: CarryOutcome | undefined;
   const moveAll = async (lane: Lane, specs: readonly TableSpec[]) => {
     for (const spec of specs) outcomes.set(spec.table, await migrateTable(spec, lane, options, run?.id, quarantined));
   };
@@ -77,7 +81,10 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       const first = TABLE_SPECS.filter((spec) => spec.table === 'orders' || spec.table === 'trades');
       await settleAll([moveAll(options.lanes[0], first), moveAll(options.lanes[1], TABLE_SPECS.filter((spec) => !first.includes(spec)))]);
     }
-    if (target && run) await target.client.query(`UPDATE migration_runs SET status = 'done', finished_at = clock_timestamp() WHERE id = $1`, [run.id]);
+    if (target && run) {
+      carried = await carryOpenPositions(target.client, run.id);
+      await target.client.query(`UPDATE migration_runs SET status = 'done', finished_at = clock_timestamp() WHERE id = $1`, [run.id]);
+    }
   } catch (error) {
     if (target && run) await failRun(target, run.id, error);
     throw error;
@@ -85,7 +92,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     if (target) await target.client.query('SELECT pg_advisory_unlock($1)', [RUN_LOCK]).catch(() => {});
   }
   const tables = TABLE_SPECS.map((spec) => outcomes.get(spec.table)!);
-  return { runId: run?.id, createdTrader: run?.createdTrader ?? false, tables, seconds: (performance.now() - started) / 1000 };
+  return { runId: run?.id, createdTrader: run?.createdTrader ?? false, tables, carried, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Waits for every lane, so none is still writing when the run is marked failed; then throws the first failure. */

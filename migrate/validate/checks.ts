@@ -1,4 +1,8 @@
+import { fixedToString, toFixed } from '../../actors/trading/fixed.js';
+import { swapSymbol } from '../../actors/trading/symbol.js';
 import type { Connection } from '../connect.js';
+import { carrierId } from '../data/open-positions.js';
+import { exchange, symbol } from '../data/rules.js';
 import { orderStatus, TABLE_SPECS, type TableSpec } from '../data/tables.js';
 import type { V2Table } from '../v2/schema.js';
 import { compareKeys } from './keys.js';
@@ -80,7 +84,42 @@ export async function validateMigration(source: Connection, target: Connection):
     });
   }
   for (const spec of TABLE_SPECS) checks.push(...(await sums(spec, source, target)));
+  checks.push(...(await openPositions(source, target)));
   return { tables, checks, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * v2's open positions against v3's: every open v2 row carried once or quarantined, and per exchange
+ * and symbol, v2's open quantity (longs less shorts, as v3 reads the row's exchange and symbol) equal
+ * to the position of the trader carrying it.
+ */
+async function openPositions(source: Connection, target: Connection): Promise<Check[]> {
+  const quarantined = new Set(
+    (await target.client.query<{ original_id: string }>(`SELECT original_id FROM migration_quarantine WHERE table_name = 'positions' AND row->>'closed_at' IS NULL`)).rows.map((r) => r.original_id),
+  );
+  const open = (await source.client.query<{ id: string; exchange: string | null; symbol: string | null; side: string; quantity: string }>(
+    'SELECT id::text, exchange, symbol, side, quantity::text FROM positions WHERE closed_at IS NULL',
+  )).rows.filter((r) => !quarantined.has(r.id));
+  const carried = await one(target, `SELECT count(*) AS n, count(*) FILTER (WHERE h.closed_at IS NULL) AS open FROM migration_carried c JOIN position_history h USING (original_id)`);
+  const checks = [
+    balanced('v2 open positions carried as open v3 positions, each once', String(open.length + quarantined.size), carried.n ?? '0', String(quarantined.size), Number(carried.n) === open.length && carried.open === carried.n),
+  ];
+  const v2 = new Map<string, bigint>();
+  for (const row of open) {
+    const key = `${carrierId(exchange(row.exchange, 'exchange', []))} ${swapSymbol(symbol(row.symbol, 'symbol'))}`;
+    const quantity = toFixed(row.quantity, 'quantity');
+    v2.set(key, (v2.get(key) ?? 0n) + (row.side.trim().toLowerCase() === 'short' ? -quantity : quantity));
+  }
+  const v3 = new Map(
+    (await target.client.query<{ key: string; quantity: string }>(`SELECT p.trader_id || ' ' || p.symbol AS key, p.quantity::text FROM positions p WHERE EXISTS (SELECT 1 FROM migration_carried c WHERE c.trader_id = p.trader_id AND c.symbol = p.symbol)`)).rows.map(
+      (r) => [r.key, toFixed(r.quantity, 'quantity')] as const,
+    ),
+  );
+  for (const key of [...new Set([...v2.keys(), ...v3.keys()])].sort()) {
+    const [a, b] = [v2.get(key) ?? 0n, v3.get(key) ?? 0n];
+    checks.push(balanced(`open position ${key} (longs - shorts)`, fixedToString(a), fixedToString(b), '', a === b));
+  }
+  return checks;
 }
 
 function balanced(name: string, v2: string, v3: string, quarantined: string, ok: boolean, detail?: string): Check {

@@ -86,6 +86,25 @@ describe('botv3 migrate', CLI_TEST, () => {
     expect(undone.stdout).toContain('trader default_trader removed');
   });
 
+  test("run --config adds the traders carrying v2's open positions to the migrated botv3.yaml, which check accepts", async () => {
+    const { v2, v3 } = await databases(100);
+    const out = join(await mkdtemp(join(tmpdir(), 'botv3-config-')), 'v3');
+    await botv3('config', '--from', V2_CONFIG_DIR, '--out', out, '--paper');
+    const config = join(out, 'botv3.yaml');
+    const before = await readFile(config, 'utf8');
+    // Scale 100 leaves one position open: a short of BTC on bybit.
+    const { stdout } = await botv3('run', '--from', v2.url, '--to', v3.url, '--config', config);
+    expect(stdout).toContain("Open positions: 1 v2 row(s) carried this run; 1 trader(s) carry v2's open positions.");
+    expect(stdout).toContain(`  ${config}: trader v2-bybit added on paper: BTC/USDT:USDT`);
+    const after = await readFile(config, 'utf8');
+    expect(after.startsWith(before.trimEnd().split('\n').slice(0, 3).join('\n'))).toBe(true);
+    expect(after).toContain('  - id: v2-bybit\n    exchange: paper\n    symbols: [ BTC/USDT:USDT ]\n    allowShort: true\n');
+    expect((await cli(['check', config], { env: await env() })).stdout).toMatch(/v2-bybit/);
+    // Run again: nothing new to carry, and the file keeps one carrier.
+    await botv3('run', '--from', v2.url, '--to', v3.url, '--config', config);
+    expect((await readFile(config, 'utf8')).match(/id: v2-bybit/g)).toHaveLength(1);
+  });
+
   test('analyze refuses a v2 that lacks what the migration reads; run too, naming it', async () => {
     const { v2, v3 } = await databases();
     await runSql(v2.url, `ALTER TABLE trades DROP COLUMN fee; DROP TABLE positions`);

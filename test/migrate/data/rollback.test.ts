@@ -43,7 +43,7 @@ describe('migrate rollback', () => {
     expect(second.tables.map((t) => t.migrated)).toEqual([1, 0, 0, 0, 1]);
 
     const undone = await rollbackMigration(target(), { run: second.runId! });
-    expect(undone).toEqual({ runs: [2], removed: { signals: 1, position_history: 0, balances: 0, trades: 0, orders: 1 }, removedTrader: false });
+    expect(undone).toEqual({ runs: [2], removed: { migration_carried: 0, signals: 1, position_history: 0, balances: 0, trades: 0, orders: 1 }, removedTrader: false });
     expect(await count(bench, 'orders', 'original_id IS NOT NULL')).toBe(firstOrders);
     // The next run takes the rolled-back rows again.
     expect((await runMigration({ lanes: bench.connections.lanes })).tables.map((t) => t.migrated)).toEqual([1, 0, 0, 0, 1]);
