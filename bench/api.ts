@@ -79,7 +79,7 @@ async function startBench(): Promise<Bench> {
     const tokens = TokenStore.open(join(dir, 'api-tokens.json'));
     const { token } = tokens.create('bench', ['read']);
     platform = await launchPlatform(config, {
-      platform: { database: { url: database.url, poolSize: database.poolSize, journalPath: join(dir, 'journal.ndjson') }, balances: database.balances },
+      platform: { database: { url: database.url, poolSize: database.poolSize, journalPath: join(dir, 'journal.ndjson') }, balances: database.balances, positions: database.positions },
       database: { kind: database.kind, where: database.where },
       tokens,
       version: 'bench',

@@ -4,7 +4,7 @@ import type { ActorSystem, ShutdownReport } from '../../runtime/system.js';
 import { join } from 'node:path';
 import { ccxtExchangeId, strategyModule, traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import { GUARD_DEFAULTS, type CcxtExchangeArgs } from '../../adapters/exchanges/args.js';
-import { listedPaperMarkets, type PaperExchangeArgs } from '../../adapters/paper/options.js';
+import { listedPaperMarkets, type PaperExchangeArgs, type PaperOpening } from '../../adapters/paper/options.js';
 import { TradingError } from '../trading/errors.js';
 import { toFixed, type Fixed } from '../trading/fixed.js';
 import type { Market } from '../trading/market.js';
@@ -27,6 +27,8 @@ export interface PlatformOptions {
   database?: { url: string; poolSize: number; journalPath: string; journalMaxBytes?: number };
   /** Latest stored balances per trader: a restarted platform opens the paper accounts with them. */
   balances?: Record<string, Record<string, string>>;
+  /** Stored open perpetual positions per trader (carried from v2, or held before a restart): the paper accounts open with them too. */
+  positions?: Record<string, { symbol: string; quantity: string; avgEntry: string }[]>;
   /** Markets of the ccxt exchanges, by exchange name (see `loadTradingMarkets`), and where their cache lives. */
   markets?: Record<string, Market[]>;
   marketsDir?: string;
@@ -75,6 +77,7 @@ export function persistedTrader(trader: TraderConfig): PersistedTrader {
  */
 export function platformTree(config: PlatformConfig, options: PlatformOptions = {}): SupervisorSpecInput {
   const accounts = new Map<string, Record<string, Record<string, Fixed>>>();
+  const positions = new Map<string, NonNullable<PaperExchangeArgs['positions']>>();
   // ccxt entries first: a trader's error about its market is no help when its exchange is not right.
   const ccxt = new Map(Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [[name, ccxtSpec(name, e, options)] as const] : [])));
   const waiting = (trader: TraderConfig) => options.unreachable?.[traderExchange(trader)] !== undefined;
@@ -84,12 +87,18 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
     const exchangeAccounts = accounts.get(built.exchange) ?? {};
     exchangeAccounts[built.account] = built.balances;
     accounts.set(built.exchange, exchangeAccounts);
+    if (built.positions.length > 0) {
+      const exchangePositions = positions.get(built.exchange) ?? {};
+      exchangePositions[built.account] = [...(exchangePositions[built.account] ?? []), ...built.positions];
+      positions.set(built.exchange, exchangePositions);
+    }
     return [built.spec];
   });
   const exchanges: ChildSpecInput[] = Object.entries(config.exchanges).map(([name, exchange]) => {
     if (exchange.type === 'ccxt') return ccxt.get(name)!;
     const { type: _type, ...paper } = exchange;
     const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {} };
+    if (positions.has(name)) args.positions = positions.get(name)!;
     if (paper.lockstep) args.traders = config.traders.filter((t) => traderExchange(t) === name && !waiting(t)).map((t) => traderAddress(t.id));
     return { id: exchangeAddress(name), module: moduleUrl('../../adapters/paper/exchange', import.meta.url), args };
   });
@@ -174,7 +183,7 @@ export function traderSpec(
   trader: TraderConfig,
   field: string,
   options: PlatformOptions,
-): { spec: ChildSpecInput; exchange: string; account: string; balances: Record<string, Fixed> } {
+): { spec: ChildSpecInput; exchange: string; account: string; balances: Record<string, Fixed>; positions: PaperOpening[] } {
   const exchangeName = traderExchange(trader);
   const exchange = config.exchanges[exchangeName];
   if (!exchange) {
@@ -187,6 +196,12 @@ export function traderSpec(
       ? (options.markets?.[exchangeName] ?? [])
       : listedPaperMarkets(exchange);
   const markets: Market[] = symbols.map((symbol, j) => {
+    if (exchange.type === 'ccxt' && symbol.includes(':')) {
+      // ccxt lists perpetuals, but orders on them need leverage, reduce-only and position reconciliation first.
+      throw new TradingError('ERR_INVALID_CONFIG', `${symbol}: perpetuals trade on the paper exchange only, for now (spot through ccxt: ${symbol.split(':')[0]})`, {
+        field: `${field}${trader.symbols ? 'symbols' : 'strategy.symbols'}[${j}]`,
+      });
+    }
     const market = listed.find((m) => m.symbol === symbol);
     if (!market) {
       const names = listed.map((m) => m.symbol);
@@ -235,7 +250,17 @@ export function traderSpec(
     resourceLimits: TRADER_WORKER_LIMITS,
     links: [args.exchange, args.events],
   };
-  return { spec, exchange: exchangeName, account, balances };
+  // What it holds of its perpetuals, stored before: a paper account opens with it (`PaperExchangeArgs.positions`).
+  const held = (options.positions?.[trader.id] ?? []).filter((p) => leverage?.[p.symbol] !== undefined);
+  const opening = held.map((p) => ({
+    symbol: p.symbol,
+    quantity: toFixed(p.quantity, 'positions.quantity'),
+    entry: toFixed(p.avgEntry, 'positions.avg_entry_price'),
+    leverage: leverage![p.symbol]!,
+    mode: args.marginMode ?? 'isolated',
+    owner: traderAddress(trader.id),
+  }));
+  return { spec, exchange: exchangeName, account, balances, positions: opening };
 }
 
 /**

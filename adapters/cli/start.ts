@@ -62,6 +62,7 @@ export async function start(options: StartOptions): Promise<boolean> {
     platform: {
       database: { url: database.url, poolSize: database.poolSize, journalPath: join(dataDir(), 'journal.ndjson') },
       balances: database.balances,
+      positions: database.positions,
       markets,
       marketsDir,
       // A copy: the control forgets each exchange once its traders start.

@@ -1,7 +1,7 @@
 import { openDatabase, type DatabaseWait } from './connect.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { migrate } from './migrator.js';
-import { latestBalances } from './queries.js';
+import { latestBalances, openSwapPositions, type StoredSwapPosition } from './queries.js';
 import { redactUrl } from './url.js';
 
 export interface PlatformDatabase {
@@ -14,6 +14,8 @@ export interface PlatformDatabase {
   where: string;
   /** Latest stored balances per trader, to open the paper exchange's accounts as they were. */
   balances: Record<string, Record<string, string>>;
+  /** Open perpetual positions per trader, to open the paper exchange's positions as they were. */
+  positions: Record<string, StoredSwapPosition[]>;
   /** Stops the embedded PostgreSQL (nothing to do for an external one). */
   stop(): Promise<void>;
 }
@@ -32,12 +34,14 @@ export async function preparePlatformDatabase(options: { url?: string | undefine
     try {
       await migrate(db.pool);
       const balances = await latestBalances(db.pool);
+      const positions = await openSwapPositions(db.pool);
       return {
         url,
         poolSize: embedded ? 1 : 10,
         kind: embedded ? 'embedded' : 'external',
         where: embedded ? `PGlite in ${options.dataDir}` : redactUrl(url),
         balances,
+        positions,
         stop: async () => embedded?.stop(),
       };
     } finally {

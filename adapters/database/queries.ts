@@ -303,6 +303,24 @@ export async function recoverTrader(pool: DatabasePool, traderId: string, signal
 }
 
 /** What every trader holds now (its own balances, as `recoverTrader` has them), for opening the paper exchange's accounts as they were. */
+/** Each trader's open perpetual positions: a restarted platform opens the paper exchange's swap positions with them. */
+export async function openSwapPositions(pool: DatabasePool): Promise<Record<string, StoredSwapPosition[]>> {
+  const rows = await pool.any(
+    sql.type(z.object({ trader_id: z.string(), symbol: z.string(), quantity: z.string(), avg_entry_price: z.string() }))`
+      SELECT trader_id, symbol, quantity, avg_entry_price FROM positions WHERE quantity <> 0 AND symbol LIKE '%:%' ORDER BY trader_id, symbol`,
+  );
+  const out: Record<string, StoredSwapPosition[]> = {};
+  for (const row of rows) (out[row.trader_id] ??= []).push({ symbol: row.symbol, quantity: row.quantity, avgEntry: row.avg_entry_price });
+  return out;
+}
+
+/** A stored swap position, its amounts as the database prints them. */
+export interface StoredSwapPosition {
+  symbol: string;
+  quantity: string;
+  avgEntry: string;
+}
+
 export async function latestBalances(pool: DatabasePool): Promise<Record<string, Record<string, string>>> {
   const rows = await pool.any(sql.type(z.object({ trader_id: z.string(), asset: z.string(), free: z.string() }))`${OWN_BALANCES} ORDER BY b.trader_id, b.asset, b.timestamp DESC`);
   const out: Record<string, Record<string, string>> = {};

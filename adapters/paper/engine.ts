@@ -2,13 +2,14 @@ import type { Address } from '../../runtime/message.js';
 import { orderRequestSchema, type ExecutionReport, type OrderRequest } from '../../actors/trading/exchange-protocol.js';
 import { abs, fixedToString, max, min, mul, ONE, roundToStep, type Fixed } from '../../actors/trading/fixed.js';
 import { SeenIds, idKey, type SeenIdsSnapshot } from '../../actors/trading/ids.js';
-import { fundingPayment, maintenanceMargin } from '../../actors/trading/margin.js';
+import { fundingPayment, initialMargin, maintenanceMargin } from '../../actors/trading/margin.js';
 import { sizeProblem, type Candle } from '../../actors/trading/market.js';
 import { Accounts, type AccountBalances } from './accounts.js';
 import { SimulatedBook, type Level } from './book.js';
 import { fundingTimesIn, generatedFundingRate } from './funding.js';
 import { PaperPositions, type PaperPosition } from './positions.js';
 import type { PaperMarket } from './markets.js';
+import type { PaperOpening } from './options.js';
 import { PriceWalk, type WalkSnapshot } from './price-walk.js';
 import { CandleReplay } from './replay.js';
 import type { CandleSeries } from '../market-data/candle-series.js';
@@ -128,6 +129,19 @@ export class PaperEngine {
     for (const [asset, amount] of Object.entries(balances)) this.#accounts.deposit(account, asset, amount);
   }
 
+  /**
+   * Opens an account's swap position as it is held elsewhere (stored before a restart, carried from
+   * v2): at its entry, with its initial margin locked from the free balance, or as much of it as the
+   * balance holds (the position's margin is what was locked). A symbol not traded here is skipped.
+   */
+  open(account: string, opening: PaperOpening): void {
+    const market = this.#markets.get(opening.symbol);
+    if (!market?.swap || opening.quantity === 0n) return;
+    const margin = min(initialMargin(opening.quantity, opening.entry, opening.leverage), max(this.#accounts.free(account, market.quote), 0n));
+    this.#positions.open(account, opening.symbol, opening.quantity, opening.entry, margin, { leverage: opening.leverage, mode: opening.mode, owner: opening.owner });
+    this.#accounts.lock(account, market.quote, margin);
+  }
+
   balances(account: string): AccountBalances {
     return this.#accounts.balances(account);
   }
@@ -219,9 +233,9 @@ export class PaperEngine {
   advance(now: number): { candles: Candle[]; reports: Routed[] } {
     const candles = this.#walk.next(this.#options.timeframe);
     for (const candle of candles) this.#books.get(candle.symbol)!.refresh(candle.close);
-    if (this.#resting.length === 0 && !this.#positions.open) return { candles, reports: NO_REPORTS };
+    if (this.#resting.length === 0 && !this.#positions.any) return { candles, reports: NO_REPORTS };
     const reports = this.#fillResting(candles, now);
-    if (this.#positions.open) for (const candle of candles) reports.push(...this.#settleSwap(candle, now));
+    if (this.#positions.any) for (const candle of candles) reports.push(...this.#settleSwap(candle, now));
     return { candles, reports };
   }
 

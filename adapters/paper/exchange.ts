@@ -19,6 +19,8 @@ const messages = z.union([
     z.object({ type: z.literal('pause') }),
     /** Request: whether a replay has handed out its last candle and every trader has handled it. */
     z.object({ type: z.literal('replayStatus') }),
+    /** An account's perpetual positions, by symbol, with their margin and terms. */
+    z.object({ type: z.literal('getPositions'), account: z.string() }),
     /** A trader handled the candles of `step` (lockstep replay: the next ones wait for every trader). */
     z.object({ type: z.literal('candlesDone'), subscriber: z.string(), step: z.number().int().nonnegative() }),
   ]),
@@ -127,7 +129,10 @@ export default defineActor<PaperMessage, State>({
         step = snapshot?.step ?? 0;
         awaiting = new Set(snapshot?.awaiting ?? []);
         log = new OrderLog(args.dedupeWindow);
-        if (!snapshot) for (const [account, balances] of Object.entries(args.accounts)) engine.deposit(account, balances);
+        if (!snapshot) {
+          for (const [account, balances] of Object.entries(args.accounts)) engine.deposit(account, balances);
+          for (const [account, opening] of Object.entries(args.positions ?? {})) for (const position of opening) engine.open(account, position);
+        }
         if (args.candleIntervalMs > 0) ctx.setTimer('market', args.candleIntervalMs, { type: 'advance', candles: 1 }, { repeat: true });
         if (held.length > 0) ctx.setTimer('release', 1, { type: 'release' });
       },
@@ -166,6 +171,9 @@ export default defineActor<PaperMessage, State>({
             return;
           case 'getOpenOrders':
             ctx.reply({ type: 'openOrders', account: msg.account, orders: engine.openOrders(msg.account) });
+            return;
+          case 'getPositions':
+            ctx.reply({ type: 'positions', account: msg.account, positions: engine.positions(msg.account) });
             return;
           case 'reconcile': {
             const resting = new Set(engine.openOrders(msg.account).map((o) => o.clientOrderId));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Address } from '../../runtime/message.js';
 import type { Fixed } from '../../actors/trading/fixed.js';
+import type { MarginMode } from '../../actors/trading/margin.js';
 import { loadCandlesCsv } from '../market-data/csv-candles.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import type { PaperOptions } from './engine.js';
@@ -25,6 +26,8 @@ export interface PaperExchangeArgs {
   replay?: Record<string, string>;
   /** Accounts opened at first start: account -> asset -> amount. */
   accounts: Record<string, Record<string, Fixed>>;
+  /** Perpetual positions the accounts open with at first start (stored ones, after a restart or a migration from v2). */
+  positions?: Record<string, PaperOpening[]>;
   /** How orders fill (`PaperOptions.fills`); a backtest's rules are `next-bar`. */
   fills?: 'book' | 'next-bar';
   slippageBps?: number;
@@ -35,6 +38,17 @@ export interface PaperExchangeArgs {
   lockstep?: boolean;
   /** The traders on this exchange (the platform tree fills it in), whom `lockstep` waits for. */
   traders?: Address[];
+}
+
+/** A swap position a paper account opens with: held at its entry, its margin locked from the account's balance. */
+export interface PaperOpening {
+  symbol: string;
+  quantity: Fixed;
+  entry: Fixed;
+  leverage: number;
+  mode: MarginMode;
+  /** The trader holding it: where its funding and liquidation go. */
+  owner: Address;
 }
 
 export const paperArgsSchema = z.strictObject({

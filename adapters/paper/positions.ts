@@ -42,7 +42,7 @@ export class PaperPositions {
   }
 
   /** Whether any account holds a position. */
-  get open(): boolean {
+  get any(): boolean {
     for (const _ in this.#positions) return true;
     return false;
   }
@@ -88,6 +88,11 @@ export class PaperPositions {
     if (held.position.quantity === 0n) delete bySymbol[symbol];
     if (Object.keys(bySymbol).length === 0) delete this.#positions[account];
     return change;
+  }
+
+  /** Sets a position held elsewhere, with the margin locked for it (see `PaperEngine.open`). */
+  open(account: string, symbol: string, quantity: Fixed, entry: Fixed, margin: Fixed, terms: { leverage: number; mode: MarginMode; owner: Address }): void {
+    (this.#positions[account] ??= {})[symbol] = { position: { ...emptyPosition(symbol), quantity, avgEntry: entry }, margin, ...terms };
   }
 
   /** Where `held` is liquidated, backed by its margin (isolated) or also by the account's free balance (cross). */

@@ -44,7 +44,7 @@ export async function launchApiPlatform(input: ApiPlatformInput, on: { url: stri
   });
   await resolveStrategies(config, process.cwd());
   return launchPlatform(config, {
-    platform: { database: { url: on.url, poolSize: on.poolSize, journalPath: join(on.dir, 'journal.ndjson') }, balances: database.balances },
+    platform: { database: { url: on.url, poolSize: on.poolSize, journalPath: join(on.dir, 'journal.ndjson') }, balances: database.balances, positions: database.positions },
     database: { kind: 'external', where: 'test' },
     tokens: on.tokens,
     version: 'test',

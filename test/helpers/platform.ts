@@ -25,7 +25,7 @@ export interface TestPlatform {
 /** Starts the platform of `input` (a config in file format) with the exchange's clock stopped. */
 export async function startPlatform(
   input: { traders: unknown[]; exchanges?: Record<string, object>; risk?: object; ai?: object },
-  options: Pick<PlatformOptions, 'database' | 'balances' | 'markets' | 'marketsDir'> = {},
+  options: Pick<PlatformOptions, 'database' | 'balances' | 'positions' | 'markets' | 'marketsDir'> = {},
 ): Promise<TestPlatform> {
   const exchanges = input.exchanges ?? { paper: { type: 'paper', seed: 42 } };
   const config = parseConfig({
