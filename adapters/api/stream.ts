@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HubEvent } from '../../actors/events/hub.js';
 import { toJson } from '../../actors/trading/fixed.js';
+import type { Position } from '../../actors/trading/position.js';
 import { fromZodError } from './errors.js';
 import { hasScope, type TokenInfo, type TokenStore } from './tokens.js';
 
@@ -254,14 +255,23 @@ function item(channel: Channel, traderId: string | undefined, seq: number | unde
   return { channel, traderId, json: toJson({ channel, traderId: traderId ?? null, seq: seq ?? null, data }) };
 }
 
+/** A position as the positions channel sends it: with its side, and the funding payment that changed it. */
+function positionItem(traderId: string | undefined, seq: number | undefined, position: Position, at: number, payment?: { amount: bigint; rate: bigint }): Item {
+  const side = position.quantity > 0n ? 'long' : position.quantity < 0n ? 'short' : 'flat';
+  return item('positions', traderId, seq, { ...position, side, traderId, at, ...(payment ? { payment } : {}) });
+}
+
 /** The channels an event belongs to: a fill is a trade and a position change. */
 function itemsOf(event: HubEvent): Item[] {
   const traderId = 'traderId' in event ? event.traderId : undefined;
   switch (event.kind) {
     case 'fill': {
       const { position, ...trade } = event;
-      return [item('trades', traderId, event.seq, trade), item('positions', traderId, event.seq, { ...position, traderId, at: event.at })];
+      return [item('trades', traderId, event.seq, trade), positionItem(traderId, event.seq, position, event.at)];
     }
+    // A swap's funding changes its position: on the positions channel, with the payment.
+    case 'funding':
+      return [positionItem(traderId, event.seq, event.position, event.at, { amount: event.amount, rate: event.rate })];
     case 'order':
     case 'execution.invalid':
     case 'reconciled':

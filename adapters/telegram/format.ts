@@ -42,7 +42,12 @@ export function positionsText(traders: readonly TraderSummary[]): string {
       .filter((p) => p.quantity !== 0n)
       .map((p) => {
         const mark = t.live!.marks[p.symbol];
-        return `${t.id} ${p.symbol}: ${fixedToString(p.quantity)} @ ${fixedToString(p.avgEntry)}${mark !== undefined ? `, mark ${fixedToString(mark)}` : ''}, realized ${fixedToString(p.realizedPnl)}`;
+        const line = `${t.id} ${p.symbol}: ${fixedToString(p.quantity)} @ ${fixedToString(p.avgEntry)}${mark !== undefined ? `, mark ${fixedToString(mark)}` : ''}, realized ${fixedToString(p.realizedPnl)}`;
+        const margin = t.live!.margins?.[p.symbol];
+        if (!margin) return line;
+        // A perpetual: its side, terms, margin, where it is liquidated and the funding it took.
+        const liquidation = margin.liquidationPrice !== undefined ? `liquidation ${fixedToString(margin.liquidationPrice)}` : 'no liquidation price';
+        return `${line}; ${margin.side} ${margin.leverage}x ${margin.mode}, margin ${fixedToString(margin.margin)}, ${liquidation}, funding ${fixedToString(p.funding ?? 0n)}`;
       }),
   );
   return lines.join('\n') || 'No open positions.';

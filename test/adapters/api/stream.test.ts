@@ -10,6 +10,7 @@ beforeAll(async () => {
     traders: [
       { id: 'alpha', symbols: ['BTC/USDT'], balances: { USDT: 100_000 }, orderNotional: 1_000 },
       { id: 'beta', symbols: ['BTC/USDT'], balances: { USDT: 100_000 }, orderNotional: 1_000 },
+      { id: 'bear', symbols: ['BTC/USDT:USDT'], balances: { USDT: 100_000 }, orderNotional: 1_000, allowShort: true },
     ],
     api: { stream: { maxBufferedBytes: 256 * 1024 } },
   });
@@ -125,5 +126,20 @@ describe('the WebSocket stream', () => {
     (slow.socket as unknown as { _socket: { resume(): void } })._socket.resume();
     expect((await slow.closed).code).toBe(1008);
     fast.socket.close();
+  });
+
+  it("sends a perpetual's position with its side, and again with each funding payment", async () => {
+    const client = await connect();
+    client.send({ action: 'subscribe', channel: 'positions', traderId: 'bear' });
+    await client.next((f) => f.type === 'ack' && f.action === 'subscribe', 'the ack');
+    await api.call('POST', '/api/v1/signals', { token: api.token.trade, body: { id: 'ws-short', traderId: 'bear', strategy: 'ws', symbol: 'BTC/USDT:USDT', action: 'SELL' } });
+    await waitFor(() => client.events('positions').length >= 1, 'the short');
+    expect(client.events('positions')[0]).toMatchObject({ traderId: 'bear', data: { symbol: 'BTC/USDT:USDT', side: 'short', quantity: expect.stringMatching(/^-0\.01/) } });
+    // The market starts at 00:00 UTC: eight hours of one-minute candles reach a funding time.
+    api.advance(480);
+    const funded = await waitFor(() => client.events('positions').find((e) => e.data.payment), 'the funding payment');
+    expect(funded.data).toMatchObject({ side: 'short', payment: { amount: expect.stringMatching(/^-?\d+\.\d+$/), rate: expect.stringMatching(/^-?0\.000\d+$/) } });
+    expect(funded.data.funding).toBe(funded.data.payment.amount);
+    client.socket.close();
   });
 });

@@ -19,6 +19,7 @@ beforeAll(async () => {
       { id: 'alpha', symbols: ['BTC/USDT'], balances: { USDT: 100_000 }, orderNotional: 1_000 },
       // The offline reviewer, with one candle seen, is unsure of the market: every order waits for a human.
       { id: 'careful', symbols: ['ETH/USDT'], balances: { USDT: 100_000 }, orderNotional: 1_000, review: 'always' },
+      { id: 'bear', symbols: ['BTC/USDT:USDT'], balances: { USDT: 100_000 }, orderNotional: 1_000, allowShort: true, leverage: 5 },
     ],
     ai: { reviewer: 'offline' },
     telegram: { token: FAKE_BOT_TOKEN, apiRoot: tg.url, chatIds: [CHAT, -100222222222], notifications: { trade_executed: false, daily_report: false } },
@@ -47,7 +48,7 @@ describe('the Telegram bot', () => {
     const start = await ask('/start', 'Commands:');
     expect(start.body.text).toMatch(/\/reviews/);
     const status = await ask('/status', 'Traders:');
-    expect(status.body.text).toMatch(/Traders: 2 running, 0 stopped, 0 failed/);
+    expect(status.body.text).toMatch(/Traders: 3 running, 0 stopped, 0 failed/);
     expect(status.body.text).toMatch(/Reviewer: offline/);
   });
 
@@ -63,7 +64,14 @@ describe('the Telegram bot', () => {
     await api.call('POST', '/api/v1/signals', { token: api.token.trade, body: { traderId: 'alpha', strategy: 'tg', symbol: 'BTC/USDT', action: 'BUY', id: 'tg-1' } });
     await waitFor(async () => (await api.control.trader('alpha')).live?.stats.fills === 1, 'the fill');
     expect((await ask('/balance', 'alpha: equity')).body.text).toMatch(/careful: equity 100000; 100000 USDT/);
-    expect((await ask('/positions', 'alpha BTC/USDT')).body.text).toMatch(/alpha BTC\/USDT: 0\.01\d* @ \d+/);
+    await api.call('POST', '/api/v1/signals', { token: api.token.trade, body: { traderId: 'bear', strategy: 'tg', symbol: 'BTC/USDT:USDT', action: 'SELL', id: 'tg-2' } });
+    await waitFor(async () => (await api.control.trader('bear')).live?.stats.fills === 1, 'the short');
+    const positions = (await ask('/positions', 'alpha BTC/USDT')).body.text;
+    expect(positions).toMatch(/alpha BTC\/USDT: 0\.01\d* @ \d+/);
+    // A perpetual shows its side, leverage, margin, liquidation price and funding.
+    expect(positions).toMatch(/^bear BTC\/USDT:USDT: -0\.01\d* @ [\d.]+, mark [\d.]+, realized [-\d.]+; short 5x isolated, margin [\d.]+, liquidation [\d.]+, funding 0$/m);
+    const { body } = await api.call('GET', '/api/v1/traders/bear', { token: api.token.read });
+    expect((body as { live: { margins: Record<string, unknown> } }).live.margins['BTC/USDT:USDT']).toMatchObject({ side: 'short', leverage: 5, mode: 'isolated' });
     expect((await ask('/traders', 'alpha: running')).body.text).toMatch(/careful: running, active/);
   });
 
