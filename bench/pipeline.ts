@@ -4,7 +4,7 @@ import { ADDRESSES, platformTree, stopPlatform, traderAddress, type PlatformOpti
 import type { TraderStatus } from '../actors/trader/core.js';
 import { parseConfig } from '../adapters/config/load.js';
 import type { PlatformConfig } from '../adapters/config/schema.js';
-import { PAPER_MARKETS } from '../adapters/paper/markets.js';
+import { PAPER_MARKETS, PAPER_SWAPS } from '../adapters/paper/markets.js';
 import { moduleUrl } from '../runtime/module-url.js';
 import type { ChildSpecInput } from '../runtime/options.js';
 import { ActorSystem } from '../runtime/system.js';
@@ -47,6 +47,7 @@ export async function pipelineSuite(options: SuiteOptions): Promise<Figure[]> {
       { suite: 'pipeline', name: `main thread busy at the most signals/s, ${name}`, value: 100 * mainBusy, unit: '%', goal: { kind: 'max', value: 15 } },
     );
   }
+  figures.push(await perpetualFigure(options, seconds));
   for (const rate of [LATENCY_RATE, Math.round(rates.get(2)! / 2)]) {
     options.progress(`pipeline: signal-to-ack latency at ${rate.toLocaleString('en-US')} signals/s, 2 traders`);
     const platform = await startPipeline(2);
@@ -60,6 +61,22 @@ export async function pipelineSuite(options: SuiteOptions): Promise<Figure[]> {
     );
   }
   return figures;
+}
+
+/**
+ * One trader on a perpetual against one on spot, in turns (spot, perpetual, spot, perpetual), the best
+ * of each: a swap fill costs a margin check and a P&L booking where a spot fill moves two balances.
+ */
+async function perpetualFigure(options: SuiteOptions, seconds: number): Promise<Figure> {
+  const best = { spot: 0, swap: 0 };
+  for (const market of ['spot', 'swap', 'spot', 'swap'] as const) {
+    options.progress(`pipeline: throughput with 1 trader on ${market === 'swap' ? 'a perpetual' : 'spot'}, ${seconds}s`);
+    const platform = await startPipeline(1, undefined, undefined, market);
+    best[market] = Math.max(best[market], await throughput(platform, seconds));
+    await platform.stop();
+  }
+  options.progress(`pipeline: 1 trader, ${Math.round(best.spot).toLocaleString('en-US')} signals/s on spot, ${Math.round(best.swap).toLocaleString('en-US')} on a perpetual`);
+  return { suite: 'pipeline', name: 'signals/s on a perpetual / on spot, 1 trader', value: best.swap / best.spot, unit: 'x', goal: { kind: 'min', value: 0.9 } };
 }
 
 export interface Pipeline {
@@ -76,24 +93,25 @@ export interface Pipeline {
 }
 
 /**
- * The pipeline's platform config: `count` traders `t0`, `t1`... each on one paper market in turn, on one
- * paper exchange, with a candle every `candleIntervalMs`: by default every 50 ms, which refreshes the
- * simulated book so that a flat-out load of market orders keeps finding liquidity.
+ * The pipeline's platform config: `count` traders `t0`, `t1`... each on one paper market in turn (spot,
+ * or the perpetuals at 1x), on one paper exchange, with a candle every `candleIntervalMs`: by default
+ * every 50 ms, which refreshes the simulated book so that a flat-out load of market orders keeps finding liquidity.
  */
-export function pipelineConfig(count: number, candleIntervalMs = 50): PlatformConfig {
+export function pipelineConfig(count: number, candleIntervalMs = 50, market: 'spot' | 'swap' = 'spot'): PlatformConfig {
   const ids = Array.from({ length: count }, (_, i) => `t${i}`);
+  const markets = market === 'spot' ? PAPER_MARKETS : PAPER_SWAPS;
   return parseConfig({
     exchanges: { paper: { type: 'paper', seed: 11, candleIntervalMs } },
-    traders: ids.map((id, i) => ({ id, symbols: [PAPER_MARKETS[i % PAPER_MARKETS.length]!.symbol], balances: { USDT: 1_000_000_000 } })),
+    traders: ids.map((id, i) => ({ id, symbols: [markets[i % markets.length]!.symbol], balances: { USDT: 1_000_000_000 } })),
   });
 }
 
 /**
  * `count` traders on the paper exchange, the probe in the events hub's place; with `database`,
- * persistence stores everything; `candleIntervalMs` as in `pipelineConfig`.
+ * persistence stores everything; `candleIntervalMs` and `market` as in `pipelineConfig`.
  */
-export async function startPipeline(count: number, database?: PlatformOptions['database'], candleIntervalMs?: number): Promise<Pipeline> {
-  const config = pipelineConfig(count, candleIntervalMs);
+export async function startPipeline(count: number, database?: PlatformOptions['database'], candleIntervalMs?: number, market?: 'spot' | 'swap'): Promise<Pipeline> {
+  const config = pipelineConfig(count, candleIntervalMs, market);
   const ids = config.traders.map((t) => t.id);
   const tree = platformTree(config, database ? { database } : {});
   // The probe takes the events hub's place: same address and messages, but timing in the sender's thread.
