@@ -103,7 +103,7 @@ export class PlatformControl {
   readonly #creating = new Set<string>();
   /** Queries running, by list and filter. */
   readonly #queries = new Map<string, Promise<Page>>();
-  /** Quote balance each trader started with, for P&L. */
+  /** Quote balance each trader started with, for P&L; a real account's trader, its equity when first seen. */
   readonly #starting = new Map<string, bigint>();
   /** How fast each trader works its mailbox off, for the wait `admit()` asks of callers. */
   readonly #drainRates = new DrainRates();
@@ -112,7 +112,12 @@ export class PlatformControl {
     this.#system = system;
     this.#config = config;
     this.#options = options;
-    for (const trader of config.traders) this.#starting.set(trader.id, trader.balances.USDT ?? 0n);
+    for (const trader of config.traders) this.#startFrom(trader);
+  }
+
+  /** A paper trader starts from its configured quote balance; a real account's from what it first reports (its share of the account). */
+  #startFrom(trader: TraderConfig): void {
+    if (this.#config.exchanges[traderExchange(trader)]?.type !== 'ccxt') this.#starting.set(trader.id, trader.balances.USDT ?? 0n);
   }
 
   get config(): PlatformConfig {
@@ -234,7 +239,7 @@ export class PlatformControl {
       if (this.hasDatabase) await this.#system.request(ADDRESSES.persistence, { type: 'register', traderId: trader.id, trader: persistedTrader(trader) });
       await this.#launch(trader, built.spec);
       this.#config.traders.push(trader);
-      this.#starting.set(trader.id, trader.balances.USDT ?? 0n);
+      this.#startFrom(trader);
     } finally {
       this.#creating.delete(trader.id);
     }
@@ -524,7 +529,8 @@ export class PlatformControl {
     const live = await this.#system.request<TraderStatus>(traderAddress(trader.id), { type: 'status' }).catch(() => undefined);
     if (live) {
       summary.live = live;
-      summary.pnl = live.equity - (this.#starting.get(trader.id) ?? 0n);
+      if (!this.#starting.has(trader.id)) this.#starting.set(trader.id, live.equity);
+      summary.pnl = live.equity - this.#starting.get(trader.id)!;
     }
     return summary;
   }

@@ -6,7 +6,7 @@ import { ccxtExchangeId, strategyModule, traderExchange, type ExchangeConfig, ty
 import { GUARD_DEFAULTS, type CcxtExchangeArgs } from '../../adapters/exchanges/args.js';
 import { listedPaperMarkets, type PaperExchangeArgs, type PaperOpening } from '../../adapters/paper/options.js';
 import { TradingError } from '../trading/errors.js';
-import { toFixed, type Fixed } from '../trading/fixed.js';
+import { fixedToString, ONE, toFixed, type Fixed } from '../trading/fixed.js';
 import type { Market } from '../trading/market.js';
 import type { RiskManagerArgs } from '../risk/manager.js';
 import type { MonitorLimits } from '../risk/limits.js';
@@ -81,6 +81,7 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
   // ccxt entries first: a trader's error about its market is no help when its exchange is not right.
   const ccxt = new Map(Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [[name, ccxtSpec(name, e, options)] as const] : [])));
   const waiting = (trader: TraderConfig) => options.unreachable?.[traderExchange(trader)] !== undefined;
+  checkAllocations(config);
   const traders = config.traders.flatMap((trader, i) => {
     if (waiting(trader)) return [];
     const built = traderSpec(config, trader, `traders[${i}].`, options);
@@ -233,6 +234,7 @@ export function traderSpec(
     limits: { ...trader.limits, ...(maxPosition !== undefined ? { maxPosition } : {}) },
     review: trader.review,
     balances: trader.balances,
+    ...(exchange.type === 'ccxt' ? { accountShare: trader.allocation ?? ONE } : {}),
     dedupeWindow: trader.dedupeWindow,
     reportMs: trader.reportMs,
   };
@@ -261,6 +263,27 @@ export function traderSpec(
     owner: traderAddress(trader.id),
   }));
   return { spec, exchange: exchangeName, account, balances, positions: opening };
+}
+
+/**
+ * Allocations are shares of a real (ccxt) account: they may not add up to more than all of it, and a
+ * paper account, opened with the trader's `balances`, has none to share.
+ */
+function checkAllocations(config: PlatformConfig): void {
+  const shared = new Map<string, Fixed>();
+  config.traders.forEach((trader, i) => {
+    const exchange = traderExchange(trader);
+    if (trader.allocation === undefined && config.exchanges[exchange]?.type !== 'ccxt') return;
+    if (config.exchanges[exchange]?.type !== 'ccxt') {
+      throw new TradingError('ERR_INVALID_CONFIG', 'allocation is a share of a real account (ccxt); a paper account opens with the trader’s balances', { field: `traders[${i}].allocation` });
+    }
+    const key = `${exchange} ${trader.account ?? trader.id}`;
+    const total = (shared.get(key) ?? 0n) + (trader.allocation ?? ONE);
+    if (total > ONE) {
+      throw new TradingError('ERR_INVALID_CONFIG', `the traders on account "${trader.account ?? trader.id}" of ${exchange} are allocated ${fixedToString(total)} of it, more than all of it`, { field: `traders[${i}].allocation` });
+    }
+    shared.set(key, total);
+  });
 }
 
 /**

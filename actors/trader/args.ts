@@ -33,6 +33,11 @@ export interface TraderArgs {
   review: ReviewPolicy;
   /** Starting balances of the ledger, the same ones the exchange account opened with. */
   balances: Record<string, Fixed>;
+  /**
+   * A real account's share (ccxt): at its first start the ledger is this share of what the account
+   * holds of the trader's assets, read from the exchange, instead of `balances`.
+   */
+  accountShare?: Fixed;
   /** Signal ids remembered for the duplicate check. */
   dedupeWindow: number;
   /** How often the trader reports its exposure to the risk manager. */

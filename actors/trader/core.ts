@@ -269,6 +269,19 @@ export class TraderCore {
     return this.#state;
   }
 
+  /**
+   * Starts the ledger from a real account (`args.accountShare`): `share` of what the account holds of
+   * each asset the trader's markets use (a perpetual's quote only), free and locked. Reported as a
+   * `ledger` event of deposits, so the database keeps it and a restart goes on from it.
+   */
+  openLedger(held: Record<string, Fixed>, share: Fixed, now: number): void {
+    const assets = new Set([...this.#markets.values()].flatMap((m) => (m.swap ? [m.quote] : [m.base, m.quote])));
+    const balances: Balances = {};
+    const entries = [...assets].sort().map((asset) => move(balances, asset, mul(held[asset] ?? 0n, share), 'deposit', 'account', now));
+    this.#state.balances = balances;
+    this.#events.push({ kind: 'ledger', entries, equity: this.equity() });
+  }
+
   /** An outside signal; `fallbackId` names it when it has no id (v2 signals). */
   onSignal(input: unknown, fallbackId: string, now: number): void {
     this.#state.stats.signals++;

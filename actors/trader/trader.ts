@@ -3,6 +3,7 @@ import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import { interventionSchema } from '../risk/protocol.js';
 import { verdictSchema, type ReviewRequest } from '../reviewer/protocol.js';
 import type { TraderArgs } from './args.js';
+import type { Fixed } from '../trading/fixed.js';
 import { TraderCore, type TraderState } from './core.js';
 import type { TraderEventsMessage } from './events.js';
 import { ExposureNews } from './exposure-news.js';
@@ -128,6 +129,17 @@ export default defineActor<TraderMessage, TraderState>({
           recovered = reply.state;
         }
         core = new TraderCore(args, ctx.self, snapshot, recovered, args.strategy && (await strategyDefinition(args.strategy)));
+        // A real account's trader starts from what the account holds, once: after that its ledger is stored.
+        if (!snapshot && args.accountShare !== undefined && recovered?.balances === undefined) {
+          const reply = await ctx
+            .request<{ balances: Record<string, { free: Fixed; locked: Fixed }> }>(args.exchange, { type: 'getBalances', account: args.account }, { timeoutMs: 60_000 })
+            .catch((error: Error) => {
+              throw new Error(`trader ${args.id} cannot read its starting balances from account ${args.account}: ${error.message}`, { cause: error });
+            });
+          const held = Object.fromEntries(Object.entries(reply.balances).map(([asset, b]) => [asset, b.free + b.locked]));
+          core.openLedger(held, args.accountShare, Date.now());
+          flush(ctx);
+        }
         ctx.send(args.exchange, { type: 'subscribe', subscriber: ctx.self, symbols: args.markets.map((m) => m.symbol) });
         const live = Object.values(core.state.orders).map(({ clientOrderId, symbol }) => ({ clientOrderId, symbol }));
         if (recovered && live.length > 0) ctx.send(args.exchange, { type: 'reconcile', account: args.account, replyTo: ctx.self, orders: live });

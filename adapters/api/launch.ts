@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { PlatformControl, type ControlOptions } from '../../actors/platform/control.js';
+import { LedgerWatch } from '../../actors/platform/ledger-watch.js';
 import { PositionsView } from '../../actors/platform/positions-view.js';
 import type { HubStreamMessage } from '../../actors/events/hub.js';
 import type { Message } from '../../runtime/message.js';
@@ -102,6 +103,7 @@ export async function launchPlatform(
   const telegram = token ? startTelegram({ config: config.telegram, token, env, control, version, log }) : undefined;
   if (telegram) notices.plug((events) => telegram.notifier.observe(events));
   const alerts = startAlerts({ system, control, config: config.alerts, rules, log, ...(telegram ? { telegram: telegram.notifier } : {}) });
+  const ledgers = watchLedgers(system, config, log);
   let api: ApiServer;
   try {
     api = await startApiServer({ system, control, tokens: options.tokens, feed, config: config.api, version, log, alerts, ...(telegram?.routes ? { routes: telegram.routes } : {}) });
@@ -119,9 +121,21 @@ export async function launchPlatform(
     stop: (shutdown = new Shutdown()) => stopParts(shutdown, api),
   };
 
+  /** Each ccxt exchange's accounts checked against their traders' ledgers every `ledgerCheckMs`; a check that fails is logged and tried at the next. */
+  function watchLedgers(system: ActorSystem, config: PlatformConfig, log: Logger): NodeJS.Timeout[] {
+    const watch = new LedgerWatch(system, config);
+    return Object.entries(config.exchanges).flatMap(([name, exchange]) => {
+      if (exchange.type !== 'ccxt') return [];
+      const timer = setInterval(() => void watch.check(name).catch((error: Error) => log.warn({ exchange: name, err: error }, 'ledger check failed')), exchange.ledgerCheckMs);
+      timer.unref();
+      return [timer];
+    });
+  }
+
   async function stopParts(shutdown: Shutdown, api: ApiServer | undefined): Promise<ShutdownReport | undefined> {
     const times = config.shutdown;
     // Alerts first, so that none goes to a bot that has stopped; the bot's last notifications before the actors go.
+    for (const timer of ledgers) clearInterval(timer);
     await shutdown.step('alerts', times.alertsMs, () => alerts.stop());
     if (telegram) await shutdown.step('telegram', times.telegramMs, (deadline) => telegram.stop(deadline));
     if (api) await shutdown.step('api', times.apiMs, () => api.close());

@@ -5,7 +5,7 @@ import { normalizeSymbol } from '../../actors/trading/symbol.js';
 import { isTimeframe } from '../../actors/trading/timeframe.js';
 import { EXCHANGE_IDS, PROFILES, type ExchangeId } from '../exchanges/profiles/index.js';
 import { paperArgsSchema } from '../paper/options.js';
-import { decimal, fraction, positiveDecimal } from './decimal.js';
+import { decimal, fraction, positiveDecimal, share } from './decimal.js';
 
 const symbol = z.string().transform((value, ctx) => {
   const normalized = normalizeSymbol(value);
@@ -121,7 +121,10 @@ export const traderSchema = z.strictObject({
   /** Symbols traded on outside signals; default: the strategy's. */
   symbols: z.array(symbol).min(1).optional(),
   strategy: strategy.optional(),
+  /** On the paper exchange: what its account opens with. A ccxt trader's ledger starts from its account instead. */
   balances: z.record(z.string(), decimal).prefault({ USDT: 10_000 }),
+  /** A ccxt trader's share of its account (default all of it): its ledger starts from this share of the account's balances. */
+  allocation: share.optional(),
   /** Size of an order whose signal has no quantity, in quote. */
   orderNotional: positiveDecimal.prefault(100),
   /** Perpetuals: SELL beyond the long opens a short (default false). */
@@ -169,6 +172,8 @@ const ccxtExchange = z.strictObject({
   timeframe: z.string().default('1m'),
   /** How often live orders and candles are fetched. */
   pollMs: z.number().int().positive().default(2_000),
+  /** How often each account is checked against its traders' ledgers (see the README's exchanges section). */
+  ledgerCheckMs: z.number().int().positive().default(300_000),
   timeoutMs: z.number().int().positive().default(10_000),
 });
 
