@@ -134,7 +134,7 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
     for (const { replyTo, report } of routed) {
       const seat = byAddress.get(replyTo);
       if (!seat) continue;
-      if (report.kind === 'fill') seat.run.fills.push(fillOf(seat, report));
+      if (report.kind === 'fill' || report.kind === 'liquidation') seat.run.fills.push(fillOf(seat, report));
       let reports = bySeat.get(seat);
       if (!reports) bySeat.set(seat, (reports = []));
       reports.push(report);
@@ -233,9 +233,13 @@ async function sharedEngine(config: PlatformConfig, tree: ReturnType<typeof plat
   return engine;
 }
 
+/** A fill of one of the trader's orders, or the exchange's liquidation of a perpetual position (its order `liquidation-<trade id>`). */
 function fillOf(seat: Seat, report: ExecutionReport): BacktestFill {
   const order = seat.orders.get(report.clientOrderId);
   const fill = report.fill!;
+  if (report.kind === 'liquidation') {
+    return { traderId: seat.id, ts: report.ts, symbol: report.symbol, side: report.side!, price: fill.price, quantity: fill.quantity, fee: fill.fee, feeAsset: fill.feeAsset, clientOrderId: `liquidation-${fill.tradeId}` };
+  }
   return {
     traderId: seat.id,
     ts: report.ts,

@@ -51,24 +51,21 @@ export const paperMarketSpec = z.strictObject({
 export type PaperMarketSpec = z.infer<typeof paperMarketSpec>;
 
 /** A market's symbol as a key of `markets`: `BASE/QUOTE`, or `BASE/QUOTE:QUOTE` for a linear perpetual. */
-export const paperSymbol = z
-  .string()
-  .regex(/^[^/\s:]+\/[^/\s:]+(:[^/\s:]+)?$/, 'must be a spot symbol such as ADA/USDT or a linear perpetual such as ADA/USDT:USDT')
-  .refine((symbol) => [undefined, symbolParts(symbol).quote].includes(symbolParts(symbol).settle), 'a perpetual settles in its quote (ADA/USDT:USDT): inverse perpetuals are not simulated');
+export const paperSymbol = z.string().regex(/^[^/\s:]+\/[^/\s:]+(:[^/\s:]+)?$/, 'must be a spot symbol such as ADA/USDT or a linear perpetual such as ADA/USDT:USDT');
 
-/** The fields only a swap market has, checked against the symbol of each market of `markets`. */
+/** What only a swap market has, checked against the symbol of each market of `markets` (a linear perpetual settles in its quote). */
 export function checkSwapFields(markets: Record<string, PaperMarketSpec>, ctx: z.RefinementCtx): void {
   for (const [symbol, spec] of Object.entries(markets)) {
-    if (symbolParts(symbol).settle !== undefined) {
-      const maintenance = spec.maintenanceMargin ?? DEFAULT_MAINTENANCE;
-      // At 1 / maintenance a position is liquidated as it opens.
-      if (maintenance * BigInt(spec.maxLeverage ?? DEFAULT_MAX_LEVERAGE) >= ONE) {
-        ctx.addIssue({ code: 'custom', path: [symbol, 'maxLeverage'], message: `must stay below 1 / maintenanceMargin (${fixedToString(div(ONE, maintenance))})` });
+    const { quote, settle } = symbolParts(symbol);
+    if (settle === undefined) {
+      for (const field of ['maintenanceMargin', 'maxLeverage', 'fundingRate'] as const) {
+        if (spec[field] !== undefined) ctx.addIssue({ code: 'custom', path: [symbol, field], message: `only a perpetual has it (${swapSymbol(symbol)})` });
       }
-      continue;
-    }
-    for (const field of ['maintenanceMargin', 'maxLeverage', 'fundingRate'] as const) {
-      if (spec[field] !== undefined) ctx.addIssue({ code: 'custom', path: [symbol, field], message: `only a perpetual has it (${swapSymbol(symbol)})` });
+    } else if (settle !== quote) {
+      ctx.addIssue({ code: 'custom', path: [symbol], message: `a perpetual settles in its quote (${symbol.split(':')[0]}:${quote}): inverse perpetuals are not simulated` });
+    } else if ((spec.maintenanceMargin ?? DEFAULT_MAINTENANCE) * BigInt(spec.maxLeverage ?? DEFAULT_MAX_LEVERAGE) >= ONE) {
+      // At 1 / maintenance a position is liquidated as it opens.
+      ctx.addIssue({ code: 'custom', path: [symbol, 'maxLeverage'], message: `must stay below 1 / maintenanceMargin (${fixedToString(div(ONE, spec.maintenanceMargin ?? DEFAULT_MAINTENANCE))})` });
     }
   }
 }

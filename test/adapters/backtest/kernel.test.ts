@@ -6,6 +6,9 @@ import { buildReport } from '../../../adapters/backtest/report.js';
 import { parseConfig } from '../../../adapters/config/load.js';
 import { resolveStrategies } from '../../../adapters/config/strategies.js';
 import { fixedToString } from '../../../actors/trading/fixed.js';
+import { fundingPayment } from '../../../actors/trading/margin.js';
+import { applyFillToPosition, emptyPosition } from '../../../actors/trading/position.js';
+import { FUNDING_INTERVAL_MS, generatedFundingRate } from '../../../adapters/paper/funding.js';
 import { START, wave, writeCandles } from '../../helpers/candles.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -33,6 +36,39 @@ describe('backtest kernel', () => {
     const ethFills = report.traders[0].fills.filter((f: { symbol: string }) => f.symbol === 'ETH/USDT');
     expect(ethFills.length).toBeGreaterThan(0);
     expect(Date.parse(ethFills[0].time)).toBeGreaterThan(START + 3_600_000);
+  });
+
+  test("a perpetual backtests like spot: the strategy's SELLs open shorts, and funding is paid every 8 hours at the rate the seed gives", async () => {
+    const symbol = 'BTC/USDT:USDT';
+    const closes = wave(1_500);
+    const result = await backtestOf(
+      [{ id: 'both-ways', balances: { USDT: 10_000 }, orderNotional: 1_000, allowShort: true, leverage: 3, strategy: { name: 'sma_crossover', symbols: [symbol], params: { fast: 3, slow: 12 } } }],
+      writeCandles(closes, { symbol }),
+      [symbol],
+    );
+    const run = result.traders[0]!;
+    // Replayed in order: the one-way position, its realized P&L, and how often it was short.
+    const position = emptyPosition(symbol);
+    let fees = 0n;
+    let shortAt = 0;
+    for (const f of run.fills) {
+      applyFillToPosition(position, f.side, f.quantity, f.price, 0n, f.ts);
+      fees += f.fee;
+      if (position.quantity < 0n) shortAt++;
+    }
+    expect(shortAt).toBeGreaterThan(3);
+    // No asset changes hands on a perpetual: the ledger holds the quote only.
+    expect(Object.keys(run.finalBalances)).toEqual(['USDT']);
+    // 25 hours of candles from 00:00: funding at the close of those ending at 08:00, 16:00 and 00:00, on the position the fills at their opens left.
+    let funding = 0n;
+    for (const at of [1, 2, 3].map((n) => START + n * FUNDING_INTERVAL_MS)) {
+      const open = at - 60_000;
+      const held = run.fills.filter((f) => f.ts <= open).reduce((q, f) => q + (f.side === 'buy' ? f.quantity : -f.quantity), 0n);
+      const close = BigInt(Math.round(closes[(open - START) / 60_000]! * 100)) * 10n ** 7n;
+      funding += fundingPayment(held, close, generatedFundingRate(1, symbol, at));
+    }
+    expect(funding).not.toBe(0n);
+    expect(run.finalBalances.USDT).toBe(10_000n * 10n ** 9n + position.realizedPnl - fees + funding);
   });
 
   test('every fill is in the books: final equity is the cash and holdings the fills leave, marked at the last close', async () => {

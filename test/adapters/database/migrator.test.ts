@@ -30,8 +30,8 @@ const tables = async () =>
 
 describe('the v3 schema', () => {
   test('is applied once, then reported applied', async () => {
-    expect(await migrationStatus(db.pool)).toEqual({ applied: [], pending: [{ version: 1, name: 'schema' }, { version: 2, name: 'signal_outcomes' }, { version: 3, name: 'review_verdicts' }, { version: 4, name: 'v2_migration' }, { version: 5, name: 'signal_asked_balance_accounts' }, { version: 6, name: 'swap_funding' }] });
-    expect(await migrate(db.pool)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await migrationStatus(db.pool)).toEqual({ applied: [], pending: [{ version: 1, name: 'schema' }, { version: 2, name: 'signal_outcomes' }, { version: 3, name: 'review_verdicts' }, { version: 4, name: 'v2_migration' }, { version: 5, name: 'signal_asked_balance_accounts' }, { version: 6, name: 'swap_funding' }, { version: 7, name: 'v2_open_positions' }] });
+    expect(await migrate(db.pool)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(await migrate(db.pool)).toEqual([]);
     const status = await migrationStatus(db.pool);
     expect(status.pending).toEqual([]);

@@ -1,0 +1,44 @@
+import { expect, test } from 'vitest';
+import { parseConfig } from '../../../adapters/config/load.js';
+import { platformTree } from '../../../actors/platform/tree.js';
+
+/** What start (and `botv3 check`) refuses of a trader's perpetual settings, naming the field. */
+const refusal = (input: object) => {
+  try {
+    platformTree(parseConfig(input));
+  } catch (error) {
+    const { field, message } = error as { field?: string; message: string };
+    return { field, message };
+  }
+  return 'accepted';
+};
+
+test.each([
+  [
+    'a perpetual on a ccxt exchange',
+    { exchanges: { binance: { type: 'ccxt' } }, traders: [{ id: 'a', exchange: 'binance', symbols: ['BTC/USDT:USDT'] }] },
+    'traders[0].symbols[0]',
+    'BTC/USDT:USDT: perpetuals trade on the paper exchange only, for now (spot through ccxt: BTC/USDT)',
+  ],
+  ['leverage for a trader with no perpetual', { traders: [{ id: 'a', symbols: ['BTC/USDT'], leverage: 3 }] }, 'traders[0].leverage', "leverage is for perpetuals, and none of the trader's symbols is one (BTC/USDT:USDT is BTC/USDT's)"],
+  ['shorts for a trader with no perpetual', { traders: [{ id: 'a', symbols: ['BTC/USDT'], allowShort: true }] }, 'traders[0].allowShort', "allowShort is for perpetuals, and none of the trader's symbols is one (BTC/USDT:USDT is BTC/USDT's)"],
+  ['leverage above the market’s highest', { traders: [{ id: 'a', symbols: ['BTC/USDT:USDT'], leverage: { 'BTC/USDT:USDT': 60 } }] }, 'traders[0].leverage.BTC/USDT:USDT', "60x is above BTC/USDT:USDT's highest leverage, 50x"],
+  ['leverage for a symbol the trader does not trade', { traders: [{ id: 'a', symbols: ['BTC/USDT:USDT'], leverage: { 'ETH/USDT:USDT': 2 } }] }, 'traders[0].leverage.ETH/USDT:USDT', "ETH/USDT:USDT is not one of the trader's perpetuals"],
+])('%s', (_, input, field, message) => {
+  expect(refusal(input)).toEqual({ field, message: `${field}: ${message}` });
+});
+
+test('a paper perpetual with a leverage past its maintenance margin, or swap fields on a spot market, are refused by the schema', () => {
+  const market = { priceStep: 0.0001, amountStep: 1, startPrice: 0.5 };
+  expect(() => parseConfig({ exchanges: { paper: { type: 'paper', markets: { 'ADA/USDT:USDT': { ...market, maintenanceMargin: 0.05, maxLeverage: 20 } } } }, traders: [{ id: 'a' }] })).toThrow(
+    'exchanges.paper.markets.ADA/USDT:USDT.maxLeverage: must stay below 1 / maintenanceMargin (20)',
+  );
+  expect(() => parseConfig({ exchanges: { paper: { type: 'paper', markets: { 'ADA/USDT': { ...market, maxLeverage: 20 } } } }, traders: [{ id: 'a' }] })).toThrow('exchanges.paper.markets.ADA/USDT.maxLeverage: only a perpetual has it (ADA/USDT:USDT)');
+  expect(() => parseConfig({ exchanges: { paper: { type: 'paper', markets: { 'ADA/BTC:USDT': market } } }, traders: [{ id: 'a' }] })).toThrow('exchanges.paper.markets.ADA/BTC:USDT: a perpetual settles in its quote (ADA/BTC:BTC): inverse perpetuals are not simulated');
+});
+
+test('a trader on a paper perpetual gets its leverage per symbol, its margin mode and whether it may short', () => {
+  const tree = platformTree(parseConfig({ traders: [{ id: 'a', symbols: ['BTC/USDT:USDT', 'ETH/USDT:USDT'], leverage: { 'BTC/USDT:USDT': 5 }, marginMode: 'cross', allowShort: true }] }));
+  const traders = (tree.children as { id: string; children?: { id: string; args: Record<string, unknown> }[] }[]).find((c) => c.id === 'traders')!.children!;
+  expect(traders[0]!.args).toMatchObject({ allowShort: true, leverage: { 'BTC/USDT:USDT': 5, 'ETH/USDT:USDT': 1 }, marginMode: 'cross' });
+});
