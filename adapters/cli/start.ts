@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { HubStatusReply } from '../../actors/events/hub.js';
 import { ADDRESSES, exchangeAddress } from '../../actors/platform/tree.js';
+import { describePerpetual } from '../../actors/trader/describe.js';
 import type { ReplayStatus } from '../paper/exchange.js';
 import { fixedToString, toJson } from '../../actors/trading/fixed.js';
 import { DEMO_CONFIG } from '../config/demo.js';
@@ -138,7 +139,9 @@ export async function start(options: StartOptions): Promise<boolean> {
       const positions = Object.values(s.positions).filter((p) => p.quantity !== 0n);
       print(
         `  ${s.traderId.padEnd(14)} ${s.mode.padEnd(11)} equity ${fixedToString(s.equity).padStart(12)}  ` +
-          (positions.length ? positions.map((p) => `${p.symbol} ${fixedToString(p.quantity)} @ ${fixedToString(p.avgEntry)}`).join(', ') : 'flat'),
+          (positions.length
+            ? positions.map((p) => `${p.symbol} ${fixedToString(p.quantity)} @ ${fixedToString(p.avgEntry)}${s.margins[p.symbol] ? ` (${describePerpetual(p, s.margins[p.symbol]!)})` : ''}`).join(', ')
+            : 'flat'),
       );
     }
   };

@@ -1,6 +1,7 @@
 import type { PlatformSnapshot, TraderSummary } from '../../actors/platform/control.js';
 import type { QueuedReview } from '../../actors/reviewer/protocol.js';
 import { fixedToString } from '../../actors/trading/fixed.js';
+import { describePerpetual } from '../../actors/trader/describe.js';
 
 /** The bot's answers as plain text: Telegram shows them as they are, with no markup to escape. */
 
@@ -44,10 +45,7 @@ export function positionsText(traders: readonly TraderSummary[]): string {
         const mark = t.live!.marks[p.symbol];
         const line = `${t.id} ${p.symbol}: ${fixedToString(p.quantity)} @ ${fixedToString(p.avgEntry)}${mark !== undefined ? `, mark ${fixedToString(mark)}` : ''}, realized ${fixedToString(p.realizedPnl)}`;
         const margin = t.live!.margins?.[p.symbol];
-        if (!margin) return line;
-        // A perpetual: its side, terms, margin, where it is liquidated and the funding it took.
-        const liquidation = margin.liquidationPrice !== undefined ? `liquidation ${fixedToString(margin.liquidationPrice)}` : 'no liquidation price';
-        return `${line}; ${margin.side} ${margin.leverage}x ${margin.mode}, margin ${fixedToString(margin.margin)}, ${liquidation}, funding ${fixedToString(p.funding ?? 0n)}`;
+        return margin ? `${line}; ${describePerpetual(p, margin)}` : line;
       }),
   );
   return lines.join('\n') || 'No open positions.';
