@@ -785,6 +785,11 @@ export class TraderCore {
     const { fill, side } = report;
     if (!fill || !side) throw new Error(`liquidation of ${report.symbol} without its fill or side`);
     if (!this.#markets.get(report.symbol)?.swap) throw new Error(`liquidation of ${report.symbol}, which is no swap of this trader`);
+    // A liquidation closes what is held: one that would open or grow a position is not this trader's.
+    const held = this.#state.positions[report.symbol]?.quantity ?? 0n;
+    if (held === 0n || held > 0n === (side === 'buy') || fill.quantity > abs(held)) {
+      throw new Error(`liquidation of ${fixedToString(fill.quantity)} ${report.symbol} (${side}) does not close the position held, ${fixedToString(held)}`);
+    }
     const id = `liquidation-${fill.tradeId}`;
     const order: Order = {
       clientOrderId: id,

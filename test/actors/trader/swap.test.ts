@@ -131,3 +131,18 @@ describe('a trader on a perpetual, property', () => {
     );
   });
 });
+
+describe('reports a perpetual trader refuses', () => {
+  test('a liquidation of a position it does not hold, and funding of a market it does not trade, are invalid reports that change nothing', () => {
+    const desk = new TraderDesk({ symbols: [SOL], swap: { allowShort: true, leverage: 5 } });
+    const liquidation = { kind: 'liquidation', clientOrderId: '', account: 't', symbol: SOL, side: 'buy', fill: { tradeId: 'T9', quantity: fx('1'), price: fx('200'), fee: 0n, feeAsset: 'USDT', liquidity: 'taker' }, ts: desk.now };
+    const funding = { kind: 'funding', clientOrderId: '', account: 't', symbol: 'BTC/USDT:USDT', funding: { amount: fx('1'), rate: fx('0.0001') }, ts: desk.now };
+    desk.core.onExecutions([liquidation, funding], desk.now);
+    expect(desk.core.drain().events.map((e) => (e.kind === 'execution.invalid' ? e.reason : e.kind))).toEqual([
+      `liquidation of 1 ${SOL} (buy) does not close the position held, 0`,
+      'funding of BTC/USDT:USDT, which is no swap of this trader',
+    ]);
+    expect(desk.core.state.positions[SOL]).toBeUndefined();
+    expect(desk.core.state.balances.USDT).toBe(fx('10000'));
+  });
+});
