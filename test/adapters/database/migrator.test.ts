@@ -41,10 +41,12 @@ describe('the v3 schema', () => {
       { version: 3, name: 'review_verdicts', appliedAt: expect.any(Date) },
       { version: 4, name: 'v2_migration', appliedAt: expect.any(Date) },
       { version: 5, name: 'signal_asked_balance_accounts', appliedAt: expect.any(Date) },
+      { version: 6, name: 'swap_funding', appliedAt: expect.any(Date) },
+      { version: 7, name: 'v2_open_positions', appliedAt: expect.any(Date) },
     ]);
     expect(await tables()).toEqual(
       ['balances', 'events', 'orders', 'positions', 'reviews', 'signals', 'strategies', 'traders', 'trades', 'position_history']
-        .concat(['migration_runs', 'migration_chunks', 'migration_quarantine', 'migration_notes'])
+        .concat(['migration_runs', 'migration_chunks', 'migration_quarantine', 'migration_notes', 'migration_carried'])
         .sort(),
     );
   });
