@@ -100,9 +100,6 @@ describe('botv3 migrate', CLI_TEST, () => {
     expect(after.startsWith(before.trimEnd().split('\n').slice(0, 3).join('\n'))).toBe(true);
     expect(after).toContain('  - id: v2-bybit\n    exchange: paper\n    symbols: [ BTC/USDT:USDT ]\n    allowShort: true\n');
     expect((await cli(['check', config], { env: await env() })).stdout).toMatch(/v2-bybit/);
-    // Run again: nothing new to carry, and the file keeps one carrier.
-    await botv3('run', '--from', v2.url, '--to', v3.url, '--config', config);
-    expect((await readFile(config, 'utf8')).match(/id: v2-bybit/g)).toHaveLength(1);
   });
 
   test('analyze refuses a v2 that lacks what the migration reads; run too, naming it', async () => {

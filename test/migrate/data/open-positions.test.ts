@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../../adapters/database/connect.js';
 import { recoverTrader } from '../../../adapters/database/queries.js';
 import { rollbackMigration } from '../../../migrate/data/rollback.js';
@@ -6,12 +6,6 @@ import { runMigration } from '../../../migrate/data/run.js';
 import { validateMigration } from '../../../migrate/validate/checks.js';
 import { migrationBench, type MigrationBench } from '../../helpers/migration.js';
 import { fx } from '../../helpers/trading.js';
-
-let bench: MigrationBench | undefined;
-afterEach(async () => {
-  await bench?.close();
-  bench = undefined;
-});
 
 /**
  * Beside the generator's positions (scale 300: five open, shorts among them, two pairs on one exchange
@@ -26,14 +20,21 @@ const V2_ROWS = `
     (9004, 'okx', 'SOL-USDT', 'hedge', 1, 120, NULL, '2024-03-01 00:03:00', NULL),
     (9005, 'okx', 'SOL-USDT', 'long', 7, 90, NULL, '2024-02-01 00:00:00', '2024-02-02 00:00:00')`;
 
-const query = async (text: string) => (await bench!.connections.lanes[0].target!.client.query<Record<string, string>>(text)).rows;
+const query = async (text: string) => (await bench.connections.lanes[0].target!.client.query<Record<string, string>>(text)).rows;
 const V2_OPEN = `SELECT count(*) AS n FROM positions WHERE closed_at IS NULL`;
+
+/** One v2 and one v3 for the file: the tests run in order, a migration, a tampered position, then the rollback. */
+let bench: MigrationBench;
+let open: number;
+beforeAll(async () => {
+  bench = await migrationBench(300, { v2Sql: V2_ROWS });
+  open = Number((await bench.connections.lanes[0].source.client.query<{ n: string }>(V2_OPEN)).rows[0]!.n);
+});
+afterAll(() => bench.close());
 
 describe("v2's open positions", () => {
   test('become open positions of the trader bound to their exchange, netted in the order they opened, each once; validate checks them', async () => {
-    bench = await migrationBench(300, { v2Sql: V2_ROWS });
     const [lane] = bench.connections.lanes;
-    const open = Number((await lane.source.client.query<{ n: string }>(V2_OPEN)).rows[0]!.n);
     const outcome = await runMigration({ lanes: bench.connections.lanes });
     // All but the unreadable side: it is quarantined, with the others' history.
     expect(outcome.carried!.rows).toBe(open - 1);
@@ -73,17 +74,15 @@ describe("v2's open positions", () => {
   });
 
   test('a validation finds a v3 position that no longer matches v2', async () => {
-    bench = await migrationBench(300, { v2Sql: V2_ROWS });
     const [lane] = bench.connections.lanes;
-    await runMigration({ lanes: bench.connections.lanes });
-    await lane.target!.client.query(`UPDATE positions SET quantity = quantity + 1 WHERE trader_id = 'v2-okx' AND symbol = 'SOL/USDT:USDT'`);
+    const tamper = (by: number) => lane.target!.client.query(`UPDATE positions SET quantity = quantity + ${by} WHERE trader_id = 'v2-okx' AND symbol = 'SOL/USDT:USDT'`);
+    await tamper(1);
     const failed = (await validateMigration(lane.source, lane.target!)).checks.filter((c) => !c.ok);
+    await tamper(-1);
     expect(failed).toEqual([expect.objectContaining({ name: 'open position v2-okx SOL/USDT:USDT (longs - shorts)', v2: '1.5', v3: '2.5' })]);
   });
 
   test('rollback takes the carried positions and their traders away', async () => {
-    bench = await migrationBench(300, { v2Sql: V2_ROWS });
-    await runMigration({ lanes: bench.connections.lanes });
     const outcome = await rollbackMigration(bench.connections.lanes[0].target!);
     expect(outcome.removed.migration_carried).toBeGreaterThan(0);
     expect(await query(`SELECT trader_id FROM positions`)).toEqual([]);
