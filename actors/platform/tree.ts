@@ -81,7 +81,6 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
   // ccxt entries first: a trader's error about its market is no help when its exchange is not right.
   const ccxt = new Map(Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [[name, ccxtSpec(name, e, options)] as const] : [])));
   const waiting = (trader: TraderConfig) => options.unreachable?.[traderExchange(trader)] !== undefined;
-  checkAllocations(config);
   const traders = config.traders.flatMap((trader, i) => {
     if (waiting(trader)) return [];
     const built = traderSpec(config, trader, `traders[${i}].`, options);
@@ -234,7 +233,7 @@ export function traderSpec(
     limits: { ...trader.limits, ...(maxPosition !== undefined ? { maxPosition } : {}) },
     review: trader.review,
     balances: trader.balances,
-    ...(exchange.type === 'ccxt' ? { accountShare: trader.allocation ?? ONE } : {}),
+    ...(exchange.type === 'ccxt' || trader.allocation !== undefined ? { accountShare: accountShare(config, trader, field) } : {}),
     dedupeWindow: trader.dedupeWindow,
     reportMs: trader.reportMs,
   };
@@ -266,24 +265,28 @@ export function traderSpec(
 }
 
 /**
- * Allocations are shares of a real (ccxt) account: they may not add up to more than all of it, and a
- * paper account, opened with the trader's `balances`, has none to share.
+ * A ccxt trader's share of its account: its `allocation`, else an equal part of what the traders of the
+ * account that name one leave. Shares may not add up to more than all of it; a paper account, opened
+ * with the trader's `balances`, has none to share. `trader` may be one being added to `config`.
  */
-function checkAllocations(config: PlatformConfig): void {
-  const shared = new Map<string, Fixed>();
-  config.traders.forEach((trader, i) => {
-    const exchange = traderExchange(trader);
-    if (trader.allocation === undefined && config.exchanges[exchange]?.type !== 'ccxt') return;
-    if (config.exchanges[exchange]?.type !== 'ccxt') {
-      throw new TradingError('ERR_INVALID_CONFIG', 'allocation is a share of a real account (ccxt); a paper account opens with the trader’s balances', { field: `traders[${i}].allocation` });
-    }
-    const key = `${exchange} ${trader.account ?? trader.id}`;
-    const total = (shared.get(key) ?? 0n) + (trader.allocation ?? ONE);
-    if (total > ONE) {
-      throw new TradingError('ERR_INVALID_CONFIG', `the traders on account "${trader.account ?? trader.id}" of ${exchange} are allocated ${fixedToString(total)} of it, more than all of it`, { field: `traders[${i}].allocation` });
-    }
-    shared.set(key, total);
-  });
+function accountShare(config: PlatformConfig, trader: TraderConfig, field: string): Fixed {
+  const exchange = traderExchange(trader);
+  if (config.exchanges[exchange]?.type !== 'ccxt') {
+    throw new TradingError('ERR_INVALID_CONFIG', 'allocation is a share of a real account (ccxt); a paper account opens with the trader’s balances', { field: `${field}allocation` });
+  }
+  const account = trader.account ?? trader.id;
+  const others = config.traders.filter((t) => t.id !== trader.id && traderExchange(t) === exchange && (t.account ?? t.id) === account);
+  const at = config.traders.findIndex((t) => t.id === trader.id);
+  // The error names the trader whose allocation takes the account past all of it, in the config's order.
+  const before = (at < 0 ? others : config.traders.slice(0, at).filter((t) => others.includes(t))).reduce((sum, t) => sum + (t.allocation ?? 0n), 0n);
+  if (before + (trader.allocation ?? 0n) > ONE) {
+    throw new TradingError('ERR_INVALID_CONFIG', `the traders on account "${account}" of ${exchange} are allocated ${fixedToString(before + trader.allocation!)} of it, more than all of it`, { field: `${field}allocation` });
+  }
+  if (trader.allocation !== undefined) return trader.allocation;
+  const given = others.reduce((sum, t) => sum + (t.allocation ?? 0n), 0n);
+  const share = (ONE - given) / BigInt(others.filter((t) => t.allocation === undefined).length + 1);
+  if (share === 0n) throw new TradingError('ERR_INVALID_CONFIG', `the other traders on account "${account}" of ${exchange} are allocated all of it: give this one an allocation`, { field: `${field}allocation` });
+  return share;
 }
 
 /**

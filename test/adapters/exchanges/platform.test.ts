@@ -76,18 +76,22 @@ test('what the exchange or ccxt cannot do is refused at start, naming the field'
     expect.objectContaining({ field: 'exchanges.kucoin.sandbox', message: expect.stringContaining('testnets: binance, bybit, okx, gate') }),
   );
   expect(() => parseConfig({ exchanges: { binance: { type: 'ccxt', sandbox: 'yes' } }, traders: [{ id: 'a' }] })).toThrow(/exchanges\.binance\.sandbox/);
-  // Allocations share a real account: never more than all of it, and a paper account has none.
-  await expect(tree({ binance: { type: 'ccxt', endpoint } }, { exchange: 'binance', account: 'main', allocation: 0.6 }).then(() => 'one trader is fine')).resolves.toBe('one trader is fine');
-  const twice = parseConfig({
-    exchanges: { binance: { type: 'ccxt', endpoint } },
-    traders: [
-      { id: 'a', exchange: 'binance', account: 'main', symbols: ['BTC/USDT'], allocation: 0.6 },
-      { id: 'b', exchange: 'binance', account: 'main', symbols: ['BTC/USDT'], allocation: 0.5 },
-    ],
-  });
-  expect(() => platformTree(twice, {})).toThrow(expect.objectContaining({ field: 'traders[1].allocation', message: expect.stringContaining('allocated 1.1 of it, more than all of it') }));
+  // Allocations share a real account: never more than all of it, an equal part of the rest by default, and a paper account has none.
+  const shared = async (allocations: (number | undefined)[]) => {
+    const config = parseConfig({
+      exchanges: { binance: { type: 'ccxt', endpoint } },
+      traders: allocations.map((allocation, i) => ({ id: `t${i}`, exchange: 'binance', account: 'main', symbols: ['BTC/USDT'], ...(allocation !== undefined ? { allocation } : {}) })),
+    });
+    const built = platformTree(config, { markets: await loadTradingMarkets(config, mkdtempSync(join(tmpdir(), 'botv3-markets-'))) });
+    const traders = (built.children as { id: string; children?: { args: { accountShare?: bigint } }[] }[]).find((c) => c.id === 'traders')!.children!;
+    return traders.map((t) => t.args.accountShare);
+  };
+  expect(await shared([undefined, undefined])).toEqual([toFixed('0.5', 's'), toFixed('0.5', 's')]);
+  expect(await shared([0.6, undefined])).toEqual([toFixed('0.6', 's'), toFixed('0.4', 's')]);
+  await expect(shared([0.6, 0.5])).rejects.toMatchObject({ field: 'traders[1].allocation', message: expect.stringContaining('allocated 1.1 of it, more than all of it') });
+  await expect(shared([1, undefined])).rejects.toMatchObject({ field: 'traders[1].allocation', message: expect.stringContaining('are allocated all of it: give this one an allocation') });
   expect(() => platformTree(parseConfig({ traders: [{ id: 'a', symbols: ['BTC/USDT'], allocation: 0.5 }] }))).toThrow(expect.objectContaining({ field: 'traders[0].allocation' }));
-  expect(() => parseConfig({ traders: [{ id: 'a', symbols: ['BTC/USDT'], allocation: 1.5 }] })).toThrow(/traders\.0\.allocation|traders\[0\]\.allocation/);
+  expect(() => parseConfig({ traders: [{ id: 'a', symbols: ['BTC/USDT'], allocation: 1.5 }] })).toThrow(/allocation/);
 });
 
 test('a movement of the account that its traders did not book is a drift alert once seen on two checks in a row, and its end another', async () => {
