@@ -326,6 +326,7 @@ export class BatchBuilder {
       case 'reconciled':
       case 'exit':
       case 'liquidation':
+      case 'positions.mismatch':
         this.#audit(traderId, event.kind, event, event.at);
         return;
       default:

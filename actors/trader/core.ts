@@ -3,7 +3,7 @@ import type { Address } from '../../runtime/message.js';
 import { STRATEGIES } from '../strategies/registry.js';
 import { StrategyDriver } from '../strategies/driver.js';
 import type { StrategyContext, StrategyDefinition, StrategySignal } from '../strategies/strategy.js';
-import type { ExchangeOrderState, ExecutionReport, OrderRequest } from '../trading/exchange-protocol.js';
+import type { ExchangeOrderState, ExecutionReport, HeldPosition, OrderRequest } from '../trading/exchange-protocol.js';
 import { abs, div, fixedToString, mul, type Fixed } from '../trading/fixed.js';
 import { clientOrderId, idKey, SeenIds, type SeenIdsSnapshot } from '../trading/ids.js';
 import { bookFill, bookSwapFill, move, type Balances } from '../trading/ledger.js';
@@ -280,6 +280,23 @@ export class TraderCore {
     const entries = [...assets].sort().map((asset) => move(balances, asset, mul(held[asset] ?? 0n, share), 'deposit', 'account', now));
     this.#state.balances = balances;
     this.#events.push({ kind: 'ledger', entries, equity: this.equity() });
+  }
+
+  /**
+   * Checks the positions it started with (from the database: held before a restart, or carried from
+   * v2) against what the account holds of its perpetuals. Any difference halts the trader, with a
+   * `positions.mismatch` event naming both sides: trading on a position that is not there, or not
+   * managing one that is, waits for a person to resolve it and resume the trader.
+   */
+  checkPositions(held: Record<string, HeldPosition>, now: number): void {
+    const differ = [...this.#markets.values()]
+      .filter((m) => m.swap)
+      .map((m) => ({ symbol: m.symbol, ours: this.#state.positions[m.symbol]?.quantity ?? 0n, theirs: held[m.symbol]?.quantity ?? 0n }))
+      .filter((p) => p.ours !== p.theirs);
+    if (differ.length === 0) return;
+    this.#events.push({ kind: 'positions.mismatch', positions: differ, at: now });
+    const sides = differ.map((p) => `${p.symbol} ours ${fixedToString(p.ours)}, the account's ${fixedToString(p.theirs)}`).join('; ');
+    this.#setMode('halted', `positions differ from the account: ${sides}; resolve, then resume`, now);
   }
 
   /** An outside signal; `fallbackId` names it when it has no id (v2 signals). */

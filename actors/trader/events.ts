@@ -28,6 +28,8 @@ export type TraderEvent =
   | { kind: 'liquidation'; symbol: string; side: Order['side']; quantity: Fixed; price: Fixed; reason: string; at: number }
   /** A funding payment on a swap position: received (positive) or paid, at `rate` of its notional. */
   | { kind: 'funding'; symbol: string; amount: Fixed; rate: Fixed; position: Position; at: number }
+  /** At a start from the database, the account's perpetual positions differed from the trader's: it halted. */
+  | { kind: 'positions.mismatch'; positions: { symbol: string; ours: Fixed; theirs: Fixed }[]; at: number }
   /** An exit ended: the symbol is `flat`, or `unclosed` with `quantity` left and the reason. */
   | { kind: 'exit'; symbol: string; signalId: string; outcome: 'flat' | 'unclosed'; quantity: Fixed; reason: string; at: number };
 

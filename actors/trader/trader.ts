@@ -3,6 +3,7 @@ import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import { interventionSchema } from '../risk/protocol.js';
 import { verdictSchema, type ReviewRequest } from '../reviewer/protocol.js';
 import type { TraderArgs } from './args.js';
+import type { PositionsReply } from '../trading/exchange-protocol.js';
 import type { Fixed } from '../trading/fixed.js';
 import { TraderCore, type TraderState } from './core.js';
 import type { TraderEventsMessage } from './events.js';
@@ -129,6 +130,13 @@ export default defineActor<TraderMessage, TraderState>({
           recovered = reply.state;
         }
         core = new TraderCore(args, ctx.self, snapshot, recovered, args.strategy && (await strategyDefinition(args.strategy)));
+        // Positions it holds from the database are checked against the account's: a difference halts it.
+        // (The paper exchange answers; through ccxt, perpetuals are not traded yet.)
+        if (recovered && args.accountShare === undefined && args.markets.some((m) => m.swap)) {
+          const reply = await ctx.request<PositionsReply>(args.exchange, { type: 'getPositions', account: args.account }, { timeoutMs: 60_000 });
+          core.checkPositions(reply.positions, Date.now());
+          flush(ctx);
+        }
         // A real account's trader starts from what the account holds, once: after that its ledger is stored.
         if (!snapshot && args.accountShare !== undefined && recovered?.balances === undefined) {
           const reply = await ctx

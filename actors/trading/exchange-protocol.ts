@@ -75,6 +75,19 @@ export interface ExchangeOrderState {
   reason?: string;
 }
 
+/** What an account holds of a perpetual, as the exchange says: signed quantity (long > 0) and entry. */
+export interface HeldPosition {
+  quantity: Fixed;
+  entry: Fixed;
+}
+
+/** The answer to `getPositions`: the account's perpetual positions, by symbol (a flat one is absent). */
+export interface PositionsReply {
+  type: 'positions';
+  account: string;
+  positions: Record<string, HeldPosition>;
+}
+
 export type ExchangeRequest =
   | { type: 'place'; orders: OrderRequest[] }
   | { type: 'cancel'; account: string; replyTo: Address; clientOrderIds?: string[] }

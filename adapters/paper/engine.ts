@@ -132,11 +132,13 @@ export class PaperEngine {
   /**
    * Opens an account's swap position as it is held elsewhere (stored before a restart, carried from
    * v2): at its entry, with its initial margin locked from the free balance, or as much of it as the
-   * balance holds (the position's margin is what was locked). A symbol not traded here is skipped.
+   * balance holds (the position's margin is what was locked). A symbol not traded here is skipped, and
+   * so is a second position for the same account and symbol (traders sharing a paper account): the
+   * trader whose position it is not finds the difference at its start, and halts.
    */
   open(account: string, opening: PaperOpening): void {
     const market = this.#markets.get(opening.symbol);
-    if (!market?.swap || opening.quantity === 0n) return;
+    if (!market?.swap || opening.quantity === 0n || this.#positions.get(account, opening.symbol)) return;
     const margin = min(initialMargin(opening.quantity, opening.entry, opening.leverage), max(this.#accounts.free(account, market.quote), 0n));
     this.#positions.open(account, opening.symbol, opening.quantity, opening.entry, margin, { leverage: opening.leverage, mode: opening.mode, owner: opening.owner });
     this.#accounts.lock(account, market.quote, margin);

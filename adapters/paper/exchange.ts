@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import type { Address } from '../../runtime/message.js';
-import { exchangeMessages, type ExchangeEvent, type ExchangeOrderState } from '../../actors/trading/exchange-protocol.js';
+import { exchangeMessages, type ExchangeEvent, type ExchangeOrderState, type PositionsReply } from '../../actors/trading/exchange-protocol.js';
 import type { Fixed } from '../../actors/trading/fixed.js';
 import type { Candle } from '../../actors/trading/market.js';
 import { PaperEngine, type PaperSnapshot, type Routed } from './engine.js';
@@ -172,9 +172,14 @@ export default defineActor<PaperMessage, State>({
           case 'getOpenOrders':
             ctx.reply({ type: 'openOrders', account: msg.account, orders: engine.openOrders(msg.account) });
             return;
-          case 'getPositions':
-            ctx.reply({ type: 'positions', account: msg.account, positions: engine.positions(msg.account) });
+          case 'getPositions': {
+            // With the paper account's margin and terms beside what every exchange says of a position.
+            const positions = Object.fromEntries(
+              Object.entries(engine.positions(msg.account)).map(([symbol, p]) => [symbol, { quantity: p.position.quantity, entry: p.position.avgEntry, margin: p.margin, leverage: p.leverage, mode: p.mode }]),
+            );
+            ctx.reply({ type: 'positions', account: msg.account, positions } satisfies PositionsReply);
             return;
+          }
           case 'reconcile': {
             const resting = new Set(engine.openOrders(msg.account).map((o) => o.clientOrderId));
             const orders = msg.orders.map(

@@ -5,7 +5,7 @@ import { afterEach, expect, test } from 'vitest';
 import { openDatabase } from '../../../adapters/database/connect.js';
 import { migrate } from '../../../adapters/database/migrator.js';
 import { openSwapPositions } from '../../../adapters/database/queries.js';
-import type { PaperPosition } from '../../../adapters/paper/positions.js';
+import type { PositionsReply } from '../../../actors/trading/exchange-protocol.js';
 import { exchangeAddress } from '../../../actors/platform/tree.js';
 import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/database.js';
 import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
@@ -52,9 +52,10 @@ test('a migrated trader starts with its open short and long managed: the paper a
   // The trader recovered both positions; its paper account opened with them, margin locked at 5x.
   const status = await p.status('v2-okx');
   expect([status.positions[SWAP]?.quantity, status.positions['SOL/USDT:USDT']?.quantity]).toEqual([-fx('10'), fx('4')]);
-  const held = await p.system.request<{ positions: Record<string, PaperPosition> }>(exchangeAddress('paper'), { type: 'getPositions', account: 'v2-okx' });
-  expect(held.positions[SWAP]).toMatchObject({ position: { quantity: -fx('10'), avgEntry: fx('100') }, margin: fx('200'), leverage: 5 });
-  expect(held.positions['SOL/USDT:USDT']).toMatchObject({ position: { quantity: fx('4'), avgEntry: fx('150') }, margin: fx('120') });
+  const held = await p.system.request<PositionsReply>(exchangeAddress('paper'), { type: 'getPositions', account: 'v2-okx' });
+  expect(held.positions[SWAP]).toMatchObject({ quantity: -fx('10'), entry: fx('100'), margin: fx('200'), leverage: 5 });
+  expect(held.positions['SOL/USDT:USDT']).toMatchObject({ quantity: fx('4'), entry: fx('150'), margin: fx('120') });
+  expect(status.mode).toBe('active');
   expect((await p.balances('v2-okx')).USDT).toEqual({ free: fx('9680'), locked: fx('320') });
 
   // 4 % below the short's entry: take-profit closes it (a reduce-only buy the exchange accepts).
@@ -70,4 +71,34 @@ test('a migrated trader starts with its open short and long managed: the paper a
   const account = (await p.balances('v2-okx')).USDT!;
   expect(account.locked).toBe(0n);
   expect(flat.balances.USDT).toBe(account.free);
+});
+
+test('traders whose stored positions the account does not hold are halted at their start, naming both sides', async () => {
+  server = await freshDatabaseServer();
+  const db = await openDatabase({ url: server.url, maximumPoolSize: 1 });
+  await migrate(db.pool);
+  // Two traders share one paper account and both held the same perpetual: the account can hold one position.
+  await runSql(
+    server.url,
+    `INSERT INTO positions (trader_id, symbol, quantity, avg_entry_price, realized_pnl, fees, opened_at, updated_at) VALUES
+       ('first', 'ETH/USDT:USDT', -10, 100, 0, 0, '2024-03-01', '2024-03-01'),
+       ('second', 'ETH/USDT:USDT', 4, 100, 0, 0, '2024-03-01', '2024-03-01')`,
+  );
+  const positions = await openSwapPositions(db.pool);
+  await db.close();
+  const trader = (id: string) => ({ id, account: 'shared', symbols: [SWAP], allowShort: true, balances: { USDT: 10_000 } });
+  platform = await startPlatform(
+    { exchanges: { paper: { type: 'paper', replay: replayFiles({ [SWAP]: [100, 100] }) } }, traders: [trader('first'), trader('second')] },
+    { database: { url: server.url, poolSize: server.poolSize, journalPath: join(await mkdtemp(join(tmpdir(), 'botv3-')), 'journal.ndjson') }, positions },
+  );
+  const p = platform;
+  expect((await p.status('first')).mode).toBe('active');
+  const second = await p.status('second');
+  expect([second.mode, second.modeReason]).toEqual(['halted', "positions differ from the account: ETH/USDT:USDT ours 4, the account's -10; resolve, then resume"]);
+  const mismatch = await waitFor(async () => (await p.hub()).recent.find((e) => e.kind === 'positions.mismatch'), 'the mismatch event');
+  expect(mismatch).toMatchObject({ traderId: 'second', positions: [{ symbol: SWAP, ours: fx('4'), theirs: -fx('10') }] });
+  // Halted: it trades nothing until a person resumes it.
+  p.advance();
+  p.signal('second', { id: 'more', strategy: 'api', symbol: SWAP, action: 'BUY' });
+  await waitFor(async () => (await p.status('second')).stats.skipped === 1, 'the refusal');
 });
