@@ -18,6 +18,11 @@ const pct = (fraction: Fixed) => `${fixedToString(mul(fraction, 100n * ONE))}%`;
  */
 export function positionDecisions(report: ExposureReport, limits: MonitorLimits): Decision[] {
   const decisions: Decision[] = [];
+  // The trader's own ratio (its wallet backs every perpetual in cross margin): all of them are closed.
+  if (limits.maxMarginRatio !== undefined && report.marginRatio !== undefined && report.marginRatio >= limits.maxMarginRatio) {
+    const symbols = report.positions.filter((p) => p.marginRatio !== undefined).map((p) => p.symbol);
+    decisions.push({ key: 'margin', action: 'close-positions', symbols, reason: `margin ratio ${pct(report.marginRatio)} of the trader's perpetuals reached the limit ${pct(limits.maxMarginRatio)}: closed before liquidation` });
+  }
   for (const p of report.positions) {
     if (p.quantity === 0n || p.avgEntry === 0n) continue;
     const move = div(p.mark - p.avgEntry, p.avgEntry) * (p.quantity > 0n ? 1n : -1n);
@@ -79,6 +84,6 @@ export function latch(active: readonly string[], decisions: readonly Decision[])
   const before = new Set(active);
   const now = new Set(decisions.map((d) => d.key));
   const cleared = [...before].filter((key) => !now.has(key));
-  const sticky = cleared.filter((key) => key !== 'exposure' && !/^(stop|take|margin):/.test(key));
+  const sticky = cleared.filter((key) => key !== 'exposure' && key !== 'margin' && !/^(stop|take|margin):/.test(key));
   return { fire: decisions.filter((d) => !before.has(d.key)), cleared, active: [...now, ...sticky] };
 }

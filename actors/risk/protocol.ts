@@ -13,6 +13,8 @@ export type ExposureReport = {
   dayPnl: Fixed;
   /** A swap position also has its margin ratio (maintenance over collateral plus P&L; ONE is liquidation). */
   positions: { symbol: string; quantity: Fixed; avgEntry: Fixed; mark: Fixed; marginRatio?: Fixed }[];
+  /** With perpetual positions: the trader's own margin ratio, their maintenance over its wallet plus their unrealized P&L. */
+  marginRatio?: Fixed;
 };
 
 /** The risk manager's order to a trader. `symbols` narrows `close-positions` to some positions. */
@@ -39,4 +41,5 @@ export const exposureSchema = z.object({
   equity: fixed,
   dayPnl: fixed,
   positions: z.array(z.object({ symbol: z.string(), quantity: fixed, avgEntry: fixed, mark: fixed, marginRatio: fixed.optional() })),
+  marginRatio: fixed.optional(),
 });

@@ -7,7 +7,7 @@ import type { ExchangeOrderState, ExecutionReport, HeldPosition, OrderRequest } 
 import { abs, div, fixedToString, mul, type Fixed } from '../trading/fixed.js';
 import { clientOrderId, idKey, SeenIds, type SeenIdsSnapshot } from '../trading/ids.js';
 import { bookFill, bookSwapFill, move, type Balances } from '../trading/ledger.js';
-import { initialMargin, liquidationPrice, marginRatio, type MarginMode } from '../trading/margin.js';
+import { initialMargin, liquidationPrice, maintenanceMargin, marginRatio, ratioOf, type MarginMode } from '../trading/margin.js';
 import { CandleAggregator } from '../trading/candle-aggregator.js';
 import { parseTimeframe } from '../trading/timeframe.js';
 import { sizeProblem, type Candle, type Market } from '../trading/market.js';
@@ -471,7 +471,26 @@ export class TraderCore {
         if (market?.swap) out.marginRatio = this.#positionMargin(market, p, mark).marginRatio;
         return out;
       });
-    return { type: 'exposure', traderId: this.#args.id, at: now, equity, dayPnl: equity - this.#state.day.startEquity, positions };
+    const report: ExposureReport = { type: 'exposure', traderId: this.#args.id, at: now, equity, dayPnl: equity - this.#state.day.startEquity, positions };
+    if (positions.some((p) => p.marginRatio !== undefined)) report.marginRatio = this.#marginRatio();
+    return report;
+  }
+
+  /** Maintenance of every perpetual position over the wallet (their quote balances) plus their unrealized P&L; ONE when that is gone. */
+  #marginRatio(): Fixed {
+    let maintenance = 0n;
+    let balance = 0n;
+    const quotes = new Set<string>();
+    for (const p of Object.values(this.#state.positions)) {
+      const market = this.#markets.get(p.symbol);
+      if (!market?.swap || p.quantity === 0n) continue;
+      const mark = this.#state.marks[p.symbol] ?? p.avgEntry;
+      maintenance += maintenanceMargin(p.quantity, mark, market.swap.maintenanceMargin);
+      balance += unrealizedPnl(p, mark);
+      quotes.add(market.quote);
+    }
+    for (const quote of quotes) balance += this.#state.balances[quote] ?? 0n;
+    return ratioOf(maintenance, balance);
   }
 
   /** Quote balance plus every base balance at its mark, plus every swap position's unrealized P&L. */

@@ -43,9 +43,13 @@ export function liquidationPrice(quantity: Fixed, entry: Fixed, collateral: Fixe
  * or more is liquidation. A position whose backing is gone reports ONE.
  */
 export function marginRatio(quantity: Fixed, entry: Fixed, collateral: Fixed, mark: Fixed, rate: Fixed): Fixed {
-  const balance = collateral + mul(mark - entry, quantity);
+  return ratioOf(maintenanceMargin(quantity, mark, rate), collateral + mul(mark - entry, quantity));
+}
+
+/** Maintenance over the balance that backs it, at most ONE (liquidation); ONE when the balance is gone. Positions summed, for a whole account. */
+export function ratioOf(maintenance: Fixed, balance: Fixed): Fixed {
   if (balance <= 0n) return ONE;
-  const ratio = div(maintenanceMargin(quantity, mark, rate), balance);
+  const ratio = div(maintenance, balance);
   return ratio < ONE ? ratio : ONE;
 }
 

@@ -4,6 +4,8 @@ import { bookDecisions, exposureOf, positionDecisions, type Book } from '../../.
 import type { ExposureReport } from '../../../actors/risk/protocol.js';
 import { fx } from '../../helpers/trading.js';
 
+const reportOf = () => report();
+
 function report(...positions: [symbol: string, quantity: string, avgEntry: string, mark: string][]): ExposureReport {
   return {
     type: 'exposure',
@@ -36,6 +38,22 @@ describe('positionDecisions', () => {
       { key: `margin:BTC/USDT:USDT:${fx('100')}`, action: 'close-positions', symbols: ['BTC/USDT:USDT'], reason: 'margin ratio 80% of BTC/USDT:USDT reached the limit 80%: closed before liquidation' },
     ]);
     expect(positionDecisions(at('0.79'), { ...limits, maxMarginRatio: fx('0.8') }).map((d) => d.key)).toEqual([`stop:BTC/USDT:USDT:${fx('100')}`]);
+  });
+
+  test("the trader's own margin ratio reaching the limit closes all its perpetuals", () => {
+    const report = {
+      ...reportOf(),
+      marginRatio: fx('0.9'),
+      positions: [
+        { symbol: 'BTC/USDT:USDT', quantity: fx('-1'), avgEntry: fx('100'), mark: fx('100'), marginRatio: fx('0.5') },
+        { symbol: 'ETH/USDT:USDT', quantity: fx('2'), avgEntry: fx('100'), mark: fx('100'), marginRatio: fx('0.5') },
+        { symbol: 'BTC/USDT', quantity: fx('1'), avgEntry: fx('100'), mark: fx('100') },
+      ],
+    };
+    expect(positionDecisions(report, { maxMarginRatio: fx('0.8') })).toEqual([
+      { key: 'margin', action: 'close-positions', symbols: ['BTC/USDT:USDT', 'ETH/USDT:USDT'], reason: "margin ratio 90% of the trader's perpetuals reached the limit 80%: closed before liquidation" },
+    ]);
+    expect(positionDecisions({ ...report, marginRatio: fx('0.7') }, { maxMarginRatio: fx('0.8') })).toEqual([]);
   });
 
   test('a long up by the take-profit is closed', () => {

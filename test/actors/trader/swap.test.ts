@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { TraderEvent } from '../../../actors/trader/events.js';
-import { abs, mul, type Fixed } from '../../../actors/trading/fixed.js';
+import { abs, div, mul, type Fixed } from '../../../actors/trading/fixed.js';
 import { unrealizedPnl } from '../../../actors/trading/position.js';
 import { fx } from '../../helpers/trading.js';
 import { TraderDesk } from '../../helpers/trader-desk.js';
@@ -144,5 +144,26 @@ describe('reports a perpetual trader refuses', () => {
     ]);
     expect(desk.core.state.positions[SOL]).toBeUndefined();
     expect(desk.core.state.balances.USDT).toBe(fx('10000'));
+  });
+});
+
+describe("a perpetual trader's exposure report", () => {
+  test('carries each position’s margin ratio and its own: maintenance over the wallet plus unrealized P&L', () => {
+    const desk = new TraderDesk({ symbols: [SOL, 'ETH/USDT:USDT'], swap: { allowShort: true, leverage: 10, marginMode: 'cross' } });
+    desk.signal({ id: 's1', symbol: SOL, action: 'SELL', quantity: '10' });
+    desk.signal({ id: 's2', symbol: 'ETH/USDT:USDT', action: 'BUY', quantity: '1' });
+    desk.settle();
+    desk.candle();
+    const report = desk.core.exposure(desk.now);
+    const { positions, marks, balances } = desk.core.state;
+    let maintenance = 0n;
+    let balance = balances.USDT!;
+    for (const symbol of [SOL, 'ETH/USDT:USDT']) {
+      const p = positions[symbol]!;
+      maintenance += mul(mul(abs(p.quantity), marks[symbol]!), fx('0.005'));
+      balance += unrealizedPnl(p, marks[symbol]!);
+    }
+    expect(report.marginRatio).toBe(div(maintenance, balance));
+    expect(report.positions.map((p) => p.marginRatio !== undefined)).toEqual([true, true]);
   });
 });
