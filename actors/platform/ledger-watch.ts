@@ -1,5 +1,6 @@
 import type { ActorSystem } from '../../runtime/system.js';
 import { traderExchange, type PlatformConfig } from '../../adapters/config/schema.js';
+import type { BalancesReply } from '../trading/exchange-protocol.js';
 import { abs, fixedToString, type Fixed } from '../trading/fixed.js';
 import type { TraderStatus } from '../trader/core.js';
 import { ADDRESSES, exchangeAddress, traderAddress } from './tree.js';
@@ -56,7 +57,7 @@ export class LedgerWatch {
     // A trader that does not answer (stopped, restarting) leaves its account for the next check.
     const ledgers = await Promise.all(traders.map((id) => this.#system.request<TraderStatus>(traderAddress(id), { type: 'status' }).catch(() => undefined)));
     if (ledgers.some((l) => l === undefined)) return this.#current(exchange, account);
-    const { balances } = await this.#system.request<{ balances: Record<string, { free: Fixed; locked: Fixed }> }>(exchangeAddress(exchange), { type: 'getBalances', account });
+    const { balances } = await this.#system.request<BalancesReply>(exchangeAddress(exchange), { type: 'getBalances', account });
     const difference: Record<string, Fixed> = {};
     for (const ledger of ledgers) {
       for (const [asset, amount] of Object.entries(ledger!.balances)) {

@@ -5,7 +5,7 @@ import { StrategyDriver } from '../strategies/driver.js';
 import type { StrategyContext, StrategyDefinition, StrategySignal } from '../strategies/strategy.js';
 import type { ExchangeOrderState, ExecutionReport, HeldPosition, OrderRequest } from '../trading/exchange-protocol.js';
 import { abs, div, fixedToString, mul, type Fixed } from '../trading/fixed.js';
-import { clientOrderId, idKey, SeenIds, type SeenIdsSnapshot } from '../trading/ids.js';
+import { clientOrderId, idKey, liquidationOrderId, SeenIds, type SeenIdsSnapshot } from '../trading/ids.js';
 import { bookFill, bookSwapFill, move, type Balances } from '../trading/ledger.js';
 import { initialMargin, liquidationPrice, maintenanceMargin, marginRatio, ratioOf, type MarginMode } from '../trading/margin.js';
 import { CandleAggregator } from '../trading/candle-aggregator.js';
@@ -826,7 +826,7 @@ export class TraderCore {
     if (held === 0n || held > 0n === (side === 'buy') || fill.quantity > abs(held)) {
       throw new Error(`liquidation of ${fixedToString(fill.quantity)} ${report.symbol} (${side}) does not close the position held, ${fixedToString(held)}`);
     }
-    const id = `liquidation-${fill.tradeId}`;
+    const id = liquidationOrderId(fill.tradeId);
     const order: Order = {
       clientOrderId: id,
       traderId: this.#args.id,

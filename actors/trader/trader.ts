@@ -3,8 +3,7 @@ import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import { interventionSchema } from '../risk/protocol.js';
 import { verdictSchema, type ReviewRequest } from '../reviewer/protocol.js';
 import type { TraderArgs } from './args.js';
-import type { PositionsReply } from '../trading/exchange-protocol.js';
-import type { Fixed } from '../trading/fixed.js';
+import type { BalancesReply, PositionsReply } from '../trading/exchange-protocol.js';
 import { TraderCore, type TraderState } from './core.js';
 import type { TraderEventsMessage } from './events.js';
 import { ExposureNews } from './exposure-news.js';
@@ -140,7 +139,7 @@ export default defineActor<TraderMessage, TraderState>({
         // A real account's trader starts from what the account holds, once: after that its ledger is stored.
         if (!snapshot && args.accountShare !== undefined && recovered?.balances === undefined) {
           const reply = await ctx
-            .request<{ balances: Record<string, { free: Fixed; locked: Fixed }> }>(args.exchange, { type: 'getBalances', account: args.account }, { timeoutMs: 60_000 })
+            .request<BalancesReply>(args.exchange, { type: 'getBalances', account: args.account }, { timeoutMs: 60_000 })
             .catch((error: Error) => {
               throw new Error(`trader ${args.id} cannot read its starting balances from account ${args.account}: ${error.message}`, { cause: error });
             });

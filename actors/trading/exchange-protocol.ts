@@ -75,6 +75,13 @@ export interface ExchangeOrderState {
   reason?: string;
 }
 
+/** The answer to `getBalances`: what the account holds of each asset, free and locked (in orders, or as margin). */
+export interface BalancesReply {
+  type: 'balances';
+  account: string;
+  balances: Record<string, { free: Fixed; locked: Fixed }>;
+}
+
 /** What an account holds of a perpetual, as the exchange says: signed quantity (long > 0) and entry. */
 export interface HeldPosition {
   quantity: Fixed;

@@ -31,6 +31,11 @@ export function clientOrderId(traderId: string, signalId: string): string {
   return `v3${hex8(a)}${hex8(b)}`;
 }
 
+/** The order a trader books an exchange's liquidation as: named after the liquidation's trade. */
+export function liquidationOrderId(tradeId: string): string {
+  return `liquidation-${tradeId}`;
+}
+
 /** A 53-bit number key for a string id, for compact sets of seen ids. */
 export function idKey(id: string): number {
   const [a, b] = hash64(id);

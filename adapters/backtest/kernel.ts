@@ -5,6 +5,7 @@ import type { TraderArgs } from '../../actors/trader/args.js';
 import { TraderCore, type TraderStats } from '../../actors/trader/core.js';
 import { strategyDefinition } from '../../actors/strategies/load.js';
 import { TradingError } from '../../actors/trading/errors.js';
+import { liquidationOrderId } from '../../actors/trading/ids.js';
 import type { ExecutionReport, OrderRequest } from '../../actors/trading/exchange-protocol.js';
 import type { Side } from '../../actors/trading/order.js';
 import { max, type Fixed } from '../../actors/trading/fixed.js';
@@ -233,22 +234,19 @@ async function sharedEngine(config: PlatformConfig, tree: ReturnType<typeof plat
   return engine;
 }
 
-/** A fill of one of the trader's orders, or the exchange's liquidation of a perpetual position (its order `liquidation-<trade id>`). */
+/** A fill of one of the trader's orders, or the exchange's liquidation of a perpetual position (which carries its side). */
 function fillOf(seat: Seat, report: ExecutionReport): BacktestFill {
-  const order = seat.orders.get(report.clientOrderId);
   const fill = report.fill!;
-  if (report.kind === 'liquidation') {
-    return { traderId: seat.id, ts: report.ts, symbol: report.symbol, side: report.side!, price: fill.price, quantity: fill.quantity, fee: fill.fee, feeAsset: fill.feeAsset, clientOrderId: `liquidation-${fill.tradeId}` };
-  }
+  const liquidated = report.kind === 'liquidation';
   return {
     traderId: seat.id,
     ts: report.ts,
     symbol: report.symbol,
-    side: order?.side ?? 'buy',
+    side: liquidated ? report.side! : (seat.orders.get(report.clientOrderId)?.side ?? 'buy'),
     price: fill.price,
     quantity: fill.quantity,
     fee: fill.fee,
     feeAsset: fill.feeAsset,
-    clientOrderId: report.clientOrderId,
+    clientOrderId: liquidated ? liquidationOrderId(fill.tradeId) : report.clientOrderId,
   };
 }

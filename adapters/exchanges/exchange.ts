@@ -2,8 +2,8 @@ import type { Exchange, Order as CcxtOrder } from 'ccxt';
 import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import type { Address } from '../../runtime/message.js';
-import { exchangeMessages, orderRequestSchema, type ExecutionReport, type OrderRequest } from '../../actors/trading/exchange-protocol.js';
-import { fixedToString, toFixed, type Fixed } from '../../actors/trading/fixed.js';
+import { exchangeMessages, orderRequestSchema, type BalancesReply, type ExecutionReport, type OrderRequest } from '../../actors/trading/exchange-protocol.js';
+import { fixedToString, toFixed } from '../../actors/trading/fixed.js';
 import type { Candle } from '../../actors/trading/market.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import type { CcxtExchangeArgs } from './args.js';
@@ -194,8 +194,8 @@ export default defineActor<Message, State>({
       }
     };
 
-    const balancesOf = (balance: Record<string, { free?: number; used?: number } | unknown>): Record<string, { free: Fixed; locked: Fixed }> => {
-      const out: Record<string, { free: Fixed; locked: Fixed }> = {};
+    const balancesOf = (balance: Record<string, { free?: number; used?: number } | unknown>): BalancesReply['balances'] => {
+      const out: BalancesReply['balances'] = {};
       for (const [asset, entry] of Object.entries(balance)) {
         const { free, used } = (entry ?? {}) as { free?: number; used?: number };
         if (typeof free === 'number' && ['info', 'free', 'used', 'total', 'timestamp', 'datetime'].indexOf(asset) < 0) {
@@ -239,7 +239,7 @@ export default defineActor<Message, State>({
             return;
           case 'getBalances': {
             const exchange = await client(msg.account);
-            ctx.reply({ type: 'balances', account: msg.account, balances: balancesOf(await guard.run(() => exchange.fetchBalance())) });
+            ctx.reply({ type: 'balances', account: msg.account, balances: balancesOf(await guard.run(() => exchange.fetchBalance())) } satisfies BalancesReply);
             return;
           }
           case 'getOpenOrders': {

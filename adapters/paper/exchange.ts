@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import type { Address } from '../../runtime/message.js';
-import { exchangeMessages, type ExchangeEvent, type ExchangeOrderState, type PositionsReply } from '../../actors/trading/exchange-protocol.js';
+import { exchangeMessages, type ExchangeEvent, type ExchangeOrderState, type BalancesReply, type PositionsReply } from '../../actors/trading/exchange-protocol.js';
 import type { Fixed } from '../../actors/trading/fixed.js';
 import type { Candle } from '../../actors/trading/market.js';
 import { PaperEngine, type PaperSnapshot, type Routed } from './engine.js';
@@ -167,7 +167,7 @@ export default defineActor<PaperMessage, State>({
             engine.deposit(msg.account, msg.balances as Record<string, Fixed>);
             return;
           case 'getBalances':
-            ctx.reply({ type: 'balances', account: msg.account, balances: engine.balances(msg.account) });
+            ctx.reply({ type: 'balances', account: msg.account, balances: engine.balances(msg.account) } satisfies BalancesReply);
             return;
           case 'getOpenOrders':
             ctx.reply({ type: 'openOrders', account: msg.account, orders: engine.openOrders(msg.account) });
