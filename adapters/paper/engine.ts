@@ -384,7 +384,7 @@ export class PaperEngine {
     if (request.side === 'sell') return { asset: market.base, amount: request.quantity };
     if (request.type === 'market') return { asset: market.quote, amount: SimulatedBook.cost(preview, market.takerFee) };
     const notional = mul(request.quantity, request.price!);
-    const rate = market.takerFee > market.makerFee ? market.takerFee : market.makerFee;
+    const rate = max(market.takerFee, market.makerFee);
     return { asset: market.quote, amount: notional + mul(notional, rate) };
   }
 

@@ -1,5 +1,5 @@
 import type { Address } from '../../runtime/message.js';
-import { abs, type Fixed } from '../../actors/trading/fixed.js';
+import { abs, min, type Fixed } from '../../actors/trading/fixed.js';
 import { initialMargin, liquidationPrice, type MarginMode } from '../../actors/trading/margin.js';
 import type { Side } from '../../actors/trading/order.js';
 import { applyFillToPosition, emptyPosition, type Position } from '../../actors/trading/position.js';
@@ -68,26 +68,19 @@ export class PaperPositions {
   /** What filling `quantity` on `side` at `price` would realize, release and add, with the position unchanged. */
   preview(account: string, symbol: string, side: Side, quantity: Fixed, price: Fixed, leverage: number): SwapChange {
     const held = this.get(account, symbol);
-    const before = held?.position.quantity ?? 0n;
-    const signed = side === 'buy' ? quantity : -quantity;
-    const closing = before !== 0n && before > 0n !== signed > 0n ? (abs(signed) < abs(before) ? abs(signed) : abs(before)) : 0n;
-    const position = held ? { ...held.position } : emptyPosition(symbol);
-    applyFillToPosition(position, side, quantity, price, 0n, 0);
-    const released = closing === 0n ? 0n : closing === abs(before) ? held!.margin : (held!.margin * closing) / abs(before);
-    return { realized: position.realizedPnl - (held?.position.realizedPnl ?? 0n), released, added: initialMargin(quantity - closing, price, leverage) };
+    return change(held ? { ...held.position } : emptyPosition(symbol), held?.margin ?? 0n, side, quantity, price, leverage, 0);
   }
 
   /** Applies a fill (see `preview` for what it changes) and returns the change. */
   fill(account: string, symbol: string, side: Side, quantity: Fixed, price: Fixed, terms: { leverage: number; mode: MarginMode; owner: Address }, at: number): SwapChange {
-    const change = this.preview(account, symbol, side, quantity, price, terms.leverage);
     const bySymbol = (this.#positions[account] ??= {});
     const held = (bySymbol[symbol] ??= { position: emptyPosition(symbol), margin: 0n, ...terms });
-    applyFillToPosition(held.position, side, quantity, price, 0n, at);
-    held.margin += change.added - change.released;
+    const changed = change(held.position, held.margin, side, quantity, price, terms.leverage, at);
+    held.margin += changed.added - changed.released;
     Object.assign(held, terms);
     if (held.position.quantity === 0n) delete bySymbol[symbol];
     if (Object.keys(bySymbol).length === 0) delete this.#positions[account];
-    return change;
+    return changed;
   }
 
   /** Sets a position held elsewhere, with the margin locked for it (see `PaperEngine.open`). */
@@ -104,4 +97,17 @@ export class PaperPositions {
   snapshot(): Record<string, Record<string, PaperPosition>> {
     return this.#positions;
   }
+}
+
+/**
+ * Applies a fill to `position` (backed by `margin`) and says what it did: the P&L it realized, the
+ * margin the closed part releases (in proportion), the margin the opened part needs at `leverage`.
+ */
+function change(position: Position, margin: Fixed, side: Side, quantity: Fixed, price: Fixed, leverage: number, at: number): SwapChange {
+  const before = position.quantity;
+  const realized = position.realizedPnl;
+  const closing = before !== 0n && before > 0n === (side === 'sell') ? min(quantity, abs(before)) : 0n;
+  applyFillToPosition(position, side, quantity, price, 0n, at);
+  const released = closing === 0n ? 0n : closing === abs(before) ? margin : (margin * closing) / abs(before);
+  return { realized: position.realizedPnl - realized, released, added: initialMargin(quantity - closing, price, leverage) };
 }
