@@ -1,5 +1,5 @@
 import type { ActorSystem } from '../../runtime/system.js';
-import { traderExchange, type PlatformConfig } from '../../adapters/config/schema.js';
+import { traderAccount, traderExchange, type PlatformConfig } from '../../adapters/config/schema.js';
 import type { BalancesReply } from '../trading/exchange-protocol.js';
 import { abs, fixedToString, type Fixed } from '../trading/fixed.js';
 import type { TraderStatus } from '../trader/core.js';
@@ -44,7 +44,7 @@ export class LedgerWatch {
     const accounts = new Map<string, string[]>();
     for (const trader of this.#config.traders) {
       if (traderExchange(trader) !== exchange) continue;
-      const account = trader.account ?? trader.id;
+      const account = traderAccount(trader);
       accounts.set(account, [...(accounts.get(account) ?? []), trader.id]);
     }
     const drifts: LedgerDrift[] = [];

@@ -2,7 +2,7 @@ import { moduleUrl } from '../../runtime/module-url.js';
 import type { ActorSpecInput, ChildSpecInput, SupervisorSpecInput } from '../../runtime/options.js';
 import type { ActorSystem, ShutdownReport } from '../../runtime/system.js';
 import { join } from 'node:path';
-import { ccxtExchangeId, strategyModule, traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
+import { ccxtExchangeId, strategyModule, traderAccount, traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import { GUARD_DEFAULTS, type CcxtExchangeArgs } from '../../adapters/exchanges/args.js';
 import { listedPaperMarkets, type PaperExchangeArgs, type PaperOpening } from '../../adapters/paper/options.js';
 import { TradingError } from '../trading/errors.js';
@@ -59,7 +59,7 @@ export function monitorLimits(trader: TraderConfig): MonitorLimits {
 
 /** How persistence registers a trader (`traders` and `strategies` rows). */
 export function persistedTrader(trader: TraderConfig): PersistedTrader {
-  const persisted: PersistedTrader = { exchange: traderExchange(trader), account: trader.account ?? trader.id };
+  const persisted: PersistedTrader = { exchange: traderExchange(trader), account: traderAccount(trader) };
   if (trader.strategy) {
     const { name, type, symbols, timeframe, params, risk_params: riskParams } = trader.strategy;
     persisted.strategy = { name, type, symbols, timeframe, params, riskParams };
@@ -214,7 +214,7 @@ export function traderSpec(
     return { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee, ...(swap ? { swap } : {}) };
   });
   const leverage = swapLeverage(trader, markets, field);
-  const account = trader.account ?? trader.id;
+  const account = traderAccount(trader);
   const stored = options.balances?.[trader.id];
   const balances = stored ? Object.fromEntries(Object.entries(stored).map(([asset, amount]) => [asset, toFixed(amount, `balances.${asset}`)])) : trader.balances;
   const reportTo = reportAddress(options);
@@ -274,8 +274,8 @@ function accountShare(config: PlatformConfig, trader: TraderConfig, field: strin
   if (config.exchanges[exchange]?.type !== 'ccxt') {
     throw new TradingError('ERR_INVALID_CONFIG', 'allocation is a share of a real account (ccxt); a paper account opens with the trader’s balances', { field: `${field}allocation` });
   }
-  const account = trader.account ?? trader.id;
-  const others = config.traders.filter((t) => t.id !== trader.id && traderExchange(t) === exchange && (t.account ?? t.id) === account);
+  const account = traderAccount(trader);
+  const others = config.traders.filter((t) => t.id !== trader.id && traderExchange(t) === exchange && traderAccount(t) === account);
   const at = config.traders.findIndex((t) => t.id === trader.id);
   // The error names the trader whose allocation takes the account past all of it, in the config's order.
   const before = (at < 0 ? others : config.traders.slice(0, at).filter((t) => others.includes(t))).reduce((sum, t) => sum + (t.allocation ?? 0n), 0n);

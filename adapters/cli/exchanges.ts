@@ -1,5 +1,5 @@
 import type { PlatformConfig } from '../config/schema.js';
-import { ccxtExchangeId, traderExchange } from '../config/schema.js';
+import { ccxtExchangeId, traderAccount, traderExchange } from '../config/schema.js';
 import { createClient, EXCHANGE_IDS, type ExchangeId } from '../exchanges/client.js';
 import { resolveCredentials } from '../exchanges/credentials.js';
 import { ExchangeGuard } from '../exchanges/guard.js';
@@ -27,7 +27,7 @@ export function targetsOfConfig(config: PlatformConfig): VerifyTarget[] {
   return Object.entries(config.exchanges).flatMap(([name, e]): VerifyTarget[] => {
     if (e.type !== 'ccxt') return [];
     const trader = config.traders.find((t) => traderExchange(t) === name);
-    return [{ name, exchange: ccxtExchangeId(name, e), account: trader ? (trader.account ?? trader.id) : 'default', sandbox: e.sandbox, ...(e.endpoint ? { endpoint: e.endpoint } : {}), ...(e.keysFile ? { keysFile: e.keysFile } : {}) }];
+    return [{ name, exchange: ccxtExchangeId(name, e), account: trader ? traderAccount(trader) : 'default', sandbox: e.sandbox, ...(e.endpoint ? { endpoint: e.endpoint } : {}), ...(e.keysFile ? { keysFile: e.keysFile } : {}) }];
   });
 }
 

@@ -350,6 +350,11 @@ export function traderExchange(trader: TraderConfig): string {
   return trader.exchange ?? (trader.strategy && 'v2Exchange' in trader.strategy ? trader.strategy.v2Exchange : undefined) ?? 'paper';
 }
 
+/** A trader's account on its exchange: `account`, else its id. */
+export function traderAccount(trader: TraderConfig): string {
+  return trader.account ?? trader.id;
+}
+
 /**
  * Which exchange a ccxt entry is: its `exchange`, else its name. Checked here rather than in the
  * schema so the entry's name can serve as the default; `sandbox` needs a testnet ccxt knows.
