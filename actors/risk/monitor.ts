@@ -1,4 +1,4 @@
-import { abs, div, fixedToString, mul, ONE, type Fixed } from '../trading/fixed.js';
+import { abs, div, fixedToString, mul, pct, type Fixed } from '../trading/fixed.js';
 import type { InterventionAction, MonitorLimits } from './limits.js';
 import type { ExposureReport } from './protocol.js';
 
@@ -10,7 +10,6 @@ export interface Decision {
   symbols?: string[];
 }
 
-const pct = (fraction: Fixed) => `${fixedToString(mul(fraction, 100n * ONE))}%`;
 
 /**
  * Stop-loss and take-profit on each position of one report, long or short (a short's stop is above its

@@ -1,4 +1,4 @@
-import { abs, fixedToString, mul, ONE, type Fixed } from '../trading/fixed.js';
+import { abs, fixedToString, mul, pct, type Fixed } from '../trading/fixed.js';
 import type { Side } from '../trading/order.js';
 import type { PreTradeLimits, TraderMode } from './limits.js';
 
@@ -66,7 +66,7 @@ export function marginCheck(after: MarginAfter, limits: PreTradeLimits): string 
     return `leverage would be ${fixedToString(after.leverage)}x, above the limit ${fixedToString(limits.maxLeverage)}x`;
   }
   if (limits.minLiquidationDistance !== undefined && after.liquidationDistance !== undefined && after.liquidationDistance < limits.minLiquidationDistance) {
-    return `liquidation price would be ${fixedToString(mul(after.liquidationDistance, 100n * ONE))}% from the mark, nearer than the limit ${fixedToString(mul(limits.minLiquidationDistance, 100n * ONE))}%`;
+    return `liquidation price would be ${pct(after.liquidationDistance)} from the mark, nearer than the limit ${pct(limits.minLiquidationDistance)}`;
   }
   return undefined;
 }

@@ -97,6 +97,11 @@ export function fixedToString(value: Fixed): string {
   return end === digits.length - DECIMALS ? `${sign}${whole}` : `${sign}${whole}.${digits.slice(digits.length - DECIMALS, end)}`;
 }
 
+/** A fraction as people read it: `0.0301` -> `3.01%`. */
+export function pct(fraction: Fixed): string {
+  return `${fixedToString(mul(fraction, 100n * ONE))}%`;
+}
+
 /** For display and indicator maths only, never for accounting. */
 export function fixedToNumber(value: Fixed): number {
   return Number(value) / ONE_NUMBER;
