@@ -8,11 +8,16 @@ import { assertPlainData, validateMessage, type Address, type Message } from './
 import type { Batch, Commit, LinkRejected, LinkSegment, LinkSkip, Outgoing, RunnerToHost } from './protocol.js';
 import { decodeSnapshot, encodeSnapshot, printOf, samePrint, type Snapshot, type SnapshotPrint } from './snapshot.js';
 
-type Item = Batch | { t: 'timer'; message: Message } | { t: 'segment'; segment: LinkSegment };
+type Item = Batch | { t: 'timer'; key: string; message: Message } | { t: 'segment'; segment: LinkSegment };
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 /** Most messages processed under one commit: a bound on the work a crash makes the actor repeat. */
 const COMMIT_EVERY = 1_000;
+/**
+ * Longest a busy actor holds what it sent: its queue may never empty (an exchange whose polls wait on
+ * a rate-limited venue longer than its timers' period), and its effects still leave this soon.
+ */
+const COMMIT_WITHIN_MS = 100;
 
 /**
  * Runs one incarnation of an actor: processes batches in order, collects its effects and commits them
@@ -81,6 +86,8 @@ export class ActorRunner {
   #stopRequested: 'normal' | 'host' | undefined;
   readonly #requests = new PendingRequests();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** Timers fired and not yet handled: a repeating one does not queue again meanwhile, so a slow actor's timers do not pile up. */
+  readonly #timersQueued = new Set<string>();
 
   constructor(options: {
     definition: ActorDefinition;
@@ -163,11 +170,13 @@ export class ActorRunner {
     try {
       let item: Item | undefined;
       let uncommitted = 0;
+      let since = performance.now();
       while (this.#canProcess() && (item = this.#queue.shift()) !== undefined) {
-        uncommitted += item.t === 'segment' ? await this.#segment(item.segment) : item.t === 'timer' ? await this.#timer(item.message) : await this.#batch(item);
-        if (uncommitted >= COMMIT_EVERY || (uncommitted > 0 && this.#queue.length === 0)) {
+        uncommitted += item.t === 'segment' ? await this.#segment(item.segment) : item.t === 'timer' ? await this.#timer(item) : await this.#batch(item);
+        if (uncommitted >= COMMIT_EVERY || (uncommitted > 0 && (this.#queue.length === 0 || performance.now() - since >= COMMIT_WITHIN_MS))) {
           this.#commit();
           uncommitted = 0;
+          since = performance.now();
         }
       }
       if (uncommitted > 0) this.#commit();
@@ -182,7 +191,8 @@ export class ActorRunner {
     }
   }
 
-  async #timer(message: Message): Promise<number> {
+  async #timer({ key, message }: { key: string; message: Message }): Promise<number> {
+    this.#timersQueued.delete(key);
     this.#seq = 0;
     this.#link = 0;
     const result = this.#actor.receive(message, this.#ctx);
@@ -427,7 +437,9 @@ export class ActorRunner {
         this.cancelTimer(key);
         const fire = () => {
           if (!options?.repeat) runner.#timers.delete(key);
-          runner.#queue.push({ t: 'timer', message });
+          else if (runner.#timersQueued.has(key)) return;
+          runner.#timersQueued.add(key);
+          runner.#queue.push({ t: 'timer', key, message });
           runner.#pump();
         };
         runner.#timers.set(key, options?.repeat ? setInterval(fire, delayMs) : setTimeout(fire, delayMs));

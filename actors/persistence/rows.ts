@@ -276,6 +276,12 @@ export class BatchBuilder {
         this.#audit(traderId, event.kind, event, event.at);
         return;
       }
+      case 'positions.adopted': {
+        const rows = event.positions.map((p) => positionRow(traderId, p, event.at));
+        for (const row of rows) this.#put(this.#positions, `${traderId}\u0000${row.symbol}`, row);
+        this.#audit(traderId, event.kind, event, event.at);
+        return;
+      }
       case 'ledger': {
         const equity = decimal(event.equity, 'equity');
         const held = { trader_id: traderId, exchange: this.#exchangeOf(traderId), account: this.#accountOf(traderId) };

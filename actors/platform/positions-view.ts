@@ -52,14 +52,16 @@ export class PositionsView {
     return this.#loaded;
   }
 
-  /** The hub's events: each fill and each funding payment carries its position after it. */
+  /** The hub's events: each fill and each funding payment carries its position after it, an adoption the positions taken over. */
   observe(events: readonly HubEvent[]): void {
     for (const event of events) {
-      if ((event.kind !== 'fill' && event.kind !== 'funding') || !('traderId' in event)) continue;
-      const row = rowOf(event.traderId, event.position, event.at);
-      const key = keyOf(row);
-      const kept = this.#observed.get(key);
-      if (!kept || kept.updated_at <= row.updated_at) this.#observed.set(key, row);
+      if ((event.kind !== 'fill' && event.kind !== 'funding' && event.kind !== 'positions.adopted') || !('traderId' in event)) continue;
+      for (const position of event.kind === 'positions.adopted' ? event.positions : [event.position]) {
+        const row = rowOf(event.traderId, position, event.at);
+        const key = keyOf(row);
+        const kept = this.#observed.get(key);
+        if (!kept || kept.updated_at <= row.updated_at) this.#observed.set(key, row);
+      }
     }
   }
 

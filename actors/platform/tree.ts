@@ -2,8 +2,9 @@ import { moduleUrl } from '../../runtime/module-url.js';
 import type { ActorSpecInput, ChildSpecInput, SupervisorSpecInput } from '../../runtime/options.js';
 import type { ActorSystem, ShutdownReport } from '../../runtime/system.js';
 import { join } from 'node:path';
-import { ccxtExchangeId, strategyModule, traderAccount, traderExchange, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
+import { ccxtExchangeId, strategyModule, traderAccount, traderExchange, traderSymbols, tradesSwaps, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import { GUARD_DEFAULTS, type CcxtExchangeArgs } from '../../adapters/exchanges/args.js';
+import { EXCHANGE_IDS, PROFILES } from '../../adapters/exchanges/profiles/index.js';
 import { listedPaperMarkets, type PaperExchangeArgs, type PaperOpening } from '../../adapters/paper/options.js';
 import { TradingError } from '../trading/errors.js';
 import { fixedToString, ONE, toFixed, type Fixed } from '../trading/fixed.js';
@@ -79,7 +80,7 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
   const accounts = new Map<string, Record<string, Record<string, Fixed>>>();
   const positions = new Map<string, NonNullable<PaperExchangeArgs['positions']>>();
   // ccxt entries first: a trader's error about its market is no help when its exchange is not right.
-  const ccxt = new Map(Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [[name, ccxtSpec(name, e, options)] as const] : [])));
+  const ccxt = new Map(Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [[name, ccxtSpec(config, name, e, options)] as const] : [])));
   const waiting = (trader: TraderConfig) => options.unreachable?.[traderExchange(trader)] !== undefined;
   const traders = config.traders.flatMap((trader, i) => {
     if (waiting(trader)) return [];
@@ -148,7 +149,7 @@ function persistenceSpec(config: PlatformConfig, database: NonNullable<PlatformO
   return { id: ADDRESSES.persistence, module: moduleUrl('../persistence/persistence', import.meta.url), args, mailbox: { capacity: 100_000 }, shutdownTimeoutMs: 30_000 };
 }
 
-function ccxtSpec(name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt' }>, options: PlatformOptions): ChildSpecInput {
+function ccxtSpec(config: PlatformConfig, name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt' }>, options: PlatformOptions): ChildSpecInput {
   const args: CcxtExchangeArgs = {
     name,
     exchange: ccxtExchangeId(name, exchange),
@@ -158,8 +159,10 @@ function ccxtSpec(name: string, exchange: Extract<ExchangeConfig, { type: 'ccxt'
     marketsDir: options.marketsDir ?? join('data', 'markets'),
     timeframe: exchange.timeframe,
     pollMs: exchange.pollMs,
+    fundingCheckMs: exchange.fundingCheckMs,
     timeoutMs: exchange.timeoutMs,
     guard: GUARD_DEFAULTS,
+    ...(tradesSwaps(config, name) ? { swaps: true } : {}),
   };
   return { id: exchangeAddress(name), module: moduleUrl('../../adapters/exchanges/exchange', import.meta.url), args };
 }
@@ -195,26 +198,21 @@ export function traderSpec(
     exchange.type === 'ccxt'
       ? (options.markets?.[exchangeName] ?? [])
       : listedPaperMarkets(exchange);
+  const symbolField = (j: number) => `${field}${trader.symbols ? 'symbols' : 'strategy.symbols'}[${j}]`;
   const markets: Market[] = symbols.map((symbol, j) => {
-    if (exchange.type === 'ccxt' && symbol.includes(':')) {
-      // ccxt lists perpetuals, but orders on them need leverage, reduce-only and position reconciliation first.
-      throw new TradingError('ERR_INVALID_CONFIG', `${symbol}: perpetuals trade on the paper exchange only, for now (spot through ccxt: ${symbol.split(':')[0]})`, {
-        field: `${field}${trader.symbols ? 'symbols' : 'strategy.symbols'}[${j}]`,
-      });
-    }
     const market = listed.find((m) => m.symbol === symbol);
     if (!market) {
       const names = listed.map((m) => m.symbol);
       const shown = names.length === 0 ? '' : ` (listed: ${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''})`;
-      throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not listed on exchange "${exchangeName}"${shown}`, {
-        field: `${field}${trader.symbols ? 'symbols' : 'strategy.symbols'}[${j}]`,
-      });
+      const why = exchange.type === 'ccxt' && symbol.includes(':') && !PROFILES[ccxtExchangeId(exchangeName, exchange)].swaps ? `: v3 trades perpetuals through ccxt on ${EXCHANGE_IDS.filter((id) => PROFILES[id].swaps).join(', ')}` : '';
+      throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not listed on exchange "${exchangeName}"${why}${shown}`, { field: symbolField(j) });
     }
     const { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee, swap } = market;
     return { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee, ...(swap ? { swap } : {}) };
   });
   const leverage = swapLeverage(trader, markets, field);
   const account = traderAccount(trader);
+  if (exchange.type === 'ccxt' && leverage) checkHeldAlone(config, trader, symbols, symbolField);
   const stored = options.balances?.[trader.id];
   const balances = stored ? Object.fromEntries(Object.entries(stored).map(([asset, amount]) => [asset, toFixed(amount, `balances.${asset}`)])) : trader.balances;
   const reportTo = reportAddress(options);
@@ -287,6 +285,26 @@ function accountShare(config: PlatformConfig, trader: TraderConfig, field: strin
   const share = (ONE - given) / BigInt(others.filter((t) => t.allocation === undefined).length + 1);
   if (share === 0n) throw new TradingError('ERR_INVALID_CONFIG', `the other traders on account "${account}" of ${exchange} are allocated all of it: give this one an allocation`, { field: `${field}allocation` });
   return share;
+}
+
+/**
+ * A real account holds one position per perpetual (one-way mode), so one trader holds it: two traders
+ * of an account on one perpetual would net each other's orders out of sight. And a ccxt trader trades
+ * spot or perpetuals, not both: the exchanges keep them in separate wallets (Binance's spot and
+ * USDⓈ-M), and a trader's ledger starts from one.
+ */
+function checkHeldAlone(config: PlatformConfig, trader: TraderConfig, symbols: readonly string[], symbolField: (j: number) => string): void {
+  const spot = symbols.findIndex((s) => !s.includes(':'));
+  if (spot >= 0) throw new TradingError('ERR_INVALID_CONFIG', `${symbols[spot]}: a trader on a real exchange trades spot or perpetuals, not both (its ledger starts from one wallet); give the spot symbols a trader of their own`, { field: symbolField(spot) });
+  const exchange = traderExchange(trader);
+  const account = traderAccount(trader);
+  // The error names the later of two traders, in the config's order.
+  const at = config.traders.findIndex((t) => t.id === trader.id);
+  for (const other of at < 0 ? config.traders : config.traders.slice(0, at)) {
+    if (traderExchange(other) !== exchange || traderAccount(other) !== account) continue;
+    const j = symbols.findIndex((s) => traderSymbols(other).includes(s));
+    if (j >= 0) throw new TradingError('ERR_INVALID_CONFIG', `${symbols[j]} is already held by trader "${other.id}" on account "${account}" of ${exchange}: one position per perpetual and account, so one trader each`, { field: symbolField(j) });
+  }
 }
 
 /**

@@ -163,7 +163,7 @@ const reportSchema = z.object({
   symbol: z.string(),
   fill: fillSchema.optional(),
   side: z.enum(['buy', 'sell']).optional(),
-  funding: z.object({ amount: z.bigint(), rate: z.bigint() }).optional(),
+  funding: z.object({ amount: z.bigint(), rate: z.bigint().optional() }).optional(),
   reason: z.string().optional(),
   ts: z.number(),
 });
@@ -280,6 +280,27 @@ export class TraderCore {
     const entries = [...assets].sort().map((asset) => move(balances, asset, mul(held[asset] ?? 0n, share), 'deposit', 'account', now));
     this.#state.balances = balances;
     this.#events.push({ kind: 'ledger', entries, equity: this.equity() });
+  }
+
+  /**
+   * Takes over what the account holds of its perpetuals, at its first start on a real account: one
+   * trader holds an account's perpetual (see the platform tree), so the account's position is its own.
+   * Reported as a `positions.adopted` event, so the database keeps them.
+   */
+  adoptPositions(held: Record<string, HeldPosition>, now: number): void {
+    const adopted = [...this.#markets.values()].flatMap((m) => {
+      const h = m.swap && held[m.symbol];
+      if (!h) return [];
+      const position: Position = { ...emptyPosition(m.symbol), quantity: h.quantity, avgEntry: h.entry, openedAt: now, funding: 0n };
+      this.#state.positions[m.symbol] = position;
+      return [{ ...position }];
+    });
+    if (adopted.length > 0) this.#events.push({ kind: 'positions.adopted', positions: adopted, at: now });
+  }
+
+  /** Whether it holds any of its perpetuals. */
+  holdsSwaps(): boolean {
+    return [...this.#markets.values()].some((m) => m.swap && (this.#state.positions[m.symbol]?.quantity ?? 0n) !== 0n);
   }
 
   /**
@@ -860,7 +881,7 @@ export class TraderCore {
     const position = (this.#state.positions[report.symbol] ??= emptyPosition(report.symbol));
     position.funding = (position.funding ?? 0n) + amount;
     const entries = [move(this.#state.balances, market.quote, amount, 'funding', `funding:${report.symbol}:${report.ts}`, now)];
-    this.#events.push({ kind: 'funding', symbol: report.symbol, amount, rate, position: { ...position }, at: now }, { kind: 'ledger', entries, equity: this.equity() });
+    this.#events.push({ kind: 'funding', symbol: report.symbol, amount, ...(rate !== undefined ? { rate } : {}), position: { ...position }, at: now }, { kind: 'ledger', entries, equity: this.equity() });
   }
 
   #reconcile(order: Order, state: ExchangeOrderState, now: number): string {

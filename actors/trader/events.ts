@@ -27,7 +27,9 @@ export type TraderEvent =
   /** The exchange liquidated a swap position (its fill follows as a `fill` of order `liquidation-<trade id>`). */
   | { kind: 'liquidation'; symbol: string; side: Order['side']; quantity: Fixed; price: Fixed; reason: string; at: number }
   /** A funding payment on a swap position: received (positive) or paid, at `rate` of its notional. */
-  | { kind: 'funding'; symbol: string; amount: Fixed; rate: Fixed; position: Position; at: number }
+  | { kind: 'funding'; symbol: string; amount: Fixed; rate?: Fixed; position: Position; at: number }
+  /** At its first start on a real account, the trader took over the perpetual positions the account held. */
+  | { kind: 'positions.adopted'; positions: Position[]; at: number }
   /** At a start from the database, the account's perpetual positions differed from the trader's: it halted. */
   | { kind: 'positions.mismatch'; positions: { symbol: string; ours: Fixed; theirs: Fixed }[]; at: number }
   /** An exit ended: the symbol is `flat`, or `unclosed` with `quantity` left and the reason. */

@@ -129,25 +129,27 @@ export default defineActor<TraderMessage, TraderState>({
           recovered = reply.state;
         }
         core = new TraderCore(args, ctx.self, snapshot, recovered, args.strategy && (await strategyDefinition(args.strategy)));
-        // Positions it holds from the database are checked against the account's: a difference halts it.
-        // (The paper exchange answers; through ccxt, perpetuals are not traded yet.)
-        if (recovered && args.accountShare === undefined && args.markets.some((m) => m.swap)) {
-          const reply = await ctx.request<PositionsReply>(args.exchange, { type: 'getPositions', account: args.account }, { timeoutMs: 60_000 });
-          core.checkPositions(reply.positions, Date.now());
-          flush(ctx);
-        }
+        const swaps = args.markets.some((m) => m.swap);
         // A real account's trader starts from what the account holds, once: after that its ledger is stored.
-        if (!snapshot && args.accountShare !== undefined && recovered?.balances === undefined) {
+        const firstOnAccount = !snapshot && args.accountShare !== undefined && recovered?.balances === undefined;
+        if (firstOnAccount) {
           const reply = await ctx
-            .request<BalancesReply>(args.exchange, { type: 'getBalances', account: args.account }, { timeoutMs: 60_000 })
+            .request<BalancesReply>(args.exchange, { type: 'getBalances', account: args.account, wallet: swaps ? 'swap' : 'spot' }, { timeoutMs: 60_000 })
             .catch((error: Error) => {
               throw new Error(`trader ${args.id} cannot read its starting balances from account ${args.account}: ${error.message}`, { cause: error });
             });
           const held = Object.fromEntries(Object.entries(reply.balances).map(([asset, b]) => [asset, b.free + b.locked]));
-          core.openLedger(held, args.accountShare, Date.now());
-          flush(ctx);
+          core.openLedger(held, args.accountShare!, Date.now());
         }
-        ctx.send(args.exchange, { type: 'subscribe', subscriber: ctx.self, symbols: args.markets.map((m) => m.symbol) });
+        // Its perpetuals: taken over from a real account at the first start, unless it brings its own (carried
+        // from v2); else what the database has is checked against the account's, and a difference halts it.
+        if (swaps && (recovered || firstOnAccount)) {
+          const reply = await ctx.request<PositionsReply>(args.exchange, { type: 'getPositions', account: args.account }, { timeoutMs: 60_000 });
+          if (firstOnAccount && !core.holdsSwaps()) core.adoptPositions(reply.positions, Date.now());
+          else core.checkPositions(reply.positions, Date.now());
+        }
+        flush(ctx);
+        ctx.send(args.exchange, { type: 'subscribe', subscriber: ctx.self, symbols: args.markets.map((m) => m.symbol), account: args.account });
         const live = Object.values(core.state.orders).map(({ clientOrderId, symbol }) => ({ clientOrderId, symbol }));
         if (recovered && live.length > 0) ctx.send(args.exchange, { type: 'reconcile', account: args.account, replyTo: ctx.self, orders: live });
         afterChange(ctx, Date.now());

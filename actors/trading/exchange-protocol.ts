@@ -55,8 +55,8 @@ export interface ExecutionReport {
   fill?: Fill;
   /** The side of a liquidation's closing fill. */
   side?: Side;
-  /** A funding payment: received (positive) or paid, in the quote, at `rate` of the notional. */
-  funding?: { amount: Fixed; rate: Fixed };
+  /** A funding payment: received (positive) or paid, in the quote, at `rate` of the notional where the exchange says. */
+  funding?: { amount: Fixed; rate?: Fixed };
   /** Why an order was rejected, cancelled or expired; why a position was liquidated. */
   reason?: string;
   ts: number;
@@ -98,9 +98,13 @@ export interface PositionsReply {
 export type ExchangeRequest =
   | { type: 'place'; orders: OrderRequest[] }
   | { type: 'cancel'; account: string; replyTo: Address; clientOrderIds?: string[] }
-  | { type: 'subscribe'; subscriber: Address; symbols: string[] }
+  /** `account`: the subscriber's, whose funding on these symbols' perpetuals it is sent. */
+  | { type: 'subscribe'; subscriber: Address; symbols: string[]; account?: string }
   | { type: 'openAccount'; account: string; balances: Record<string, Fixed> }
-  | { type: 'getBalances'; account: string }
+  /** `wallet: 'swap'`: the futures wallet, as a ledger counts it (unrealized P&L left out). */
+  | { type: 'getBalances'; account: string; wallet?: 'spot' | 'swap' }
+  /** Answered with a `PositionsReply`. */
+  | { type: 'getPositions'; account: string }
   | { type: 'getOpenOrders'; account: string }
   /** Answered with a `reconciled` message sent to `replyTo`, behind the reports already sent to it. */
   | { type: 'reconcile'; account: string; replyTo: Address; orders: { clientOrderId: string; symbol: string }[] };
@@ -136,9 +140,10 @@ export const orderRequestSchema = z.object({
 export const exchangeMessages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('place'), orders: z.array(z.unknown()) }),
   z.object({ type: z.literal('cancel'), account: z.string(), replyTo: z.string(), clientOrderIds: z.array(z.string()).optional() }),
-  z.object({ type: z.literal('subscribe'), subscriber: z.string(), symbols: z.array(z.string()) }),
+  z.object({ type: z.literal('subscribe'), subscriber: z.string(), symbols: z.array(z.string()), account: z.string().optional() }),
   z.object({ type: z.literal('openAccount'), account: z.string(), balances: z.record(z.string(), fixed) }),
-  z.object({ type: z.literal('getBalances'), account: z.string() }),
+  z.object({ type: z.literal('getBalances'), account: z.string(), wallet: z.enum(['spot', 'swap']).optional() }),
+  z.object({ type: z.literal('getPositions'), account: z.string() }),
   z.object({ type: z.literal('getOpenOrders'), account: z.string() }),
   z.object({
     type: z.literal('reconcile'),

@@ -256,7 +256,7 @@ function item(channel: Channel, traderId: string | undefined, seq: number | unde
 }
 
 /** A position as the positions channel sends it: with its side, and the funding payment that changed it. */
-function positionItem(traderId: string | undefined, seq: number | undefined, position: Position, at: number, payment?: { amount: bigint; rate: bigint }): Item {
+function positionItem(traderId: string | undefined, seq: number | undefined, position: Position, at: number, payment?: { amount: bigint; rate?: bigint }): Item {
   const side = position.quantity > 0n ? 'long' : position.quantity < 0n ? 'short' : 'flat';
   return item('positions', traderId, seq, { ...position, side, traderId, at, ...(payment ? { payment } : {}) });
 }
@@ -271,7 +271,9 @@ function itemsOf(event: HubEvent): Item[] {
     }
     // A swap's funding changes its position: on the positions channel, with the payment.
     case 'funding':
-      return [positionItem(traderId, event.seq, event.position, event.at, { amount: event.amount, rate: event.rate })];
+      return [positionItem(traderId, event.seq, event.position, event.at, { amount: event.amount, ...(event.rate !== undefined ? { rate: event.rate } : {}) })];
+    case 'positions.adopted':
+      return event.positions.map((p) => positionItem(traderId, event.seq, p, event.at));
     case 'order':
     case 'execution.invalid':
     case 'reconciled':

@@ -1,11 +1,12 @@
 import { dirname, resolve } from 'node:path';
 import { TradingError } from '../../actors/trading/errors.js';
 import type { Market } from '../../actors/trading/market.js';
+import { symbolParts } from '../../actors/trading/symbol.js';
 import { platformTree } from '../../actors/platform/tree.js';
 import { DEFAULT_RULES_FILE, loadAlertRules } from '../alerts/rules.js';
 import { loadConfig } from '../config/load.js';
 import { resolveStrategies, type NotPorted } from '../config/strategies.js';
-import { traderExchange, traderSymbols, type PlatformConfig } from '../config/schema.js';
+import { exchangeSymbols, type PlatformConfig } from '../config/schema.js';
 import { cachedTradingMarkets } from '../exchanges/markets.js';
 
 export interface CheckResult {
@@ -30,7 +31,7 @@ export async function checkConfig(file: string, marketsDir: string): Promise<Che
   try {
     const { markets, unchecked } = await cachedTradingMarkets(config, marketsDir);
     // Symbols of an exchange with no cached markets are taken as listed, so everything else about them is still checked.
-    for (const name of unchecked) markets[name] = symbolsOn(config, name).map(standIn);
+    for (const name of unchecked) markets[name] = [...exchangeSymbols(config, name)].map(standIn);
     platformTree(config, { markets });
     return { config, unchecked, notPorted };
   } catch (error) {
@@ -40,12 +41,10 @@ export async function checkConfig(file: string, marketsDir: string): Promise<Che
   }
 }
 
-function symbolsOn(config: PlatformConfig, exchange: string): string[] {
-  return [...new Set(config.traders.filter((t) => traderExchange(t) === exchange).flatMap(traderSymbols))];
-}
-
 /** A market taken as listed without being checked; the tree reads only its symbol, and is thrown away. */
 function standIn(symbol: string): Market {
-  const [base = '', quote = ''] = symbol.split('/');
-  return { symbol, base, quote, priceStep: 0n, amountStep: 0n, minAmount: 0n, minNotional: 0n, makerFee: 0n, takerFee: 0n };
+  const { base, quote, settle } = symbolParts(symbol);
+  // A perpetual's leverage is checked once its market is known: until then any up to the config's cap passes.
+  const swap = settle === undefined ? {} : { swap: { maintenanceMargin: 0n, maxLeverage: Number.MAX_SAFE_INTEGER } };
+  return { symbol, base, quote, priceStep: 0n, amountStep: 0n, minAmount: 0n, minNotional: 0n, makerFee: 0n, takerFee: 0n, ...swap };
 }

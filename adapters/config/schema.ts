@@ -174,7 +174,15 @@ const ccxtExchange = z.strictObject({
   pollMs: z.number().int().positive().default(2_000),
   /** How often each account is checked against its traders' ledgers (see the README's exchanges section). */
   ledgerCheckMs: z.number().int().positive().default(300_000),
+  /** How often funding payments on the perpetuals its traders hold are fetched. */
+  fundingCheckMs: z.number().int().positive().default(60_000),
   timeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * A perpetual's tier-1 terms where the exchange's market list does not state them (Binance's does
+   * not): the highest leverage (default the market's, else 20) and the maintenance margin rate
+   * (default half the initial margin at the highest leverage, as the seven exchanges' first tiers are).
+   */
+  swaps: z.record(symbol, z.strictObject({ maxLeverage: z.number().int().min(1).max(1000).optional(), maintenanceMargin: fraction.optional() })).optional(),
 });
 
 const paperExchange = z
@@ -376,4 +384,14 @@ export function strategyModule(strategy: TraderConfig['strategy']): string | und
 /** The symbols a trader trades: its own list, else its strategy's. */
 export function traderSymbols(trader: TraderConfig): string[] {
   return trader.symbols ?? trader.strategy?.symbols ?? [];
+}
+
+/** The symbols the traders of exchange `name` trade. */
+export function exchangeSymbols(config: PlatformConfig, name: string): Set<string> {
+  return new Set(config.traders.filter((t) => traderExchange(t) === name).flatMap(traderSymbols));
+}
+
+/** Whether a trader of exchange `name` trades a perpetual: only then are a ccxt exchange's swap markets loaded (Binance's are another API's several MB). */
+export function tradesSwaps(config: PlatformConfig, name: string): boolean {
+  return [...exchangeSymbols(config, name)].some((symbol) => symbol.includes(':'));
 }

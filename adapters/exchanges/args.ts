@@ -17,7 +17,11 @@ export interface CcxtExchangeArgs {
   timeframe: string;
   /** How often live orders are fetched for fills, and candles for subscribers. */
   pollMs: number;
+  /** How often funding payments on the perpetuals its subscribers hold are fetched. */
+  fundingCheckMs: number;
   timeoutMs: number;
+  /** Its traders trade perpetuals: the swap markets are loaded too (see `ClientOptions.swaps`). */
+  swaps?: boolean;
   guard: GuardOptions;
 }
 

@@ -24,11 +24,13 @@ export interface ClientOptions {
   endpoint?: string;
   /** Per request; ccxt's default is 10 s. */
   timeoutMs?: number;
+  /** Loads the exchange's linear perpetuals beside spot (see `ExchangeProfile.swaps`). */
+  swaps?: boolean;
 }
 
 /**
- * A ccxt client for one exchange account: the real library, its rate limiter on, spot markets, and
- * the account's keys. Nothing is requested until it is used.
+ * A ccxt client for one exchange account: the real library, its rate limiter on, spot markets (and
+ * linear perpetuals with `swaps`), and the account's keys. Nothing is requested until it is used.
  *
  * @example
  * ```ts
@@ -44,7 +46,7 @@ export function createClient(options: ClientOptions): Exchange {
     timeout: options.timeoutMs ?? 10_000,
     // Markets are what trading needs; currencies (withdrawal networks, often a private call) are not used.
     has: { fetchCurrencies: false },
-    options: profile.options,
+    options: { ...profile.options, ...(options.swaps ? profile.swaps?.options : {}) },
     // Merged into ccxt's own table of the exchange's error codes.
     ...(profile.errorCodes ? { exceptions: { exact: Object.fromEntries(Object.entries(profile.errorCodes).map(([code, name]) => [code, ccxt[name]])) } } : {}),
     ...(options.credentials ?? {}),

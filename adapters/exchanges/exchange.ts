@@ -2,8 +2,8 @@ import type { Exchange, Order as CcxtOrder } from 'ccxt';
 import { z } from 'zod';
 import { defineActor, type ActorContext } from '../../runtime/actor.js';
 import type { Address } from '../../runtime/message.js';
-import { exchangeMessages, orderRequestSchema, type BalancesReply, type ExecutionReport, type OrderRequest } from '../../actors/trading/exchange-protocol.js';
-import { fixedToString, toFixed } from '../../actors/trading/fixed.js';
+import { exchangeMessages, orderRequestSchema, type BalancesReply, type ExecutionReport, type OrderRequest, type PositionsReply } from '../../actors/trading/exchange-protocol.js';
+import { div, fixedToString, toFixed } from '../../actors/trading/fixed.js';
 import type { Candle } from '../../actors/trading/market.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import type { CcxtExchangeArgs } from './args.js';
@@ -13,7 +13,9 @@ import { toExchangeError } from './ccxt-errors.js';
 import type { ExchangeError } from './errors.js';
 import { ExchangeGuard } from './guard.js';
 import { MarketsCache } from './markets-cache.js';
-import { isFinal, orderState, reportsFor, type TrackedOrder } from './orders.js';
+import { isFinal, orderState, reportsFor, unitsOf, type TrackedOrder } from './orders.js';
+import { PROFILES } from './profiles/index.js';
+import { fundingReports, heldPositions, MarginTerms, swapWallet } from './swaps.js';
 import { checkCandles, checkOrder } from './responses.js';
 
 const messages = z.union([
@@ -21,6 +23,8 @@ const messages = z.union([
   z.discriminatedUnion('type', [
     /** Timer: fetches live orders for fills and candles for subscribers. */
     z.object({ type: z.literal('poll') }),
+    /** Timer: fetches funding paid or received on the perpetuals subscribers hold. */
+    z.object({ type: z.literal('funding') }),
     /** Request: connectivity and live orders. */
     z.object({ type: z.literal('status') }),
     /** Stops publishing candles (before a graceful shutdown); live orders are still followed. */
@@ -36,6 +40,8 @@ interface State {
   subscribers: Record<Address, string[]>;
   /** Open time of the last candle published, per symbol. */
   lastCandle: Record<string, number>;
+  /** Who holds each perpetual of each account (`account\nsymbol`), and the time of the last funding reported to it. */
+  holders: Record<string, { subscriber: Address; since: number }>;
 }
 
 export interface ExchangeStatusReply {
@@ -63,6 +69,7 @@ export default defineActor<Message, State>({
     let guard: ExchangeGuard;
     let markets: MarketsCache;
     const clients = new Map<string, Exchange>();
+    const terms = new MarginTerms();
     let paused = false;
 
     /** The account's client, with its markets: created and loaded once, then handed out as it is. */
@@ -70,7 +77,16 @@ export default defineActor<Message, State>({
       const ready = clients.get(account);
       if (ready?.markets) return ready;
       const credentials = resolveCredentials(args.exchange, account, args.keysFile ? { file: args.keysFile } : {});
-      const created = ready ?? createClient({ exchange: args.exchange, sandbox: args.sandbox, timeoutMs: args.timeoutMs, ...(credentials ? { credentials } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}) });
+      const created =
+        ready ??
+        createClient({
+          exchange: args.exchange,
+          sandbox: args.sandbox,
+          timeoutMs: args.timeoutMs,
+          ...(args.swaps ? { swaps: true } : {}),
+          ...(credentials ? { credentials } : {}),
+          ...(args.endpoint ? { endpoint: args.endpoint } : {}),
+        });
       clients.set(account, created);
       await guard.run(() => markets.load(created));
       return created;
@@ -80,16 +96,15 @@ export default defineActor<Message, State>({
       if (reports.length > 0) ctx.send(replyTo, { type: 'executions', reports });
     };
 
-    const quoteOf = (exchange: Exchange, symbol: string) => exchange.markets?.[symbol]?.quote ?? '';
-
     /** Rounded to the market and checked against its limits; the reason when it cannot be sent. */
     const prepare = (exchange: Exchange, order: OrderRequest): { amount: number; price?: number } | string => {
       const market = exchange.markets?.[order.symbol];
-      if (!market) return `${order.symbol} is not a spot market of ${args.name}`;
+      if (!market || !(market.spot || (market.swap && market.linear))) return `${order.symbol} is not a spot market or linear perpetual of ${args.name}`;
       let amount: number;
       let price: number | undefined;
       try {
-        amount = Number(exchange.amountToPrecision(order.symbol, fixedToString(order.quantity)));
+        // A perpetual's amount is in contracts.
+        amount = Number(exchange.amountToPrecision(order.symbol, fixedToString(div(order.quantity, unitsOf(exchange, order.symbol).contract))));
         price = order.price === undefined ? undefined : Number(exchange.priceToPrecision(order.symbol, fixedToString(order.price)));
       } catch (error) {
         // ccxt refuses an amount that rounds to nothing at the market's precision.
@@ -120,11 +135,14 @@ export default defineActor<Message, State>({
         const exchange = await client(order.account);
         const prepared = prepare(exchange, order);
         if (typeof prepared === 'string') return reject(prepared);
-        const placed = await guard.run(async () =>
-          checkOrder(args.name, await exchange.createOrder(order.symbol, order.type, order.side, prepared.amount, prepared.price, { clientOrderId: order.clientOrderId })),
-        );
-        send(ctx, order.replyTo, reportsFor(tracked, placed, quoteOf(exchange, order.symbol), now));
-        if (!isFinal(placed)) state.live[order.clientOrderId] = tracked;
+        const swap = exchange.markets![order.symbol]!.swap;
+        if (swap) await terms.apply(exchange, order.account, order.symbol, order.leverage ?? 1, order.marginMode ?? 'isolated', (call) => guard.run(call));
+        const params = { clientOrderId: order.clientOrderId, ...(swap && order.reduceOnly ? { reduceOnly: true } : {}) };
+        const placed = await guard.run(async () => checkOrder(args.name, await exchange.createOrder(order.symbol, order.type, order.side, prepared.amount, prepared.price, params)));
+        // Placed: if its trades cannot be read now, it is reported accepted, and its fills come with the next poll.
+        const seen = await withTrades(exchange, placed, order.symbol).catch(() => ({ ...placed, status: 'open', filled: 0, trades: [] }) as CcxtOrder);
+        send(ctx, order.replyTo, reportsFor(tracked, seen, unitsOf(exchange, order.symbol), now));
+        if (!isFinal(seen)) state.live[order.clientOrderId] = tracked;
       } catch (error) {
         const failure = toExchangeError(error, args.name);
         if (failure.code === 'ERR_DUPLICATE_ORDER') return reject(failure.message, 'duplicate');
@@ -137,12 +155,27 @@ export default defineActor<Message, State>({
       }
     };
 
+    /**
+     * A filled perpetual order with its trades: the futures venues state an order's fee only on its
+     * trades (Binance's fapi order has none), and a fill booked without it would leave the ledger off.
+     */
+    const withTrades = async (exchange: Exchange, order: CcxtOrder, symbol: string): Promise<CcxtOrder> => {
+      if (!exchange.markets?.[symbol]?.swap || !order.filled || order.trades?.length) return order;
+      const param = PROFILES[args.exchange].swaps?.orderTradesParam;
+      const trades = await guard.run(() => (param ? exchange.fetchMyTrades(symbol, undefined, undefined, { [param]: order.id }) : exchange.fetchOrderTrades(order.id!, symbol)));
+      return { ...order, trades };
+    };
+
     /** The order as the exchange has it now, by its id, or by our client order id when the id never came back. */
     const lookUp = async (tracked: Pick<TrackedOrder, 'account' | 'symbol' | 'clientOrderId' | 'exchangeOrderId'>): Promise<CcxtOrder | undefined> => {
       const exchange = await client(tracked.account);
       try {
-        return await guard.run(async () =>
-          checkOrder(args.name, await exchange.fetchOrder(tracked.exchangeOrderId ?? '', tracked.symbol, tracked.exchangeOrderId ? {} : { clientOrderId: tracked.clientOrderId })),
+        return await withTrades(
+          exchange,
+          await guard.run(async () =>
+            checkOrder(args.name, await exchange.fetchOrder(tracked.exchangeOrderId ?? '', tracked.symbol, tracked.exchangeOrderId ? {} : { clientOrderId: tracked.clientOrderId })),
+          ),
+          tracked.symbol,
         );
       } catch (error) {
         if ((error as ExchangeError).code === 'ERR_ORDER_NOT_FOUND') return undefined;
@@ -161,7 +194,7 @@ export default defineActor<Message, State>({
           }
           continue;
         }
-        send(ctx, tracked.replyTo, reportsFor(tracked, order, quoteOf(clients.get(tracked.account)!, tracked.symbol), now));
+        send(ctx, tracked.replyTo, reportsFor(tracked, order, unitsOf(clients.get(tracked.account)!, tracked.symbol), now));
         if (isFinal(order)) delete state.live[tracked.clientOrderId];
       }
     };
@@ -194,6 +227,20 @@ export default defineActor<Message, State>({
       }
     };
 
+    /** Funding since the last reported, per perpetual held, to its holder: the report's time is the payment's, so it is sent once. */
+    const pollFunding = async (ctx: ActorContext) => {
+      for (const [key, holder] of Object.entries(state.holders)) {
+        const [account, symbol] = key.split('\n') as [string, string];
+        const exchange = await client(account).catch(() => undefined);
+        const entries = exchange && (await guard.run(() => exchange.fetchFundingHistory(symbol, holder.since + 1)).catch(() => undefined));
+        if (!entries) continue;
+        const reports = fundingReports(entries, account, symbol, holder.since);
+        if (reports.length === 0) continue;
+        holder.since = reports.at(-1)!.ts;
+        send(ctx, holder.subscriber, reports);
+      }
+    };
+
     const balancesOf = (balance: Record<string, { free?: number; used?: number } | unknown>): BalancesReply['balances'] => {
       const out: BalancesReply['balances'] = {};
       for (const [asset, entry] of Object.entries(balance)) {
@@ -208,10 +255,11 @@ export default defineActor<Message, State>({
     return {
       init(ctx, snapshot) {
         args = ctx.args as CcxtExchangeArgs;
-        state = snapshot ?? { live: {}, subscribers: {}, lastCandle: {} };
+        state = snapshot ?? { live: {}, subscribers: {}, lastCandle: {}, holders: {} };
         guard = new ExchangeGuard(args.name, args.guard);
         markets = new MarketsCache(args.marketsDir);
         ctx.setTimer('poll', args.pollMs, { type: 'poll' }, { repeat: true });
+        if (args.swaps) ctx.setTimer('funding', args.fundingCheckMs, { type: 'funding' }, { repeat: true });
       },
       async receive(msg, ctx) {
         const now = Date.now();
@@ -233,13 +281,28 @@ export default defineActor<Message, State>({
           }
           case 'subscribe':
             state.subscribers[msg.subscriber] = msg.symbols;
+            // Funding is followed from now on for the perpetuals of the subscriber's account.
+            for (const symbol of msg.account === undefined ? [] : msg.symbols.filter((s) => s.includes(':'))) {
+              state.holders[`${msg.account}\n${symbol}`] ??= { subscriber: msg.subscriber, since: now };
+            }
             return;
           case 'openAccount':
             // Real accounts are opened at the exchange, not by the platform.
             return;
           case 'getBalances': {
             const exchange = await client(msg.account);
-            ctx.reply({ type: 'balances', account: msg.account, balances: balancesOf(await guard.run(() => exchange.fetchBalance())) } satisfies BalancesReply);
+            if (msg.wallet !== 'swap') {
+              ctx.reply({ type: 'balances', account: msg.account, balances: balancesOf(await guard.run(() => exchange.fetchBalance())) } satisfies BalancesReply);
+              return;
+            }
+            const balance = await guard.run(() => exchange.fetchBalance({ type: 'swap' }));
+            const positions = await guard.run(() => exchange.fetchPositions());
+            ctx.reply({ type: 'balances', account: msg.account, balances: swapWallet(balance, positions, PROFILES[args.exchange].swaps!.totalIsEquity) } satisfies BalancesReply);
+            return;
+          }
+          case 'getPositions': {
+            const exchange = await client(msg.account);
+            ctx.reply({ type: 'positions', account: msg.account, positions: heldPositions(exchange, await guard.run(() => exchange.fetchPositions())) } satisfies PositionsReply);
             return;
           }
           case 'getOpenOrders': {
@@ -253,7 +316,7 @@ export default defineActor<Message, State>({
             for (const { clientOrderId, symbol } of msg.orders) {
               const exchangeOrderId = state.live[clientOrderId]?.exchangeOrderId;
               const order = await lookUp({ account: msg.account, symbol, clientOrderId, exchangeOrderId });
-              orders.push(orderState(clientOrderId, order, quoteOf(clients.get(msg.account)!, symbol)));
+              orders.push(orderState(clientOrderId, order, unitsOf(clients.get(msg.account)!, symbol)));
               // From now on this actor follows the order, as if it had placed it.
               if (order && !isFinal(order)) state.live[clientOrderId] = { clientOrderId, exchangeOrderId: order.id, account: msg.account, symbol, replyTo: msg.replyTo, reported: orders.at(-1)!.fills.reduce((sum, f) => sum + f.quantity, 0n) };
             }
@@ -263,6 +326,9 @@ export default defineActor<Message, State>({
           case 'poll':
             await pollOrders(ctx, now);
             if (!paused) await pollCandles(ctx);
+            return;
+          case 'funding':
+            await pollFunding(ctx);
             return;
           case 'pause':
             paused = true;

@@ -62,7 +62,8 @@ export class MarketsCache {
   }
 }
 
-/** One file per exchange, and one per testnet: their markets differ. */
+/** One file per exchange, per testnet (their markets differ), and per market types loaded (spot, or spot and perpetuals). */
 function keyOf(client: Exchange): string {
-  return `${client.id}${client.isSandboxModeEnabled ? '-testnet' : ''}`;
+  const types = JSON.stringify((client.options as { fetchMarkets?: { types?: unknown } }).fetchMarkets?.types ?? '');
+  return `${client.id}${client.isSandboxModeEnabled ? '-testnet' : ''}${/"(linear|swap)"(?!:false)/.test(types) ? '-swaps' : ''}`;
 }

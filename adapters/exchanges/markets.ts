@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dictionary, Market as CcxtListing, MarketInterface as CcxtMarket } from 'ccxt';
 import { backoffDelay, type BackoffOptions } from '../../runtime/backoff.js';
-import { toFixed } from '../../actors/trading/fixed.js';
+import { div, mul, ONE, toFixed, type Fixed } from '../../actors/trading/fixed.js';
 import type { Market } from '../../actors/trading/market.js';
-import { ccxtExchangeId, traderExchange, traderSymbols, type ExchangeConfig, type PlatformConfig } from '../config/schema.js';
+import { ccxtExchangeId, exchangeSymbols, tradesSwaps, type ExchangeConfig, type PlatformConfig } from '../config/schema.js';
 import { ExchangeError } from './errors.js';
 import { MarketsCache } from './markets-cache.js';
 
@@ -12,24 +12,38 @@ import { MarketsCache } from './markets-cache.js';
  * tick sizes (ccxt's TICK_SIZE mode), so steps are read as they are. A market without them cannot be
  * traded safely and is refused, naming the field.
  */
-export function tradingMarket(exchange: string, market: CcxtMarket): Market {
+export function tradingMarket(exchange: string, market: CcxtMarket, swap: SwapOverride = {}): Market {
   const field = (name: string, value: unknown) => {
     if (value === undefined || value === null) throw new ExchangeError('ERR_BAD_RESPONSE', exchange, `${exchange} ${market.symbol}: ${name} is missing from its market`);
     return toFixed(value as number, `${market.symbol}.${name}`);
   };
-  const amountStep = field('precision.amount', market.precision.amount);
-  return {
+  // A perpetual's amounts are in contracts of `contractSize` base units; a trader's are in the base.
+  const contract = market.swap ? toFixed(market.contractSize ?? 1, `${market.symbol}.contractSize`) : ONE;
+  const amountStep = mul(field('precision.amount', market.precision.amount), contract);
+  const traded: Market = {
     symbol: market.symbol,
     base: market.base,
     quote: market.quote,
     priceStep: field('precision.price', market.precision.price),
     amountStep,
-    minAmount: market.limits.amount?.min ? toFixed(market.limits.amount.min, `${market.symbol}.limits.amount.min`) : amountStep,
+    minAmount: market.limits.amount?.min ? mul(toFixed(market.limits.amount.min, `${market.symbol}.limits.amount.min`), contract) : amountStep,
     minNotional: market.limits.cost?.min ? toFixed(market.limits.cost.min, `${market.symbol}.limits.cost.min`) : 0n,
     makerFee: field('maker', market.maker ?? 0.001),
     takerFee: field('taker', market.taker ?? 0.001),
   };
+  if (!market.swap) return traded;
+  const maxLeverage = swap.maxLeverage ?? market.limits.leverage?.max ?? DEFAULT_MAX_LEVERAGE;
+  return { ...traded, swap: { maxLeverage, maintenanceMargin: swap.maintenanceMargin ?? div(ONE, BigInt(2 * maxLeverage) * ONE) } };
 }
+
+/** A perpetual's tier-1 terms from the config (`exchanges.<name>.swaps`), over what the exchange's market states. */
+export interface SwapOverride {
+  maxLeverage?: number;
+  maintenanceMargin?: Fixed;
+}
+
+/** The highest leverage assumed where neither the exchange's market nor the config states one: low, so a guess never over-levers. */
+const DEFAULT_MAX_LEVERAGE = 20;
 
 /**
  * The markets the config's traders use on its ccxt exchanges, by exchange name, loaded before the
@@ -126,11 +140,19 @@ async function exchangeMarkets(config: PlatformConfig, name: string, cache: Mark
 async function clientOf(config: PlatformConfig, name: string) {
   const { createClient } = await import('./client.js');
   const exchange = config.exchanges[name] as Extract<ExchangeConfig, { type: 'ccxt' }>;
-  return createClient({ exchange: ccxtExchangeId(name, exchange), sandbox: exchange.sandbox, timeoutMs: exchange.timeoutMs, ...(exchange.endpoint ? { endpoint: exchange.endpoint } : {}) });
+  return createClient({
+    exchange: ccxtExchangeId(name, exchange),
+    sandbox: exchange.sandbox,
+    timeoutMs: exchange.timeoutMs,
+    swaps: tradesSwaps(config, name),
+    ...(exchange.endpoint ? { endpoint: exchange.endpoint } : {}),
+  });
 }
 
-/** Of the markets an exchange lists, those its traders use, as traders size with them; unlisted symbols are left out for the platform tree to name. */
+/** Of the markets an exchange lists, those its traders use, as traders size with them; unlisted symbols (and inverse perpetuals) are left out for the platform tree to name. */
 function tradedOf(config: PlatformConfig, name: string, listed: Dictionary<CcxtListing>): Market[] {
-  const wanted = new Set(config.traders.filter((t) => traderExchange(t) === name).flatMap(traderSymbols));
-  return [...wanted].filter((symbol) => listed[symbol]?.spot).map((symbol) => tradingMarket(name, listed[symbol] as CcxtMarket));
+  const swaps = (config.exchanges[name] as Extract<ExchangeConfig, { type: 'ccxt' }>).swaps ?? {};
+  return [...exchangeSymbols(config, name)]
+    .filter((symbol) => listed[symbol]?.spot || (listed[symbol]?.swap && listed[symbol]?.linear))
+    .map((symbol) => tradingMarket(name, listed[symbol] as CcxtMarket, swaps[symbol]));
 }

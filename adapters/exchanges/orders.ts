@@ -1,6 +1,20 @@
-import type { Order as CcxtOrder, Trade } from 'ccxt';
+import type { Exchange, Order as CcxtOrder, Trade } from 'ccxt';
 import type { ExchangeOrderState, ExecutionReport, Fill } from '../../actors/trading/exchange-protocol.js';
-import { toFixed, type Fixed } from '../../actors/trading/fixed.js';
+import { mul, ONE, toFixed, type Fixed } from '../../actors/trading/fixed.js';
+
+/**
+ * How a market's orders count on the exchange: the asset a fee is in when the exchange does not say,
+ * and the base units one contract is (a perpetual's amounts are in contracts; a trader's, in the base).
+ */
+export interface OrderUnits {
+  quote: string;
+  contract: Fixed;
+}
+
+export function unitsOf(exchange: Exchange, symbol: string): OrderUnits {
+  const market = exchange.markets?.[symbol];
+  return { quote: market?.quote ?? '', contract: market?.swap ? toFixed(market.contractSize ?? 1, `${symbol}.contractSize`) : ONE };
+}
 
 /** What the adapter keeps of an order it placed, to turn the exchange's later answers into reports. */
 export interface TrackedOrder {
@@ -18,19 +32,19 @@ export interface TrackedOrder {
  * them, else one fill per increase of the filled quantity at the average price, with an id derived
  * from the order and the cumulative quantity, so that it is the same however often it is seen.
  */
-export function fillsOf(order: CcxtOrder, quoteFee: string): Fill[] {
+export function fillsOf(order: CcxtOrder, units: OrderUnits): Fill[] {
   const trades = (order.trades ?? []).filter((t: Trade) => t.amount !== undefined && t.price !== undefined);
   if (trades.length > 0) {
     return trades.map((t: Trade) => ({
       tradeId: String(t.id ?? `${order.id}:${t.timestamp}`),
-      quantity: toFixed(t.amount, 'trade.amount'),
+      quantity: mul(toFixed(t.amount, 'trade.amount'), units.contract),
       price: toFixed(t.price, 'trade.price'),
       fee: t.fee?.cost !== undefined ? toFixed(t.fee.cost, 'trade.fee') : 0n,
-      feeAsset: t.fee?.currency ?? quoteFee,
+      feeAsset: t.fee?.currency ?? units.quote,
       liquidity: t.takerOrMaker === 'maker' ? 'maker' : 'taker',
     }));
   }
-  const filled = order.filled ? toFixed(order.filled, 'order.filled') : 0n;
+  const filled = order.filled ? mul(toFixed(order.filled, 'order.filled'), units.contract) : 0n;
   if (filled === 0n) return [];
   const price = order.average ?? order.price;
   return [
@@ -39,7 +53,7 @@ export function fillsOf(order: CcxtOrder, quoteFee: string): Fill[] {
       quantity: filled,
       price: toFixed(price, 'order.average'),
       fee: order.fee?.cost !== undefined ? toFixed(order.fee.cost, 'order.fee') : 0n,
-      feeAsset: order.fee?.currency ?? quoteFee,
+      feeAsset: order.fee?.currency ?? units.quote,
       liquidity: 'taker',
     },
   ];
@@ -50,7 +64,7 @@ export function fillsOf(order: CcxtOrder, quoteFee: string): Fill[] {
  * reported (fills are listed oldest first, so those already covered are skipped by quantity), and
  * the end of the order. Updates `tracked.reported`.
  */
-export function reportsFor(tracked: TrackedOrder, order: CcxtOrder, quoteFee: string, now: number): ExecutionReport[] {
+export function reportsFor(tracked: TrackedOrder, order: CcxtOrder, units: OrderUnits, now: number): ExecutionReport[] {
   const base = { clientOrderId: tracked.clientOrderId, exchangeOrderId: order.id, account: tracked.account, symbol: tracked.symbol, ts: now };
   const reports: ExecutionReport[] = [];
   if (tracked.exchangeOrderId === undefined) {
@@ -58,7 +72,7 @@ export function reportsFor(tracked: TrackedOrder, order: CcxtOrder, quoteFee: st
     reports.push({ ...base, kind: 'accepted' });
   }
   let covered = 0n;
-  for (const fill of fillsOf(order, quoteFee)) {
+  for (const fill of fillsOf(order, units)) {
     covered += fill.quantity;
     if (covered <= tracked.reported) continue;
     // A synthesized fill covers the whole filled quantity: report only what is new.
@@ -78,8 +92,8 @@ export function isFinal(order: CcxtOrder): boolean {
 }
 
 /** What reconciliation gets for one order. */
-export function orderState(clientOrderId: string, order: CcxtOrder | undefined, quoteFee: string): ExchangeOrderState {
+export function orderState(clientOrderId: string, order: CcxtOrder | undefined, units: OrderUnits): ExchangeOrderState {
   if (!order) return { clientOrderId, known: false, fills: [] };
   const status = order.status === 'canceled' ? 'cancelled' : order.status === 'closed' ? 'filled' : order.status === 'expired' || order.status === 'rejected' ? order.status : 'open';
-  return { clientOrderId, known: true, status, exchangeOrderId: order.id, fills: fillsOf(order, quoteFee) };
+  return { clientOrderId, known: true, status, exchangeOrderId: order.id, fills: fillsOf(order, units) };
 }

@@ -19,8 +19,6 @@ const messages = z.union([
     z.object({ type: z.literal('pause') }),
     /** Request: whether a replay has handed out its last candle and every trader has handled it. */
     z.object({ type: z.literal('replayStatus') }),
-    /** An account's perpetual positions, by symbol, with their margin and terms. */
-    z.object({ type: z.literal('getPositions'), account: z.string() }),
     /** A trader handled the candles of `step` (lockstep replay: the next ones wait for every trader). */
     z.object({ type: z.literal('candlesDone'), subscriber: z.string(), step: z.number().int().nonnegative() }),
   ]),

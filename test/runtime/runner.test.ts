@@ -81,3 +81,47 @@ describe('commits', () => {
     second.runner.stop();
   });
 });
+
+describe('a slow actor under repeating timers', () => {
+  /** Handles each firing of two 1 ms timers in 20 ms (a poll waiting on a rate-limited venue), sending one message each; cancels both after `stopAfter` firings. */
+  const slow = defineActor<{ type: 'a' | 'b' }, { handled: number; afterCancel: number }>({
+    create() {
+      let handled = 0;
+      let afterCancel = 0;
+      return {
+        init(ctx) {
+          ctx.setTimer('a', 1, { type: 'a' }, { repeat: true });
+          ctx.setTimer('b', 1, { type: 'b' }, { repeat: true });
+        },
+        async receive(msg, ctx) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          if (handled >= 10) afterCancel++;
+          handled++;
+          ctx.send('main', { type: 'handled', timer: msg.type, handled });
+          if (handled === 10) {
+            ctx.cancelTimer('a');
+            ctx.cancelTimer('b');
+          }
+        },
+        snapshot: () => ({ handled, afterCancel }),
+      };
+    },
+  });
+
+  test('sends what it handled while its queue never empties, and its timers do not pile up behind it', async () => {
+    const events: RunnerToHost[] = [];
+    const runner = new ActorRunner({ definition: slow, address: 'slow', args: {}, emit: (event) => events.push(event), markInHand: () => {} });
+    await runner.start(undefined);
+    // Both timers fire while every message is handled: the queue is never empty until they are cancelled.
+    const sent = () => commits(events).flatMap((c) => c.out.map((o) => o.message as { handled: number }));
+    await waitFor(() => sent().some((m) => m.handled >= 10), 'the timers cancelled');
+    // The first messages left before the timers were cancelled, not once the queue at last emptied.
+    expect(commits(events).find((c) => c.out.length > 0)!.out.length).toBeLessThan(10);
+    // A stop finishes what is queued: at most one firing of each timer, not one per millisecond of each 20 ms handling.
+    runner.stop();
+    await waitFor(() => events.at(-1)?.t === 'stopped', 'the stop', 30_000);
+    const last = decodeSnapshot<{ handled: number; afterCancel: number }>(commits(events).filter((c) => c.snapshot).at(-1)!.snapshot!);
+    expect(last.afterCancel).toBeLessThanOrEqual(2);
+    expect(sent().map((m) => m.handled)).toEqual(Array.from({ length: last.handled }, (_, i) => i + 1));
+  });
+});

@@ -9,4 +9,8 @@ export const bybit: ExchangeProfile = {
     // On unified accounts ccxt refuses fetchOrder until told that Bybit only finds an account's last 500 orders by id.
     fetchOrder: { acknowledged: true },
   },
+  // ccxt's total is the wallet balance.
+  swaps: { options: { fetchMarkets: { types: ['spot', 'linear'] } }, totalIsEquity: false },
+  // "Set leverage not modified": the leverage is already what was asked.
+  errorCodes: { '110043': 'NoChange' },
 };

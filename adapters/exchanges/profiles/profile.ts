@@ -7,6 +7,15 @@ export interface ExchangeProfile {
   testnet: boolean;
   /** ccxt `options` for spot trading: markets of other types are not loaded, so `BTC/USDT` can only mean spot. */
   options: Record<string, unknown>;
+  /** Linear perpetuals, where v3 trades them on this exchange. */
+  swaps?: {
+    /** Merged over `options` where a trader trades a perpetual: swap markets load beside spot (`BTC/USDT:USDT` beside `BTC/USDT`). */
+    options: Record<string, unknown>;
+    /** Whether ccxt's `total` of the futures wallet includes unrealized P&L (it does for some exchanges, not others); the ledger is the wallet without it. */
+    totalIsEquity: boolean;
+    /** Where ccxt's `fetchOrderTrades` is spot-only: the parameter of `fetchMyTrades` that selects one order's trades. */
+    orderTradesParam?: string;
+  };
   /** Error codes the exchange sends that ccxt's table lacks, with the ccxt error class they are. */
-  errorCodes?: Record<string, 'RateLimitExceeded' | 'ExchangeNotAvailable' | 'InsufficientFunds' | 'AuthenticationError' | 'InvalidOrder'>;
+  errorCodes?: Record<string, 'RateLimitExceeded' | 'ExchangeNotAvailable' | 'InsufficientFunds' | 'AuthenticationError' | 'InvalidOrder' | 'NoChange'>;
 }

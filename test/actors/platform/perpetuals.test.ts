@@ -57,7 +57,7 @@ test('shorts on the paper perpetual, in worker threads: they open, gain as the p
   // The fall: each short gains, and the candle spans 08:00, a funding time.
   p.advance();
   const funding = await events(p, 'funding', 3);
-  for (const e of funding) expect(e.amount).toBe(fundingPayment(-fx('10'), fx('95'), e.rate));
+  for (const e of funding) expect(e.amount).toBe(fundingPayment(-fx('10'), fx('95'), e.rate!));
   const fallen = await p.status('levered');
   expect(fallen.unrealized).toBe(fx('49.9'));
   expect(fallen.positions[SWAP]!.funding).toBe(funding[0]!.amount);

@@ -13,13 +13,38 @@ const refusal = (input: object) => {
   return 'accepted';
 };
 
+/** A ccxt exchange's markets as loaded, for the tree (see `loadTradingMarkets`). */
+const listed = (...symbols: string[]) => ({ markets: { ex: symbols.map((symbol) => ({ symbol, base: 'BTC', quote: 'USDT', priceStep: 1n, amountStep: 1n, minAmount: 1n, minNotional: 0n, makerFee: 0n, takerFee: 0n, ...(symbol.includes(':') ? { swap: { maintenanceMargin: 5n * 10n ** 6n, maxLeverage: 100 } } : {}) })) } });
+const onCcxt = (exchange: string, traders: object[], symbols: string[]) => {
+  try {
+    platformTree(parseConfig({ exchanges: { ex: { type: 'ccxt', exchange } }, traders: traders.map((t) => ({ exchange: 'ex', ...t })) }), listed(...symbols));
+  } catch (error) {
+    const { field, message } = error as { field?: string; message: string };
+    return { field, message };
+  }
+  return 'accepted';
+};
+
+test('a perpetual through ccxt: one trader per account holds it, trading perpetuals only, on an exchange whose perpetuals v3 trades', () => {
+  const swap = { id: 'a', account: 'main', symbols: ['BTC/USDT:USDT'], leverage: 5 };
+  expect(onCcxt('binance', [swap], ['BTC/USDT:USDT'])).toBe('accepted');
+  expect(onCcxt('binance', [swap, { ...swap, id: 'b', account: 'other' }], ['BTC/USDT:USDT'])).toBe('accepted');
+  expect(onCcxt('binance', [swap, { ...swap, id: 'b' }], ['BTC/USDT:USDT'])).toEqual({
+    field: 'traders[1].symbols[0]',
+    message: 'traders[1].symbols[0]: BTC/USDT:USDT is already held by trader "a" on account "main" of ex: one position per perpetual and account, so one trader each',
+  });
+  expect(onCcxt('binance', [{ ...swap, symbols: ['BTC/USDT:USDT', 'BTC/USDT'] }], ['BTC/USDT:USDT', 'BTC/USDT'])).toEqual({
+    field: 'traders[0].symbols[1]',
+    message: 'traders[0].symbols[1]: BTC/USDT: a trader on a real exchange trades spot or perpetuals, not both (its ledger starts from one wallet); give the spot symbols a trader of their own',
+  });
+  expect(onCcxt('binance', [{ ...swap, leverage: 101 }], ['BTC/USDT:USDT'])).toMatchObject({ field: 'traders[0].leverage' });
+  expect(onCcxt('kucoin', [swap], [])).toEqual({
+    field: 'traders[0].symbols[0]',
+    message: 'traders[0].symbols[0]: BTC/USDT:USDT is not listed on exchange "ex": v3 trades perpetuals through ccxt on binance, bybit, okx',
+  });
+});
+
 test.each([
-  [
-    'a perpetual on a ccxt exchange',
-    { exchanges: { binance: { type: 'ccxt' } }, traders: [{ id: 'a', exchange: 'binance', symbols: ['BTC/USDT:USDT'] }] },
-    'traders[0].symbols[0]',
-    'BTC/USDT:USDT: perpetuals trade on the paper exchange only, for now (spot through ccxt: BTC/USDT)',
-  ],
   ['leverage for a trader with no perpetual', { traders: [{ id: 'a', symbols: ['BTC/USDT'], leverage: 3 }] }, 'traders[0].leverage', "leverage is for perpetuals, and none of the trader's symbols is one (BTC/USDT:USDT is BTC/USDT's)"],
   ['shorts for a trader with no perpetual', { traders: [{ id: 'a', symbols: ['BTC/USDT'], allowShort: true }] }, 'traders[0].allowShort', "allowShort is for perpetuals, and none of the trader's symbols is one (BTC/USDT:USDT is BTC/USDT's)"],
   ['leverage above the market’s highest', { traders: [{ id: 'a', symbols: ['BTC/USDT:USDT'], leverage: { 'BTC/USDT:USDT': 60 } }] }, 'traders[0].leverage.BTC/USDT:USDT', "60x is above BTC/USDT:USDT's highest leverage, 50x"],
