@@ -80,7 +80,7 @@ async function startActor(endpoint: string): Promise<{ roundTrip(clientOrderId: 
     marketsDir: mkdtempSync(join(tmpdir(), 'botv3-bench-markets-')),
     timeframe: '1m',
     pollMs: 3_600_000,
-    fundingCheckMs: 3_600_000,
+    holdingsCheckMs: 3_600_000,
     timeoutMs: 10_000,
     guard: GUARD_DEFAULTS,
   };

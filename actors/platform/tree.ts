@@ -159,7 +159,7 @@ function ccxtSpec(config: PlatformConfig, name: string, exchange: Extract<Exchan
     marketsDir: options.marketsDir ?? join('data', 'markets'),
     timeframe: exchange.timeframe,
     pollMs: exchange.pollMs,
-    fundingCheckMs: exchange.fundingCheckMs,
+    holdingsCheckMs: exchange.holdingsCheckMs,
     timeoutMs: exchange.timeoutMs,
     guard: GUARD_DEFAULTS,
     ...(tradesSwaps(config, name) ? { swaps: true } : {}),
@@ -212,7 +212,7 @@ export function traderSpec(
   });
   const leverage = swapLeverage(trader, markets, field);
   const account = traderAccount(trader);
-  if (exchange.type === 'ccxt' && leverage) checkHeldAlone(config, trader, symbols, symbolField);
+  if (exchange.type === 'ccxt' && leverage) checkAccountPerpetuals(config, trader, symbols, symbolField, field);
   const stored = options.balances?.[trader.id];
   const balances = stored ? Object.fromEntries(Object.entries(stored).map(([asset, amount]) => [asset, toFixed(amount, `balances.${asset}`)])) : trader.balances;
   const reportTo = reportAddress(options);
@@ -289,11 +289,12 @@ function accountShare(config: PlatformConfig, trader: TraderConfig, field: strin
 
 /**
  * A real account holds one position per perpetual (one-way mode), so one trader holds it: two traders
- * of an account on one perpetual would net each other's orders out of sight. And a ccxt trader trades
- * spot or perpetuals, not both: the exchanges keep them in separate wallets (Binance's spot and
- * USDⓈ-M), and a trader's ledger starts from one.
+ * of an account on one perpetual would net each other's orders out of sight. Where the margin mode is
+ * the account's (Bybit's unified account), its traders of perpetuals agree on it. And a ccxt trader
+ * trades spot or perpetuals, not both: the exchanges keep them in separate wallets (Binance's spot
+ * and USDⓈ-M), and a trader's ledger starts from one.
  */
-function checkHeldAlone(config: PlatformConfig, trader: TraderConfig, symbols: readonly string[], symbolField: (j: number) => string): void {
+function checkAccountPerpetuals(config: PlatformConfig, trader: TraderConfig, symbols: readonly string[], symbolField: (j: number) => string, field: string): void {
   const spot = symbols.findIndex((s) => !s.includes(':'));
   if (spot >= 0) throw new TradingError('ERR_INVALID_CONFIG', `${symbols[spot]}: a trader on a real exchange trades spot or perpetuals, not both (its ledger starts from one wallet); give the spot symbols a trader of their own`, { field: symbolField(spot) });
   const exchange = traderExchange(trader);
@@ -304,6 +305,11 @@ function checkHeldAlone(config: PlatformConfig, trader: TraderConfig, symbols: r
     if (traderExchange(other) !== exchange || traderAccount(other) !== account) continue;
     const j = symbols.findIndex((s) => traderSymbols(other).includes(s));
     if (j >= 0) throw new TradingError('ERR_INVALID_CONFIG', `${symbols[j]} is already held by trader "${other.id}" on account "${account}" of ${exchange}: one position per perpetual and account, so one trader each`, { field: symbolField(j) });
+    const id = ccxtExchangeId(exchange, config.exchanges[exchange] as Extract<ExchangeConfig, { type: 'ccxt' }>);
+    const mode = (t: TraderConfig) => t.marginMode ?? 'isolated';
+    if (PROFILES[id].swaps?.marginModePerAccount && traderSymbols(other).some((s) => s.includes(':')) && mode(other) !== mode(trader)) {
+      throw new TradingError('ERR_INVALID_CONFIG', `${mode(trader)}: ${id} sets one margin mode for the whole account, and trader "${other.id}" on account "${account}" trades ${mode(other)}`, { field: `${field}marginMode` });
+    }
   }
 }
 

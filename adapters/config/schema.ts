@@ -174,8 +174,8 @@ const ccxtExchange = z.strictObject({
   pollMs: z.number().int().positive().default(2_000),
   /** How often each account is checked against its traders' ledgers (see the README's exchanges section). */
   ledgerCheckMs: z.number().int().positive().default(300_000),
-  /** How often funding payments on the perpetuals its traders hold are fetched. */
-  fundingCheckMs: z.number().int().positive().default(60_000),
+  /** How often funding payments and liquidations on the perpetuals its traders hold are fetched. */
+  holdingsCheckMs: z.number().int().positive().default(60_000),
   timeoutMs: z.number().int().positive().default(10_000),
   /**
    * A perpetual's tier-1 terms where the exchange's market list does not state them (Binance's does

@@ -17,8 +17,8 @@ export interface CcxtExchangeArgs {
   timeframe: string;
   /** How often live orders are fetched for fills, and candles for subscribers. */
   pollMs: number;
-  /** How often funding payments on the perpetuals its subscribers hold are fetched. */
-  fundingCheckMs: number;
+  /** How often funding payments and liquidations on the perpetuals its subscribers hold are fetched. */
+  holdingsCheckMs: number;
   timeoutMs: number;
   /** Its traders trade perpetuals: the swap markets are loaded too (see `ClientOptions.swaps`). */
   swaps?: boolean;

@@ -15,16 +15,18 @@ import { ExchangeGuard } from './guard.js';
 import { MarketsCache } from './markets-cache.js';
 import { isFinal, orderState, reportsFor, unitsOf, type TrackedOrder } from './orders.js';
 import { PROFILES } from './profiles/index.js';
-import { fundingReports, heldPositions, MarginTerms, swapWallet } from './swaps.js';
+import { fundingReports, heldPositions, liquidationReports, MarginTerms, swapWallet } from './swaps.js';
 import { checkCandles, checkOrder } from './responses.js';
+
+const DAY_MS = 86_400_000;
 
 const messages = z.union([
   exchangeMessages,
   z.discriminatedUnion('type', [
     /** Timer: fetches live orders for fills and candles for subscribers. */
     z.object({ type: z.literal('poll') }),
-    /** Timer: fetches funding paid or received on the perpetuals subscribers hold. */
-    z.object({ type: z.literal('funding') }),
+    /** Timer: fetches funding and liquidations on the perpetuals subscribers hold. */
+    z.object({ type: z.literal('holdings') }),
     /** Request: connectivity and live orders. */
     z.object({ type: z.literal('status') }),
     /** Stops publishing candles (before a graceful shutdown); live orders are still followed. */
@@ -40,8 +42,14 @@ interface State {
   subscribers: Record<Address, string[]>;
   /** Open time of the last candle published, per symbol. */
   lastCandle: Record<string, number>;
-  /** Who holds each perpetual of each account (`account\nsymbol`), and the time of the last funding reported to it. */
-  holders: Record<string, { subscriber: Address; since: number }>;
+  /** Who holds each perpetual of each account (`account\nsymbol`), and the times of the last funding and liquidation reported to it. */
+  holders: Record<string, Holder>;
+}
+
+interface Holder {
+  subscriber: Address;
+  funding: number;
+  liquidation: number;
 }
 
 export interface ExchangeStatusReply {
@@ -137,7 +145,11 @@ export default defineActor<Message, State>({
         if (typeof prepared === 'string') return reject(prepared);
         const swap = exchange.markets![order.symbol]!.swap;
         if (swap) await terms.apply(exchange, order.account, order.symbol, order.leverage ?? 1, order.marginMode ?? 'isolated', (call) => guard.run(call));
-        const params = { clientOrderId: order.clientOrderId, ...(swap && order.reduceOnly ? { reduceOnly: true } : {}) };
+        const params = {
+          clientOrderId: order.clientOrderId,
+          ...(swap && order.reduceOnly ? { reduceOnly: true } : {}),
+          ...(swap && PROFILES[args.exchange].swaps?.marginModeOnOrder ? { marginMode: order.marginMode ?? 'isolated' } : {}),
+        };
         const placed = await guard.run(async () => checkOrder(args.name, await exchange.createOrder(order.symbol, order.type, order.side, prepared.amount, prepared.price, params)));
         // Placed: if its trades cannot be read now, it is reported accepted, and its fills come with the next poll.
         const seen = await withTrades(exchange, placed, order.symbol).catch(() => ({ ...placed, status: 'open', filled: 0, trades: [] }) as CcxtOrder);
@@ -163,7 +175,8 @@ export default defineActor<Message, State>({
       if (!exchange.markets?.[symbol]?.swap || !order.filled || order.trades?.length) return order;
       const param = PROFILES[args.exchange].swaps?.orderTradesParam;
       const trades = await guard.run(() => (param ? exchange.fetchMyTrades(symbol, undefined, undefined, { [param]: order.id }) : exchange.fetchOrderTrades(order.id!, symbol)));
-      return { ...order, trades };
+      // Gate cannot ask for one order's futures trades: the symbol's recent ones come, and the order's are kept.
+      return { ...order, trades: trades.filter((t) => t.order === undefined || t.order === order.id) };
     };
 
     /** The order as the exchange has it now, by its id, or by our client order id when the id never came back. */
@@ -227,17 +240,24 @@ export default defineActor<Message, State>({
       }
     };
 
-    /** Funding since the last reported, per perpetual held, to its holder: the report's time is the payment's, so it is sent once. */
-    const pollFunding = async (ctx: ActorContext) => {
+    /**
+     * Funding and liquidations since the last reported, per perpetual held, to its holder: a report's
+     * time is the venue's, and the next look starts after it, so each is sent once.
+     */
+    const pollHoldings = async (ctx: ActorContext, now: number) => {
       for (const [key, holder] of Object.entries(state.holders)) {
         const [account, symbol] = key.split('\n') as [string, string];
         const exchange = await client(account).catch(() => undefined);
-        const entries = exchange && (await guard.run(() => exchange.fetchFundingHistory(symbol, holder.since + 1)).catch(() => undefined));
-        if (!entries) continue;
-        const reports = fundingReports(entries, account, symbol, holder.since);
-        if (reports.length === 0) continue;
-        holder.since = reports.at(-1)!.ts;
-        send(ctx, holder.subscriber, reports);
+        if (!exchange) continue;
+        const funding = await guard.run(() => exchange.fetchFundingHistory(symbol, holder.funding + 1)).catch(() => undefined);
+        const liquidations = exchange.has.fetchMyLiquidations ? await guard.run(() => exchange.fetchMyLiquidations(symbol, holder.liquidation + 1)).catch(() => undefined) : [];
+        const paid = fundingReports(funding ?? [], account, symbol, holder.funding, PROFILES[args.exchange].swaps?.fundingIsFee);
+        const liquidated = liquidationReports(liquidations ?? [], account, symbol, holder.liquidation, unitsOf(exchange, symbol).contract);
+        // After an empty answer the next look starts no earlier than a day ago: venues answer a window after
+        // the start asked (Bybit's is 7 days), and a quiet week would otherwise leave every later payment outside it.
+        if (funding) holder.funding = paid.at(-1)?.ts ?? Math.max(holder.funding, now - DAY_MS);
+        if (liquidations) holder.liquidation = liquidated.at(-1)?.ts ?? Math.max(holder.liquidation, now - DAY_MS);
+        send(ctx, holder.subscriber, [...paid, ...liquidated].sort((a, b) => a.ts - b.ts));
       }
     };
 
@@ -259,7 +279,7 @@ export default defineActor<Message, State>({
         guard = new ExchangeGuard(args.name, args.guard);
         markets = new MarketsCache(args.marketsDir);
         ctx.setTimer('poll', args.pollMs, { type: 'poll' }, { repeat: true });
-        if (args.swaps) ctx.setTimer('funding', args.fundingCheckMs, { type: 'funding' }, { repeat: true });
+        if (args.swaps) ctx.setTimer('holdings', args.holdingsCheckMs, { type: 'holdings' }, { repeat: true });
       },
       async receive(msg, ctx) {
         const now = Date.now();
@@ -281,9 +301,9 @@ export default defineActor<Message, State>({
           }
           case 'subscribe':
             state.subscribers[msg.subscriber] = msg.symbols;
-            // Funding is followed from now on for the perpetuals of the subscriber's account.
+            // Funding and liquidations are followed from now on for the perpetuals of the subscriber's account.
             for (const symbol of msg.account === undefined ? [] : msg.symbols.filter((s) => s.includes(':'))) {
-              state.holders[`${msg.account}\n${symbol}`] ??= { subscriber: msg.subscriber, since: now };
+              state.holders[`${msg.account}\n${symbol}`] ??= { subscriber: msg.subscriber, funding: now, liquidation: now };
             }
             return;
           case 'openAccount':
@@ -327,8 +347,8 @@ export default defineActor<Message, State>({
             await pollOrders(ctx, now);
             if (!paused) await pollCandles(ctx);
             return;
-          case 'funding':
-            await pollFunding(ctx);
+          case 'holdings':
+            await pollHoldings(ctx, now);
             return;
           case 'pause':
             paused = true;

@@ -1,13 +1,14 @@
-import { NoChange, type Balances as CcxtBalances, type Exchange, type FundingHistory, type Position as CcxtPosition } from 'ccxt';
+import { NoChange, type Balances as CcxtBalances, type Exchange, type FundingHistory, type Liquidation, type Position as CcxtPosition } from 'ccxt';
 import type { BalancesReply, ExecutionReport, HeldPosition } from '../../actors/trading/exchange-protocol.js';
-import { mul, toFixed } from '../../actors/trading/fixed.js';
+import { mul, toFixed, type Fixed } from '../../actors/trading/fixed.js';
+import { symbolParts } from '../../actors/trading/symbol.js';
 import type { MarginMode } from '../../actors/trading/margin.js';
 import { unitsOf } from './orders.js';
 
 /**
  * What the ccxt exchange actor adds for linear perpetuals: the positions an account holds, its futures
- * wallet as a ledger counts it, funding payments as reports, and the leverage and margin mode set on
- * the exchange before a symbol's first order. Quantities cross to the trader in the base asset.
+ * wallet as a ledger counts it, funding payments and liquidations as reports, and the leverage and
+ * margin mode set on the exchange before a symbol's first order. Quantities cross to the trader in the base asset.
  */
 
 /** The account's linear perpetual positions as the trader holds them: signed base quantity (long > 0) and entry. */
@@ -38,12 +39,42 @@ export function swapWallet(balance: CcxtBalances, positions: CcxtPosition[], tot
   return out;
 }
 
-/** Funding payments of `symbol` after `since`, oldest first, as reports to the holder's trader. */
-export function fundingReports(entries: FundingHistory[], account: string, symbol: string, since: number): ExecutionReport[] {
+/**
+ * Liquidations of `symbol` after `since`, oldest first, as reports to the holder's trader: the closing
+ * fill (in base units, at the average price) and its side. The venue's liquidation fee is not among
+ * them (Binance books it apart, as an insurance clearance): the ledger watch sees it as drift.
+ */
+export function liquidationReports(liquidations: Liquidation[], account: string, symbol: string, since: number, contract: Fixed): ExecutionReport[] {
+  return after(liquidations, symbol, since)
+    .filter(({ entry }) => (entry.contracts ?? 0) > 0)
+    .map(({ entry, ts }) => ({
+      kind: 'liquidation',
+      clientOrderId: '',
+      account,
+      symbol,
+      side: entry.side === 'buy' ? 'buy' : 'sell',
+      fill: { tradeId: `${symbol}:${ts}`, quantity: mul(toFixed(entry.contracts, `${symbol}.contracts`), contract), price: toFixed(entry.price, `${symbol}.price`), fee: 0n, feeAsset: symbolParts(symbol).quote, liquidity: 'taker' },
+      reason: 'liquidated on the exchange',
+      ts,
+    }));
+}
+
+/** The entries of `symbol` (or of no symbol: the request named it) timed after `since`, oldest first. */
+function after<T extends { symbol?: string | undefined; timestamp?: number | undefined }>(entries: T[], symbol: string, since: number): { entry: T; ts: number }[] {
   return entries
-    .flatMap((e) => (e.timestamp !== undefined && e.timestamp > since && (e.symbol === undefined || e.symbol === symbol) ? [{ amount: e.amount, ts: e.timestamp }] : []))
-    .sort((a, b) => a.ts - b.ts)
-    .map(({ amount, ts }) => ({ kind: 'funding', clientOrderId: '', account, symbol, funding: { amount: toFixed(amount, `${symbol}.funding`) }, ts }));
+    .flatMap((entry) => (entry.timestamp !== undefined && entry.timestamp > since && (entry.symbol === undefined || entry.symbol === symbol) ? [{ entry, ts: entry.timestamp }] : []))
+    .sort((a, b) => a.ts - b.ts);
+}
+
+/**
+ * Funding payments of `symbol` after `since`, oldest first, as reports to the holder's trader: received
+ * positive. `asFee`: the exchange's amounts are fees, positive when paid (see `fundingIsFee`).
+ */
+export function fundingReports(entries: FundingHistory[], account: string, symbol: string, since: number, asFee = false): ExecutionReport[] {
+  return after(entries, symbol, since).map(({ entry, ts }) => {
+    const amount = toFixed(entry.amount, `${symbol}.funding`);
+    return { kind: 'funding', clientOrderId: '', account, symbol, funding: { amount: asFee ? -amount : amount }, ts };
+  });
 }
 
 /**
@@ -57,7 +88,8 @@ export class MarginTerms {
     const key = `${account}\n${symbol}`;
     const wanted = `${mode} ${leverage}`;
     if (this.#set.get(key) === wanted) return;
-    await run(() => unlessAlreadySo(exchange.setMarginMode(mode, symbol, { leverage })));
+    // Where ccxt has no call for it (Gate), the margin mode travels with the leverage.
+    if (exchange.has.setMarginMode) await run(() => unlessAlreadySo(exchange.setMarginMode(mode, symbol, { leverage })));
     await run(() => unlessAlreadySo(exchange.setLeverage(leverage, symbol, { marginMode: mode })));
     this.#set.set(key, wanted);
   }

@@ -19,8 +19,12 @@ export interface SwapRecording {
   routes: Route[];
   /** Where leverage, margin mode and orders are sent. */
   paths: Record<'leverage' | 'marginMode' | 'createOrder', [Route['method'], string]>;
-  /** The exchange's fields for them: leverage's, margin mode's with its value for isolated, reduce-only's with its value, the client order id's. */
-  sent: { leverage: string; marginMode: [string, string]; reduceOnly: [string, string]; clientOrderId: string };
+  /**
+   * The exchange's fields for them: leverage's, margin mode's with its value for isolated, reduce-only's
+   * with its value, the client order id's (and what arrives there, where ccxt adapts it: Gate's start
+   * with `t-`), and the order's own margin mode field where the venue takes it from each order.
+   */
+  sent: { leverage: string; marginMode: [string, string]; reduceOnly: [string, string]; clientOrderId: string; clientOrderIdSent?: string; orderMarginMode?: [string, string] };
   expected: {
     market: { id: string; contractSize: number; amountPrecision: number; pricePrecision: number; minAmount: number };
     /** The short the account holds, as ccxt parses it. */
@@ -75,11 +79,15 @@ export function swapScenario(recording: SwapRecording): void {
       const calls = server.requests.length;
       await terms.apply(client, 'main', SWAP, 5, 'isolated', run);
       expect(server.requests.length).toBe(calls);
-      await client.createOrder(SWAP, 'market', 'buy', 1, undefined, { clientOrderId: 'v3swap0001', reduceOnly: true });
+      // With the params the exchange actor gives a reduce-only perpetual order of an isolated trader.
+      const onOrder = PROFILES[recording.exchange].swaps!.marginModeOnOrder ? { marginMode: 'isolated' } : {};
+      await client.createOrder(SWAP, 'market', 'buy', 1, undefined, { clientOrderId: 'v3swap0001', reduceOnly: true, ...onOrder });
       const order = lastSent(recording.paths.createOrder);
       const [reduceField, reduceValue] = recording.sent.reduceOnly;
       expect(String(order[reduceField])).toBe(reduceValue);
-      expect(order[recording.sent.clientOrderId]).toBe('v3swap0001');
+      expect(order[recording.sent.clientOrderId]).toBe(recording.sent.clientOrderIdSent ?? 'v3swap0001');
+      expect(recording.sent.orderMarginMode !== undefined).toBe(PROFILES[recording.exchange].swaps!.marginModeOnOrder === true);
+      if (recording.sent.orderMarginMode) expect(order[recording.sent.orderMarginMode[0]]).toBe(recording.sent.orderMarginMode[1]);
     });
 
     test('reads the account’s short as a signed base quantity, and its futures wallet without unrealized P&L', async () => {
@@ -97,8 +105,10 @@ export function swapScenario(recording: SwapRecording): void {
       const at = Date.UTC(2026, 0, 1, 8);
       recording.account.funding.push({ time: at, income: '-0.12650000' }, { time: at + 8 * 3_600_000, income: '0.03100000' });
       const entries = await client.fetchFundingHistory(SWAP, at - 1);
-      expect(fundingReports(entries, 'main', SWAP, at).map((r) => [r.ts, r.funding!.amount])).toEqual([[at + 8 * 3_600_000, toFixed('0.031', 'f')]]);
-      expect(fundingReports(entries, 'main', SWAP, at - 1).map((r) => r.funding!.amount)).toEqual([-toFixed('0.1265', 'f'), toFixed('0.031', 'f')]);
+      // Received positive, whatever sign the exchange's answer gives it.
+      const asFee = PROFILES[recording.exchange].swaps!.fundingIsFee;
+      expect(fundingReports(entries, 'main', SWAP, at, asFee).map((r) => [r.ts, r.funding!.amount])).toEqual([[at + 8 * 3_600_000, toFixed('0.031', 'f')]]);
+      expect(fundingReports(entries, 'main', SWAP, at - 1, asFee).map((r) => r.funding!.amount)).toEqual([-toFixed('0.1265', 'f'), toFixed('0.031', 'f')]);
     });
   });
 }

@@ -113,14 +113,14 @@ describe('a slow actor under repeating timers', () => {
     const runner = new ActorRunner({ definition: slow, address: 'slow', args: {}, emit: (event) => events.push(event), markInHand: () => {} });
     await runner.start(undefined);
     // Both timers fire while every message is handled: the queue is never empty until they are cancelled.
-    const sent = () => commits(events).flatMap((c) => c.out.map((o) => o.message as { handled: number }));
+    const sent = () => commits(events).flatMap((c) => c.out.map((o) => o.message as unknown as { handled: number }));
     await waitFor(() => sent().some((m) => m.handled >= 10), 'the timers cancelled');
     // The first messages left before the timers were cancelled, not once the queue at last emptied.
     expect(commits(events).find((c) => c.out.length > 0)!.out.length).toBeLessThan(10);
     // A stop finishes what is queued: at most one firing of each timer, not one per millisecond of each 20 ms handling.
     runner.stop();
     await waitFor(() => events.at(-1)?.t === 'stopped', 'the stop', 30_000);
-    const last = decodeSnapshot<{ handled: number; afterCancel: number }>(commits(events).filter((c) => c.snapshot).at(-1)!.snapshot!);
+    const last = decodeSnapshot(commits(events).filter((c) => c.snapshot).at(-1)!.snapshot!) as { handled: number; afterCancel: number };
     expect(last.afterCancel).toBeLessThanOrEqual(2);
     expect(sent().map((m) => m.handled)).toEqual(Array.from({ length: last.handled }, (_, i) => i + 1));
   });

@@ -15,6 +15,12 @@ export interface ExchangeProfile {
     totalIsEquity: boolean;
     /** Where ccxt's `fetchOrderTrades` is spot-only: the parameter of `fetchMyTrades` that selects one order's trades. */
     orderTradesParam?: string;
+    /** The venue takes the margin mode from each order, not from the symbol (OKX's `tdMode`): ccxt's default there is cross. */
+    marginModeOnOrder?: boolean;
+    /** The margin mode is the whole account's, not a symbol's (Bybit's unified account): an account's traders must agree on it. */
+    marginModePerAccount?: boolean;
+    /** ccxt passes the venue's funding as a fee (Bybit's `execFee`: positive when paid), not as cash received: its sign is turned. */
+    fundingIsFee?: boolean;
   };
   /** Error codes the exchange sends that ccxt's table lacks, with the ccxt error class they are. */
   errorCodes?: Record<string, 'RateLimitExceeded' | 'ExchangeNotAvailable' | 'InsufficientFunds' | 'AuthenticationError' | 'InvalidOrder' | 'NoChange'>;

@@ -40,8 +40,16 @@ test('a perpetual through ccxt: one trader per account holds it, trading perpetu
   expect(onCcxt('binance', [{ ...swap, leverage: 101 }], ['BTC/USDT:USDT'])).toMatchObject({ field: 'traders[0].leverage' });
   expect(onCcxt('kucoin', [swap], [])).toEqual({
     field: 'traders[0].symbols[0]',
-    message: 'traders[0].symbols[0]: BTC/USDT:USDT is not listed on exchange "ex": v3 trades perpetuals through ccxt on binance, bybit, okx',
+    message: 'traders[0].symbols[0]: BTC/USDT:USDT is not listed on exchange "ex": v3 trades perpetuals through ccxt on binance, bybit, okx, bitget, gate',
   });
+  // Bybit's unified account has one margin mode: its traders of perpetuals agree on it.
+  const eth = { ...swap, id: 'b', symbols: ['ETH/USDT:USDT'], marginMode: 'cross' };
+  expect(onCcxt('binance', [swap, eth], ['BTC/USDT:USDT', 'ETH/USDT:USDT'])).toBe('accepted');
+  expect(onCcxt('bybit', [swap, eth], ['BTC/USDT:USDT', 'ETH/USDT:USDT'])).toEqual({
+    field: 'traders[1].marginMode',
+    message: 'traders[1].marginMode: cross: bybit sets one margin mode for the whole account, and trader "a" on account "main" trades isolated',
+  });
+  expect(onCcxt('bybit', [swap, { ...eth, marginMode: 'isolated' }], ['BTC/USDT:USDT', 'ETH/USDT:USDT'])).toBe('accepted');
 });
 
 test.each([

@@ -29,7 +29,7 @@ beforeAll(async () => {
     marketsDir: mkdtempSync(join(tmpdir(), 'botv3-markets-')),
     timeframe: '1m',
     pollMs: 60_000,
-    fundingCheckMs: 60_000,
+    holdingsCheckMs: 60_000,
     timeoutMs: 1_000,
     guard: { ...GUARD_DEFAULTS, backoff: { initialMs: 1, maxMs: 5, jitter: 0 } },
   };

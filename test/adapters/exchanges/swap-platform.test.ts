@@ -21,12 +21,13 @@ const fx = (value: string) => toFixed(value, 'test');
 const venue = binanceUsdm();
 let server: FakeExchange;
 let platform: TestPlatform;
+const sent = (path: string) => server.requests.filter((r) => r.method === 'POST' && r.path.endsWith(path)).map((r) => ({ ...r.query, ...(r.body as Record<string, string>) }));
 
 beforeAll(async () => {
   server = await fakeExchange(venue.routes);
   keysInEnvironment('binance', 'futures', venue.credentials);
   const input = {
-    exchanges: { binance: { type: 'ccxt', endpoint: server.origin, pollMs: 50, fundingCheckMs: 1_000, timeoutMs: 1_000 } },
+    exchanges: { binance: { type: 'ccxt', endpoint: server.origin, pollMs: 50, holdingsCheckMs: 3_000, timeoutMs: 1_000 } },
     traders: [{ id: 'hedge', exchange: 'binance', account: 'futures', symbols: [SWAP], leverage: 5, allowShort: true }],
   };
   const marketsDir = mkdtempSync(join(tmpdir(), 'botv3-markets-'));
@@ -74,7 +75,6 @@ test('CLOSE sets the margin mode and leverage, then buys the short back reduce-o
     const s = await platform.status('hedge');
     return s.positions[SWAP]?.quantity === 0n && Object.keys(s.orders).length === 0 && s;
   }, 'the short closed');
-  const sent = (path: string) => server.requests.filter((r) => r.method === 'POST' && r.path.endsWith(path)).map((r) => ({ ...r.query, ...(r.body as Record<string, string>) }));
   expect(sent('/fapi/v1/marginType')).toMatchObject([{ symbol: 'BTCUSDT', marginType: 'ISOLATED' }]);
   expect(sent('/fapi/v1/leverage')).toMatchObject([{ symbol: 'BTCUSDT', leverage: '5' }]);
   expect(sent('/fapi/v1/order')).toMatchObject([{ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01', reduceOnly: 'true', newClientOrderId: clientOrderId('hedge', 'close-1') }]);
@@ -84,13 +84,31 @@ test('CLOSE sets the margin mode and leverage, then buys the short back reduce-o
   expect(status.balances.USDT).toBe(fx('2000') - fx('0.1265') - fee);
 });
 
+test('SELL opens a short again, and the venue liquidating it is booked as the closing fill, at its price', async () => {
+  platform.signal('hedge', { id: 'short-2', strategy: 'api', symbol: SWAP, action: 'SELL', quantity: 0.01 });
+  await waitFor(async () => (await platform.status('hedge')).positions[SWAP]?.quantity === -fx('0.01'), 'the short opened');
+  expect(sent('/fapi/v1/order').at(-1)).toMatchObject({ side: 'SELL', quantity: '0.01', newClientOrderId: clientOrderId('hedge', 'short-2') });
+  expect(sent('/fapi/v1/order').at(-1)!.reduceOnly).toBeUndefined();
+  // The mark crossed the liquidation price: the venue bought the short back at 75,474.10.
+  venue.account.liquidations = [{ time: Date.now() + 1, side: 'BUY', qty: '0.010', avgPrice: '75474.10' }];
+  const status = await waitFor(async () => {
+    const s = await platform.status('hedge');
+    return s.positions[SWAP]?.quantity === 0n && s;
+  }, 'the liquidation booked');
+  const loss = fx('121.641');
+  const fees = 2n * fx('0.31655');
+  expect(status.balances.USDT).toBe(fx('2000') - fx('0.1265') - fees - loss);
+  const events = (await platform.hub()).recent.filter((e) => e.kind === 'liquidation');
+  expect(events).toMatchObject([{ kind: 'liquidation', symbol: SWAP, side: 'buy', quantity: fx('0.01'), price: fx('75474.1'), reason: 'liquidated on the exchange' }]);
+});
+
 test('the futures wallet is checked against the ledger: equal when the account agrees, a drift alert when it moves', async () => {
-  // The venue's wallet after the same funding and fee, and no position.
-  venue.account.wallet = '1999.55695000';
+  // The venue's wallet after the same funding, fees and liquidation, and no position.
+  venue.account.wallet = '1877.59940000';
   venue.account.position = { amount: '0', entry: '0', mark: '63320.0' };
   const watch = new LedgerWatch(platform.system, platform.config);
   expect(await watch.check('binance')).toEqual([]);
-  venue.account.wallet = '1899.55695000';
+  venue.account.wallet = '1777.59940000';
   expect(await watch.check('binance')).toEqual([]);
   expect(await watch.check('binance')).toEqual([{ exchange: 'binance', account: 'futures', wallet: 'swap', asset: 'USDT', drift: -fx('100') }]);
   const alerts = (await platform.hub()).recent.filter((e) => e.kind === 'alert' && 'source' in e && e.source === 'ledger') as unknown as { message: string }[];

@@ -1,0 +1,4 @@
+import { bybitLinear } from '../../fixtures/exchanges/bybit-linear.js';
+import { swapScenario } from '../../helpers/swap-scenario.js';
+
+swapScenario(bybitLinear());

@@ -1,0 +1,4 @@
+import { gateUsdt } from '../../fixtures/exchanges/gate-usdt.js';
+import { swapScenario } from '../../helpers/swap-scenario.js';
+
+swapScenario(gateUsdt());
