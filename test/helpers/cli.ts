@@ -50,11 +50,15 @@ export function exitOf(run: Promise<CliResult>): Promise<CliExit> {
   );
 }
 
-/** Starts `botv3 ...args` in `root`, for a test that reads its output as it runs, or kills it. */
-export function spawnBotv3(args: readonly string[], options: Omit<SpawnOptions, 'cwd'> = {}): ChildProcess {
+/**
+ * Starts `botv3 ...args` in `root`, for a test that reads its output as it runs, or kills it. It is
+ * killed when the test ends; a concurrent test passes its context's `onTestFinished`, as vitest does
+ * not know which of several running tests a global hook belongs to.
+ */
+export function spawnBotv3(args: readonly string[], options: Omit<SpawnOptions, 'cwd'> = {}, onEnd: (kill: () => void) => void = whenTestEnds): ChildProcess {
   built();
   const child = spawn(process.execPath, [CLI, ...args], { ...options, cwd: root });
-  whenTestEnds(() => {
+  onEnd(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return child;

@@ -69,6 +69,17 @@ export function swapScenario(recording: SwapRecording): void {
       expect(tradingMarket(recording.exchange, market, { maxLeverage: 50 }).swap).toEqual({ maxLeverage: 50, maintenanceMargin: toFixed('0.01', 'mm') });
     });
 
+    test('reads the account’s short as a signed base quantity, and its futures wallet without unrealized P&L', async () => {
+      const positions = await client.fetchPositions();
+      expect(positions.find((p) => p.symbol === SWAP)).toMatchObject(expected.position);
+      const contracts = toFixed(expected.position.contracts * expected.market.contractSize, 'q');
+      expect(heldPositions(client, positions)).toEqual({ [SWAP]: { quantity: expected.position.side === 'short' ? -contracts : contracts, entry: toFixed(expected.position.entryPrice, 'e') } });
+      const balance = await client.fetchBalance({ type: 'swap' });
+      expect(balance[expected.wallet.asset]).toMatchObject({ total: expected.wallet.total, used: expected.wallet.used });
+      const wallet = swapWallet(balance, positions, PROFILES[recording.exchange].swaps!.totalIsEquity)[expected.wallet.asset]!;
+      expect(wallet.free + wallet.locked).toBe(toFixed(recording.account.wallet, 'wallet'));
+    });
+
     test('sets margin mode and leverage on the exchange once, and an order goes out reduce-only with our client order id', async () => {
       const terms = new MarginTerms();
       const run = <T>(call: () => Promise<T>) => call();
@@ -88,17 +99,6 @@ export function swapScenario(recording: SwapRecording): void {
       expect(order[recording.sent.clientOrderId]).toBe(recording.sent.clientOrderIdSent ?? 'v3swap0001');
       expect(recording.sent.orderMarginMode !== undefined).toBe(PROFILES[recording.exchange].swaps!.marginModeOnOrder === true);
       if (recording.sent.orderMarginMode) expect(order[recording.sent.orderMarginMode[0]]).toBe(recording.sent.orderMarginMode[1]);
-    });
-
-    test('reads the account’s short as a signed base quantity, and its futures wallet without unrealized P&L', async () => {
-      const positions = await client.fetchPositions();
-      expect(positions.find((p) => p.symbol === SWAP)).toMatchObject(expected.position);
-      const contracts = toFixed(expected.position.contracts * expected.market.contractSize, 'q');
-      expect(heldPositions(client, positions)).toEqual({ [SWAP]: { quantity: expected.position.side === 'short' ? -contracts : contracts, entry: toFixed(expected.position.entryPrice, 'e') } });
-      const balance = await client.fetchBalance({ type: 'swap' });
-      expect(balance[expected.wallet.asset]).toMatchObject({ total: expected.wallet.total, used: expected.wallet.used });
-      const wallet = swapWallet(balance, positions, PROFILES[recording.exchange].swaps!.totalIsEquity)[expected.wallet.asset]!;
-      expect(wallet.free + wallet.locked).toBe(toFixed(recording.account.wallet, 'wallet'));
     });
 
     test('turns funding payments after the last one reported into reports, oldest first', async () => {

@@ -16,8 +16,8 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-/** Runs `start --duration 2` with the bot pointed at `apiRoot`; resolves with its exit code and output once it has exited. */
-async function startWithBot(apiRoot: string, config?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs `start --duration 2` with the bot pointed at `apiRoot`; resolves with its exit code and output once it has exited. `onEnd`: the test's own `onTestFinished`. */
+async function startWithBot(onEnd: (kill: () => void) => void, apiRoot: string, config?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'botv3-shutdown-'));
   const args = ['start', '--port', '0', '--duration', '2', '--summary-ms', '60000'];
   if (config) {
@@ -27,7 +27,7 @@ async function startWithBot(apiRoot: string, config?: string): Promise<{ code: n
   const child = spawnBotv3(args, {
     env: { ...process.env, DATABASE_URL: '', BOTV3_DATA_DIR: join(dir, 'data'), TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN, TELEGRAM_API_ROOT: apiRoot },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }, onEnd);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -40,27 +40,28 @@ async function startWithBot(apiRoot: string, config?: string): Promise<{ code: n
   return { code, stdout, stderr };
 }
 
-describe('botv3 start stops within its deadlines', CLI_TEST, () => {
-  test('a Bot API on a closed port: telegram is abandoned after its 5 s, the rest stops, exit status 1', async () => {
-    const { code, stdout, stderr } = await startWithBot(`http://127.0.0.1:${await closedPort()}`);
+// Three processes of their own, each waiting out its deadlines: run side by side.
+describe.concurrent('botv3 start stops within its deadlines', CLI_TEST, () => {
+  test('a Bot API on a closed port: telegram is abandoned after its 5 s, the rest stops, exit status 1', async ({ onTestFinished }) => {
+    const { code, stdout, stderr } = await startWithBot(onTestFinished, `http://127.0.0.1:${await closedPort()}`);
     expect(stdout, stderr).toMatch(/^Shutting down: draining mailboxes\.\.\.$/m);
     expect(stdout).toMatch(/^Stopped\. Mailboxes drained: true\. Not stopped in time: telegram \(5 s\)$/m);
     expect(code).toBe(1);
   });
 
-  test('a Bot API that accepts and never answers: telegram is abandoned after its configured time', async () => {
+  test('a Bot API that accepts and never answers: telegram is abandoned after its configured time', async ({ onTestFinished }) => {
     const hung = await silentServer();
     cleanups.push(() => hung.close());
     const config = ['traders:', '  - { id: solo, symbols: [BTC/USDT] }', 'shutdown: { telegramMs: 1500 }', ''].join('\n');
-    const { code, stdout, stderr } = await startWithBot(`http://127.0.0.1:${hung.port}`, config);
+    const { code, stdout, stderr } = await startWithBot(onTestFinished, `http://127.0.0.1:${hung.port}`, config);
     expect(stdout, stderr).toMatch(/^Stopped\. Mailboxes drained: true\. Not stopped in time: telegram \(1\.5 s\)$/m);
     expect(code).toBe(1);
   });
 
-  test('a Bot API that answers: everything stops cleanly, the update offset is saved, exit status 0', async () => {
+  test('a Bot API that answers: everything stops cleanly, the update offset is saved, exit status 0', async ({ onTestFinished }) => {
     const tg = await startFakeTelegram();
     cleanups.push(() => tg.close());
-    const { code, stdout, stderr } = await startWithBot(tg.url);
+    const { code, stdout, stderr } = await startWithBot(onTestFinished, tg.url);
     expect(stdout, stderr).toMatch(/^Stopped\. Mailboxes drained: true\.$/m);
     expect(code).toBe(0);
     // grammy's stop confirms the offset with a last getUpdates of one update.

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parseConfig } from '../../../adapters/config/load.js';
 import { loadTradingMarkets } from '../../../adapters/exchanges/markets.js';
 import { clientOrderId } from '../../../actors/trading/ids.js';
+import type { BalancesReply } from '../../../actors/trading/exchange-protocol.js';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import { LedgerWatch } from '../../../actors/platform/ledger-watch.js';
 import { binanceUsdm } from '../../fixtures/exchanges/binance-usdm.js';
@@ -21,6 +22,12 @@ const fx = (value: string) => toFixed(value, 'test');
 const venue = binanceUsdm();
 let server: FakeExchange;
 let platform: TestPlatform;
+let watch: LedgerWatch;
+/** The futures wallet as the adapter reads it for the ledger (the venue's wallet, unrealized P&L left out). */
+const wallet = async () => {
+  const { balances } = await platform.system.request<BalancesReply>('exchange.binance', { type: 'getBalances', account: 'futures', wallet: 'swap' });
+  return balances.USDT!.free + balances.USDT!.locked;
+};
 const sent = (path: string) => server.requests.filter((r) => r.method === 'POST' && r.path.endsWith(path)).map((r) => ({ ...r.query, ...(r.body as Record<string, string>) }));
 
 beforeAll(async () => {
@@ -52,21 +59,26 @@ test('at its first start the trader takes over the account’s short and starts 
   expect(status.unrealized).toBe(-fx('0.1'));
   expect(status.margins[SWAP]).toMatchObject({ leverage: 5, mode: 'isolated' });
   expect(status.mode).toBe('active');
+  // The drift check's first look: the account beyond the ledger, nothing.
+  watch = new LedgerWatch(platform.system, platform.config);
+  expect(await watch.check('binance')).toEqual([]);
 });
 
 test('funding the account pays is booked once, to the ledger and the position', async () => {
-  venue.account.funding.push({ time: Date.now() + 1, income: '-0.12650000' });
+  venue.fund(Date.now() + 1, '-0.12650000');
   const status = await waitFor(async () => {
     const s = await platform.status('hedge');
     return s.positions[SWAP]?.funding !== 0n && s;
   }, 'the funding payment');
   expect(status.positions[SWAP]!.funding).toBe(-fx('0.1265'));
   expect(status.balances.USDT).toBe(fx('2000') - fx('0.1265'));
-  // Asked again from after the payment, on the next check: still booked once.
-  const calls = server.requests.filter((r) => r.path.endsWith('/fapi/v1/income'));
-  await waitFor(() => server.requests.filter((r) => r.path.endsWith('/fapi/v1/income')).length > calls.length + 1, 'more funding checks');
-  expect(Number(server.requests.filter((r) => r.path.endsWith('/fapi/v1/income')).at(-1)!.query.startTime)).toBe(venue.account.funding[0]!.time + 1);
+  // The next check asks from after the payment: booked once.
+  const income = () => server.requests.filter((r) => r.path.endsWith('/fapi/v1/income'));
+  const calls = income().length;
+  await waitFor(() => income().length > calls, 'the next funding check');
+  expect(Number(income().at(-1)!.query.startTime)).toBe(venue.account.funding[0]!.time + 1);
   expect((await platform.status('hedge')).balances.USDT).toBe(fx('2000') - fx('0.1265'));
+  expect(await wallet()).toBe(fx('2000') - fx('0.1265'));
 });
 
 test('CLOSE sets the margin mode and leverage, then buys the short back reduce-only, its fee read from its trade', async () => {
@@ -82,6 +94,8 @@ test('CLOSE sets the margin mode and leverage, then buys the short back reduce-o
   const fee = fx('0.31655');
   expect(status.positions[SWAP]).toMatchObject({ realizedPnl: -fee, fees: fee });
   expect(status.balances.USDT).toBe(fx('2000') - fx('0.1265') - fee);
+  // The venue booked the same.
+  expect(await wallet()).toBe(status.balances.USDT);
 });
 
 test('SELL opens a short again, and the venue liquidating it is booked as the closing fill, at its price', async () => {
@@ -90,7 +104,7 @@ test('SELL opens a short again, and the venue liquidating it is booked as the cl
   expect(sent('/fapi/v1/order').at(-1)).toMatchObject({ side: 'SELL', quantity: '0.01', newClientOrderId: clientOrderId('hedge', 'short-2') });
   expect(sent('/fapi/v1/order').at(-1)!.reduceOnly).toBeUndefined();
   // The mark crossed the liquidation price: the venue bought the short back at 75,474.10.
-  venue.account.liquidations = [{ time: Date.now() + 1, side: 'BUY', qty: '0.010', avgPrice: '75474.10' }];
+  venue.liquidate(Date.now() + 1, '75474.10');
   const status = await waitFor(async () => {
     const s = await platform.status('hedge');
     return s.positions[SWAP]?.quantity === 0n && s;
@@ -100,14 +114,10 @@ test('SELL opens a short again, and the venue liquidating it is booked as the cl
   expect(status.balances.USDT).toBe(fx('2000') - fx('0.1265') - fees - loss);
   const events = (await platform.hub()).recent.filter((e) => e.kind === 'liquidation');
   expect(events).toMatchObject([{ kind: 'liquidation', symbol: SWAP, side: 'buy', quantity: fx('0.01'), price: fx('75474.1'), reason: 'liquidated on the exchange' }]);
+  expect(await wallet()).toBe(status.balances.USDT);
 });
 
-test('the futures wallet is checked against the ledger: equal when the account agrees, a drift alert when it moves', async () => {
-  // The venue's wallet after the same funding, fees and liquidation, and no position.
-  venue.account.wallet = '1877.59940000';
-  venue.account.position = { amount: '0', entry: '0', mark: '63320.0' };
-  const watch = new LedgerWatch(platform.system, platform.config);
-  expect(await watch.check('binance')).toEqual([]);
+test('the drift check reads the futures wallet: what the trader booked moved it, and 100 USDT taken out by hand is a drift alert', async () => {
   venue.account.wallet = '1777.59940000';
   expect(await watch.check('binance')).toEqual([]);
   expect(await watch.check('binance')).toEqual([{ exchange: 'binance', account: 'futures', wallet: 'swap', asset: 'USDT', drift: -fx('100') }]);
