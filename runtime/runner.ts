@@ -88,6 +88,11 @@ export class ActorRunner {
   readonly #timers = new Map<string, NodeJS.Timeout>();
   /** Timers fired and not yet handled: a repeating one does not queue again meanwhile, so a slow actor's timers do not pile up. */
   readonly #timersQueued = new Set<string>();
+  /**
+   * Keys of repeating timers. Their ticks are periodic looks (a poll), not work delivered: a stop does
+   * not wait for them, or a busy actor whose ticks come faster than it handles them would never stop.
+   */
+  readonly #repeating = new Set<string>();
 
   constructor(options: {
     definition: ActorDefinition;
@@ -171,7 +176,7 @@ export class ActorRunner {
       let item: Item | undefined;
       let uncommitted = 0;
       let since = performance.now();
-      while (this.#canProcess() && (item = this.#queue.shift()) !== undefined) {
+      while (this.#canProcess() && !this.#onlyTicksLeftAtStop() && (item = this.#queue.shift()) !== undefined) {
         uncommitted += item.t === 'segment' ? await this.#segment(item.segment) : item.t === 'timer' ? await this.#timer(item) : await this.#batch(item);
         if (uncommitted >= COMMIT_EVERY || (uncommitted > 0 && (this.#queue.length === 0 || performance.now() - since >= COMMIT_WITHIN_MS))) {
           this.#commit();
@@ -186,9 +191,20 @@ export class ActorRunner {
     } finally {
       this.#running = false;
     }
+    while (this.#onlyTicksLeftAtStop()) this.#queue.shift();
     if (this.#stopRequested && !this.#dead && (this.#stopRequested === 'normal' || this.#queue.length === 0)) {
       await this.#finish(this.#stopRequested === 'normal');
     }
+  }
+
+  /** A stop was asked for, and all that is left are ticks of repeating timers. */
+  #onlyTicksLeftAtStop(): boolean {
+    if (this.#stopRequested !== 'host' || this.#queue.length === 0) return false;
+    for (let i = 0; i < this.#queue.length; i++) {
+      const item = this.#queue.at(i)!;
+      if (item.t !== 'timer' || !this.#repeating.has(item.key)) return false;
+    }
+    return true;
   }
 
   async #timer({ key, message }: { key: string; message: Message }): Promise<number> {
@@ -443,11 +459,13 @@ export class ActorRunner {
           runner.#pump();
         };
         runner.#timers.set(key, options?.repeat ? setInterval(fire, delayMs) : setTimeout(fire, delayMs));
+        if (options?.repeat) runner.#repeating.add(key);
       },
       cancelTimer(key: string) {
         const timer = runner.#timers.get(key);
         if (timer) clearTimeout(timer);
         runner.#timers.delete(key);
+        runner.#repeating.delete(key);
       },
       hold() {
         const seq = runner.#seq;

@@ -71,6 +71,8 @@ export interface PositionRow {
   /** A swap's funding received (positive) or paid; 0 on spot. */
   funding: string;
   opened_at: number | null;
+  /** A swap's funding is booked up to then (see `Position.fundedTo`). */
+  funded_to: number | null;
   updated_at: number;
 }
 
@@ -435,6 +437,7 @@ function positionRow(traderId: string, position: Position, at: number): Position
     fees: decimal(position.fees, 'position.fees'),
     funding: decimal(position.funding ?? 0n, 'position.funding'),
     opened_at: position.openedAt || null,
+    funded_to: position.fundedTo ?? null,
     updated_at: at,
   };
 }

@@ -108,6 +108,7 @@ function rowOf(traderId: string, position: Position, at: number): PositionRow {
     fees: numeric(position.fees),
     funding: numeric(position.funding ?? 0n),
     opened_at: position.openedAt || null,
+    funded_to: position.fundedTo ?? null,
     updated_at: at,
   };
 }

@@ -283,24 +283,42 @@ export class TraderCore {
   }
 
   /**
-   * Takes over what the account holds of its perpetuals, at its first start on a real account: one
-   * trader holds an account's perpetual (see the platform tree), so the account's position is its own.
-   * Reported as a `positions.adopted` event, so the database keeps them.
+   * Takes over its perpetuals at its first start on a real account: what the account holds of them
+   * (one trader holds an account's perpetual, see the platform tree), or, when it brings positions of
+   * its own (carried from v2), those, checked against the account's. Either way their funding counts
+   * from now: the ledger opened from the wallet as it stands. Reported as a `positions.adopted` event,
+   * so the database keeps them.
    */
-  adoptPositions(held: Record<string, HeldPosition>, now: number): void {
-    const adopted = [...this.#markets.values()].flatMap((m) => {
-      const h = m.swap && held[m.symbol];
-      if (!h) return [];
-      const position: Position = { ...emptyPosition(m.symbol), quantity: h.quantity, avgEntry: h.entry, openedAt: now, funding: 0n };
-      this.#state.positions[m.symbol] = position;
+  takeOverPositions(held: Record<string, HeldPosition>, now: number): void {
+    const swaps = [...this.#markets.values()].filter((m) => m.swap);
+    if (swaps.some((m) => (this.#state.positions[m.symbol]?.quantity ?? 0n) !== 0n)) {
+      this.checkPositions(held, now);
+    } else {
+      for (const m of swaps) {
+        const h = held[m.symbol];
+        if (h) this.#state.positions[m.symbol] = { ...emptyPosition(m.symbol), quantity: h.quantity, avgEntry: h.entry, openedAt: now, funding: 0n };
+      }
+    }
+    const taken = swaps.flatMap((m) => {
+      const position = this.#state.positions[m.symbol];
+      if (!position || position.quantity === 0n) return [];
+      position.fundedTo = now;
       return [{ ...position }];
     });
-    if (adopted.length > 0) this.#events.push({ kind: 'positions.adopted', positions: adopted, at: now });
+    if (taken.length > 0) this.#events.push({ kind: 'positions.adopted', positions: taken, at: now });
   }
 
-  /** Whether it holds any of its perpetuals. */
-  holdsSwaps(): boolean {
-    return [...this.#markets.values()].some((m) => m.swap && (this.#state.positions[m.symbol]?.quantity ?? 0n) !== 0n);
+  /**
+   * From when the exchange is asked for the funding and liquidations of each perpetual it holds: after
+   * the last payment booked, else since the position opened.
+   */
+  heldSince(): Record<string, number> {
+    const since: Record<string, number> = {};
+    for (const m of this.#markets.values()) {
+      const position = this.#state.positions[m.symbol];
+      if (m.swap && position && position.quantity !== 0n) since[m.symbol] = position.fundedTo ?? position.openedAt;
+    }
+    return since;
   }
 
   /**
@@ -879,6 +897,9 @@ export class TraderCore {
     if (!market?.swap) throw new Error(`funding of ${report.symbol}, which is no swap of this trader`);
     const { amount, rate } = report.funding;
     const position = (this.#state.positions[report.symbol] ??= emptyPosition(report.symbol));
+    // Asked again from an earlier time after a restart, the exchange lists what is booked already.
+    if (position.fundedTo !== undefined && report.ts <= position.fundedTo) return;
+    position.fundedTo = report.ts;
     position.funding = (position.funding ?? 0n) + amount;
     const entries = [move(this.#state.balances, market.quote, amount, 'funding', `funding:${report.symbol}:${report.ts}`, now)];
     this.#events.push({ kind: 'funding', symbol: report.symbol, amount, ...(rate !== undefined ? { rate } : {}), position: { ...position }, at: now }, { kind: 'ledger', entries, equity: this.equity() });

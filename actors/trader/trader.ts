@@ -141,15 +141,15 @@ export default defineActor<TraderMessage, TraderState>({
           const held = Object.fromEntries(Object.entries(reply.balances).map(([asset, b]) => [asset, b.free + b.locked]));
           core.openLedger(held, args.accountShare!, Date.now());
         }
-        // Its perpetuals: taken over from a real account at the first start, unless it brings its own (carried
-        // from v2); else what the database has is checked against the account's, and a difference halts it.
+        // Its perpetuals: taken over from a real account at the first start (see `takeOverPositions`); else
+        // what the database has is checked against the account's, and a difference halts it.
         if (swaps && (recovered || firstOnAccount)) {
           const reply = await ctx.request<PositionsReply>(args.exchange, { type: 'getPositions', account: args.account }, { timeoutMs: 60_000 });
-          if (firstOnAccount && !core.holdsSwaps()) core.adoptPositions(reply.positions, Date.now());
+          if (firstOnAccount) core.takeOverPositions(reply.positions, Date.now());
           else core.checkPositions(reply.positions, Date.now());
         }
         flush(ctx);
-        ctx.send(args.exchange, { type: 'subscribe', subscriber: ctx.self, symbols: args.markets.map((m) => m.symbol), account: args.account });
+        ctx.send(args.exchange, { type: 'subscribe', subscriber: ctx.self, symbols: args.markets.map((m) => m.symbol), account: args.account, since: core.heldSince() });
         const live = Object.values(core.state.orders).map(({ clientOrderId, symbol }) => ({ clientOrderId, symbol }));
         if (recovered && live.length > 0) ctx.send(args.exchange, { type: 'reconcile', account: args.account, replyTo: ctx.self, orders: live });
         afterChange(ctx, Date.now());

@@ -98,8 +98,11 @@ export interface PositionsReply {
 export type ExchangeRequest =
   | { type: 'place'; orders: OrderRequest[] }
   | { type: 'cancel'; account: string; replyTo: Address; clientOrderIds?: string[] }
-  /** `account`: the subscriber's, whose funding on these symbols' perpetuals it is sent. */
-  | { type: 'subscribe'; subscriber: Address; symbols: string[]; account?: string }
+  /**
+   * `account`: the subscriber's, whose funding and liquidations on these symbols' perpetuals it is sent,
+   * from `since` (ms, per symbol) where given, else from now.
+   */
+  | { type: 'subscribe'; subscriber: Address; symbols: string[]; account?: string; since?: Record<string, number> }
   | { type: 'openAccount'; account: string; balances: Record<string, Fixed> }
   /** `wallet: 'swap'`: the futures wallet, as a ledger counts it (unrealized P&L left out). */
   | { type: 'getBalances'; account: string; wallet?: 'spot' | 'swap' }
@@ -140,7 +143,13 @@ export const orderRequestSchema = z.object({
 export const exchangeMessages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('place'), orders: z.array(z.unknown()) }),
   z.object({ type: z.literal('cancel'), account: z.string(), replyTo: z.string(), clientOrderIds: z.array(z.string()).optional() }),
-  z.object({ type: z.literal('subscribe'), subscriber: z.string(), symbols: z.array(z.string()), account: z.string().optional() }),
+  z.object({
+    type: z.literal('subscribe'),
+    subscriber: z.string(),
+    symbols: z.array(z.string()),
+    account: z.string().optional(),
+    since: z.record(z.string(), z.number()).optional(),
+  }),
   z.object({ type: z.literal('openAccount'), account: z.string(), balances: z.record(z.string(), fixed) }),
   z.object({ type: z.literal('getBalances'), account: z.string(), wallet: z.enum(['spot', 'swap']).optional() }),
   z.object({ type: z.literal('getPositions'), account: z.string() }),

@@ -14,6 +14,11 @@ export interface Position {
   openedAt: number;
   /** Funding received (positive) or paid on a swap, in the quote currency; absent on spot. */
   funding?: Fixed;
+  /**
+   * A swap's funding is booked up to this time (the exchange's, in ms): that of the last payment, or
+   * when the trader took the position over. A payment at or before it is one already booked.
+   */
+  fundedTo?: number;
 }
 
 export function emptyPosition(symbol: string): Position {

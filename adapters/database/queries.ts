@@ -105,7 +105,8 @@ const COLUMNS: Record<ListName, Readonly<Record<string, Kind>>> = {
     confidence: 'decimal', outcome: 'text', reason: 'text', field: 'text', client_order_id: 'id', payload: 'json', received_at: 'time', original_id: 'id',
   },
   positions: {
-    trader_id: 'id', symbol: 'text', quantity: 'decimal', avg_entry_price: 'decimal', realized_pnl: 'decimal', fees: 'decimal', funding: 'decimal', opened_at: 'time', updated_at: 'time',
+    trader_id: 'id', symbol: 'text', quantity: 'decimal', avg_entry_price: 'decimal', realized_pnl: 'decimal', fees: 'decimal', funding: 'decimal', opened_at: 'time',
+    funded_to: 'time', updated_at: 'time',
   },
   balances: {
     trader_id: 'id', exchange: 'text', account: 'text', asset: 'text', free: 'decimal', locked: 'decimal', total_balance_usd: 'decimal', timestamp: 'time',
@@ -236,6 +237,7 @@ const positionRow = z.object({
   fees: z.string(),
   funding: z.string(),
   opened_at: z.number().nullable(),
+  funded_to: z.number().nullable(),
 });
 
 /**
@@ -248,7 +250,7 @@ const positionRow = z.object({
  */
 export async function recoverTrader(pool: DatabasePool, traderId: string, signalWindow: number): Promise<RecoveredTrader> {
   const [positions, orders, balances, signals, trader] = await Promise.all([
-    pool.any(sql.type(positionRow)`SELECT symbol, quantity, avg_entry_price, realized_pnl, fees, funding, opened_at FROM positions WHERE trader_id = ${traderId}`),
+    pool.any(sql.type(positionRow)`SELECT symbol, quantity, avg_entry_price, realized_pnl, fees, funding, opened_at, funded_to FROM positions WHERE trader_id = ${traderId}`),
     pool.any(sql.type(orderRow)`
       SELECT o.* FROM orders o JOIN traders t ON t.id = o.trader_id AND t.exchange = o.exchange
       WHERE o.trader_id = ${traderId} AND o.original_id IS NULL AND o.status IN ('new', 'open', 'partially_filled')
@@ -271,6 +273,7 @@ export async function recoverTrader(pool: DatabasePool, traderId: string, signal
       };
       const funding = toFixed(p.funding, 'positions.funding');
       if (funding !== 0n) position.funding = funding;
+      if (p.funded_to !== null) position.fundedTo = p.funded_to;
       return position;
     }),
     orders: orders.map((o): Order => {

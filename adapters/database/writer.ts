@@ -62,7 +62,7 @@ const TRADES: Column[] = [
 ];
 const POSITIONS: Column[] = [
   ['trader_id', 'text'], ['symbol', 'text'], ['quantity', 'numeric'], ['avg_entry_price', 'numeric'], ['realized_pnl', 'numeric'],
-  ['fees', 'numeric'], ['funding', 'numeric'], ['opened_at', 'time'], ['updated_at', 'time'],
+  ['fees', 'numeric'], ['funding', 'numeric'], ['opened_at', 'time'], ['funded_to', 'time'], ['updated_at', 'time'],
 ];
 const BALANCES: Column[] = [
   ['trader_id', 'text'], ['exchange', 'text'], ['account', 'text'], ['asset', 'text'], ['free', 'numeric'], ['total_balance_usd', 'numeric'], ['timestamp', 'time'],
@@ -104,7 +104,7 @@ export async function writeBatch(pool: DatabasePool, batch: RowBatch): Promise<v
       insert('positions', POSITIONS, batch.positions, sql.fragment`
         ON CONFLICT (trader_id, symbol) DO UPDATE SET
           quantity = EXCLUDED.quantity, avg_entry_price = EXCLUDED.avg_entry_price, realized_pnl = EXCLUDED.realized_pnl,
-          fees = EXCLUDED.fees, funding = EXCLUDED.funding, opened_at = EXCLUDED.opened_at, updated_at = EXCLUDED.updated_at
+          fees = EXCLUDED.fees, funding = EXCLUDED.funding, opened_at = EXCLUDED.opened_at, funded_to = EXCLUDED.funded_to, updated_at = EXCLUDED.updated_at
         WHERE positions.updated_at <= EXCLUDED.updated_at`),
     );
     await run(batch.balances, () =>

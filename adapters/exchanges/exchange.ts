@@ -301,9 +301,11 @@ export default defineActor<Message, State>({
           }
           case 'subscribe':
             state.subscribers[msg.subscriber] = msg.symbols;
-            // Funding and liquidations are followed from now on for the perpetuals of the subscriber's account.
+            // Funding and liquidations are followed for the perpetuals of the subscriber's account: from when
+            // it says it booked them up to (after a restart of the platform), else from now.
             for (const symbol of msg.account === undefined ? [] : msg.symbols.filter((s) => s.includes(':'))) {
-              state.holders[`${msg.account}\n${symbol}`] ??= { subscriber: msg.subscriber, funding: now, liquidation: now };
+              const from = msg.since?.[symbol] ?? now;
+              state.holders[`${msg.account}\n${symbol}`] ??= { subscriber: msg.subscriber, funding: from, liquidation: from };
             }
             return;
           case 'openAccount':

@@ -279,7 +279,7 @@ export class PaperEngine {
         const amount = fundingPayment(held.position.quantity, candle.close, rate);
         this.#accounts.book(account, market.quote, amount);
         held.position.funding = (held.position.funding ?? 0n) + amount;
-        out.push({ replyTo: held.owner, report: { kind: 'funding', clientOrderId: '', account, symbol: market.symbol, funding: { amount, rate }, ts: now } });
+        out.push({ replyTo: held.owner, report: { kind: 'funding', clientOrderId: '', account, symbol: market.symbol, funding: { amount, rate }, ts: at } });
       }
     }
     for (const [account, held] of [...this.#positions.holding(market.symbol)]) {

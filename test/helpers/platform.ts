@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { ActorSystem } from '../../runtime/system.js';
 import type { HubStatusReply } from '../../actors/events/hub.js';
@@ -7,6 +10,7 @@ import type { AccountBalances } from '../../adapters/paper/accounts.js';
 import { parseConfig } from '../../adapters/config/load.js';
 import { resolveStrategies } from '../../adapters/config/strategies.js';
 import { traderExchange, type PlatformConfig } from '../../adapters/config/schema.js';
+import { loadTradingMarkets } from '../../adapters/exchanges/markets.js';
 import { waitFor } from './wait.js';
 
 /** A running platform on a paper exchange stepped by hand (`advance`), for tests. */
@@ -56,4 +60,10 @@ export async function startPlatform(
     signal: (traderId, signal) => void system.send(traderAddress(traderId), { type: 'signal', signal }),
     stop: async () => void (await stopPlatform(system, config)),
   };
+}
+
+/** As `startPlatform`, with the markets of its ccxt exchanges loaded first (into a cache of its own), as `botv3 start` does. */
+export async function startCcxtPlatform(input: Parameters<typeof startPlatform>[0], options: Pick<PlatformOptions, 'database'> = {}): Promise<TestPlatform> {
+  const marketsDir = await mkdtemp(join(tmpdir(), 'botv3-markets-'));
+  return startPlatform(input, { ...options, markets: await loadTradingMarkets(parseConfig(input), marketsDir), marketsDir });
 }

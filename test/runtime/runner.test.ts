@@ -125,3 +125,32 @@ describe('a slow actor under repeating timers', () => {
     expect(sent().map((m) => m.handled)).toEqual(Array.from({ length: last.handled }, (_, i) => i + 1));
   });
 });
+
+describe('a stop', () => {
+  /** Handles each tick of a 1 ms repeating timer in 20 ms: ticks always wait in its queue. */
+  const busy = defineActor<{ type: 'tick' }, { handled: number }>({
+    create() {
+      let handled = 0;
+      return {
+        init(ctx) {
+          ctx.setTimer('tick', 1, { type: 'tick' }, { repeat: true });
+        },
+        async receive() {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          handled++;
+        },
+        snapshot: () => ({ handled }),
+      };
+    },
+  });
+
+  test('does not wait for the ticks of repeating timers, which come faster than a busy actor handles them', async () => {
+    const events: RunnerToHost[] = [];
+    const runner = new ActorRunner({ definition: busy, address: 'busy', args: {}, emit: (event) => events.push(event), markInHand: () => {} });
+    await runner.start(undefined);
+    await waitFor(() => commits(events).some((c) => c.snapshot && (decodeSnapshot(c.snapshot) as { handled: number }).handled >= 3), 'a few ticks handled');
+    runner.stop();
+    // The tick in hand is finished; the next ones, queued while it ran, are not waited for.
+    await waitFor(() => events.at(-1)?.t === 'stopped', 'the stop');
+  });
+});

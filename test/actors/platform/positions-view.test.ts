@@ -78,7 +78,7 @@ describe('PositionsView', () => {
     ]);
     const symbols = (filter: Parameters<PositionsView['list']>[0]) => view.list(filter).rows.map((r) => `${r.trader_id} ${r.symbol}`);
     expect(view.list({ traderId: 'alpha', symbol: 'BTC/USDT' }).rows).toEqual([
-      { trader_id: 'alpha', symbol: 'BTC/USDT', quantity: '1.500000000', avg_entry_price: '100.000000000', realized_pnl: '-0.000000005', fees: '0.000000001', funding: '0.000000000', opened_at: 1, updated_at: 10 },
+      { trader_id: 'alpha', symbol: 'BTC/USDT', quantity: '1.500000000', avg_entry_price: '100.000000000', realized_pnl: '-0.000000005', fees: '0.000000001', funding: '0.000000000', opened_at: 1, funded_to: null, updated_at: 10 },
     ]);
     expect(view.list({ traderId: 'beta' }).rows[0]!.quantity).toBe('-0.000000002');
     expect(symbols({ open: true })).toEqual(['alpha BTC/USDT', 'beta BTC/USDT']);
@@ -90,7 +90,7 @@ describe('PositionsView', () => {
   test('a read that fails is tried again by the next call', async () => {
     const view = new PositionsView();
     await expect(view.load(async () => Promise.reject(new Error('database away')))).rejects.toThrow('database away');
-    await view.load(async () => [{ trader_id: 'a', symbol: 'X/Y', quantity: '1.000000000', avg_entry_price: '1.000000000', realized_pnl: '0.000000000', fees: '0.000000000', funding: '0.000000000', opened_at: 5, updated_at: 5 }]);
+    await view.load(async () => [{ trader_id: 'a', symbol: 'X/Y', quantity: '1.000000000', avg_entry_price: '1.000000000', realized_pnl: '0.000000000', fees: '0.000000000', funding: '0.000000000', opened_at: 5, funded_to: null, updated_at: 5 }]);
     expect(view.list({}).rows.map((r) => r.trader_id)).toEqual(['a']);
   });
 });

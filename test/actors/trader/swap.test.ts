@@ -147,6 +147,24 @@ describe('reports a perpetual trader refuses', () => {
   });
 });
 
+describe('funding on a perpetual trader', () => {
+  test('is booked once: a payment at or before the last one booked is what a restart asks the exchange for again', () => {
+    const desk = new TraderDesk({ symbols: [SOL], swap: { allowShort: true, leverage: 5 } });
+    desk.signal({ id: 's1', symbol: SOL, action: 'SELL', quantity: '10' });
+    desk.settle();
+    const opened = desk.core.state.positions[SOL]!;
+    // Asked from when the short opened, before any payment.
+    expect(desk.core.heldSince()).toEqual({ [SOL]: opened.openedAt });
+    const paid = (ts: number, amount: string) => ({ kind: 'funding', clientOrderId: '', account: 't', symbol: SOL, funding: { amount: fx(amount) }, ts });
+    const before = desk.core.state.balances.USDT!;
+    desk.core.onExecutions([paid(1_000, '0.5'), paid(1_000, '0.5'), paid(900, '0.25'), paid(2_000, '-0.125')], desk.now);
+    expect(desk.core.state.positions[SOL]).toMatchObject({ funding: fx('0.375'), fundedTo: 2_000 });
+    expect(desk.core.state.balances.USDT).toBe(before + fx('0.375'));
+    expect(desk.core.heldSince()).toEqual({ [SOL]: 2_000 });
+    expect(desk.core.drain().events.filter((e) => e.kind === 'funding')).toHaveLength(2);
+  });
+});
+
 describe("a perpetual trader's exposure report", () => {
   test('carries each position’s margin ratio and its own: maintenance over the wallet plus unrealized P&L', () => {
     const desk = new TraderDesk({ symbols: [SOL, 'ETH/USDT:USDT'], swap: { allowShort: true, leverage: 10, marginMode: 'cross' } });

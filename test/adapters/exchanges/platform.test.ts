@@ -10,7 +10,7 @@ import { LedgerWatch } from '../../../actors/platform/ledger-watch.js';
 import { platformTree } from '../../../actors/platform/tree.js';
 import recording from '../../fixtures/exchanges/binance.js';
 import { fakeExchange, keysInEnvironment, type FakeExchange } from '../../helpers/fake-exchange.js';
-import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { startCcxtPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /** A trader switched from the paper exchange to Binance by configuration alone, against the replayed Binance. */
@@ -25,9 +25,7 @@ beforeAll(async () => {
     // Its configured balances are for a paper account: on Binance it starts from its half of the account.
     traders: [{ id: 'alpha', exchange: 'binance', symbols: ['BTC/USDT'], balances: { USDT: 10_000 }, allocation: 0.5 }],
   };
-  const marketsDir = mkdtempSync(join(tmpdir(), 'botv3-markets-'));
-  const markets = await loadTradingMarkets(parseConfig(input), marketsDir);
-  platform = await startPlatform(input, { markets, marketsDir });
+  platform = await startCcxtPlatform(input);
 });
 afterAll(async () => {
   await platform.stop();

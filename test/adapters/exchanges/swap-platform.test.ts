@@ -1,16 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { parseConfig } from '../../../adapters/config/load.js';
-import { loadTradingMarkets } from '../../../adapters/exchanges/markets.js';
 import { clientOrderId } from '../../../actors/trading/ids.js';
 import type { BalancesReply } from '../../../actors/trading/exchange-protocol.js';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import { LedgerWatch } from '../../../actors/platform/ledger-watch.js';
 import { binanceUsdm } from '../../fixtures/exchanges/binance-usdm.js';
 import { fakeExchange, keysInEnvironment, type FakeExchange } from '../../helpers/fake-exchange.js';
-import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { startCcxtPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /**
@@ -37,9 +32,7 @@ beforeAll(async () => {
     exchanges: { binance: { type: 'ccxt', endpoint: server.origin, pollMs: 50, holdingsCheckMs: 3_000, timeoutMs: 1_000 } },
     traders: [{ id: 'hedge', exchange: 'binance', account: 'futures', symbols: [SWAP], leverage: 5, allowShort: true }],
   };
-  const marketsDir = mkdtempSync(join(tmpdir(), 'botv3-markets-'));
-  const markets = await loadTradingMarkets(parseConfig(input), marketsDir);
-  platform = await startPlatform(input, { markets, marketsDir });
+  platform = await startCcxtPlatform(input);
 });
 afterAll(async () => {
   await platform.stop();

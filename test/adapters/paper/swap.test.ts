@@ -67,9 +67,9 @@ describe('a short on the paper perpetual', () => {
     const e = engine([candle(0, '100', '100', '100', '100', t), candle(1, '100', '100', '100', '100', t), candle(2, '100', '100', '100', '100', t)]);
     e.place(order(), t);
     expect(e.advance(t).reports).toEqual([]);
-    // The second candle spans the funding time: a short of 1 at 100 receives 100 * 0.0001.
+    // The second candle spans the funding time: a short of 1 at 100 receives 100 * 0.0001, reported at that time.
     expect(e.advance(t + 60_000).reports).toEqual([
-      { replyTo: 'trader', report: { kind: 'funding', clientOrderId: '', account: 'acc', symbol: SYMBOL, funding: { amount: fx('0.01'), rate: fx('0.0001') }, ts: t + 60_000 } },
+      { replyTo: 'trader', report: { kind: 'funding', clientOrderId: '', account: 'acc', symbol: SYMBOL, funding: { amount: fx('0.01'), rate: fx('0.0001') }, ts: FUNDING_INTERVAL_MS } },
     ]);
     expect(e.advance(t + 120_000).reports).toEqual([]);
     expect(e.balances('acc').USDT!.free).toBe(fx('989.97005'));
