@@ -482,15 +482,21 @@ export class TraderCore {
     return { cancel: true };
   }
 
-  /** What `status` requests get: the state without the dedupe window, plus equity and unrealized P&L. */
+  /**
+   * What `status` requests get: the state without the dedupe window, plus equity and unrealized P&L.
+   * A copy: a reply leaves the worker at the next commit, after the messages handled in the meantime,
+   * and the state it was computed from must not have moved on under it (a candle's mark beside the
+   * unrealized P&L of the mark before).
+   */
   status(): TraderStatus {
     const { positions, balances, orders, marks, mode, modeReason, stats, exits, unclosed } = this.#state;
+    const live = structuredClone({ positions, balances, orders, marks, stats, exits, unclosed });
     const margins: Record<string, PositionMargin> = {};
     for (const p of Object.values(positions)) {
       const market = this.#markets.get(p.symbol);
       if (market?.swap && p.quantity !== 0n) margins[p.symbol] = this.#positionMargin(market, p, marks[p.symbol] ?? p.avgEntry);
     }
-    return { type: 'traderStatus', traderId: this.#args.id, positions, balances, orders, marks, mode, modeReason, stats, exits, unclosed, equity: this.equity(), unrealized: this.unrealized(), margins };
+    return { type: 'traderStatus', traderId: this.#args.id, ...live, mode, modeReason, equity: this.equity(), unrealized: this.unrealized(), margins };
   }
 
   exposure(now: number): ExposureReport {

@@ -52,7 +52,9 @@ export async function verifyExchanges(targets: VerifyTarget[], options: { timeou
       // One try each: the table reports what happens, it does not wait out an outage.
       const guard = new ExchangeGuard(target.name, { retries: 0, backoff: { initialMs: 0, maxMs: 0, jitter: 0 }, failureThreshold: Number.MAX_SAFE_INTEGER, openMs: 0 }, credentials ? [credentials.apiKey, credentials.secret] : []);
       const failed = (error: unknown) => `FAIL ${(error as { code?: string }).code}: ${(error as Error).message}`;
-      const markets = await guard.run(() => client.loadMarkets()).then((m) => `ok (${Object.keys(m).length} spot markets)`, failed);
+      // KuCoin Futures lists perpetuals only; the others, loaded as for spot traders, spot markets.
+      const kind = target.exchange === 'kucoinfutures' ? 'perpetual' : 'spot';
+      const markets = await guard.run(() => client.loadMarkets()).then((m) => `ok (${Object.keys(m).length} ${kind} markets)`, failed);
       const balance = !credentials
         ? `FAIL no keys for account "${target.account}" (BOTV3_<EXCHANGE>_<ACCOUNT>_API_KEY and _SECRET, v2's names, or a keys file)`
         : await guard.run(() => client.fetchBalance()).then((b) => `ok (${Object.keys(b.total ?? {}).length} assets)`, failed);

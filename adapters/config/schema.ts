@@ -180,7 +180,7 @@ const ccxtExchange = z.strictObject({
   /**
    * A perpetual's tier-1 terms where the exchange's market list does not state them (Binance's does
    * not): the highest leverage (default the market's, else 20) and the maintenance margin rate
-   * (default half the initial margin at the highest leverage, as the seven exchanges' first tiers are).
+   * (default half the initial margin at the highest leverage, as the five exchanges' first tiers are).
    */
   swaps: z.record(symbol, z.strictObject({ maxLeverage: z.number().int().min(1).max(1000).optional(), maintenanceMargin: fraction.optional() })).optional(),
 });

@@ -15,7 +15,7 @@ import { ExchangeGuard } from './guard.js';
 import { MarketsCache } from './markets-cache.js';
 import { isFinal, orderState, reportsFor, unitsOf, type TrackedOrder } from './orders.js';
 import { PROFILES } from './profiles/index.js';
-import { fundingReports, heldPositions, liquidationReports, MarginTerms, swapWallet } from './swaps.js';
+import { fundingReports, heldPositions, liquidationReports, MarginTerms, perpetualParams, swapWallet } from './swaps.js';
 import { checkCandles, checkOrder } from './responses.js';
 
 const DAY_MS = 86_400_000;
@@ -143,13 +143,12 @@ export default defineActor<Message, State>({
         const exchange = await client(order.account);
         const prepared = prepare(exchange, order);
         if (typeof prepared === 'string') return reject(prepared);
-        const swap = exchange.markets![order.symbol]!.swap;
-        if (swap) await terms.apply(exchange, order.account, order.symbol, order.leverage ?? 1, order.marginMode ?? 'isolated', (call) => guard.run(call));
-        const params = {
-          clientOrderId: order.clientOrderId,
-          ...(swap && order.reduceOnly ? { reduceOnly: true } : {}),
-          ...(swap && PROFILES[args.exchange].swaps?.marginModeOnOrder ? { marginMode: order.marginMode ?? 'isolated' } : {}),
-        };
+        const swapTerms = exchange.markets![order.symbol]!.swap ? PROFILES[args.exchange].swaps : undefined;
+        if (swapTerms) {
+          const wanted = { account: order.account, symbol: order.symbol, leverage: order.leverage ?? 1, mode: order.marginMode ?? 'isolated' };
+          await terms.apply(exchange, swapTerms, wanted, (call) => guard.run(call));
+        }
+        const params = swapTerms ? perpetualParams(swapTerms, order) : { clientOrderId: order.clientOrderId };
         const placed = await guard.run(async () => checkOrder(args.name, await exchange.createOrder(order.symbol, order.type, order.side, prepared.amount, prepared.price, params)));
         // Placed: if its trades cannot be read now, it is reported accepted, and its fills come with the next poll.
         const seen = await withTrades(exchange, placed, order.symbol).catch(() => ({ ...placed, status: 'open', filled: 0, trades: [] }) as CcxtOrder);

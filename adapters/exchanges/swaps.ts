@@ -1,9 +1,10 @@
 import { NoChange, type Balances as CcxtBalances, type Exchange, type FundingHistory, type Liquidation, type Position as CcxtPosition } from 'ccxt';
-import type { BalancesReply, ExecutionReport, HeldPosition } from '../../actors/trading/exchange-protocol.js';
+import type { BalancesReply, ExecutionReport, HeldPosition, OrderRequest } from '../../actors/trading/exchange-protocol.js';
 import { mul, toFixed, type Fixed } from '../../actors/trading/fixed.js';
 import { symbolParts } from '../../actors/trading/symbol.js';
 import type { MarginMode } from '../../actors/trading/margin.js';
 import { unitsOf } from './orders.js';
+import type { ExchangeProfile } from './profiles/profile.js';
 
 /**
  * What the ccxt exchange actor adds for linear perpetuals: the positions an account holds, its futures
@@ -84,15 +85,30 @@ export function fundingReports(entries: FundingHistory[], account: string, symbo
 export class MarginTerms {
   readonly #set = new Map<string, string>();
 
-  async apply(exchange: Exchange, account: string, symbol: string, leverage: number, mode: MarginMode, run: <T>(call: () => Promise<T>) => Promise<T>): Promise<void> {
+  async apply(exchange: Exchange, terms: SwapTerms, order: { account: string; symbol: string; leverage: number; mode: MarginMode }, run: <T>(call: () => Promise<T>) => Promise<T>): Promise<void> {
+    const { account, symbol, leverage, mode } = order;
     const key = `${account}\n${symbol}`;
     const wanted = `${mode} ${leverage}`;
     if (this.#set.get(key) === wanted) return;
     // Where ccxt has no call for it (Gate), the margin mode travels with the leverage.
     if (exchange.has.setMarginMode) await run(() => unlessAlreadySo(exchange.setMarginMode(mode, symbol, { leverage })));
-    await run(() => unlessAlreadySo(exchange.setLeverage(leverage, symbol, { marginMode: mode })));
+    if (!(terms.leverageOnOrder && mode === 'isolated')) await run(() => unlessAlreadySo(exchange.setLeverage(leverage, symbol, { marginMode: mode })));
     this.#set.set(key, wanted);
   }
+}
+
+/** How a venue takes a perpetual's terms (a profile's `swaps`). */
+export type SwapTerms = NonNullable<ExchangeProfile['swaps']>;
+
+/** The ccxt params of a perpetual order: our client order id, reduce-only, and the terms the venue takes from each order. */
+export function perpetualParams(terms: SwapTerms, order: Pick<OrderRequest, 'clientOrderId' | 'reduceOnly' | 'marginMode' | 'leverage'>): Record<string, unknown> {
+  const mode = order.marginMode ?? 'isolated';
+  return {
+    clientOrderId: order.clientOrderId,
+    ...(order.reduceOnly ? { reduceOnly: true } : {}),
+    ...(terms.marginModeOnOrder ? { marginMode: mode } : {}),
+    ...(terms.leverageOnOrder && mode === 'isolated' ? { leverage: order.leverage ?? 1 } : {}),
+  };
 }
 
 /** An exchange's "no need to change" answer (ccxt's `NoChange`: Binance's margin type, Bybit's leverage) means it is so already. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClient, type Credentials, type ExchangeId } from '../../adapters/exchanges/client.js';
 import { tradingMarket } from '../../adapters/exchanges/markets.js';
 import { PROFILES } from '../../adapters/exchanges/profiles/index.js';
-import { fundingReports, heldPositions, MarginTerms, swapWallet } from '../../adapters/exchanges/swaps.js';
+import { fundingReports, heldPositions, MarginTerms, perpetualParams, swapWallet } from '../../adapters/exchanges/swaps.js';
 import { toFixed } from '../../actors/trading/fixed.js';
 import { fakeExchange, type FakeExchange, type RecordedRequest, type Route } from './fake-exchange.js';
 
@@ -15,6 +15,8 @@ const SWAP = 'BTC/USDT:USDT';
  */
 export interface SwapRecording {
   exchange: ExchangeId;
+  /** An exchange of perpetuals only (ccxt's `kucoinfutures`): no spot market beside them. */
+  futuresOnly?: true;
   credentials: Credentials;
   routes: Route[];
   /** Where leverage, margin mode and orders are sent. */
@@ -59,7 +61,7 @@ export function swapScenario(recording: SwapRecording): void {
     test('loads the linear perpetual beside spot, with its contract size, and v3 sizes it in the base asset', () => {
       const market = client.markets![SWAP]!;
       expect(market).toMatchObject({ id: expected.market.id, swap: true, linear: true, settle: 'USDT', contractSize: expected.market.contractSize });
-      expect(client.markets!['BTC/USDT']?.spot).toBe(true);
+      expect(client.markets!['BTC/USDT']?.spot).toBe(recording.futuresOnly ? undefined : true);
       const traded = tradingMarket(recording.exchange, market);
       expect(traded.amountStep).toBe(toFixed(expected.market.amountPrecision * expected.market.contractSize, 'step'));
       expect(traded.minAmount).toBe(toFixed(expected.market.minAmount * expected.market.contractSize, 'min'));
@@ -82,17 +84,20 @@ export function swapScenario(recording: SwapRecording): void {
 
     test('sets margin mode and leverage on the exchange once, and an order goes out reduce-only with our client order id', async () => {
       const terms = new MarginTerms();
+      const swapTerms = PROFILES[recording.exchange].swaps!;
       const run = <T>(call: () => Promise<T>) => call();
-      await terms.apply(client, 'main', SWAP, 5, 'isolated', run);
+      const wanted = { account: 'main', symbol: SWAP, leverage: 5, mode: 'isolated' } as const;
+      await terms.apply(client, swapTerms, wanted, run);
       const [modeField, isolated] = recording.sent.marginMode;
       expect(lastSent(recording.paths.marginMode)[modeField]).toBe(isolated);
-      expect(String(lastSent(recording.paths.leverage)[recording.sent.leverage])).toBe('5');
       const calls = server.requests.length;
-      await terms.apply(client, 'main', SWAP, 5, 'isolated', run);
+      await terms.apply(client, swapTerms, wanted, run);
       expect(server.requests.length).toBe(calls);
-      // With the params the exchange actor gives a reduce-only perpetual order of an isolated trader.
-      const onOrder = PROFILES[recording.exchange].swaps!.marginModeOnOrder ? { marginMode: 'isolated' } : {};
-      await client.createOrder(SWAP, 'market', 'buy', 1, undefined, { clientOrderId: 'v3swap0001', reduceOnly: true, ...onOrder });
+      // With the params the exchange actor gives a reduce-only perpetual order of an isolated trader at 5x.
+      const params = perpetualParams(swapTerms, { clientOrderId: 'v3swap0001', reduceOnly: true, marginMode: 'isolated', leverage: 5 });
+      await client.createOrder(SWAP, 'market', 'buy', 1, undefined, params);
+      // Set on the exchange before, or carried by the order where the venue takes it there.
+      expect(String(lastSent(recording.paths.leverage)[recording.sent.leverage])).toBe('5');
       const order = lastSent(recording.paths.createOrder);
       const [reduceField, reduceValue] = recording.sent.reduceOnly;
       expect(String(order[reduceField])).toBe(reduceValue);

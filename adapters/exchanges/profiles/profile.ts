@@ -17,6 +17,8 @@ export interface ExchangeProfile {
     orderTradesParam?: string;
     /** The venue takes the margin mode from each order, not from the symbol (OKX's `tdMode`): ccxt's default there is cross. */
     marginModeOnOrder?: boolean;
+    /** An isolated position's leverage is each order's (KuCoin Futures; ccxt sets only cross leverage there), sent with every order. */
+    leverageOnOrder?: boolean;
     /** The margin mode is the whole account's, not a symbol's (Bybit's unified account): an account's traders must agree on it. */
     marginModePerAccount?: boolean;
     /** ccxt passes the venue's funding as a fee (Bybit's `execFee`: positive when paid), not as cash received: its sign is turned. */

@@ -40,7 +40,7 @@ test('a perpetual through ccxt: one trader per account holds it, trading perpetu
   expect(onCcxt('binance', [{ ...swap, leverage: 101 }], ['BTC/USDT:USDT'])).toMatchObject({ field: 'traders[0].leverage' });
   expect(onCcxt('kucoin', [swap], [])).toEqual({
     field: 'traders[0].symbols[0]',
-    message: 'traders[0].symbols[0]: BTC/USDT:USDT is not listed on exchange "ex": v3 trades perpetuals through ccxt on binance, bybit, okx, bitget, gate',
+    message: 'traders[0].symbols[0]: BTC/USDT:USDT is not listed on exchange "ex": v3 trades perpetuals through ccxt on binance, bybit, okx, bitget, gate, kucoinfutures',
   });
   // Bybit's unified account has one margin mode: its traders of perpetuals agree on it.
   const eth = { ...swap, id: 'b', symbols: ['ETH/USDT:USDT'], marginMode: 'cross' };
