@@ -15,7 +15,7 @@ import { ExchangeGuard } from './guard.js';
 import { MarketsCache } from './markets-cache.js';
 import { isFinal, orderState, reportsFor, unitsOf, type TrackedOrder } from './orders.js';
 import { PROFILES } from './profiles/index.js';
-import { fundingReports, heldPositions, liquidationReports, MarginTerms, perpetualParams, swapWallet } from './swaps.js';
+import { fundingReports, heldPositions, liquidationReports, MarginTerms, perpetualParams, spotWallet, swapWallet } from './swaps.js';
 import { checkCandles, checkOrder } from './responses.js';
 
 const DAY_MS = 86_400_000;
@@ -260,17 +260,6 @@ export default defineActor<Message, State>({
       }
     };
 
-    const balancesOf = (balance: Record<string, { free?: number; used?: number } | unknown>): BalancesReply['balances'] => {
-      const out: BalancesReply['balances'] = {};
-      for (const [asset, entry] of Object.entries(balance)) {
-        const { free, used } = (entry ?? {}) as { free?: number; used?: number };
-        if (typeof free === 'number' && ['info', 'free', 'used', 'total', 'timestamp', 'datetime'].indexOf(asset) < 0) {
-          out[asset] = { free: toFixed(free, `${asset}.free`), locked: toFixed(used ?? 0, `${asset}.used`) };
-        }
-      }
-      return out;
-    };
-
     return {
       init(ctx, snapshot) {
         args = ctx.args as CcxtExchangeArgs;
@@ -313,7 +302,7 @@ export default defineActor<Message, State>({
           case 'getBalances': {
             const exchange = await client(msg.account);
             if (msg.wallet !== 'swap') {
-              ctx.reply({ type: 'balances', account: msg.account, balances: balancesOf(await guard.run(() => exchange.fetchBalance())) } satisfies BalancesReply);
+              ctx.reply({ type: 'balances', account: msg.account, balances: spotWallet(await guard.run(() => exchange.fetchBalance())) } satisfies BalancesReply);
               return;
             }
             const balance = await guard.run(() => exchange.fetchBalance({ type: 'swap' }));

@@ -23,6 +23,15 @@ export function heldPositions(exchange: Exchange, positions: CcxtPosition[]): Re
   return held;
 }
 
+/** The spot wallet: each asset's free and locked (in orders). */
+export function spotWallet(balance: CcxtBalances): BalancesReply['balances'] {
+  const out: BalancesReply['balances'] = {};
+  for (const [asset, { free, used }] of assetsOf(balance)) {
+    if (free !== undefined) out[asset] = { free: toFixed(free, `${asset}.free`), locked: toFixed(used ?? 0, `${asset}.used`) };
+  }
+  return out;
+}
+
 /**
  * The futures wallet as a trader's ledger counts it: what was deposited plus realized P&L, fees and
  * funding, unrealized P&L left out (the trader adds it at its own marks). `locked` is the margin in use.
@@ -30,14 +39,23 @@ export function heldPositions(exchange: Exchange, positions: CcxtPosition[]): Re
  */
 export function swapWallet(balance: CcxtBalances, positions: CcxtPosition[], totalIsEquity: boolean): BalancesReply['balances'] {
   const out: BalancesReply['balances'] = {};
-  for (const [asset, entry] of Object.entries(balance)) {
-    const { total, used } = (entry ?? {}) as { total?: number; used?: number };
-    if (typeof total !== 'number' || ['info', 'free', 'used', 'total', 'timestamp', 'datetime'].includes(asset)) continue;
+  for (const [asset, { total, used }] of assetsOf(balance)) {
+    if (total === undefined) continue;
     const unrealized = totalIsEquity ? positions.filter((p) => p.symbol?.endsWith(`:${asset}`)).reduce((sum, p) => sum + toFixed(p.unrealizedPnl ?? 0, `${p.symbol}.unrealizedPnl`), 0n) : 0n;
     const locked = toFixed(used ?? 0, `${asset}.used`);
     out[asset] = { free: toFixed(total, `${asset}.total`) - unrealized - locked, locked };
   }
   return out;
+}
+
+/** ccxt's balance by asset, without its summary keys. */
+function assetsOf(balance: CcxtBalances): [string, { free?: number; used?: number; total?: number }][] {
+  return Object.entries(balance).flatMap(([asset, entry]) => {
+    if (['info', 'free', 'used', 'total', 'timestamp', 'datetime', 'debt'].includes(asset) || !entry || typeof entry !== 'object') return [];
+    const { free, used, total } = entry as { free?: unknown; used?: unknown; total?: unknown };
+    const number = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    return [[asset, { free: number(free), used: number(used), total: number(total) }]];
+  });
 }
 
 /**
