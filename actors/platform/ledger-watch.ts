@@ -1,5 +1,5 @@
 import type { ActorSystem } from '../../runtime/system.js';
-import { traderAccount, traderExchange, traderSymbols, type PlatformConfig } from '../../adapters/config/schema.js';
+import { traderAccount, traderExchange, traderTradesSwaps, type PlatformConfig } from '../../adapters/config/schema.js';
 import type { BalancesReply } from '../trading/exchange-protocol.js';
 import { abs, fixedToString, type Fixed } from '../trading/fixed.js';
 import type { TraderStatus } from '../trader/core.js';
@@ -48,8 +48,7 @@ export class LedgerWatch {
     for (const trader of this.#config.traders) {
       if (traderExchange(trader) !== exchange) continue;
       const account = traderAccount(trader);
-      // A ccxt trader trades spot or perpetuals, not both (see the platform tree).
-      const swap = traderSymbols(trader).some((s) => s.includes(':'));
+      const swap = traderTradesSwaps(trader);
       const key = `${exchange} ${account}${swap ? ' swap' : ''}`;
       const entry = wallets.get(key) ?? { account, ...(swap ? { wallet: 'swap' as const } : {}), traders: [] };
       entry.traders.push(trader.id);

@@ -2,13 +2,14 @@ import { moduleUrl } from '../../runtime/module-url.js';
 import type { ActorSpecInput, ChildSpecInput, SupervisorSpecInput } from '../../runtime/options.js';
 import type { ActorSystem, ShutdownReport } from '../../runtime/system.js';
 import { join } from 'node:path';
-import { ccxtExchangeId, strategyModule, traderAccount, traderExchange, traderSymbols, tradesSwaps, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
+import { ccxtExchangeId, strategyModule, traderAccount, traderExchange, traderSymbols, traderTradesSwaps, tradesSwaps, type ExchangeConfig, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import { GUARD_DEFAULTS, type CcxtExchangeArgs } from '../../adapters/exchanges/args.js';
 import { EXCHANGE_IDS, PROFILES } from '../../adapters/exchanges/profiles/index.js';
 import { listedPaperMarkets, type PaperExchangeArgs, type PaperOpening } from '../../adapters/paper/options.js';
 import { TradingError } from '../trading/errors.js';
 import { fixedToString, ONE, toFixed, type Fixed } from '../trading/fixed.js';
 import type { Market } from '../trading/market.js';
+import { isSwapSymbol } from '../trading/symbol.js';
 import type { RiskManagerArgs } from '../risk/manager.js';
 import type { MonitorLimits } from '../risk/limits.js';
 import type { HubArgs } from '../events/hub.js';
@@ -204,7 +205,7 @@ export function traderSpec(
     if (!market) {
       const names = listed.map((m) => m.symbol);
       const shown = names.length === 0 ? '' : ` (listed: ${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''})`;
-      const why = exchange.type === 'ccxt' && symbol.includes(':') && !PROFILES[ccxtExchangeId(exchangeName, exchange)].swaps ? `: v3 trades perpetuals through ccxt on ${EXCHANGE_IDS.filter((id) => PROFILES[id].swaps).join(', ')}` : '';
+      const why = exchange.type === 'ccxt' && isSwapSymbol(symbol) && !PROFILES[ccxtExchangeId(exchangeName, exchange)].swaps ? `: v3 trades perpetuals through ccxt on ${EXCHANGE_IDS.filter((id) => PROFILES[id].swaps).join(', ')}` : '';
       throw new TradingError('ERR_INVALID_CONFIG', `${symbol} is not listed on exchange "${exchangeName}"${why}${shown}`, { field: symbolField(j) });
     }
     const { symbol: s, base, quote, priceStep, amountStep, minAmount, minNotional, makerFee, takerFee, swap } = market;
@@ -295,7 +296,7 @@ function accountShare(config: PlatformConfig, trader: TraderConfig, field: strin
  * and USDⓈ-M), and a trader's ledger starts from one.
  */
 function checkAccountPerpetuals(config: PlatformConfig, trader: TraderConfig, symbols: readonly string[], symbolField: (j: number) => string, field: string): void {
-  const spot = symbols.findIndex((s) => !s.includes(':'));
+  const spot = symbols.findIndex((s) => !isSwapSymbol(s));
   if (spot >= 0) throw new TradingError('ERR_INVALID_CONFIG', `${symbols[spot]}: a trader on a real exchange trades spot or perpetuals, not both (its ledger starts from one wallet); give the spot symbols a trader of their own`, { field: symbolField(spot) });
   const exchange = traderExchange(trader);
   const account = traderAccount(trader);
@@ -307,7 +308,7 @@ function checkAccountPerpetuals(config: PlatformConfig, trader: TraderConfig, sy
     if (j >= 0) throw new TradingError('ERR_INVALID_CONFIG', `${symbols[j]} is already held by trader "${other.id}" on account "${account}" of ${exchange}: one position per perpetual and account, so one trader each`, { field: symbolField(j) });
     const id = ccxtExchangeId(exchange, config.exchanges[exchange] as Extract<ExchangeConfig, { type: 'ccxt' }>);
     const mode = (t: TraderConfig) => t.marginMode ?? 'isolated';
-    if (PROFILES[id].swaps?.marginModePerAccount && traderSymbols(other).some((s) => s.includes(':')) && mode(other) !== mode(trader)) {
+    if (PROFILES[id].swaps?.marginModePerAccount && traderTradesSwaps(other) && mode(other) !== mode(trader)) {
       throw new TradingError('ERR_INVALID_CONFIG', `${mode(trader)}: ${id} sets one margin mode for the whole account, and trader "${other.id}" on account "${account}" trades ${mode(other)}`, { field: `${field}marginMode` });
     }
   }

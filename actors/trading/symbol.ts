@@ -25,6 +25,11 @@ export function symbolParts(symbol: string): { base: string; quote: string; sett
   return settle === undefined ? { base, quote } : { base, quote, settle };
 }
 
+/** Whether a unified symbol names a perpetual (`BTC/USDT:USDT`, with its settle currency) rather than spot. */
+export function isSwapSymbol(symbol: string): boolean {
+  return symbol.includes(':');
+}
+
 /** The linear perpetual of a spot symbol: `BTC/USDT` -> `BTC/USDT:USDT`. */
 export function swapSymbol(spot: string): string {
   return `${spot}:${symbolParts(spot).quote}`;

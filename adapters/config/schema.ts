@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { inferStrategyType, STRATEGIES, strategyTypes } from '../../actors/strategies/registry.js';
 import { TradingError } from '../../actors/trading/errors.js';
-import { normalizeSymbol } from '../../actors/trading/symbol.js';
+import { isSwapSymbol, normalizeSymbol } from '../../actors/trading/symbol.js';
 import { isTimeframe } from '../../actors/trading/timeframe.js';
 import { EXCHANGE_IDS, PROFILES, type ExchangeId } from '../exchanges/profiles/index.js';
 import { paperArgsSchema } from '../paper/options.js';
@@ -393,5 +393,10 @@ export function exchangeSymbols(config: PlatformConfig, name: string): Set<strin
 
 /** Whether a trader of exchange `name` trades a perpetual: only then are a ccxt exchange's swap markets loaded (Binance's are another API's several MB). */
 export function tradesSwaps(config: PlatformConfig, name: string): boolean {
-  return [...exchangeSymbols(config, name)].some((symbol) => symbol.includes(':'));
+  return [...exchangeSymbols(config, name)].some(isSwapSymbol);
+}
+
+/** Whether a trader trades perpetuals (a ccxt trader trades spot or perpetuals, not both: see the platform tree). */
+export function traderTradesSwaps(trader: TraderConfig): boolean {
+  return traderSymbols(trader).some(isSwapSymbol);
 }

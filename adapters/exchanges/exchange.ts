@@ -5,6 +5,7 @@ import type { Address } from '../../runtime/message.js';
 import { exchangeMessages, orderRequestSchema, type BalancesReply, type ExecutionReport, type OrderRequest, type PositionsReply } from '../../actors/trading/exchange-protocol.js';
 import { div, fixedToString, toFixed } from '../../actors/trading/fixed.js';
 import type { Candle } from '../../actors/trading/market.js';
+import { isSwapSymbol } from '../../actors/trading/symbol.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import type { CcxtExchangeArgs } from './args.js';
 import { createClient } from './client.js';
@@ -291,7 +292,7 @@ export default defineActor<Message, State>({
             state.subscribers[msg.subscriber] = msg.symbols;
             // Funding and liquidations are followed for the perpetuals of the subscriber's account: from when
             // it says it booked them up to (after a restart of the platform), else from now.
-            for (const symbol of msg.account === undefined ? [] : msg.symbols.filter((s) => s.includes(':'))) {
+            for (const symbol of msg.account === undefined ? [] : msg.symbols.filter(isSwapSymbol)) {
               const from = msg.since?.[symbol] ?? now;
               state.holders[`${msg.account}\n${symbol}`] ??= { subscriber: msg.subscriber, funding: from, liquidation: from };
             }
@@ -306,8 +307,9 @@ export default defineActor<Message, State>({
               return;
             }
             const balance = await guard.run(() => exchange.fetchBalance({ type: 'swap' }));
-            const positions = await guard.run(() => exchange.fetchPositions());
-            ctx.reply({ type: 'balances', account: msg.account, balances: swapWallet(balance, positions, PROFILES[args.exchange].swaps!.totalIsEquity) } satisfies BalancesReply);
+            // The positions only for their unrealized P&L, where ccxt's total includes it.
+            const positions = PROFILES[args.exchange].swaps!.totalIsEquity ? await guard.run(() => exchange.fetchPositions()) : [];
+            ctx.reply({ type: 'balances', account: msg.account, balances: swapWallet(balance, positions) } satisfies BalancesReply);
             return;
           }
           case 'getPositions': {

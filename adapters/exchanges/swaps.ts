@@ -35,13 +35,13 @@ export function spotWallet(balance: CcxtBalances): BalancesReply['balances'] {
 /**
  * The futures wallet as a trader's ledger counts it: what was deposited plus realized P&L, fees and
  * funding, unrealized P&L left out (the trader adds it at its own marks). `locked` is the margin in use.
- * Where ccxt's `total` is the equity, the positions' unrealized P&L is taken off it.
+ * `positions`: where ccxt's `total` is the equity (`totalIsEquity`), their unrealized P&L is taken off it; else none.
  */
-export function swapWallet(balance: CcxtBalances, positions: CcxtPosition[], totalIsEquity: boolean): BalancesReply['balances'] {
+export function swapWallet(balance: CcxtBalances, positions: CcxtPosition[]): BalancesReply['balances'] {
   const out: BalancesReply['balances'] = {};
   for (const [asset, { total, used }] of assetsOf(balance)) {
     if (total === undefined) continue;
-    const unrealized = totalIsEquity ? positions.filter((p) => p.symbol?.endsWith(`:${asset}`)).reduce((sum, p) => sum + toFixed(p.unrealizedPnl ?? 0, `${p.symbol}.unrealizedPnl`), 0n) : 0n;
+    const unrealized = positions.filter((p) => p.symbol?.endsWith(`:${asset}`)).reduce((sum, p) => sum + toFixed(p.unrealizedPnl ?? 0, `${p.symbol}.unrealizedPnl`), 0n);
     const locked = toFixed(used ?? 0, `${asset}.used`);
     out[asset] = { free: toFixed(total, `${asset}.total`) - unrealized - locked, locked };
   }
