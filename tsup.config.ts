@@ -36,6 +36,28 @@ const BUNDLES: Options = {
 };
 
 /**
+ * The web dashboard (adapters/dashboard/web), bundled for the browser into one script and one
+ * stylesheet beside the module that serves them (adapters/dashboard/serve.ts): everything it needs
+ * is in the build, so it works with no network but the platform's own.
+ */
+const DASHBOARD: Options = {
+  config: false,
+  entry: { main: 'adapters/dashboard/web/main.tsx' },
+  format: ['esm'],
+  target: 'es2022',
+  platform: 'browser',
+  bundle: true,
+  noExternal: [/.*/],
+  minify: true,
+  silent: true,
+  tsconfig: 'adapters/dashboard/web/tsconfig.json',
+  esbuildOptions(options) {
+    options.jsx = 'automatic';
+    options.jsxImportSource = 'preact';
+  },
+};
+
+/**
  * Every source file is its own entry, unbundled, so dist/ mirrors the source tree: a worker entry or an
  * actor module is found at the same relative URL from dist/ as from the sources. The SQL migrations are
  * read at run time from next to the migrator, so they are copied along, as are the default alert rule file, v2's schema (a copy backup's restore creates v2's tables from it) and the embedded PostgreSQL's worker, which is plain CommonJS.
@@ -49,8 +71,9 @@ export default defineConfig((cli) => {
       ...['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts', 'test/helpers/fake-exchange.ts', 'test/helpers/fake-anthropic.ts', 'test/helpers/v2-database.ts', 'test/helpers/database.ts', 'test/helpers/candles.ts', 'test/fixtures/exchanges/*.ts'],
       // The test run's build (test/global-setup.ts) also has the runtime tests' fixture actors, so their worker threads start from built code too.
       ...(process.env.BOTV3_BUILD_TEST_ACTORS === '1' ? ['test/runtime/fixtures/*.ts'] : []),
-      // Bundled apart (BUNDLES).
+      // Bundled apart (BUNDLES, DASHBOARD).
       '!**/*.worker.ts',
+      '!adapters/dashboard/web/**',
     ],
     format: ['esm'],
     target: 'node20',
@@ -70,6 +93,9 @@ export default defineConfig((cli) => {
       await cp('migrate/v2/schema.sql', `${outDir}/migrate/v2/schema.sql`);
       await cp('test/fixtures/v2/generate.sql', `${outDir}/test/fixtures/v2/generate.sql`);
       await build({ ...BUNDLES, outDir });
+      const site = `${outDir}/adapters/dashboard/site`;
+      await build({ ...DASHBOARD, outDir: `${site}/assets` });
+      await cp('adapters/dashboard/web/index.html', `${site}/index.html`);
     },
   };
 });

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import type { HubEvent } from '../actors/events/hub.js';
 import { launchPlatform, type RunningPlatform } from '../adapters/api/launch.js';
-import { TokenStore } from '../adapters/api/tokens.js';
+import { TokenStore, type Scope } from '../adapters/api/tokens.js';
 import { parseConfig } from '../adapters/config/load.js';
 import { preparePlatformDatabase, type PlatformDatabase } from '../adapters/database/prepare.js';
 import { epochMs, type HttpJob, type HttpResult, type LoadJob, type LoadReply, type StreamJob, type StreamResult } from './api-load.js';
@@ -41,7 +41,7 @@ const TRADERS = 5;
  * traders, orders and positions are then written there).
  */
 export async function apiSuite(options: SuiteOptions): Promise<Figure[]> {
-  const bench = await startBench();
+  const bench = await startBench({ traders: TRADERS, symbols: SYMBOLS, scopes: ['read'] });
   let load: LoadProcess | undefined;
   try {
     load = startLoad();
@@ -56,28 +56,31 @@ export async function apiSuite(options: SuiteOptions): Promise<Figure[]> {
   }
 }
 
-interface Bench {
+export interface Bench {
   platform: RunningPlatform;
-  /** A token with the `read` scope, in clear. */
+  /** A token with the bench's scopes, in clear. */
   token: string;
   stop(): Promise<void>;
 }
 
-/** The platform with paper traders on a fresh database (an embedded one, or `DATABASE_URL`), the API on a free port. */
-async function startBench(): Promise<Bench> {
+/**
+ * The platform with `traders` paper traders (`t0`, `t1`, …) of `symbols` on a fresh database (an
+ * embedded one, or `DATABASE_URL`), the API on a free port, and a token of `scopes`.
+ */
+export async function startBench({ traders, symbols, scopes }: { traders: number; symbols: string[]; scopes: Scope[] }): Promise<Bench> {
   const dir = mkdtempSync(join(tmpdir(), 'botv3-bench-api-'));
   let database: PlatformDatabase | undefined;
   let platform: RunningPlatform | undefined;
   try {
     database = await preparePlatformDatabase({ url: process.env.DATABASE_URL, dataDir: join(dir, 'pgdata') });
     const config = parseConfig({
-      traders: Array.from({ length: TRADERS }, (_, i) => ({ id: `t${i}`, symbols: SYMBOLS, balances: { USDT: 100_000 }, orderNotional: 1_000 })),
+      traders: Array.from({ length: traders }, (_, i) => ({ id: `t${i}`, symbols, balances: { USDT: 100_000 }, orderNotional: 1_000 })),
       exchanges: { paper: { type: 'paper', seed: 42, candleIntervalMs: 0, startTs: Date.UTC(2026, 0, 1) } },
       // The limiter would answer 429 to a load of one token: it is not what is measured.
       api: { port: 0, rateLimit: { requests: 1_000_000, windowMs: 1_000 } },
     });
     const tokens = TokenStore.open(join(dir, 'api-tokens.json'));
-    const { token } = tokens.create('bench', ['read']);
+    const { token } = tokens.create('bench', scopes);
     platform = await launchPlatform(config, {
       platform: { database: { url: database.url, poolSize: database.poolSize, journalPath: join(dir, 'journal.ndjson') }, balances: database.balances, positions: database.positions },
       database: { kind: database.kind, where: database.where },
@@ -150,7 +153,7 @@ async function bareHono(): Promise<{ url: string; close(): Promise<void> }> {
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-async function until(what: string, done: () => Promise<boolean>): Promise<void> {
+export async function until(what: string, done: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`api bench: no ${what} after 15 s`);

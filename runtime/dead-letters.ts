@@ -1,7 +1,8 @@
 import { Deque } from './deque.js';
 import type { Address } from './message.js';
 
-export type DeadLetterKind = 'poison' | 'invalid' | 'unknown_address' | 'actor_stopped' | 'not_cloneable';
+export const DEAD_LETTER_KINDS = ['poison', 'invalid', 'unknown_address', 'actor_stopped', 'not_cloneable'] as const;
+export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
 
 export interface DeadLetter {
   address: Address;
@@ -19,13 +20,7 @@ export interface DeadLetter {
  */
 export class DeadLetters {
   readonly capacity: number;
-  readonly counts: Record<DeadLetterKind, number> = {
-    poison: 0,
-    invalid: 0,
-    unknown_address: 0,
-    actor_stopped: 0,
-    not_cloneable: 0,
-  };
+  readonly counts = Object.fromEntries(DEAD_LETTER_KINDS.map((kind) => [kind, 0])) as Record<DeadLetterKind, number>;
   #entries = new Deque<DeadLetter>();
 
   constructor(capacity = 10_000) {

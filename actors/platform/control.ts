@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import type { DatabasePool } from 'slonik';
 import type { ActorSystem } from '../../runtime/system.js';
 import type { ActorStatus } from '../../runtime/cell.js';
 import type { Address, Message } from '../../runtime/message.js';
 import { parseTrader } from '../../adapters/config/load.js';
 import { traderExchange, traderSymbols, type PlatformConfig, type TraderConfig } from '../../adapters/config/schema.js';
 import type { ExchangeStatusReply } from '../../adapters/exchanges/exchange.js';
-import { list, listSchemas, queryFailure, type ListName, type Page } from '../../adapters/database/queries.js';
+import { findOrder, list, listSchemas, queryFailure, type ListName, type Page, type Row } from '../../adapters/database/queries.js';
+import { equityBounds, equityHistory, equitySteps, traderFills, type EquityPoint } from '../../adapters/database/equity.js';
 import type { ReadPool } from '../../adapters/database/read-pool.js';
 import type { PositionsView } from './positions-view.js';
 import type { SignalKey, SignalOutcomesReply, StoredSignalOutcome } from '../../adapters/database/signal-outcomes.js';
 import type { PersistenceStatus } from '../persistence/persistence.js';
 import type { QueuedReview, ReviewerStatus } from '../reviewer/protocol.js';
 import type { TraderStatus } from '../trader/core.js';
+import type { TraderChart } from '../trader/chart.js';
+import { performanceOf, stepFor, type TraderPerformance } from './performance.js';
 import { parseSignal, signalFields } from '../trading/signal.js';
 import type { Market } from '../trading/market.js';
 import { ADDRESSES, exchangeAddress, monitorLimits, persistedTrader, traderAddress, traderSpec, type PlatformOptions } from './tree.js';
@@ -31,6 +35,8 @@ export interface TraderSummary {
   live?: TraderStatus;
   /** Equity less the starting quote balance, at the current marks. */
   pnl?: bigint;
+  /** Equity less the equity at the start of the UTC day. */
+  dayPnl?: bigint;
 }
 
 export interface PlatformSnapshot {
@@ -41,6 +47,8 @@ export interface PlatformSnapshot {
   database: { kind: 'embedded' | 'external' | 'none'; where: string | null; reachable: boolean; bufferedRows: number; lastError: string | null };
   exchanges: { name: string; type: 'paper' | 'ccxt'; connectivity: string; lastError: string | null }[];
   reviewer: { kind: string; describe: string; state: string; queued: number; inFlight: number };
+  /** Messages given up on since the start (poison after `maxFailures`, invalid, to an unknown or stopped actor, not cloneable), by kind. */
+  deadLetters: ReturnType<ActorSystem['status']>['deadLetters'];
 }
 
 /** One trader after an emergency stop (see `PlatformControl.stopReport`). */
@@ -117,7 +125,8 @@ export class PlatformControl {
 
   /** A paper trader starts from its configured quote balance; a real account's from what it first reports (its share of the account). */
   #startFrom(trader: TraderConfig): void {
-    if (this.#config.exchanges[traderExchange(trader)]?.type !== 'ccxt') this.#starting.set(trader.id, trader.balances.USDT ?? 0n);
+    const start = configuredStart(this.#config, trader);
+    if (start !== undefined) this.#starting.set(trader.id, start);
   }
 
   get config(): PlatformConfig {
@@ -150,6 +159,7 @@ export class PlatformControl {
       reviewer: reviewer
         ? { kind: reviewer.kind, describe: reviewer.describe, state: reviewer.state, queued: reviewer.queued, inFlight: reviewer.inFlight }
         : { kind: 'unknown', describe: 'the reviewer does not answer', state: 'down', queued: 0, inFlight: 0 },
+      deadLetters: system.deadLetters,
     };
   }
 
@@ -315,9 +325,25 @@ export class PlatformControl {
     return query;
   }
 
-  async #query(name: ListName, filter: Record<string, unknown>): Promise<Page> {
+  /** The control plane's pool for reads; throws `ERR_UNAVAILABLE` without a database. */
+  #reads(): ReadPool {
     const reads = this.#options.reads;
     if (!reads) throw new ControlError('ERR_UNAVAILABLE', 'this platform runs without a database');
+    return reads;
+  }
+
+  /** A read on the control plane's pool; a database that cannot answer throws `ERR_UNAVAILABLE`. */
+  async #read<T>(work: (pool: DatabasePool) => Promise<T>): Promise<T> {
+    const reads = this.#reads();
+    try {
+      return await reads.run(work);
+    } catch (error) {
+      throw unanswered(error);
+    }
+  }
+
+  async #query(name: ListName, filter: Record<string, unknown>): Promise<Page> {
+    const reads = this.#reads();
     const parsed = listSchemas[name].safeParse(filter);
     if (!parsed.success) {
       const failure = queryFailure(parsed.error);
@@ -329,9 +355,55 @@ export class PlatformControl {
       await view.load(() => reads.run(async (pool) => (await list(pool, 'positions', {})).rows));
       return view.list(parsed.data as Parameters<PositionsView['list']>[0]);
     } catch (error) {
-      // The database's own words (its tables, the values it refused) are for the log, where the API writes a 503's cause.
-      throw new ControlError('ERR_UNAVAILABLE', 'the database could not answer; try again', { cause: error });
+      throw unanswered(error);
     }
+  }
+
+  /** One stored order, as the `orders` list serves it; throws `ERR_NOT_FOUND` naming `clientOrderId` when there is none. */
+  async order(clientOrderId: string): Promise<Row> {
+    const row = await this.#read((pool) => findOrder(pool, clientOrderId));
+    if (!row) throw new ControlError('ERR_NOT_FOUND', `no order "${clientOrderId}"`, { field: 'clientOrderId' });
+    return row;
+  }
+
+  /**
+   * Trader `id`'s latest closed candles of `symbol` (its first by default), oldest first, with its
+   * strategy's indicators over them, as the running trader keeps them (`ChartRing`): none while it does
+   * not run. A symbol it does not trade throws `ERR_INVALID_QUERY` naming `symbol`.
+   */
+  async candles(id: string, options: { symbol?: string | undefined; limit: number }): Promise<TraderChart> {
+    const trader = this.#traderConfig(id);
+    const symbols = traderSymbols(trader);
+    const symbol = options.symbol ?? symbols[0]!;
+    if (!symbols.includes(symbol)) throw new ControlError('ERR_INVALID_QUERY', `trader "${id}" trades ${symbols.join(', ')}, not ${symbol}`, { field: 'symbol' });
+    const empty: TraderChart = { type: 'traderChart', symbol, timeframe: null, candles: [], indicators: [] };
+    const chart = this.#running(id) ? await this.#system.request<TraderChart>(traderAddress(id), { type: 'chart', symbol, limit: options.limit }).catch(() => empty) : empty;
+    return { ...chart, timeframe: chart.timeframe ?? trader.strategy?.timeframe ?? null };
+  }
+
+  /**
+   * Trader `id`'s stored equity in [`from`, `to`), oldest first, in at most `limit` points, each with its
+   * drawdown from the peak before it (`equityHistory`); a paper trader's configured starting balance is
+   * its first peak.
+   */
+  async equity(id: string, options: { from?: number | undefined; to?: number | undefined; limit: number }): Promise<EquityPoint[]> {
+    const initial = configuredStart(this.#config, this.#traderConfig(id));
+    return this.#read((pool) => equityHistory(pool, id, { ...options, initial }));
+  }
+
+  /**
+   * Trader `id`'s figures from its start to `now`, as a backtest reports them, from its stored equity
+   * and fills and its equity now (live while it runs): see `performanceOf`.
+   */
+  async performance(id: string, now = Date.now()): Promise<TraderPerformance> {
+    const summary = await this.trader(id);
+    const bounds = await this.#read((pool) => equityBounds(pool, id));
+    const start = Math.min(bounds?.start ?? now, now);
+    // A real account's trader starts from its ledger as first opened, which is stored.
+    const initialEquity = configuredStart(this.#config, this.#traderConfig(id)) ?? bounds?.first ?? summary.live?.equity ?? 0n;
+    const { origin, stepMs } = stepFor(start, now);
+    const [steps, fills] = await this.#read((pool) => Promise.all([equitySteps(pool, id, origin, stepMs), traderFills(pool, id)]));
+    return performanceOf({ start, initialEquity, equity: summary.live?.equity ?? bounds?.last ?? initialEquity, now, origin, stepMs, steps, fills });
   }
 
   /**
@@ -508,6 +580,11 @@ export class PlatformControl {
     if (!this.#system.send(to, message)) await this.#system.drained(to);
   }
 
+  /** Whether trader `id` runs, as `traders()` says it: not stopped by an operator, its actor running. */
+  #running(id: string): boolean {
+    return !this.#stopped.has(id) && this.#system.actorStatus(traderAddress(id))?.state === 'running';
+  }
+
   #traderConfig(id: string): TraderConfig {
     const trader = this.#config.traders.find((t) => t.id === id);
     if (!trader) throw new ControlError('ERR_NOT_FOUND', `no trader "${id}"`);
@@ -531,6 +608,7 @@ export class PlatformControl {
       summary.live = live;
       if (!this.#starting.has(trader.id)) this.#starting.set(trader.id, live.equity);
       summary.pnl = live.equity - this.#starting.get(trader.id)!;
+      if (live.dayPnl !== undefined) summary.dayPnl = live.dayPnl;
     }
     return summary;
   }
@@ -550,6 +628,16 @@ function stateOf(actor: ActorStatus | undefined): TraderSummary['state'] {
     default:
       return 'stopped';
   }
+}
+
+/** The quote balance a paper trader starts with; undefined for a real account's, which starts from what the account holds. */
+function configuredStart(config: PlatformConfig, trader: TraderConfig): bigint | undefined {
+  return config.exchanges[traderExchange(trader)]?.type === 'ccxt' ? undefined : (trader.balances.USDT ?? 0n);
+}
+
+/** What a read the database could not answer throws. Its own words (its tables, the values it refused) are for the log, where the API writes a 503's cause. */
+function unanswered(error: unknown): ControlError {
+  return new ControlError('ERR_UNAVAILABLE', 'the database could not answer; try again', { cause: error });
 }
 
 /** `fn` remembering its answer per key, for the span of one call. */

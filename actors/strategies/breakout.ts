@@ -28,17 +28,23 @@ export const breakout = defineStrategy({
       candles: z.array(z.object({ high: z.number(), low: z.number() })).max(lookback),
       long: z.boolean(),
     });
+    type State = z.infer<typeof stateSchema>;
     const channels = new Map<string, DonchianChannels>();
-    return perSymbolStrategy<z.infer<typeof stateSchema>>({
+    /** The channel of a symbol, rebuilt from its state's highs and lows the first time it is needed. */
+    const channelOf = (symbol: string, state: State) => {
+      let channel = channels.get(symbol);
+      if (!channel) {
+        channels.set(symbol, (channel = new DonchianChannels(lookback)));
+        for (const c of state.candles) channel.add(c);
+      }
+      return channel;
+    };
+    return perSymbolStrategy<State>({
       state: stateSchema,
       snapshot,
       init: () => ({ lookback, candles: [], long: false }),
       onCandle(state, candle) {
-        let channel = channels.get(candle.symbol);
-        if (!channel) {
-          channels.set(candle.symbol, (channel = new DonchianChannels(lookback)));
-          for (const c of state.candles) channel.add(c);
-        }
+        const channel = channelOf(candle.symbol, state);
         const signals: StrategySignal[] = [];
         // The channel is that of the previous candles: the current one joins it only after the test.
         const range = channel.getResult();
@@ -57,6 +63,15 @@ export const breakout = defineStrategy({
         state.candles.push(span);
         if (state.candles.length > lookback) state.candles.shift();
         return signals;
+      },
+      // The channel the next close is tested against: this candle's included.
+      indicators(state, symbol) {
+        const range = channelOf(symbol, state).getResult();
+        if (!range) return [];
+        return [
+          { name: `high ${lookback}`, value: range.upper },
+          { name: `low ${lookback}`, value: range.lower },
+        ];
       },
     });
   },

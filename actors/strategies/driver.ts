@@ -3,7 +3,7 @@ import { issueField } from '../../runtime/options.js';
 import { TradingError } from '../trading/errors.js';
 import type { Candle } from '../trading/market.js';
 import { parseTimeframe } from '../trading/timeframe.js';
-import type { Strategy, StrategyContext, StrategyDefinition, StrategySignal } from './strategy.js';
+import type { Indicator, Strategy, StrategyContext, StrategyDefinition, StrategySignal } from './strategy.js';
 
 const positive = z.bigint().positive();
 
@@ -103,6 +103,28 @@ export class StrategyDriver {
       malformed.push({ field: `strategy.signals[${i}]${field ? `.${field}` : ''}`, reason: `strategy ${this.#source}: ${message}` });
     });
     return { signals, malformed };
+  }
+
+  /**
+   * The strategy's indicators of `symbol` as of its last candle, for the trader's chart: copies of
+   * those well formed (a name, a finite value), none when it has no `indicators()` or it throws. A
+   * chart is never a reason to stop trading.
+   */
+  indicators(symbol: string): Indicator[] {
+    let returned: unknown;
+    try {
+      returned = this.#strategy.indicators?.(symbol);
+    } catch {
+      return [];
+    }
+    if (!Array.isArray(returned)) return [];
+    const out: Indicator[] = [];
+    for (const item of returned as Partial<Indicator>[]) {
+      const { name, value, pane } = item ?? {};
+      if (typeof name !== 'string' || name === '' || typeof value !== 'number' || !Number.isFinite(value)) continue;
+      out.push(pane === 'own' ? { name, value, pane } : { name, value });
+    }
+    return out;
   }
 
   /** What the trader's snapshot keeps of the strategy. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { div, fixedToString, mul, ONE, toFixed, type Fixed } from '../trading/fixed.js';
+import { div, fixedToNumber, fixedToString, mul, ONE, toFixed, type Fixed } from '../trading/fixed.js';
 import { perSymbolStrategy } from './indicators.js';
-import { defineStrategy, type StrategySignal } from './strategy.js';
+import { defineStrategy, type Indicator, type StrategySignal } from './strategy.js';
 
 const params = z
   .strictObject({
@@ -51,8 +51,10 @@ export const grid = defineStrategy({
     // Compared exactly, cross-multiplied, so a close exactly on a line is at it, not a rounding error away.
     const levelOf = (anchor: Fixed, close: Fixed): number => lines.filter((line) => close * HUNDRED >= anchor * offset(line)).length;
 
+    const priceOf = (anchor: Fixed, line: number): Fixed => div(mul(anchor, offset(line)), HUNDRED);
+
     function signal(anchor: Fixed, symbol: string, line: number, action: 'BUY' | 'SELL'): StrategySignal {
-      const price = fixedToString(div(mul(anchor, offset(line)), HUNDRED));
+      const price = fixedToString(priceOf(anchor, line));
       const reason = `close ${action === 'BUY' ? 'fell' : 'rose'} through grid line ${line > 0 ? '+' : ''}${line} (${price})`;
       return { symbol, action, reason };
     }
@@ -73,6 +75,14 @@ export const grid = defineStrategy({
         // Lines are listed low to high and the close is at or above exactly the first `level` of them.
         if (level < from) return lines.slice(level, from).reverse().map((line) => signal(state.anchor, candle.symbol, line, 'BUY'));
         return lines.slice(from, level).map((line) => signal(state.anchor, candle.symbol, line, 'SELL'));
+      },
+      // The anchor and the two lines around the close: the next to buy at, the next to sell at. Not every
+      // line: a grid has up to 200, kept for each of the chart's candles.
+      indicators({ anchor, level }) {
+        const out: Indicator[] = [{ name: 'grid anchor', value: fixedToNumber(anchor) }];
+        if (level > 0) out.push({ name: 'grid buy', value: fixedToNumber(priceOf(anchor, lines[level - 1]!)) });
+        if (level < levels) out.push({ name: 'grid sell', value: fixedToNumber(priceOf(anchor, lines[level]!)) });
+        return out;
       },
     });
   },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TradingError } from '../trading/errors.js';
 import { fixedToNumber, type Fixed } from '../trading/fixed.js';
 import type { Candle } from '../trading/market.js';
-import type { Strategy, StrategySignal } from './strategy.js';
+import type { Indicator, Strategy, StrategySignal } from './strategy.js';
 
 /*
  * What the built-in strategies share: one state per symbol, in plain data so that a strategy's
@@ -69,6 +69,12 @@ export function rsiPush(rsi: RsiState, close: Fixed): number | undefined {
     rsi.gain = (rsi.gain * (rsi.period - 1) + gain) / rsi.period;
     rsi.loss = (rsi.loss * (rsi.period - 1) + loss) / rsi.period;
   }
+  return rsiValue(rsi);
+}
+
+/** The RSI as of the last close added, or undefined before `period` changes have been seen. */
+export function rsiValue(rsi: RsiState): number | undefined {
+  if (rsi.changes < rsi.period) return undefined;
   if (rsi.loss === 0) return rsi.gain === 0 ? 50 : 100;
   return 100 - 100 / (1 + rsi.gain / rsi.loss);
 }
@@ -80,6 +86,7 @@ export const NO_SIGNALS: StrategySignal[] = Object.freeze([]) as unknown as Stra
 export interface SymbolStrategy extends Strategy {
   onCandle(candle: Candle): StrategySignal[];
   snapshot(): unknown;
+  indicators(symbol: string): Indicator[];
 }
 
 /** How a strategy keeps one independent state per symbol. */
@@ -92,6 +99,8 @@ export interface PerSymbolSpec<S> {
   init(candle: Candle): S;
   /** Advances a symbol's state by one candle, in place, and returns the signals it gives. */
   onCandle(state: S, candle: Candle): StrategySignal[];
+  /** The indicators of a symbol's state (see `Strategy.indicators`); none when absent. */
+  indicators?(state: S, symbol: string): Indicator[];
 }
 
 /**
@@ -114,6 +123,10 @@ export function perSymbolStrategy<S>(spec: PerSymbolSpec<S>): SymbolStrategy {
     },
     // A copy: the caller may keep or send it while this instance goes on mutating its states.
     snapshot: () => structuredClone(Object.fromEntries(states)),
+    indicators(symbol) {
+      const state = states.get(symbol);
+      return state === undefined || !spec.indicators ? [] : spec.indicators(state, symbol);
+    },
   };
 }
 

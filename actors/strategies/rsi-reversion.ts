@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emptyRsi, NO_SIGNALS, perSymbolStrategy, rsiPush, rsiSchema } from './indicators.js';
+import { emptyRsi, NO_SIGNALS, perSymbolStrategy, rsiPush, rsiSchema, rsiValue } from './indicators.js';
 import { defineStrategy } from './strategy.js';
 
 const params = z
@@ -38,6 +38,10 @@ export const rsiReversion = defineStrategy({
         return zone === 'oversold'
           ? [{ symbol: candle.symbol, action: 'BUY', reason: `RSI${period} fell below ${oversold} (${value})` }]
           : [{ symbol: candle.symbol, action: 'SELL', reason: `RSI${period} rose above ${overbought} (${value})` }];
+      },
+      indicators(state) {
+        const rsi = rsiValue(state.rsi);
+        return rsi === undefined ? [] : [{ name: `RSI${period}`, value: rsi, pane: 'own' }];
       },
     });
   },

@@ -2,7 +2,7 @@ import { SMA } from 'trading-signals';
 import { z } from 'zod';
 import { fixedToNumber } from '../trading/fixed.js';
 import { NO_SIGNALS, perSymbolStrategy } from './indicators.js';
-import { defineStrategy } from './strategy.js';
+import { defineStrategy, type Indicator } from './strategy.js';
 
 const params = z
   .strictObject({
@@ -65,6 +65,13 @@ export const smaCrossover = defineStrategy({
         state.side = side;
         if (previous === undefined || previous === side) return NO_SIGNALS;
         return [{ symbol: candle.symbol, action: side === 'above' ? 'BUY' : 'SELL', reason: `SMA${fast} crossed ${side} SMA${slow}` }];
+      },
+      indicators(state, symbol) {
+        const pair = averagesOf(symbol, state.closes);
+        const lines: Indicator[] = [];
+        if (pair.fast.isStable) lines.push({ name: `SMA${fast}`, value: Number(pair.fast.getResultOrThrow()) });
+        if (pair.slow.isStable) lines.push({ name: `SMA${slow}`, value: Number(pair.slow.getResultOrThrow()) });
+        return lines;
       },
     });
   },

@@ -14,6 +14,18 @@ export interface StrategySignal {
   reason: string;
 }
 
+/**
+ * One of a strategy's indicators at a closed candle, as a chart draws it: a line over the candles (a
+ * moving average, a channel) or, for an oscillator such as the RSI, in a pane of its own.
+ */
+export interface Indicator {
+  /** The line's label, the same from candle to candle (`SMA10`, `RSI14`). */
+  name: string;
+  value: number;
+  /** `price` (the default): on the price scale, over the candles; `own`: on a scale of its own. */
+  pane?: 'price' | 'own';
+}
+
 /** A last-trade price update. */
 export interface Tick {
   symbol: string;
@@ -41,6 +53,11 @@ export interface Strategy {
   onTick?(tick: Tick): StrategySignal[];
   /** Plain data (structured-cloneable); handed back to `create` after a restart. */
   snapshot?(): unknown;
+  /**
+   * Its indicators of `symbol` as of the last closed candle, for the trader's chart (`GET
+   * /traders/:id/candles`); those still warming up are left out. Read after each candle, never to trade.
+   */
+  indicators?(symbol: string): Indicator[];
 }
 
 /**

@@ -21,6 +21,7 @@ import type { TraderArgs } from './args.js';
 import type { ReviewDecision, SignalAsked, SizedOrder, TraderEvent } from './events.js';
 import type { RecoveredTrader } from './recovery.js';
 import { sizeExit, sizeOrder } from './sizing.js';
+import { ChartRing, type TraderChart } from './chart.js';
 import { idRecord, own } from '../trading/own.js';
 
 export interface TraderStats {
@@ -120,6 +121,8 @@ export type TraderStatus = Pick<TraderState, 'positions' | 'balances' | 'orders'
   unrealized: Fixed;
   /** Margin of each open swap position, by symbol. */
   margins: Record<string, PositionMargin>;
+  /** Equity less the equity at the start of the UTC day (as the risk manager's daily loss limit counts it); absent before the first exposure report. */
+  dayPnl?: Fixed;
 };
 
 /** A swap position's margin as the trader counts it (the exchange's figures may differ by rounding). */
@@ -207,6 +210,8 @@ export class TraderCore {
   #live: number;
   /** Start of the UTC day `state.day` was last checked against (-Infinity: not yet). */
   #dayStart = -Infinity;
+  /** The latest closed candles and indicators of each symbol, once `keepChart` asked for them. */
+  #chart: ChartRing | undefined;
 
   /**
    * From its snapshot after a crash; from what the database kept (`recovered`) after a restart of the
@@ -261,6 +266,20 @@ export class TraderCore {
 
   get state(): TraderState {
     return this.#state;
+  }
+
+  /**
+   * Keeps the last `candles` closed candles of each symbol (the strategy's timeframe; as they come
+   * without a strategy) with the strategy's indicators at each, for `chart()`. Off unless asked: a
+   * backtest has no use for it.
+   */
+  keepChart(candles: number): void {
+    this.#chart = new ChartRing(candles);
+  }
+
+  /** The chart of `symbol`: its last `limit` candles kept and the indicators over them (none when no chart is kept). */
+  chart(symbol: string, limit: number): TraderChart {
+    return this.#chart?.chart(symbol, limit) ?? { type: 'traderChart', symbol, timeframe: null, candles: [], indicators: [] };
   }
 
   snapshot(): TraderState {
@@ -360,15 +379,19 @@ export class TraderCore {
         if (recent.length > REVIEW_CANDLES) recent.shift();
       }
       if (candle.symbol in this.#state.exits) this.#advanceExit(candle.symbol, now, true);
+      if (!this.#strategy) this.#chart?.add(candle, []);
       for (const bars of this.#bars) for (const bar of bars.add(candle)) this.#onBar(bar, now);
     }
   }
 
   /** A closed bar for the strategy; its signals' ids name the bar (and its timeframe, when it is not the trader's). */
   #onBar(bar: Candle, now: number): void {
-    const { signals, malformed } = this.#strategy!.onCandle(bar, this.#context);
+    const strategy = this.#strategy!;
+    const { signals, malformed } = strategy.onCandle(bar, this.#context);
+    const ownTimeframe = bar.timeframe === this.#args.strategy!.timeframe;
+    if (ownTimeframe) this.#chart?.add(bar, strategy.indicators(bar.symbol));
     if (signals.length + malformed.length === 0) return;
-    const key = bar.timeframe === this.#args.strategy!.timeframe ? `${bar.symbol}:${bar.ts}` : `${bar.symbol}:${bar.timeframe}:${bar.ts}`;
+    const key = ownTimeframe ? `${bar.symbol}:${bar.ts}` : `${bar.symbol}:${bar.timeframe}:${bar.ts}`;
     signals.forEach((idea, i) => {
       this.#state.stats.signals++;
       this.#process(this.#fromStrategy(idea, `${key}:${i}`, bar.ts), now, false);
@@ -496,7 +519,9 @@ export class TraderCore {
       const market = this.#markets.get(p.symbol);
       if (market?.swap && p.quantity !== 0n) margins[p.symbol] = this.#positionMargin(market, p, marks[p.symbol] ?? p.avgEntry);
     }
-    return { type: 'traderStatus', traderId: this.#args.id, ...live, mode, modeReason, equity: this.equity(), unrealized: this.unrealized(), margins };
+    const equity = this.equity();
+    const { day } = this.#state;
+    return { type: 'traderStatus', traderId: this.#args.id, ...live, mode, modeReason, equity, unrealized: this.unrealized(), margins, ...(day.date !== '' ? { dayPnl: equity - day.startEquity } : {}) };
   }
 
   exposure(now: number): ExposureReport {

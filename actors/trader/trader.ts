@@ -5,6 +5,7 @@ import { verdictSchema, type ReviewRequest } from '../reviewer/protocol.js';
 import type { TraderArgs } from './args.js';
 import type { BalancesReply, PositionsReply } from '../trading/exchange-protocol.js';
 import { TraderCore, type TraderState } from './core.js';
+import { CHART_CANDLES } from './chart.js';
 import type { TraderEventsMessage } from './events.js';
 import { ExposureNews } from './exposure-news.js';
 import { strategyDefinition } from '../strategies/load.js';
@@ -35,6 +36,8 @@ const messages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel'), clientOrderIds: z.array(z.string()).min(1) }),
   /** Request: replies with the trader's state. */
   z.object({ type: z.literal('status') }),
+  /** Request: replies with its latest `limit` candles of `symbol` and its strategy's indicators over them (a `TraderChart`). */
+  z.object({ type: z.literal('chart'), symbol: z.string(), limit: z.number().int().positive() }),
   /** Timer, `reportMs` after a change: sends the exposure report to the risk manager and moves exits on. */
   z.object({ type: z.literal('report') }),
 ]);
@@ -129,6 +132,7 @@ export default defineActor<TraderMessage, TraderState>({
           recovered = reply.state;
         }
         core = new TraderCore(args, ctx.self, snapshot, recovered, args.strategy && (await strategyDefinition(args.strategy)));
+        core.keepChart(CHART_CANDLES);
         const swaps = args.markets.some((m) => m.swap);
         // A real account's trader starts from what the account holds, once: after that its ledger is stored.
         const firstOnAccount = !snapshot && args.accountShare !== undefined && recovered?.balances === undefined;
@@ -189,6 +193,9 @@ export default defineActor<TraderMessage, TraderState>({
             return;
           case 'status':
             ctx.reply(core.status());
+            return;
+          case 'chart':
+            ctx.reply(core.chart(msg.symbol, msg.limit));
             return;
           case 'report':
             // The report that was due: made below whenever the last one went, as after any change.

@@ -30,7 +30,7 @@ const decimal = z.union([z.number(), storableText]).nullish();
  * or v2's `{ symbol, action, quantity, strategy }` (no id, exchange-native symbol such as `BTCUSDT`,
  * lower-case action, extra fields such as `confidence` ignored).
  */
-const signalInput = z.object({
+export const signalInput = z.object({
   id: z.union([storableText.min(1).max(128), z.number().int().nonnegative()]).optional(),
   traderId: storableText.min(1).max(64).optional(),
   strategy: storableText.min(1).max(64),

@@ -9,13 +9,18 @@ import type { PlatformControl } from '../../actors/platform/control.js';
 import type { RunningAlerts } from '../alerts/run.js';
 import type { ApiConfig } from '../config/schema.js';
 import { authenticate, bearerToken, type ApiEnv } from './auth.js';
+import { docsRoutes } from './docs.js';
 import { ApiError, toApiError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import type { SignalOutcomes } from './outcomes.js';
 import type { Wake } from './wake.js';
+import { apiRouter, openApiDocument, type ApiRouter } from './openapi.js';
 import { json } from './respond.js';
+import { publicRoutes, streamRoute } from './routes/public.js';
 import { systemRoutes } from './routes/system.js';
 import { reviewRoutes } from './routes/reviews.js';
+import { insightRoutes } from './routes/insight.js';
+import { sessionRoutes } from './routes/session.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { traderRoutes } from './routes/traders.js';
 import { tradingRoutes } from './routes/trading.js';
@@ -49,10 +54,12 @@ const MAX_FRAME_BYTES = 4_096;
  * The API as a Hono app: REST under `/api/v1`, the event stream at `/ws/v1/stream`, Prometheus metrics
  * at `/metrics`, and v2's old paths redirected (308) to their v1 homes. Every response carries
  * `X-API-Version`; every error has one JSON shape (see `ApiError`), and a 500 says nothing of its cause.
+ * The routes are described by the OpenAPI document at `/api/v1/openapi.json` (see openapi.ts), whose
+ * interactive reference is `/docs`.
  */
-export function createApi(parts: ApiParts): { app: Hono<ApiEnv>; injectWebSocket: ReturnType<typeof createNodeWebSocket>['injectWebSocket'] } {
+export function createApi(parts: ApiParts): { app: ApiRouter; injectWebSocket: ReturnType<typeof createNodeWebSocket>['injectWebSocket'] } {
   const { control, tokens, stream, metrics, outcomes, config, version, log } = parts;
-  const app = new Hono<ApiEnv>();
+  const app = apiRouter();
   const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app });
   wss.options.maxPayload = MAX_FRAME_BYTES;
 
@@ -73,10 +80,13 @@ export function createApi(parts: ApiParts): { app: Hono<ApiEnv>; injectWebSocket
     });
   }
 
-  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
-  app.get('/api/v1/health', (c) => json(c, { status: 'ok' }));
+  // Generated at the first request, when every route below is registered.
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  app.route('/', publicRoutes(metrics, () => (document ??= openApiDocument(app, version))));
+  app.route('/', docsRoutes());
   if (parts.routes) app.route('/', parts.routes);
 
+  app.openAPIRegistry.registerPath(streamRoute);
   app.get(
     '/ws/v1/stream',
     async (c, next) => {
@@ -105,7 +115,7 @@ export function createApi(parts: ApiParts): { app: Hono<ApiEnv>; injectWebSocket
     }),
   );
 
-  const v1 = new Hono<ApiEnv>();
+  const v1 = apiRouter();
   const limitBody = bodyLimit({
     maxSize: config.bodyLimitBytes,
     onError: (c) => {
@@ -136,6 +146,8 @@ export function createApi(parts: ApiParts): { app: Hono<ApiEnv>; injectWebSocket
   v1.route('/', tradingRoutes(control, outcomes));
   v1.route('/', reviewRoutes(control));
   v1.route('/', tokenRoutes(tokens));
+  v1.route('/', sessionRoutes());
+  v1.route('/', insightRoutes(control));
   app.route('/api/v1', v1);
 
   app.notFound((c) => json(c, new ApiError('ERR_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).body(), 404));

@@ -1,23 +1,11 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ZodError, type core } from 'zod';
+import { z, ZodError, type core } from 'zod';
 import { issueField, issuePath } from '../../runtime/options.js';
 import { ControlError } from '../../actors/platform/control.js';
 import { TradingError } from '../../actors/trading/errors.js';
 
-/** Stable error codes of the API, one per HTTP status it uses. */
-export type ApiErrorCode =
-  | 'ERR_BAD_REQUEST'
-  | 'ERR_UNAUTHORIZED'
-  | 'ERR_FORBIDDEN'
-  | 'ERR_NOT_FOUND'
-  | 'ERR_CONFLICT'
-  | 'ERR_PAYLOAD_TOO_LARGE'
-  | 'ERR_VALIDATION'
-  | 'ERR_RATE_LIMITED'
-  | 'ERR_UNAVAILABLE'
-  | 'ERR_INTERNAL';
-
-const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
+/** Each stable error code of the API with the one HTTP status it is answered with. */
+const STATUS = {
   ERR_BAD_REQUEST: 400,
   ERR_UNAUTHORIZED: 401,
   ERR_FORBIDDEN: 403,
@@ -28,12 +16,26 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   ERR_RATE_LIMITED: 429,
   ERR_UNAVAILABLE: 503,
   ERR_INTERNAL: 500,
-};
+} as const satisfies Record<string, ContentfulStatusCode>;
 
-/** The one error shape of every API response: `{ "error": { "code", "message", "field"? } }`. */
-export interface ErrorBody {
-  error: { code: ApiErrorCode; message: string; field?: string };
-}
+export type ApiErrorCode = keyof typeof STATUS;
+
+/**
+ * The one error shape of every API response: `{ "error": { "code", "message", "field"? } }`. A zod
+ * schema, so that the OpenAPI document describes every error response with it (component `Error`).
+ */
+export const errorBody = z
+  .strictObject({
+    error: z.strictObject({
+      code: z.enum(Object.keys(STATUS) as [ApiErrorCode, ...ApiErrorCode[]]),
+      message: z.string(),
+      /** The field at fault, when there is one: `quantity`, `signals[2].symbol`, `authorization`. */
+      field: z.string().optional(),
+    }),
+  })
+  .meta({ id: 'Error', description: 'The one error shape of the API; `message` starts with the field it names.' });
+
+export type ErrorBody = z.infer<typeof errorBody>;
 
 /**
  * An error answered to the client: a stable `code`, its HTTP `status`, a message naming the bad `field`

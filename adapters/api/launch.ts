@@ -9,6 +9,7 @@ import { ActorSystem, type ActorSystemOptions, type ShutdownReport } from '../..
 import { DEFAULT_RULES_FILE, loadAlertRules } from '../alerts/rules.js';
 import { startAlerts, type RunningAlerts } from '../alerts/run.js';
 import type { PlatformConfig } from '../config/schema.js';
+import { dashboardRoutes } from '../dashboard/serve.js';
 import { startTelegram, telegramMetrics, telegramToken, type RunningTelegram } from '../telegram/start.js';
 import { ApiFeed, startApiServer, STREAM_OUTLET, type ApiServer } from './server.js';
 import type { TokenStore } from './tokens.js';
@@ -106,7 +107,10 @@ export async function launchPlatform(
   const ledgers = watchLedgers(system, config, log);
   let api: ApiServer;
   try {
-    api = await startApiServer({ system, control, tokens: options.tokens, feed, config: config.api, version, log, alerts, ...(telegram?.routes ? { routes: telegram.routes } : {}) });
+    // Beside the API: the dashboard at `/`, and Telegram's webhook when it has one.
+    const routes = await dashboardRoutes();
+    if (telegram?.routes) routes.route('/', telegram.routes);
+    api = await startApiServer({ system, control, tokens: options.tokens, feed, config: config.api, version, log, alerts, routes });
   } catch (error) {
     await stopParts(new Shutdown(), undefined);
     throw error;

@@ -90,6 +90,7 @@ export async function start(options: StartOptions): Promise<boolean> {
   print(`Telegram: ${platform.telegram ? platform.telegram.describe : 'off (set TELEGRAM_BOT_TOKEN and telegram.chatIds)'}`);
   print(`Alerts: ${platform.alerts.states().length} rules from ${config.alerts.file ?? 'the default rules'}, every ${config.alerts.evaluateMs / 1000} s (GET /api/v1/alerts)`);
   print(`API: ${api.url}/api/v1 (stream ${api.url.replace(/^http/, 'ws')}/ws/v1/stream, metrics ${api.url}/metrics)`);
+  print(`Dashboard: ${api.url}/ (API reference ${api.url}/docs)`);
   if (firstToken) print(`API token (admin, shown once; stored hashed in ${tokens.path}): ${firstToken.token}`);
   print('Press Ctrl-C to stop.');
 

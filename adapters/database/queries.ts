@@ -19,7 +19,7 @@ import { issueField, issuePath } from '../../runtime/options.js';
 /** The latest epoch ms a filter takes: 15 digits (the year 33658), far inside timestamptz's range (the year 294276). */
 const MAX_MS = 999_999_999_999_999;
 /** Epoch ms (a number, or digits from a query string) or an ISO 8601 time with its offset (years 0000 to 9999). */
-const time = z.union(
+export const time = z.union(
   [z.number().int().nonnegative().max(MAX_MS), z.string().regex(/^\d{1,15}$/).transform(Number), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))],
   { error: 'must be epoch milliseconds (at most 15 digits) or an ISO 8601 time with offset' },
 );
@@ -152,6 +152,12 @@ export function queryFailure(error: unknown): { field?: string; reason: string }
   return { reason: (error as Error).message };
 }
 
+/** One stored order by its client order id, as the `orders` list serves it; undefined when there is none. */
+export async function findOrder(pool: DatabasePool, clientOrderId: string): Promise<Row | undefined> {
+  const row = await pool.maybeOne(sql.unsafe`SELECT ${columnsOf('orders')} FROM orders WHERE client_order_id = ${clientOrderId}`);
+  return row === null ? undefined : served('orders', row);
+}
+
 /** Runs list `name` with `input` validated first; a bad filter throws the zod error naming the field. */
 export async function list<N extends ListName>(pool: DatabasePool, name: N, input: unknown): Promise<Page> {
   const filter = listSchemas[name].parse(input ?? {}) as Record<string, unknown>;
@@ -200,14 +206,16 @@ export async function list<N extends ListName>(pool: DatabasePool, name: N, inpu
 }
 
 /**
- * What a trader holds now: the latest balance of each asset on the exchange and account it is
- * registered on. Rows migrated from v2 are v2's history, never a v3 trader's ledger: they would open
- * its account with v2's per-exchange snapshots mixed into one (BTC from one exchange, USDT from another).
+ * The balance rows (`b`) a trader wrote itself, on the exchange and account it is registered on (`t`).
+ * Rows migrated from v2 are v2's history, never a v3 trader's ledger: they would open its account with
+ * v2's per-exchange snapshots mixed into one (BTC from one exchange, USDT from another).
  */
-const OWN_BALANCES = sql.fragment`
-  SELECT DISTINCT ON (b.trader_id, b.asset) b.trader_id, b.asset, b.free FROM balances b
-  JOIN traders t ON t.id = b.trader_id AND t.exchange = b.exchange AND t.account = b.account
+export const OWN_BALANCE_ROWS = sql.fragment`
+  balances b JOIN traders t ON t.id = b.trader_id AND t.exchange = b.exchange AND t.account = b.account
   WHERE b.original_id IS NULL`;
+
+/** What a trader holds now: the latest balance of each asset of its own rows. */
+const OWN_BALANCES = sql.fragment`SELECT DISTINCT ON (b.trader_id, b.asset) b.trader_id, b.asset, b.free FROM ${OWN_BALANCE_ROWS}`;
 
 const orderRow = z.object({
   client_order_id: z.string(),

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { breakout } from '../../../actors/strategies/breakout.js';
-import { bars, expectSameSignalsAfterAnyRestart, paramsIssue, run } from './run.js';
+import { bars, expectSameIndicatorsAfterAnyRestart, expectSameSignalsAfterAnyRestart, indicatorsAfter, paramsIssue, run } from './run.js';
 
 const params = { lookback: 3 };
 // [high, low, close]; the channel is the previous 3 candles' highest high and lowest low.
@@ -57,5 +57,16 @@ describe('breakout', () => {
     expect(paramsIssue(breakout, { lookback: 0 }).path).toBe('lookback');
     expect(paramsIssue(breakout, { lookback: 1.5 }).path).toBe('lookback');
     expect(paramsIssue(breakout, { lookback: '20' }).path).toBe('lookback');
+  });
+
+  test('exposes the channel the next close is tested against, once lookback candles are in it, the same after a restart', () => {
+    const after = indicatorsAfter(breakout, params, candles);
+    expect(after.slice(0, 2)).toEqual([[], []]);
+    expect(after.slice(2, 5)).toEqual([
+      [{ name: 'high 3', value: 11 }, { name: 'low 3', value: 9 }],
+      [{ name: 'high 3', value: 11.5 }, { name: 'low 3', value: 9 }],
+      [{ name: 'high 3', value: 12 }, { name: 'low 3', value: 9 }],
+    ]);
+    expectSameIndicatorsAfterAnyRestart(breakout, params, candles);
   });
 });

@@ -81,4 +81,16 @@ describe('StrategyDriver', () => {
     driver.onCandle(candle!, { position: () => 7n, mark: () => undefined });
     expect(seen).toEqual([0n, 7n]);
   });
+
+  test('indicators: the well-formed ones, copied; none from a strategy without them or whose indicators() throws', () => {
+    const exposing = (indicators: () => unknown) =>
+      defineStrategy({ type: 'exposing', description: '', params: z.strictObject({}), create: () => ({ onCandle: () => [], indicators: indicators as never }) });
+    const returned = [{ name: 'a', value: 1 }, { name: 'b', value: Number.NaN }, { name: '', value: 2 }, { value: 3 }, null, { name: 'c', value: 4, pane: 'own', extra: true }, { name: 'd', value: 5, pane: 'price' }];
+    const driver = drive(exposing(() => returned), {});
+    expect(driver.indicators('BTC/USDT')).toEqual([{ name: 'a', value: 1 }, { name: 'c', value: 4, pane: 'own' }, { name: 'd', value: 5 }]);
+    expect(driver.indicators('BTC/USDT')[0]).not.toBe(returned[0]);
+    expect(drive(exposing(() => 'lines'), {}).indicators('BTC/USDT')).toEqual([]);
+    expect(drive(exposing(() => { throw new Error('no'); }), {}).indicators('BTC/USDT')).toEqual([]);
+    expect(drive(scripted([]), {}).indicators('BTC/USDT')).toEqual([]);
+  });
 });

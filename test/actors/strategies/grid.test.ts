@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { grid } from '../../../actors/strategies/grid.js';
 import { TradingError } from '../../../actors/trading/errors.js';
-import { bars, expectSameSignalsAfterAnyRestart, paramsIssue, run } from './run.js';
+import { bars, expectSameIndicatorsAfterAnyRestart, expectSameSignalsAfterAnyRestart, indicatorsAfter, paramsIssue, run } from './run.js';
 
 // 4 lines, 1 % apart around the first close, 100: 98 (-2), 99 (-1), 101 (+1), 102 (+2).
 const params = { levels: 4, spacing_pct: 1 };
@@ -74,5 +74,19 @@ describe('grid', () => {
     expect(paramsIssue(grid, { spacing_pct: -1 }).path).toBe('spacing_pct');
     // 10 lines below 100 at 25 % apart would reach -25.
     expect(paramsIssue(grid, { levels: 20, spacing_pct: 12.5 })).toMatchObject({ path: 'spacing_pct' });
+  });
+
+  test('exposes its anchor and the lines around the close: the next to buy at, the next to sell at', () => {
+    const after = indicatorsAfter(grid, params, bars('BTC/USDT', closes));
+    const lines = (buy?: number, sell?: number) => [
+      { name: 'grid anchor', value: 100 },
+      ...(buy !== undefined ? [{ name: 'grid buy', value: buy }] : []),
+      ...(sell !== undefined ? [{ name: 'grid sell', value: sell }] : []),
+    ];
+    expect(after[0]).toEqual(lines(99, 101));
+    expect(after[2]).toEqual(lines(101, 102)); // on line +1: at it
+    expect(after[4]).toEqual(lines(undefined, 98)); // below the grid
+    expect(after[7]).toEqual(lines(102, undefined)); // above it
+    expectSameIndicatorsAfterAnyRestart(grid, params, bars('BTC/USDT', closes));
   });
 });

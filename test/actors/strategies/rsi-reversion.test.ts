@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { rsiReversion } from '../../../actors/strategies/rsi-reversion.js';
-import { bars, expectSameSignalsAfterAnyRestart, paramsIssue, run } from './run.js';
+import { bars, expectSameIndicatorsAfterAnyRestart, expectSameSignalsAfterAnyRestart, indicatorsAfter, paramsIssue, run } from './run.js';
 
 const params = { period: 2, oversold: 30, overbought: 70 };
 // Wilder RSI2, by hand (avg gain / avg loss -> RSI):
@@ -57,5 +57,12 @@ describe('rsi_reversion', () => {
     expect(paramsIssue(rsiReversion, { period: 1 }).path).toBe('period');
     expect(paramsIssue(rsiReversion, { oversold: 0 }).path).toBe('oversold');
     expect(paramsIssue(rsiReversion, { overbought: 100 }).path).toBe('overbought');
+  });
+
+  test('exposes its RSI, in a pane of its own, once it has its period of changes, the same after a restart', () => {
+    const after = indicatorsAfter(rsiReversion, params, bars('ETH/USDT', closes));
+    expect(after.slice(0, 2)).toEqual([[], []]);
+    expect(after.slice(2, 6)).toEqual([100, 50, 25, 12.5].map((value) => [{ name: 'RSI2', value, pane: 'own' }]));
+    expectSameIndicatorsAfterAnyRestart(rsiReversion, params, bars('ETH/USDT', closes));
   });
 });

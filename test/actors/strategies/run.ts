@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import type { Candle } from '../../../actors/trading/market.js';
 import { StrategyDriver } from '../../../actors/strategies/driver.js';
-import type { StrategyContext, StrategyDefinition, StrategySignal } from '../../../actors/strategies/strategy.js';
+import type { Indicator, StrategyContext, StrategyDefinition, StrategySignal } from '../../../actors/strategies/strategy.js';
 
 /** A signal and the index of the candle that gave it. */
 export type Seen = StrategySignal & { at: number };
@@ -63,6 +63,25 @@ function feed(driver: StrategyDriver, candles: readonly Candle[], offset: number
     expect(malformed).toEqual([]);
     return signals.map((signal) => ({ ...signal, at: offset + i }));
   });
+}
+
+/** The indicators of each candle's symbol after each candle, as the trader's chart reads them, from a fresh instance or from `resume`. */
+export function indicatorsAfter<P>(definition: StrategyDefinition<P>, params: unknown, candles: readonly Candle[], driver = drive(definition, params)): Indicator[][] {
+  return candles.map((candle) => {
+    driver.onCandle(candle, FLAT);
+    return driver.indicators(candle.symbol);
+  });
+}
+
+/** Asserts that a restart from the snapshot after any candle gives the same indicators as an uninterrupted run. */
+export function expectSameIndicatorsAfterAnyRestart<P>(definition: StrategyDefinition<P>, params: unknown, candles: readonly Candle[]): void {
+  const uninterrupted = indicatorsAfter(definition, params, candles);
+  for (let split = 0; split <= candles.length; split++) {
+    const first = drive(definition, params);
+    const before = indicatorsAfter(definition, params, candles.slice(0, split), first);
+    const resumed = drive(definition, params, structuredClone(first.snapshot()));
+    expect([...before, ...indicatorsAfter(definition, params, candles.slice(split), resumed)], `restart at ${split}`).toEqual(uninterrupted);
+  }
 }
 
 /** The first zod issue of parsing `params`: its path and message. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { smaCrossover } from '../../../actors/strategies/sma-crossover.js';
 import { TradingError } from '../../../actors/trading/errors.js';
-import { bars, expectSameSignalsAfterAnyRestart, paramsIssue, run } from './run.js';
+import { bars, expectSameIndicatorsAfterAnyRestart, expectSameSignalsAfterAnyRestart, indicatorsAfter, paramsIssue, run } from './run.js';
 
 const params = { fast: 2, slow: 3 };
 // SMA2 vs SMA3, by hand:
@@ -68,5 +68,12 @@ describe('sma_crossover', () => {
     expect(paramsIssue(smaCrossover, { fast: 0 }).path).toBe('fast');
     expect(paramsIssue(smaCrossover, { fast: 2.5 }).path).toBe('fast');
     expect(paramsIssue(smaCrossover, { slow: '30' }).path).toBe('slow');
+  });
+
+  test('exposes its averages once each has its period of closes, the same after a restart', () => {
+    const after = indicatorsAfter(smaCrossover, params, bars('BTC/USDT', closes));
+    expect(after.slice(0, 3)).toEqual([[], [{ name: 'SMA2', value: 9.5 }], [{ name: 'SMA2', value: 8.5 }, { name: 'SMA3', value: 9 }]]);
+    expect(after[4]!.map((i) => i.value)).toEqual([10.5, expect.closeTo(29 / 3, 12)]);
+    expectSameIndicatorsAfterAnyRestart(smaCrossover, params, bars('BTC/USDT', closes));
   });
 });

@@ -48,6 +48,7 @@ describe('botv3 start', CLI_TEST, () => {
     expect(stdout).toMatch(/^Telegram: off \(set TELEGRAM_BOT_TOKEN and telegram\.chatIds\)$/m);
     expect(stdout).toMatch(/^Alerts: 4 rules from the default rules, every 5 s/m);
     expect(stdout).toMatch(/^API: http:\/\/127\.0\.0\.1:\d+\/api\/v1 \(stream ws:\/\/127\.0\.0\.1:\d+\/ws\/v1\/stream, metrics http:\/\/127\.0\.0\.1:\d+\/metrics\)$/m);
+    expect(stdout).toMatch(/^Dashboard: http:\/\/127\.0\.0\.1:\d+\/ \(API reference http:\/\/127\.0\.0\.1:\d+\/docs\)$/m);
     // A first start prints its admin token once.
     expect(stdout).toMatch(/^API token \(admin, shown once; stored hashed in .*api-tokens\.json\): bv3_[0-9a-f]{12}_\S{43}$/m);
   };
