@@ -1,4 +1,4 @@
-import { CandlestickSeries, createChart, createSeriesMarkers, LineSeries, type IChartApi, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
+import { CandlestickSeries, createChart, createSeriesMarkers, LineSeries, type IChartApi, type ISeriesApi, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'preact/hooks';
 import { barOf } from '../bars.js';
 import { formatDecimal } from '../decimal.js';
@@ -42,20 +42,25 @@ function themed() {
   };
 }
 
-/** A chart in `element`, sized to it and redrawn in the theme's colours on a theme switch; removed with the view. */
-function useChart(element: { current: HTMLDivElement | null }, deps: unknown[], draw: (chart: IChartApi) => (() => void) | void) {
+/**
+ * A chart in `element`, made once for the component's life, sized to it and recoloured on a theme
+ * switch: data changes update its series in place, so a refresh keeps the user's zoom and scroll.
+ */
+function useChart<T>(element: { current: HTMLDivElement | null }, setup: (chart: IChartApi) => T): { current: T | undefined } {
+  const made = useRef<T>();
   useEffect(() => {
     if (!element.current) return;
     const chart = createChart(element.current, { autoSize: true, ...themed(), timeScale: { timeVisible: true } });
-    const undraw = draw(chart);
+    made.current = setup(chart);
     const retheme = () => chart.applyOptions(themed());
     document.addEventListener('themechange', retheme);
     return () => {
       document.removeEventListener('themechange', retheme);
-      undraw?.();
+      made.current = undefined;
       chart.remove();
     };
-  }, deps);
+  }, []);
+  return made;
 }
 
 function markersOf(bars: readonly number[], fills: readonly Fill[]): SeriesMarker<Time>[] {
@@ -70,47 +75,63 @@ function markersOf(bars: readonly number[], fills: readonly Fill[]): SeriesMarke
 }
 
 /**
- * Candles with the trader's fills as markers and its strategy's indicators as lines. `fills` may grow
- * live: markers are set again from it without redrawing the candles. `data-markers` on the chart says
- * how many are drawn, so a test (and the benchmark) can see a live fill land.
+ * Candles with the trader's fills as markers and its strategy's indicators as lines (one series per
+ * indicator name, made when it first shows up). `fills` may grow live: markers are set again from it
+ * alone. `data-markers` on the chart says how many are drawn, so a test (and the benchmark) can see a
+ * live fill land.
  */
 export function CandleChart({ candles, fills, indicators }: { candles: Candle[]; fills: Fill[]; indicators: IndicatorLine[] }) {
   const element = useRef<HTMLDivElement>(null);
-  const markers = useRef<{ plugin: ISeriesMarkersPluginApi<Time>; bars: number[] }>();
-  useChart(element, [candles, indicators], (chart) => {
-    const series: ISeriesApi<'Candlestick'> = chart.addSeries(CandlestickSeries, { upColor: '#26a69a', downColor: '#ef5350', borderVisible: false, wickUpColor: '#26a69a', wickDownColor: '#ef5350' });
-    series.setData(candles.map((c) => ({ time: seconds(c.ts), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) })));
-    indicators.forEach((indicator, i) => {
-      const own = indicator.pane === 'own' ? { priceScaleId: 'own' } : {};
-      const line = chart.addSeries(LineSeries, { color: LINE_COLOURS[i % LINE_COLOURS.length]!, lineWidth: 1, title: indicator.name, priceLineVisible: false, lastValueVisible: false, ...own });
-      line.setData(indicator.values.map((v) => ({ time: seconds(v.ts), value: v.value })));
-    });
-    if (indicators.some((i) => i.pane === 'own')) chart.priceScale('own').applyOptions({ scaleMargins: { top: 0.75, bottom: 0 } });
-    markers.current = { plugin: createSeriesMarkers(series, []), bars: candles.map((c) => c.ts) };
-    chart.timeScale().fitContent();
-    return () => (markers.current = undefined);
+  const chart = useChart(element, (made) => {
+    const series: ISeriesApi<'Candlestick'> = made.addSeries(CandlestickSeries, { upColor: '#26a69a', downColor: '#ef5350', borderVisible: false, wickUpColor: '#26a69a', wickDownColor: '#ef5350' });
+    return { made, series, markers: createSeriesMarkers(series, []), lines: new Map<string, ISeriesApi<'Line'>>(), fitted: false };
   });
   useEffect(() => {
-    if (!markers.current) return;
-    const drawn = markersOf(markers.current.bars, fills);
-    markers.current.plugin.setMarkers(drawn);
-    element.current?.setAttribute('data-markers', String(drawn.length));
-  }, [fills, candles, indicators]);
+    const drawn = chart.current;
+    if (!drawn) return;
+    drawn.series.setData(candles.map((c) => ({ time: seconds(c.ts), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) })));
+    indicators.forEach((indicator, i) => {
+      let line = drawn.lines.get(indicator.name);
+      if (!line) {
+        const own = indicator.pane === 'own' ? { priceScaleId: 'own' } : {};
+        line = drawn.made.addSeries(LineSeries, { color: LINE_COLOURS[i % LINE_COLOURS.length]!, lineWidth: 1, title: indicator.name, priceLineVisible: false, lastValueVisible: false, ...own });
+        if (indicator.pane === 'own') drawn.made.priceScale('own').applyOptions({ scaleMargins: { top: 0.75, bottom: 0 } });
+        drawn.lines.set(indicator.name, line);
+      }
+      line.setData(indicator.values.map((v) => ({ time: seconds(v.ts), value: v.value })));
+    });
+    if (!drawn.fitted && candles.length > 0) {
+      drawn.made.timeScale().fitContent();
+      drawn.fitted = true;
+    }
+  }, [candles, indicators]);
+  useEffect(() => {
+    const drawn = chart.current;
+    if (!drawn) return;
+    const shown = markersOf(candles.map((c) => c.ts), fills);
+    drawn.markers.setMarkers(shown);
+    element.current?.setAttribute('data-markers', String(shown.length));
+  }, [fills, candles]);
   return <div class="chart" ref={element} data-testid="candles" />;
 }
 
 /** Equity as a line, and its drawdown (a fraction, drawn as a percentage below zero) as a line on a scale of its own beneath. */
 export function EquityChart({ points }: { points: { at: number; equity: string; drawdown: number | string }[] }) {
   const element = useRef<HTMLDivElement>(null);
-  useChart(element, [points], (chart) => {
-    const equity = chart.addSeries(LineSeries, { color: '#2962ff', lineWidth: 2, title: 'equity' });
-    const kept = lastPerSecond(points);
-    equity.setData(kept.map((p) => ({ time: seconds(p.at), value: Number(p.equity) })));
-    const drawdown = chart.addSeries(LineSeries, { color: '#ef5350', lineWidth: 1, priceScaleId: 'drawdown', title: 'drawdown %', priceLineVisible: false });
-    chart.priceScale('drawdown').applyOptions({ scaleMargins: { top: 0.75, bottom: 0 } });
-    drawdown.setData(kept.map((p) => ({ time: seconds(p.at), value: -Math.abs(Number(p.drawdown)) * 100 })));
-    chart.timeScale().fitContent();
+  const chart = useChart(element, (made) => {
+    const equity = made.addSeries(LineSeries, { color: '#2962ff', lineWidth: 2, title: 'equity' });
+    const drawdown = made.addSeries(LineSeries, { color: '#ef5350', lineWidth: 1, priceScaleId: 'drawdown', title: 'drawdown %', priceLineVisible: false });
+    made.priceScale('drawdown').applyOptions({ scaleMargins: { top: 0.75, bottom: 0 } });
+    return { made, equity, drawdown };
   });
+  useEffect(() => {
+    const drawn = chart.current;
+    if (!drawn) return;
+    const kept = lastPerSecond(points);
+    drawn.equity.setData(kept.map((p) => ({ time: seconds(p.at), value: Number(p.equity) })));
+    drawn.drawdown.setData(kept.map((p) => ({ time: seconds(p.at), value: -Math.abs(Number(p.drawdown)) * 100 })));
+    drawn.made.timeScale().fitContent();
+  }, [points]);
   return <div class="chart small" ref={element} data-testid="equity" />;
 }
 

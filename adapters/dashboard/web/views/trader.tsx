@@ -15,6 +15,7 @@ interface Page<T> {
 type Row = Record<string, any>;
 
 const OPEN = new Set(['new', 'open', 'partially_filled']);
+const CANDLES_EVERY_MS = 5_000;
 
 /** One trader: its chart with fills and indicators, equity and drawdown, what it holds, and its history. */
 export function Trader({ id }: { id: string }) {
@@ -60,7 +61,7 @@ export function Trader({ id }: { id: string }) {
       >
         {shown && <TraderChart id={id} symbol={shown} />}
       </Card>
-      <Performance id={id} />
+      <Performance id={id} equityNow={summary.live?.equity} />
       <Holdings trader={summary} after={trader.reload} />
       <History id={id} symbols={summary.symbols} />
     </>
@@ -73,6 +74,11 @@ function TraderChart({ id, symbol }: { id: string; symbol: string }) {
   const path = `/traders/${encodeURIComponent(id)}`;
   const candles = useApi<{ candles: Candle[]; indicators: IndicatorLine[] }>(`${path}/candles${query({ symbol })}`, session.stream, (e) => e.traderId === id && e.channel === 'trades');
   const stored = useApi<Page<Row>>(`/trades${query({ traderId: id, symbol, limit: 500 })}`);
+  // New candles come with no event on the stream: they are asked for every few seconds.
+  useEffect(() => {
+    const timer = setInterval(candles.reload, CANDLES_EVERY_MS);
+    return () => clearInterval(timer);
+  }, []);
   const [live, setLive] = useState<Fill[]>([]);
   useEffect(() => {
     setLive([]);
@@ -104,7 +110,11 @@ export function Figure({ value, kind }: { value: unknown; kind: (typeof FIGURES)
 }
 
 
-function Performance({ id }: { id: string }) {
+/**
+ * Equity is stored at each fill; `equityNow` (the trader's live equity) ends the curve at now, so a
+ * position's move since its last fill shows too.
+ */
+function Performance({ id, equityNow }: { id: string; equityNow: string | undefined }) {
   const session = useSession();
   const path = `/traders/${encodeURIComponent(id)}`;
   const refresh = (e: StreamEvent) => e.traderId === id && e.channel === 'trades';
@@ -113,7 +123,7 @@ function Performance({ id }: { id: string }) {
   const summary = performance.data?.summary;
   return (
     <Card title="Equity and performance">
-      {equity.data && <EquityChart points={equity.data.data} />}
+      {equity.data && <EquityChart points={withNow(equity.data.data, equityNow)} />}
       {equity.error && <p class="error">{equity.error}</p>}
       {summary && (
         <dl class="facts figures">
@@ -129,6 +139,12 @@ function Performance({ id }: { id: string }) {
       )}
     </Card>
   );
+}
+
+function withNow(points: { at: number; equity: string; drawdown: number }[], equity: string | undefined) {
+  if (equity === undefined || points.length === 0) return points;
+  const peak = Math.max(...points.map((p) => Number(p.equity)), Number(equity));
+  return [...points, { at: Date.now(), equity, drawdown: peak > 0 ? 1 - Number(equity) / peak : 0 }];
 }
 
 /** Open positions (close one at market) and open orders (cancel one). */
