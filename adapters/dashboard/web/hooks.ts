@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { call } from './api.js';
 import type { LiveStream, StreamEvent } from './stream.js';
 
@@ -24,28 +24,29 @@ export function useApi<T>(path: string | null, stream?: LiveStream, refreshOn?: 
   const [data, setData] = useState<T>();
   const [error, setError] = useState<string>();
   const [round, setRound] = useState(0);
-  const flight = useRef({ busy: false, again: false });
   useEffect(() => {
     if (path === null) return;
     let live = true;
+    // Its own per path: a request still in flight for the path before is ignored, never waited on.
+    const flight = { busy: false, again: false };
     const load = () => {
-      if (flight.current.busy) {
-        flight.current.again = true;
+      if (flight.busy) {
+        flight.again = true;
         return;
       }
-      flight.current.busy = true;
+      flight.busy = true;
       call<T>('GET', path)
         .then((answer) => live && (setData(answer), setError(undefined)))
         .catch((e: Error) => live && setError(e.message))
         .finally(() => {
-          if (!(live && flight.current.again)) {
-            flight.current.busy = false;
+          if (!(live && flight.again)) {
+            flight.busy = false;
             return;
           }
           // Still busy through the gap: events meanwhile are served by the one refresh at its end.
-          flight.current.again = false;
+          flight.again = false;
           setTimeout(() => {
-            flight.current.busy = false;
+            flight.busy = false;
             if (live) load();
           }, REFRESH_GAP_MS);
         });

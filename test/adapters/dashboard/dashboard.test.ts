@@ -106,6 +106,12 @@ describe('the dashboard', () => {
     // The fill is in the trade history too.
     const order = await waitFor(async () => (await api.call('GET', '/api/v1/orders?traderId=trend', { token: api.token.read })).body.data.find((o: { signal_id: string; status: string }) => o.signal_id === 'dash-fill-1' && o.status === 'filled'), 'the order filled');
     await page.locator(`table[aria-label=trades] td:text-is("${order.client_order_id}")`).waitFor();
+    // Filtered by side, the history asks the API again: the buy leaves the table, then comes back.
+    await page.selectOption('select[aria-label="trade side"]', 'SELL');
+    await page.locator(`table[aria-label=trades] td:text-is("${order.client_order_id}")`).waitFor({ state: 'detached' });
+    expect(await page.locator('table[aria-label=trades] tbody tr td:nth-child(3)').allInnerTexts()).not.toContain('BUY');
+    await page.selectOption('select[aria-label="trade side"]', 'BUY');
+    await page.locator(`table[aria-label=trades] td:text-is("${order.client_order_id}")`).waitFor();
     await shot(page, 'trader');
     expect(problems).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { call } from '../api.js';
 import { can, useSession } from '../context.js';
-import { sumDecimals } from '../decimal.js';
+import { formatDecimal, sumDecimals } from '../decimal.js';
 import { useApi } from '../hooks.js';
 import { ActionButton, Amount, Badge, Card, Table } from '../parts/ui.js';
 
@@ -104,7 +104,7 @@ export function Fleet() {
             <Amount value={t.live?.equity} />,
             <Amount value={t.dayPnl} signed />,
             <Amount value={t.pnl} signed />,
-            openPositions(t).map((p) => `${p.symbol} ${p.quantity}`).join(', ') || '—',
+            openPositions(t).map((p) => `${p.symbol} ${formatDecimal(p.quantity, 6)}`).join(', ') || '—',
             t.restarts,
             t.lastError ?? '—',
             <TraderActions trader={t} after={traders.reload} />,
