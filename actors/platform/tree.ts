@@ -162,6 +162,7 @@ function ccxtSpec(config: PlatformConfig, name: string, exchange: Extract<Exchan
     pollMs: exchange.pollMs,
     holdingsCheckMs: exchange.holdingsCheckMs,
     timeoutMs: exchange.timeoutMs,
+    ...(exchange.rateLimitMs !== undefined ? { rateLimitMs: exchange.rateLimitMs } : {}),
     guard: GUARD_DEFAULTS,
     ...(tradesSwaps(config, name) ? { swaps: true } : {}),
   };

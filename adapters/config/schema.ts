@@ -178,6 +178,12 @@ const ccxtExchange = z.strictObject({
   holdingsCheckMs: z.number().int().positive().default(60_000),
   timeoutMs: z.number().int().positive().default(10_000),
   /**
+   * Least milliseconds between two requests of weight 1 (ccxt's `rateLimit`; heavier calls wait as many
+   * times longer as they weigh): the exchange's published limit by default. Lower it for an account
+   * with a higher tier, or for a local proxy that is not rate-limited.
+   */
+  rateLimitMs: z.number().int().positive().max(60_000).optional(),
+  /**
    * A perpetual's tier-1 terms where the exchange's market list does not state them (Binance's does
    * not): the highest leverage (default the market's, else 20) and the maintenance margin rate
    * (default half the initial margin at the highest leverage, as the five exchanges' first tiers are).

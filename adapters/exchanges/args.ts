@@ -20,6 +20,8 @@ export interface CcxtExchangeArgs {
   /** How often funding payments and liquidations on the perpetuals its subscribers hold are fetched. */
   holdingsCheckMs: number;
   timeoutMs: number;
+  /** See `ClientOptions.rateLimitMs`. */
+  rateLimitMs?: number;
   /** Its traders trade perpetuals: the swap markets are loaded too (see `ClientOptions.swaps`). */
   swaps?: boolean;
   guard: GuardOptions;

@@ -24,6 +24,8 @@ export interface ClientOptions {
   endpoint?: string;
   /** Per request; ccxt's default is 10 s. */
   timeoutMs?: number;
+  /** Least milliseconds between requests of weight 1 (ccxt's `rateLimit`); the exchange's published limit when absent. */
+  rateLimitMs?: number;
   /** Loads the exchange's linear perpetuals beside spot (see `ExchangeProfile.swaps`). */
   swaps?: boolean;
 }
@@ -44,6 +46,7 @@ export function createClient(options: ClientOptions): Exchange {
   const client = new Class({
     enableRateLimit: true,
     timeout: options.timeoutMs ?? 10_000,
+    ...(options.rateLimitMs !== undefined ? { rateLimit: options.rateLimitMs } : {}),
     // Markets are what trading needs; currencies (withdrawal networks, often a private call) are not used.
     has: { fetchCurrencies: false },
     options: { ...profile.options, ...(options.swaps ? profile.swaps?.options : {}) },

@@ -92,6 +92,7 @@ export default defineActor<Message, State>({
           exchange: args.exchange,
           sandbox: args.sandbox,
           timeoutMs: args.timeoutMs,
+          ...(args.rateLimitMs !== undefined ? { rateLimitMs: args.rateLimitMs } : {}),
           ...(args.swaps ? { swaps: true } : {}),
           ...(credentials ? { credentials } : {}),
           ...(args.endpoint ? { endpoint: args.endpoint } : {}),

@@ -29,7 +29,7 @@ beforeAll(async () => {
   server = await fakeExchange(venue.routes);
   keysInEnvironment('binance', 'futures', venue.credentials);
   const input = {
-    exchanges: { binance: { type: 'ccxt', endpoint: server.origin, pollMs: 50, holdingsCheckMs: 3_000, timeoutMs: 1_000 } },
+    exchanges: { binance: { type: 'ccxt', endpoint: server.origin, pollMs: 50, holdingsCheckMs: 500, timeoutMs: 1_000, rateLimitMs: 1 } },
     traders: [{ id: 'hedge', exchange: 'binance', account: 'futures', symbols: [SWAP], leverage: 5, allowShort: true }],
   };
   platform = await startCcxtPlatform(input);

@@ -32,7 +32,7 @@ afterEach(async () => {
 async function start(origin: string, trader: object): Promise<TestPlatform> {
   keysInEnvironment('binance', 'futures', { apiKey: 'test-key', secret: 'test-secret' });
   const input = {
-    exchanges: { binance: { type: 'ccxt', endpoint: origin, pollMs: 50, holdingsCheckMs: 3_000, timeoutMs: 1_000 } },
+    exchanges: { binance: { type: 'ccxt', endpoint: origin, pollMs: 50, holdingsCheckMs: 500, timeoutMs: 1_000, rateLimitMs: 1 } },
     traders: [{ exchange: 'binance', account: 'futures', symbols: [SWAP], leverage: 5, allowShort: true, ...trader }],
   };
   return startCcxtPlatform(input, { database: { url: db!.url, poolSize: db!.poolSize, journalPath: join(await mkdtemp(join(tmpdir(), 'botv3-')), 'journal.ndjson') } });
