@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
+import type { DeadLetterKind } from '../../runtime/dead-letters.js';
 import type { ActorSystem } from '../../runtime/system.js';
 import type { ActorStatus } from '../../runtime/cell.js';
 import type { Address, Message } from '../../runtime/message.js';
@@ -49,6 +50,17 @@ export interface PlatformSnapshot {
   reviewer: { kind: string; describe: string; state: string; queued: number; inFlight: number };
   /** Messages given up on since the start (poison after `maxFailures`, invalid, to an unknown or stopped actor, not cloneable), by kind. */
   deadLetters: ReturnType<ActorSystem['status']>['deadLetters'];
+}
+
+/** A dead letter as the API lists it (see `PlatformControl.deadLetters`). */
+export interface DeadLetterSummary {
+  address: string;
+  kind: DeadLetterKind;
+  reason: string;
+  messageType: string | null;
+  attempts: number | null;
+  /** ISO 8601. */
+  at: string;
 }
 
 /** One trader after an emergency stop (see `PlatformControl.stopReport`). */
@@ -140,6 +152,21 @@ export class PlatformControl {
   /** Connections persistence keeps to the database (0 without one). */
   get poolSize(): number {
     return this.#options.platform.database?.poolSize ?? 0;
+  }
+
+  /**
+   * The latest dead letters, newest first (of `address` when given): where each was going, why it was
+   * given up on, and its message's `type`. Not the message itself, which may be large; the log has it.
+   */
+  deadLetters(options: { address?: string; limit: number }): DeadLetterSummary[] {
+    return this.#system.deadLetters.list(options).map(({ address, kind, reason, message, attempts, at }) => ({
+      address,
+      kind,
+      reason,
+      messageType: typeof (message as { type?: unknown })?.type === 'string' ? (message as { type: string }).type : null,
+      attempts: attempts ?? null,
+      at,
+    }));
   }
 
   async status(): Promise<PlatformSnapshot> {

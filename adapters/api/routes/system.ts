@@ -5,7 +5,7 @@ import type { RunningAlerts } from '../../alerts/run.js';
 import { answer, apiRouter, errors, jsonBody, mount, routesOf, type ApiRouter } from '../openapi.js';
 import { json } from '../respond.js';
 import { amount, epochMs, traderMode } from '../schemas.js';
-import { readJson } from '../validate.js';
+import { readJson, readQuery } from '../validate.js';
 import type { Wake } from '../wake.js';
 
 const reason = z.string().min(1).max(500);
@@ -48,6 +48,21 @@ const stopReport = z.object({
 });
 const stopAnswer = z.object({ action: z.literal('emergency-stop'), reason: z.string().optional(), flat: z.boolean(), traders: z.array(stopReport) }).meta({ id: 'EmergencyStop' });
 
+const deadLettersQuery = z.strictObject({
+  /** Only those for this actor (`trader.alpha`, `exchange.paper`). */
+  address: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});
+
+const deadLetter = z.object({
+  address: z.string(),
+  kind: z.enum(DEAD_LETTER_KINDS),
+  reason: z.string(),
+  messageType: z.string().nullable(),
+  attempts: z.number().int().nullable(),
+  at: z.string(),
+});
+
 const route = routesOf('System');
 const routes = {
   alerts: route('read', {
@@ -63,6 +78,14 @@ const routes = {
     summary: 'Platform status',
     description: 'The platform, its traders, database, exchanges and AI reviewer at a glance.',
     responses: { 200: answer('The status', systemStatus) },
+  }),
+  deadLetters: route('read', {
+    method: 'get',
+    path: '/system/dead-letters',
+    summary: 'Dead letters',
+    description: "The latest messages given up on (of `address` when given), newest first: where each was going, its kind (poison after `maxFailures`, invalid, to an unknown or stopped actor, not cloneable), why, and its message's `type`. The platform keeps the last 10,000; `/system/status` counts every one.",
+    request: { query: deadLettersQuery },
+    responses: { 200: answer('The dead letters', z.object({ data: z.array(deadLetter) })), ...errors(400) },
   }),
   emergencyStop: route('admin', {
     method: 'post',
@@ -104,6 +127,7 @@ export function systemRoutes(control: PlatformControl, version: string, exits: W
     const status = await control.status();
     return json(c, { ...status, uptimeS: Math.floor(status.uptimeMs / 1000), version });
   });
+  mount(router, routes.deadLetters, (c) => json(c, { data: control.deadLetters(readQuery(c, deadLettersQuery)) }));
   /** 200 when all are flat, 409 when some positions could not be closed, 202 while some are still closing when the wait ends. */
   mount(router, routes.emergencyStop, async (c) => {
     const body = await readJson(c, emergencyStopBody);

@@ -129,6 +129,8 @@ describe('responses match the document', () => {
     await checked(401, 'GET', '/api/v1/alerts', { token: null });
     await checked(200, 'GET', '/api/v1/system/status', { token: api.token.read });
     await checked(401, 'GET', '/api/v1/system/status', { token: 'bv3_000000000000_notatoken' });
+    await checked(200, 'GET', '/api/v1/system/dead-letters?limit=5', { token: api.token.read });
+    await checked(400, 'GET', '/api/v1/system/dead-letters?address=', { token: api.token.read });
     await checked(200, 'GET', '/api/v1/system/emergency-stop', { token: api.token.read });
     await checked(401, 'GET', '/api/v1/system/emergency-stop', { token: null });
     await checked(403, 'POST', '/api/v1/system/emergency-stop', { token: api.token.trade, body: {} });

@@ -46,6 +46,24 @@ describe('public and system routes', () => {
     expect(res.body.uptimeS).toBeGreaterThanOrEqual(0);
   });
 
+  it('lists dead letters newest first, by address, with their message type only, and counts them in the status', async () => {
+    const before = (await api.call('GET', '/api/v1/system/status', { token: api.token.read })).body.deadLetters.counts.unknown_address;
+    // As the runtime records a message between actors to one that is gone.
+    api.system.deadLetter({ address: 'trader.nobody', kind: 'unknown_address', reason: 'no actor at "trader.nobody"', message: { type: 'signals', signals: [], secret: 'not for the API' } });
+    api.system.deadLetter({ address: 'trader.nobody', kind: 'unknown_address', reason: 'no actor at "trader.nobody"', message: { type: 'status' } });
+    api.system.deadLetter({ address: 'trader.other', kind: 'poison', reason: 'threw 3 times', message: 'not an object', attempts: 3 });
+    const letters = (await api.call('GET', '/api/v1/system/dead-letters?address=trader.nobody&limit=10', { token: api.token.read })).body.data;
+    expect(letters.map((l: { messageType: string }) => l.messageType)).toEqual(['status', 'signals']);
+    expect(letters[0]).toMatchObject({ address: 'trader.nobody', kind: 'unknown_address', reason: 'no actor at "trader.nobody"', attempts: null });
+    expect(JSON.stringify(letters)).not.toContain('not for the API');
+    const [newest] = (await api.call('GET', '/api/v1/system/dead-letters?limit=1', { token: api.token.read })).body.data;
+    expect(newest).toMatchObject({ address: 'trader.other', kind: 'poison', messageType: null, attempts: 3 });
+    expect((await api.call('GET', '/api/v1/system/status', { token: api.token.read })).body.deadLetters.counts.unknown_address).toBe(before + 2);
+    const bad = await api.call('GET', '/api/v1/system/dead-letters?limit=0', { token: api.token.read });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('limit');
+  });
+
   it('answers an unknown route with the JSON error shape', async () => {
     const res = await api.call('GET', '/api/v1/nothing-here');
     expect(res.status).toBe(404);

@@ -167,6 +167,10 @@ describe('the dashboard', () => {
     await page.click('nav a:text("System")');
     await page.waitForSelector('table[aria-label=exchanges] td:text("paper")');
     expect(await page.locator('section.card:has(h2:text-is("Database"))').innerText()).toMatch(/reachable\s+ok/);
+    // A dead letter, as the runtime records a message to an actor that is gone, is listed once asked again.
+    api.system.deadLetter({ address: 'trader.gone', kind: 'unknown_address', reason: 'no actor at "trader.gone"', message: { type: 'status' } });
+    await page.click('section.card:has(h2:text-is("Dead letters")) button:text("refresh")');
+    await page.locator('table[aria-label="dead letters"] td:text-is("trader.gone")').waitFor();
     expect((await buy('trend', 'dash-log-1', 'BTC/USDT')).status).toBe(202);
     await page.locator('table[aria-label=events] td', { hasText: 'signal.' }).first().waitFor();
     await shot(page, 'system');

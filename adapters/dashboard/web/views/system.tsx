@@ -12,6 +12,7 @@ export function System() {
   const session = useSession();
   const status = useApi<Record<string, any>>('/system/status', session.stream, (e) => e.channel === 'system');
   const alerts = useApi<{ data: Record<string, any>[] }>('/alerts', session.stream, (e) => e.channel === 'system');
+  const letters = useApi<{ data: Record<string, any>[] }>('/system/dead-letters?limit=50', session.stream, (e) => e.channel === 'system');
   const [log, setLog] = useState<StreamEvent[]>([]);
   useEffect(() => session.stream.on((events) => setLog((before) => [...events.slice().reverse(), ...before].slice(0, LOG_SIZE))), []);
   const s = status.data;
@@ -69,6 +70,9 @@ export function System() {
       )}
       <Card title="Alerts">
         <Table label="alerts" empty="no alert rule" head={['rule', 'condition', 'state', 'value', 'since', 'fired', 'resolved']} rows={(alerts.data?.data ?? []).map((a) => [a.name, a.condition, <Badge text={a.state} />, String(a.value ?? '—'), time(a.since), time(a.firedAt), time(a.resolvedAt)])} />
+      </Card>
+      <Card title="Dead letters" actions={<button onClick={letters.reload}>refresh</button>}>
+        <Table label="dead letters" empty="none" head={['at', 'to', 'kind', 'message', 'attempts', 'reason']} rows={(letters.data?.data ?? []).map((d) => [d.at.replace('T', ' ').slice(0, 19), d.address, <Badge text={d.kind} tone="bad" />, d.messageType ?? '—', d.attempts ?? '—', d.reason])} />
       </Card>
       <Card title="Live events">
         <Table label="events" empty="waiting for events" head={['channel', 'trader', 'event', 'at']} rows={log.map((e) => [e.channel, e.traderId ?? '—', e.data?.kind ?? e.data?.action ?? '', time(e.data?.at)])} />
