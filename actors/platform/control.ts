@@ -546,7 +546,7 @@ export class PlatformControl {
       await this.#send(traderAddress(summary.id), { type: 'cancel', clientOrderIds: [clientOrderId] });
       return { traderId: summary.id, order };
     }
-    throw new ControlError('ERR_NOT_FOUND', `no live order "${clientOrderId}"`, { field: 'id' });
+    throw new ControlError('ERR_NOT_FOUND', `no live order "${clientOrderId}"`, { field: 'clientOrderId' });
   }
 
   async emergencyStop(reason: string): Promise<void> {

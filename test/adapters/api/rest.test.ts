@@ -259,6 +259,7 @@ describe('signals, orders, trades and positions', () => {
     }, 'the cancel to be stored');
     const unknown = await api.call('DELETE', '/api/v1/orders/no-such-order', { token: api.token.trade });
     expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({ code: 'ERR_NOT_FOUND', field: 'clientOrderId' });
   });
 
   it('lists trades, positions and balances with filters and cursor pagination', async () => {
