@@ -109,14 +109,16 @@ export async function startBench({ traders, symbols, scopes }: { traders: number
   }
 }
 
-/** A market buy of each symbol by each trader, so that `/positions` answers rows read from the database. */
-async function openPositions({ platform }: Bench): Promise<void> {
+/** Moves the paper market a candle and waits until every trader has a price for each of `symbols`: a trader skips a market order on a symbol it has none for. */
+export async function priced({ platform }: Bench, symbols: readonly string[]): Promise<void> {
   platform.system.send('exchange.paper', { type: 'advance', candles: 1 });
-  // A trader skips a market order on a symbol it has no price for yet.
-  await until('every trader to have prices', async () => {
-    const traders = await platform.control.traders();
-    return traders.every((t) => SYMBOLS.every((symbol) => t.live?.marks[symbol] !== undefined));
-  });
+  await until('every trader to have prices', async () => (await platform.control.traders()).every((t) => symbols.every((symbol) => t.live?.marks[symbol] !== undefined)));
+}
+
+/** A market buy of each symbol by each trader, so that `/positions` answers rows read from the database. */
+async function openPositions(bench: Bench): Promise<void> {
+  const { platform } = bench;
+  await priced(bench, SYMBOLS);
   const signals = Array.from({ length: TRADERS }, (_, t) => SYMBOLS.map((symbol) => ({ id: `bench-${t}-${symbol}`, traderId: `t${t}`, strategy: 'bench', symbol, action: 'BUY' }))).flat();
   const refused = (await platform.control.submitSignals(signals)).filter((outcome) => !outcome.accepted);
   if (refused.length > 0) throw new Error(`api bench: signals refused: ${JSON.stringify(refused)}`);

@@ -2,13 +2,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { siteDir } from '../adapters/dashboard/serve.js';
-import { startBench, until, type Bench } from './api.js';
+import { CHROMIUM, launchChromium } from '../test/helpers/chromium.js';
+import { priced, startBench, type Bench } from './api.js';
 import type { Figure } from './report.js';
 import type { SuiteOptions } from './runtime.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TRADERS = 50;
 const SYMBOLS = ['BTC/USDT'];
 /** Fills/s while the browser's busy time is measured. */
@@ -33,9 +33,9 @@ export async function dashboardSuite(options: SuiteOptions): Promise<Figure[]> {
     return figures;
   }
   const bench = await startBench({ traders: TRADERS, symbols: SYMBOLS, scopes: ['admin'] });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  const browser = await launchChromium();
   try {
-    await priced(bench);
+    await priced(bench, SYMBOLS);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     options.progress(`dashboard: sign-in to ${TRADERS} traders listed`);
     figures.push(await firstView(page, bench, options.quick ? 3 : 10));
@@ -55,11 +55,6 @@ function bundleKiB(): number {
   if (!dir) throw new Error('dashboard bench: the dashboard is not built');
   const files = ['index.html', ...readdirSync(join(dir, 'assets')).filter((f) => !f.endsWith('.map')).map((f) => `assets/${f}`)];
   return round(files.reduce((sum, file) => sum + gzipSync(readFileSync(join(dir, file)), { level: 9 }).length, 0) / 1024);
-}
-
-async function priced({ platform }: Bench): Promise<void> {
-  platform.system.send('exchange.paper', { type: 'advance', candles: 1 });
-  await until('every trader to have prices', async () => (await platform.control.traders()).every((t) => SYMBOLS.every((s) => t.live?.marks[s] !== undefined)));
 }
 
 async function firstView(page: Page, bench: Bench, runs: number): Promise<Figure> {

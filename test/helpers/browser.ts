@@ -1,18 +1,10 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { onTestFinished } from 'vitest';
+import { launchChromium } from './chromium.js';
 
-/** Debian's Chromium, which .ci/run installs when a browser test exists. */
-const EXECUTABLE = '/usr/bin/chromium';
-
-/**
- * A headless Chromium for one test, closed when it ends. The flags keep it off the network: this
- * machine's closed network refuses Chromium's background connections.
- */
+/** A headless Chromium for one test (see `launchChromium`), closed when it ends. */
 export async function browser(): Promise<Browser> {
-  const instance = await chromium.launch({
-    executablePath: EXECUTABLE,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const instance = await launchChromium();
   onTestFinished(() => instance.close());
   return instance;
 }
