@@ -68,7 +68,7 @@ export default defineConfig((cli) => {
     // The exchanges and AI benchmarks answer through the tests' loopback fakes of Binance and the Messages API;
     // the migrate benchmark fills v2 with the tests' generator; the dashboard benchmark launches Chromium as the browser tests do.
     entry: [
-      ...['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts', 'test/helpers/fake-exchange.ts', 'test/helpers/chromium.ts', 'test/helpers/fake-anthropic.ts', 'test/helpers/v2-database.ts', 'test/helpers/database.ts', 'test/helpers/candles.ts', 'test/fixtures/exchanges/*.ts'],
+      ...['runtime/**/*.ts', 'actors/**/*.ts', 'adapters/**/*.ts', 'ai/**/*.ts', 'migrate/**/*.ts', 'bench/**/*.ts', 'test/helpers/fake-exchange.ts', 'test/helpers/chromium.ts', 'test/helpers/cluster-nodes.ts', 'test/helpers/tcp-proxy.ts', 'test/helpers/fake-anthropic.ts', 'test/helpers/v2-database.ts', 'test/helpers/database.ts', 'test/helpers/candles.ts', 'test/fixtures/exchanges/*.ts'],
       // The test run's build (test/global-setup.ts) also has the runtime tests' fixture actors, so their worker threads start from built code too.
       ...(process.env.BOTV3_BUILD_TEST_ACTORS === '1' ? ['test/runtime/fixtures/*.ts'] : []),
       // Bundled apart (BUNDLES, DASHBOARD).

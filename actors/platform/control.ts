@@ -16,6 +16,8 @@ import type { PersistenceStatus } from '../persistence/persistence.js';
 import type { QueuedReview, ReviewerStatus } from '../reviewer/protocol.js';
 import type { TraderStatus } from '../trader/core.js';
 import type { TraderChart } from '../trader/chart.js';
+import type { TraderArgs } from '../trader/args.js';
+import { latestBalances, openSwapPositions } from '../../adapters/database/queries.js';
 import { performanceOf, stepFor, type TraderPerformance } from './performance.js';
 import { parseSignal, signalFields } from '../trading/signal.js';
 import type { Market } from '../trading/market.js';
@@ -105,6 +107,11 @@ export interface ControlOptions {
   reads?: ReadPool;
   /** The positions table kept from the events hub: `query('positions')` reads it once, then answers from memory. */
   positions?: PositionsView;
+  /**
+   * Where accepted signals go instead of their traders' mailboxes here: a cluster's JetStream subjects,
+   * from which each trader's node takes them (see `adapters/cluster`). Resolves once they are kept.
+   */
+  route?: (batches: ReadonlyMap<string, readonly { id: string }[]>) => Promise<void>;
 }
 
 /**
@@ -318,6 +325,31 @@ export class PlatformControl {
   }
 
   /**
+   * Starts trader `id` on this cluster node, which just took its lease: from the database's state, its
+   * paper account (if paper) opened afresh with its stored balances and positions, since the node it
+   * ran on before kept its book. Its orders carry `generation`, and the exchanges here refuse them once
+   * the node no longer holds that lease.
+   */
+  async adopt(id: string, generation: number): Promise<void> {
+    const trader = this.#traderConfig(id);
+    const [balances, positions] = await this.#read((pool) => Promise.all([latestBalances(pool, id), openSwapPositions(pool, id)]));
+    const options: PlatformOptions = { ...this.#options.platform, balances, positions };
+    const built = traderSpec(this.#config, trader, '', options);
+    (built.spec as { args: TraderArgs }).args.generation = generation;
+    if (this.#config.exchanges[built.exchange]!.type === 'paper') {
+      await this.#send(exchangeAddress(built.exchange), { type: 'reopenAccount', account: built.account, balances: built.balances, positions: built.positions });
+    }
+    this.#stopped.delete(id);
+    await this.#launch(trader, built.spec);
+  }
+
+  /** Stops trader `id` on this cluster node, which gives up its lease (gracefully: its mailbox is worked off first). */
+  async release(id: string): Promise<void> {
+    const trader = this.#traderConfig(id);
+    if (this.#system.actorStatus(traderAddress(id))) await this.#halt(trader);
+  }
+
+  /**
    * Starts the traders that waited for a ccxt exchange unreachable at start (see
    * `PlatformOptions.unreachable`), now that its markets are loaded; from then on the exchange reports
    * its own connectivity. All are checked before any starts: a symbol the exchange does not list throws
@@ -482,6 +514,10 @@ export class PlatformControl {
         batches.set(traderId, batch);
       }
     }
+    if (this.#options.route) {
+      await this.#options.route(batches as Map<string, { id: string }[]>);
+      return outcomes;
+    }
     // All sent in one go, so that none is routed unless all are. Callers check `admit()` first (the API
     // answers 429 or 503), so there is room; a mailbox they fill anyway is waited on before answering,
     // which slows the caller down as the contract asks.
@@ -493,6 +529,8 @@ export class PlatformControl {
   /** Why trader `id` cannot take signals now (an operator stopped it, or its actor cannot take a send), or undefined. */
   #closed(id: string): string | undefined {
     if (this.#stopped.has(id)) return `trader "${id}" is stopped`;
+    // Routed through the cluster, they wait in its stream for whichever node runs the trader.
+    if (this.#options.route) return undefined;
     const state = this.#system.actorStatus(traderAddress(id))?.state;
     return state === undefined || state === 'stopped' || state === 'failed' ? `trader "${id}" is ${state ?? 'not started'}` : undefined;
   }

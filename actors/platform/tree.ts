@@ -42,6 +42,11 @@ export interface PlatformOptions {
   unreachable?: Record<string, string>;
   /** Addresses the events hub pushes every event to (see `ActorSystemOptions.outlets`): the API's stream. */
   outlets?: string[];
+  /**
+   * A cluster node: no trader starts with the tree (nor is given to the risk manager or a paper
+   * account); the node starts those it holds a lease on, through `PlatformControl.adopt`.
+   */
+  clustered?: boolean;
 }
 
 /** Where traders and the risk manager report: persistence when there is a database (it passes events on once stored), else the hub. */
@@ -83,9 +88,12 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
   // ccxt entries first: a trader's error about its market is no help when its exchange is not right.
   const ccxt = new Map(Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [[name, ccxtSpec(config, name, e, options)] as const] : [])));
   const waiting = (trader: TraderConfig) => options.unreachable?.[traderExchange(trader)] !== undefined;
+  const startsLater = (trader: TraderConfig) => options.clustered === true || waiting(trader);
   const traders = config.traders.flatMap((trader, i) => {
     if (waiting(trader)) return [];
+    // Built in a cluster too: its checks name the config's fields before anything starts.
     const built = traderSpec(config, trader, `traders[${i}].`, options);
+    if (startsLater(trader)) return [];
     const exchangeAccounts = accounts.get(built.exchange) ?? {};
     exchangeAccounts[built.account] = built.balances;
     accounts.set(built.exchange, exchangeAccounts);
@@ -101,13 +109,13 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
     const { type: _type, ...paper } = exchange;
     const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {} };
     if (positions.has(name)) args.positions = positions.get(name)!;
-    if (paper.lockstep) args.traders = config.traders.filter((t) => traderExchange(t) === name && !waiting(t)).map((t) => traderAddress(t.id));
+    if (paper.lockstep) args.traders = config.traders.filter((t) => traderExchange(t) === name && !startsLater(t)).map((t) => traderAddress(t.id));
     return { id: exchangeAddress(name), module: moduleUrl('../../adapters/paper/exchange', import.meta.url), args };
   });
   const risk: RiskManagerArgs = {
     events: reportAddress(options),
     portfolio: config.risk.portfolio,
-    traders: Object.fromEntries(config.traders.filter((t) => !waiting(t)).map((t) => [t.id, { address: traderAddress(t.id), limits: monitorLimits(t) }])),
+    traders: Object.fromEntries(config.traders.filter((t) => !startsLater(t)).map((t) => [t.id, { address: traderAddress(t.id), limits: monitorLimits(t) }])),
   };
   return {
     id: 'platform',

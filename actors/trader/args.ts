@@ -42,6 +42,8 @@ export interface TraderArgs {
   dedupeWindow: number;
   /** How often the trader reports its exposure to the risk manager. */
   reportMs: number;
+  /** In a cluster: the generation of this node's lease on the trader, sent with its orders so that a stale one is refused (`LeaseFence`). */
+  generation?: number;
 }
 
 /** A trader's review policy (the config's `review`): an order is reviewed when any rule asks for it. */

@@ -88,7 +88,7 @@ export default defineActor<TraderMessage, TraderState>({
       const { events, cancels, orders, reviews } = core.drain();
       // Cancels leave first: an exit's closing order must find the quantity they free.
       if (cancels.length > 0) ctx.send(args.exchange, { type: 'cancel', account: args.account, replyTo: ctx.self, clientOrderIds: cancels });
-      if (orders.length > 0) ctx.send(args.exchange, { type: 'place', orders });
+      if (orders.length > 0) ctx.send(args.exchange, { type: 'place', orders, ...(args.generation !== undefined ? { generation: args.generation } : {}) });
       for (const { order, strategy, because } of reviews) {
         const { state } = core;
         const request: ReviewRequest = {

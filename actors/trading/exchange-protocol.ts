@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Address } from '../../runtime/message.js';
+import { leasesMessage } from './fence.js';
 import type { Fixed } from './fixed.js';
 import type { MarginMode } from './margin.js';
 import type { Candle } from './market.js';
@@ -96,7 +97,8 @@ export interface PositionsReply {
 }
 
 export type ExchangeRequest =
-  | { type: 'place'; orders: OrderRequest[] }
+  /** `generation`: the trader's lease generation in a cluster (see `LeaseFence`); absent in one process. */
+  | { type: 'place'; orders: OrderRequest[]; generation?: number }
   | { type: 'cancel'; account: string; replyTo: Address; clientOrderIds?: string[] }
   /**
    * `account`: the subscriber's, whose funding and liquidations on these symbols' perpetuals it is sent,
@@ -141,7 +143,8 @@ export const orderRequestSchema = z.object({
 
 /** The mailbox schema of an exchange adapter actor: envelopes only (see `orderRequestSchema`). */
 export const exchangeMessages = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('place'), orders: z.array(z.unknown()) }),
+  z.object({ type: z.literal('place'), orders: z.array(z.unknown()), generation: z.number().int().positive().optional() }),
+  leasesMessage,
   z.object({ type: z.literal('cancel'), account: z.string(), replyTo: z.string(), clientOrderIds: z.array(z.string()).optional() }),
   z.object({
     type: z.literal('subscribe'),

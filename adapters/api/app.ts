@@ -24,6 +24,8 @@ import { sessionRoutes } from './routes/session.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { traderRoutes } from './routes/traders.js';
 import { tradingRoutes } from './routes/trading.js';
+import { clusterRoutes } from './routes/cluster.js';
+import { clusterRouting, type ApiCluster } from './cluster.js';
 import type { Stream } from './stream.js';
 import type { TokenStore } from './tokens.js';
 import { V2_ENDPOINTS } from './v2-map.js';
@@ -45,6 +47,8 @@ export interface ApiParts {
   alerts?: Pick<RunningAlerts, 'states'>;
   /** Routes outside `/api/v1` and its tokens, such as the Telegram webhook (it checks Telegram's secret token itself). */
   routes?: Hono;
+  /** The cluster this node belongs to: requests about traders other nodes run are forwarded to them. */
+  cluster?: ApiCluster;
 }
 
 /** Largest frame a stream client may send: actions are a few dozen bytes. */
@@ -141,7 +145,9 @@ export function createApi(parts: ApiParts): { app: ApiRouter; injectWebSocket: R
       },
     }),
   );
+  if (parts.cluster) v1.use('*', clusterRouting(parts.cluster));
   v1.route('/', systemRoutes(control, version, parts.exits, parts.alerts));
+  v1.route('/', clusterRoutes(parts.cluster));
   v1.route('/', traderRoutes(control, stream));
   v1.route('/', tradingRoutes(control, outcomes));
   v1.route('/', reviewRoutes(control));

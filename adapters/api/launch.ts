@@ -13,6 +13,7 @@ import { dashboardRoutes } from '../dashboard/serve.js';
 import { startTelegram, telegramMetrics, telegramToken, type RunningTelegram } from '../telegram/start.js';
 import { ApiFeed, startApiServer, STREAM_OUTLET, type ApiServer } from './server.js';
 import type { TokenStore } from './tokens.js';
+import type { ApiCluster } from './cluster.js';
 import { ReadPool } from '../database/read-pool.js';
 
 /** Connections the API's reads may use at once (fewer when the database takes fewer: the embedded one runs one query at a time). */
@@ -20,6 +21,9 @@ const READ_POOL = 2;
 
 /** The outlet the API's positions are kept from (see `PositionsView`). */
 export const POSITIONS_OUTLET = 'outlet.positions';
+
+/** The outlet a cluster node reads the hub's events from: it acknowledges signals once stored and passes events to the other nodes. */
+export const CLUSTER_OUTLET = 'outlet.cluster';
 
 /** The outlet the Telegram notifier reads the hub's events from. */
 export const TELEGRAM_OUTLET = 'outlet.telegram';
@@ -80,7 +84,15 @@ export class Shutdown {
  */
 export async function launchPlatform(
   config: PlatformConfig,
-  options: ControlOptions & { tokens: TokenStore; version: string; log: Logger; env?: NodeJS.ProcessEnv; system?: Omit<ActorSystemOptions, 'outlets' | 'logger'> },
+  options: ControlOptions & {
+    tokens: TokenStore;
+    version: string;
+    log: Logger;
+    env?: NodeJS.ProcessEnv;
+    system?: Omit<ActorSystemOptions, 'outlets' | 'logger'>;
+    /** A cluster node's part in the API (forwarding) and in the events (every one, once stored). */
+    cluster?: { api: ApiCluster; observe(events: HubStreamMessage['events']): void };
+  },
 ): Promise<RunningPlatform> {
   const { log, version } = options;
   const env = options.env ?? process.env;
@@ -93,6 +105,7 @@ export async function launchPlatform(
   const outlets = {
     [STREAM_OUTLET]: feed.outlet,
     [POSITIONS_OUTLET]: (message: Message) => positions.observe((message as unknown as HubStreamMessage).events),
+    ...(options.cluster ? { [CLUSTER_OUTLET]: (message: Message) => options.cluster!.observe((message as unknown as HubStreamMessage).events) } : {}),
     ...(token ? { [TELEGRAM_OUTLET]: notices.outlet } : {}),
   };
   const tree = platformTree(config, { ...options.platform, outlets: Object.keys(outlets) });
@@ -110,7 +123,7 @@ export async function launchPlatform(
     // Beside the API: the dashboard at `/`, and Telegram's webhook when it has one.
     const routes = await dashboardRoutes();
     if (telegram?.routes) routes.route('/', telegram.routes);
-    api = await startApiServer({ system, control, tokens: options.tokens, feed, config: config.api, version, log, alerts, routes });
+    api = await startApiServer({ system, control, tokens: options.tokens, feed, config: config.api, version, log, alerts, routes, ...(options.cluster ? { cluster: options.cluster.api } : {}) });
   } catch (error) {
     await stopParts(new Shutdown(), undefined);
     throw error;

@@ -16,6 +16,7 @@ import { SignalOutcomes } from './outcomes.js';
 import { Wake } from './wake.js';
 import { Stream } from './stream.js';
 import type { TokenStore } from './tokens.js';
+import type { ApiCluster } from './cluster.js';
 
 /** The address the events hub pushes to (see `ActorSystemOptions.outlets`). */
 export const STREAM_OUTLET = 'api.stream';
@@ -44,6 +45,8 @@ export interface ApiServer {
   stream: Stream;
   /** The `/metrics` registry, for metrics of parts started beside the API (the Telegram bot). */
   registry: Registry;
+  /** Answers a request without the network: what another cluster node forwards here. */
+  fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export async function startApiServer(options: {
   alerts?: Pick<RunningAlerts, 'states'>;
   /** Routes served beside the API, outside `/api/v1` and its tokens (the Telegram webhook). */
   routes?: Hono;
+  cluster?: ApiCluster;
 }): Promise<ApiServer> {
   const { system, control, tokens, feed, config, version, log } = options;
   const stream = new Stream({ tokens, ...config.stream });
@@ -84,6 +88,7 @@ export async function startApiServer(options: {
     log,
     ...(options.alerts ? { alerts: options.alerts } : {}),
     ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.cluster ? { cluster: options.cluster } : {}),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -103,6 +108,7 @@ export async function startApiServer(options: {
     port,
     stream,
     registry: metrics.registry,
+    fetch: async (request) => app.fetch(request),
     close: async () => {
       stream.close();
       await new Promise<void>((resolve) => {

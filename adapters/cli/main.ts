@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TradingError } from '../../actors/trading/errors.js';
@@ -11,6 +12,7 @@ import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/profiles/index.js';
 import { SCOPES, TokenStore, type Scope } from '../api/tokens.js';
 import { MigrationError } from '../../migrate/errors.js';
 import { dataDir } from './data-dir.js';
+import { CLUSTER_DEFAULTS, NODE_ID } from '../cluster/options.js';
 import { apiMapCommand, migrateCommands } from './migrate.js';
 
 // A command imports the platform, the database client or ccxt when it runs (ccxt alone is over a
@@ -61,6 +63,25 @@ function port(value: string): number {
   return n;
 }
 
+function nodeId(value: string): string {
+  if (!NODE_ID.test(value)) throw new InvalidArgumentError(`a node id is 1 to 48 letters, digits, _ and -, got "${value}"`);
+  return value;
+}
+
+function natsServers(value: string): string[] {
+  const servers = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const server of servers) {
+    if (!/^(nats|tls|wss?):\/\/[^/\s]+$/.test(server)) throw new InvalidArgumentError(`--cluster takes NATS URLs such as nats://127.0.0.1:4222, got "${server}"`);
+  }
+  if (servers.length === 0) throw new InvalidArgumentError('--cluster needs at least one NATS URL');
+  return servers;
+}
+
+/** A node id unique on its machine: its host name and process id. */
+function defaultNodeId(): string {
+  return `${hostname().replace(/[^\w-]/g, '-').slice(0, 36)}-${process.pid}`;
+}
+
 const program = new Command('botv3').description('BOT Trading v3').version(version);
 
 program
@@ -74,9 +95,13 @@ program
   .option('--port <port>', "the API's port (0: any free one); default the config's api.port, 8080", port)
   .option('--host <host>', "the API's address; default the config's api.host, 127.0.0.1")
   .addOption(dbWaitOption(30))
-  .action(async (options: { config?: string; summaryMs: number; duration?: number; events?: boolean; untilReplayed?: boolean; port?: number; host?: string; dbWait: number }) => {
+  .option('--cluster <urls>', 'run as a node of a cluster: its NATS servers, comma-separated (nats://127.0.0.1:4222); needs DATABASE_URL')
+  .option('--node <id>', "this node's id in the cluster (default: host name and process id)", nodeId)
+  .action(async (options: { config?: string; summaryMs: number; duration?: number; events?: boolean; untilReplayed?: boolean; port?: number; host?: string; dbWait: number; cluster?: string; node?: string }) => {
+    if (options.node !== undefined && options.cluster === undefined) throw new InvalidArgumentError('--node names a cluster node: give --cluster too');
     const { start } = await import('./start.js');
     const clean = await start({
+      ...(options.cluster !== undefined ? { cluster: { servers: natsServers(options.cluster), node: options.node ?? defaultNodeId() } } : {}),
       summaryMs: options.summaryMs,
       version,
       events: options.events === true,
@@ -121,6 +146,20 @@ program
   .action(async (options: { config: string; data: string; from?: string; to?: string; out: string; timeframe: string; slippageBps: number; sweep?: string }) => {
     const { backtest } = await import('./backtest.js');
     await backtest(options, print);
+  });
+
+const cluster = program.command('cluster').description('the nodes of a cluster (botv3 start --cluster)');
+cluster
+  .command('drain')
+  .description("move a node's traders to the other nodes (before maintenance); it takes none until restarted")
+  .argument('<node>', "the node's id", nodeId)
+  .requiredOption('--cluster <urls>', 'NATS servers, comma-separated')
+  .option('--name <name>', "the cluster's name (the config's cluster.name)", nodeId, CLUSTER_DEFAULTS.name)
+  .option('--timeout <seconds>', 'give up waiting after this long', positiveNumber('--timeout'), 120)
+  .action(async (node: string, options: { cluster: string; name: string; timeout: number }) => {
+    const { drainNode } = await import('./cluster.js');
+    const moved = await drainNode(natsServers(options.cluster), options.name, node, options.timeout * 1000);
+    console.log(moved.length > 0 ? `${node} drained: ${moved.join(', ')} moved to the other nodes` : `${node} drained: it ran no trader`);
   });
 
 const data = program.command('data').description('recorded market data for backtests');

@@ -16,6 +16,8 @@ import { launchPlatform, Shutdown } from '../api/launch.js';
 import { TokenStore } from '../api/tokens.js';
 import { dataDir, embeddedDataDir } from './data-dir.js';
 
+import { TradingError } from '../../actors/trading/errors.js';
+
 export interface StartOptions {
   /** A YAML or JSON platform config; the demo traders when absent. */
   config?: string;
@@ -32,6 +34,8 @@ export interface StartOptions {
   host?: string;
   /** How long to wait for a database server (`DATABASE_URL`) that cannot be reached yet. */
   dbWait?: DatabaseWait;
+  /** Run as a node of a cluster: its NATS servers and this node's id (see `adapters/cluster`). */
+  cluster?: { servers: string[]; node: string };
   version: string;
   out?: NodeJS.WritableStream;
 }
@@ -54,14 +58,27 @@ export async function start(options: StartOptions): Promise<boolean> {
   const reasons: Record<string, string> = Object.fromEntries(Object.entries(unreachable).map(([name, e]) => [name, `${e.code} ${e.message}`]));
   // A `claude` reviewer without a key is refused here, naming the setting, not by a reviewer that keeps crashing.
   const reviewer = chooseReviewer(config.ai, process.env);
+  if (options.cluster && !process.env.DATABASE_URL) {
+    throw new TradingError('ERR_INVALID_CONFIG', 'the nodes of a cluster share one database: set DATABASE_URL to a PostgreSQL server they all reach', { field: '--cluster' });
+  }
   const database = await preparePlatformDatabase({ url: process.env.DATABASE_URL, dataDir: embeddedDataDir(), ...(options.dbWait ? { wait: options.dbWait } : {}) });
   if (options.port !== undefined) config.api.port = options.port;
   if (options.host !== undefined) config.api.host = options.host;
   const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
   const tokens = TokenStore.open(join(dataDir(), 'api-tokens.json'));
+  // NATS's client loads only for a cluster.
+  const member = options.cluster
+    ? await (await import('../cluster/member.js')).ClusterMember.connect({ ...options.cluster, ...config.cluster }, log).catch(async (error: Error) => {
+        await database.stop();
+        throw new TradingError('ERR_INVALID_CONFIG', `cannot join the cluster at ${options.cluster!.servers.join(', ')}: ${error.message}`, { field: '--cluster', cause: error });
+      })
+    : undefined;
   const platform = await launchPlatform(config, {
+    ...(member ? { route: (batches) => member.bus.publish(batches), cluster: { api: member.api, observe: member.observe } } : {}),
     platform: {
-      database: { url: database.url, poolSize: database.poolSize, journalPath: join(dataDir(), 'journal.ndjson') },
+      clustered: member !== undefined,
+      // Nodes on one machine may share a data directory: each keeps its own journal.
+      database: { url: database.url, poolSize: database.poolSize, journalPath: join(dataDir(), member ? `journal-${member.options.node}.ndjson` : 'journal.ndjson') },
       balances: database.balances,
       positions: database.positions,
       markets,
@@ -74,10 +91,15 @@ export async function start(options: StartOptions): Promise<boolean> {
     version: options.version,
     log,
   }).catch(async (error: unknown) => {
+    await member?.leave();
     await database.stop();
     throw error;
   });
   const { system, control, api } = platform;
+  if (member) {
+    member.options.api = api.url;
+    await member.join({ system, control, api, config });
+  }
   const firstToken = tokens.size === 0 ? tokens.create('first start', ['admin']) : undefined;
   const ccxtNames = Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [name] : []));
   print(`BOT Trading v3 ${options.version}`);
@@ -91,6 +113,7 @@ export async function start(options: StartOptions): Promise<boolean> {
   print(`Alerts: ${platform.alerts.states().length} rules from ${config.alerts.file ?? 'the default rules'}, every ${config.alerts.evaluateMs / 1000} s (GET /api/v1/alerts)`);
   print(`API: ${api.url}/api/v1 (stream ${api.url.replace(/^http/, 'ws')}/ws/v1/stream, metrics ${api.url}/metrics)`);
   print(`Dashboard: ${api.url}/ (API reference ${api.url}/docs)`);
+  if (member) print(`Cluster: node ${member.options.node} on ${member.options.servers.join(', ')}; traders start here as this node takes their leases (${api.url}/api/v1/cluster)`);
   if (firstToken) print(`API token (admin, shown once; stored hashed in ${tokens.path}): ${firstToken.token}`);
   print('Press Ctrl-C to stop.');
 
@@ -179,8 +202,9 @@ export async function start(options: StartOptions): Promise<boolean> {
   await Promise.all(waits);
   if (options.events) await tail().catch(() => {});
   await summary().catch(() => {});
-  print('Shutting down: draining mailboxes...');
+  print(member ? 'Shutting down: handing traders to the other nodes, draining mailboxes...' : 'Shutting down: draining mailboxes...');
   const shutdown = new Shutdown();
+  if (member) await shutdown.step('cluster', config.shutdown.actorsMs, () => member.leave());
   const report = await platform.stop(shutdown);
   await shutdown.step('database', config.shutdown.databaseMs, () => database.stop());
   const unstopped = [

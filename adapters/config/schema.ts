@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLUSTER_DEFAULTS, NODE_ID } from '../cluster/options.js';
 import { inferStrategyType, STRATEGIES, strategyTypes } from '../../actors/strategies/registry.js';
 import { TradingError } from '../../actors/trading/errors.js';
 import { isSwapSymbol, normalizeSymbol } from '../../actors/trading/symbol.js';
@@ -328,6 +329,24 @@ const shutdownSchema = z.strictObject({
   databaseMs: z.number().int().positive().default(10_000),
 });
 
+/**
+ * Lease timings of a cluster's nodes (`botv3 start --cluster`): every node of a cluster should use the
+ * same. An owner stops its traders `fenceAfterMs` after its last renewal that succeeded, before the
+ * lease is free at `leaseTtlMs`; renewals come every `renewMs`, several times within `fenceAfterMs`.
+ */
+const clusterSchema = z
+  .strictObject({
+    /** Its NATS names start with it (`<name>_leases`, `<name>.signals.<trader>`): clusters can share one NATS. */
+    name: z.string().regex(NODE_ID, 'use 1 to 48 letters, digits, _ and -').default(CLUSTER_DEFAULTS.name),
+    leaseTtlMs: z.number().int().min(500).max(60_000).default(CLUSTER_DEFAULTS.leaseTtlMs),
+    renewMs: z.number().int().min(50).max(10_000).default(CLUSTER_DEFAULTS.renewMs),
+    fenceAfterMs: z.number().int().min(100).max(60_000).default(CLUSTER_DEFAULTS.fenceAfterMs),
+  })
+  .superRefine((cluster, ctx) => {
+    if (cluster.fenceAfterMs >= cluster.leaseTtlMs) ctx.addIssue({ code: 'custom', path: ['fenceAfterMs'], message: 'must be below leaseTtlMs: an owner stops its traders before another node may take them' });
+    if (cluster.renewMs * 3 > cluster.fenceAfterMs) ctx.addIssue({ code: 'custom', path: ['renewMs'], message: 'must be a third of fenceAfterMs or less: a renewal that fails once must not stop a trader' });
+  });
+
 export const platformSchema = z.strictObject({
   exchanges: z.record(z.string().regex(/^[\w-]+$/), exchange).prefault({ paper: { type: 'paper' } }),
   risk: z
@@ -347,6 +366,7 @@ export const platformSchema = z.strictObject({
   telegram: telegramSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
   shutdown: shutdownSchema.prefault({}),
+  cluster: clusterSchema.prefault({}),
 });
 
 export type PlatformConfig = z.output<typeof platformSchema>;
@@ -356,6 +376,7 @@ export type AiConfig = PlatformConfig['ai'];
 export type TelegramConfig = PlatformConfig['telegram'];
 export type AlertsConfig = PlatformConfig['alerts'];
 export type ShutdownConfig = PlatformConfig['shutdown'];
+export type ClusterConfig = PlatformConfig['cluster'];
 export type ReviewPolicy = TraderConfig['review'];
 export type ExchangeConfig = PlatformConfig['exchanges'][string];
 

@@ -313,12 +313,12 @@ export async function recoverTrader(pool: DatabasePool, traderId: string, signal
   };
 }
 
-/** What every trader holds now (its own balances, as `recoverTrader` has them), for opening the paper exchange's accounts as they were. */
-/** Each trader's open perpetual positions: a restarted platform opens the paper exchange's swap positions with them. */
-export async function openSwapPositions(pool: DatabasePool): Promise<Record<string, StoredSwapPosition[]>> {
+/** Each trader's open perpetual positions (only `traderId`'s when given): a restarted platform opens the paper exchange's swap positions with them. */
+export async function openSwapPositions(pool: DatabasePool, traderId?: string): Promise<Record<string, StoredSwapPosition[]>> {
+  const of = traderId === undefined ? sql.fragment`` : sql.fragment`AND trader_id = ${traderId}`;
   const rows = await pool.any(
     sql.type(z.object({ trader_id: z.string(), symbol: z.string(), quantity: z.string(), avg_entry_price: z.string() }))`
-      SELECT trader_id, symbol, quantity, avg_entry_price FROM positions WHERE quantity <> 0 AND symbol LIKE '%:%' ORDER BY trader_id, symbol`,
+      SELECT trader_id, symbol, quantity, avg_entry_price FROM positions WHERE quantity <> 0 AND symbol LIKE '%:%' ${of} ORDER BY trader_id, symbol`,
   );
   const out: Record<string, StoredSwapPosition[]> = {};
   for (const row of rows) (out[row.trader_id] ??= []).push({ symbol: row.symbol, quantity: row.quantity, avgEntry: row.avg_entry_price });
@@ -332,8 +332,10 @@ export interface StoredSwapPosition {
   avgEntry: string;
 }
 
-export async function latestBalances(pool: DatabasePool): Promise<Record<string, Record<string, string>>> {
-  const rows = await pool.any(sql.type(z.object({ trader_id: z.string(), asset: z.string(), free: z.string() }))`${OWN_BALANCES} ORDER BY b.trader_id, b.asset, b.timestamp DESC`);
+/** What every trader (only `traderId` when given) holds now (its own balances, as `recoverTrader` has them), for opening the paper exchange's accounts as they were. */
+export async function latestBalances(pool: DatabasePool, traderId?: string): Promise<Record<string, Record<string, string>>> {
+  const of = traderId === undefined ? sql.fragment`` : sql.fragment`AND b.trader_id = ${traderId}`;
+  const rows = await pool.any(sql.type(z.object({ trader_id: z.string(), asset: z.string(), free: z.string() }))`${OWN_BALANCES} ${of} ORDER BY b.trader_id, b.asset, b.timestamp DESC`);
   const out: Record<string, Record<string, string>> = {};
   for (const row of rows) (out[row.trader_id] ??= {})[row.asset] = row.free;
   return out;

@@ -18,6 +18,7 @@ import { isFinal, orderState, reportsFor, unitsOf, type TrackedOrder } from './o
 import { PROFILES } from './profiles/index.js';
 import { fundingReports, heldPositions, liquidationReports, MarginTerms, perpetualParams, spotWallet, swapWallet } from './swaps.js';
 import { checkCandles, checkOrder } from './responses.js';
+import { fenceOrders, LeaseFence } from '../../actors/trading/fence.js';
 
 const DAY_MS = 86_400_000;
 
@@ -76,6 +77,8 @@ export default defineActor<Message, State>({
     let args: CcxtExchangeArgs;
     let state: State;
     let guard: ExchangeGuard;
+    /** Not in the snapshot: a restarted exchange refuses fenced orders until the next renewal says whose may go. */
+    const fence = new LeaseFence();
     let markets: MarketsCache;
     const clients = new Map<string, Exchange>();
     const terms = new MarginTerms();
@@ -274,9 +277,15 @@ export default defineActor<Message, State>({
       async receive(msg, ctx) {
         const now = Date.now();
         switch (msg.type) {
-          case 'place':
-            for (const order of msg.orders) await place(ctx, order, now);
+          case 'leases':
+            fence.update(msg);
             return;
+          case 'place': {
+            const { allowed, refused } = fenceOrders(fence, msg.orders, msg.generation, now);
+            for (const { replyTo, report } of refused) send(ctx, replyTo, [report]);
+            for (const order of allowed) await place(ctx, order, now);
+            return;
+          }
           case 'cancel': {
             const ids = msg.clientOrderIds ?? Object.keys(state.live).filter((id) => state.live[id]!.account === msg.account);
             for (const id of ids) {

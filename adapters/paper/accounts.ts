@@ -22,6 +22,11 @@ export class Accounts {
     return account in this.#accounts;
   }
 
+  /** Forgets the account. */
+  remove(account: string): void {
+    delete this.#accounts[account];
+  }
+
   /** Creates the account, or tops it up. */
   deposit(account: string, asset: string, amount: Fixed): void {
     this.#holding(account, asset).free += amount;

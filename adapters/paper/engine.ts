@@ -136,6 +136,19 @@ export class PaperEngine {
    * so is a second position for the same account and symbol (traders sharing a paper account): the
    * trader whose position it is not finds the difference at its start, and halts.
    */
+  /**
+   * Opens the account afresh as it is held elsewhere: its resting orders, positions and balances here
+   * are forgotten (no reports), then it holds `balances` and `positions`. A cluster node does this when
+   * a trader moves to it from another node, whose book it cannot see.
+   */
+  reopen(account: string, balances: Record<string, Fixed>, positions: readonly PaperOpening[]): void {
+    for (let i = this.#resting.length - 1; i >= 0; i--) if (this.#resting[i]!.request.account === account) this.#resting.splice(i, 1);
+    this.#accounts.remove(account);
+    this.#positions.remove(account);
+    this.deposit(account, balances);
+    for (const position of positions) this.open(account, position);
+  }
+
   open(account: string, opening: PaperOpening): void {
     const market = this.#markets.get(opening.symbol);
     if (!market?.swap || opening.quantity === 0n || this.#positions.get(account, opening.symbol)) return;

@@ -7,6 +7,7 @@ import type { Candle } from '../../actors/trading/market.js';
 import { PaperEngine, type PaperSnapshot, type Routed } from './engine.js';
 import { paperOptions, type PaperExchangeArgs } from './options.js';
 import { OrderLog } from './order-log.js';
+import { fenceOrders, LeaseFence } from '../../actors/trading/fence.js';
 
 const messages = z.union([
   exchangeMessages,
@@ -21,6 +22,13 @@ const messages = z.union([
     z.object({ type: z.literal('replayStatus') }),
     /** A trader handled the candles of `step` (lockstep replay: the next ones wait for every trader). */
     z.object({ type: z.literal('candlesDone'), subscriber: z.string(), step: z.number().int().nonnegative() }),
+    /** A trader moved here from another cluster node: its account opens afresh as stored (see `PaperEngine.reopen`). */
+    z.object({
+      type: z.literal('reopenAccount'),
+      account: z.string(),
+      balances: z.record(z.string(), z.bigint()),
+      positions: z.array(z.object({ symbol: z.string(), quantity: z.bigint(), entry: z.bigint(), leverage: z.number(), mode: z.enum(['isolated', 'cross']), owner: z.string() })),
+    }),
   ]),
 ]);
 
@@ -70,6 +78,8 @@ export default defineActor<PaperMessage, State>({
     let run: string;
     let step: number;
     let awaiting: Set<Address>;
+    /** Not in the snapshot: a restarted exchange refuses fenced orders until the next renewal says whose may go. */
+    const fence = new LeaseFence();
 
     const post = (ctx: ActorContext, replyTo: Address, message: ExchangeEvent) => {
       if (args.latencyMs === 0) {
@@ -137,9 +147,13 @@ export default defineActor<PaperMessage, State>({
       receive(msg, ctx) {
         const now = Date.now();
         switch (msg.type) {
+          case 'leases':
+            fence.update(msg);
+            return;
           case 'place': {
-            const routed: Routed[] = [];
-            for (const order of msg.orders) {
+            const { allowed, refused } = fenceOrders(fence, msg.orders, msg.generation, now);
+            const routed: Routed[] = refused;
+            for (const order of allowed) {
               const replyTo = (order as { replyTo?: unknown }).replyTo;
               const reports = engine.place(order, now);
               // An order with no usable replyTo cannot be answered; its rejection goes to the dead letters via the sender.
@@ -163,6 +177,9 @@ export default defineActor<PaperMessage, State>({
           }
           case 'openAccount':
             engine.deposit(msg.account, msg.balances as Record<string, Fixed>);
+            return;
+          case 'reopenAccount':
+            engine.reopen(msg.account, msg.balances, msg.positions);
             return;
           case 'getBalances':
             ctx.reply({ type: 'balances', account: msg.account, balances: engine.balances(msg.account) } satisfies BalancesReply);

@@ -37,6 +37,11 @@ export class PaperPositions {
     this.#positions = snapshot ?? {};
   }
 
+  /** Forgets the account's positions. */
+  remove(account: string): void {
+    delete this.#positions[account];
+  }
+
   get(account: string, symbol: string): PaperPosition | undefined {
     return this.#positions[account]?.[symbol];
   }

@@ -97,6 +97,9 @@ describe('parseConfig', () => {
     ['a Telegram chat id', { traders: [{ id: 'a' }], telegram: { chatIds: ['@ops'] } }, 'telegram.chatIds[0]', /number/],
     ['the daily report time', { traders: [{ id: 'a' }], telegram: { dailyReportAt: '25:00' } }, 'telegram.dailyReportAt', /UTC time such as 20:00/],
     ['an alert notifier', { traders: [{ id: 'a' }], alerts: { actions: { page_oncall: ['pager'] } } }, 'alerts.actions.page_oncall[0]', /./],
+    ['a cluster fence at the lease TTL', { traders: [{ id: 'a' }], cluster: { leaseTtlMs: 2_000, fenceAfterMs: 2_000 } }, 'cluster.fenceAfterMs', /below leaseTtlMs/],
+    ['cluster renewals too rare to fence', { traders: [{ id: 'a' }], cluster: { renewMs: 500, fenceAfterMs: 1_200 } }, 'cluster.renewMs', /a third of fenceAfterMs/],
+    ['a cluster name', { traders: [{ id: 'a' }], cluster: { name: 'a.b' } }, 'cluster.name', /letters, digits/],
   ])('an error names the field: %s', (_, input, field, detail) => {
     const error = configError(input);
     expect(error.field).toBe(field);

@@ -327,3 +327,19 @@ describe('Accounts', () => {
     expect(accounts.free('b', 'BTC')).toBe(0n);
   });
 });
+
+describe('reopen (a trader moved here from another cluster node)', () => {
+  test('the account forgets its resting orders and balances here and holds what it was reopened with', () => {
+    const e = engine();
+    e.deposit('other', { USDT: fx('500') });
+    e.place(order({ type: 'limit', price: fx('90'), quantity: fx('1') }), NOW);
+    e.place(order({ clientOrderId: 'x', account: 'other', type: 'limit', price: fx('90'), quantity: fx('1') }), NOW);
+    expect(e.openOrders('acc')).toHaveLength(1);
+    e.reopen('acc', { USDT: fx('700'), BTC: fx('0.5') }, []);
+    expect(e.openOrders('acc')).toEqual([]);
+    expect(e.balances('acc')).toEqual({ USDT: holding('700'), BTC: holding('0.5') });
+    // Another account of the exchange is left as it was.
+    expect(e.openOrders('other')).toHaveLength(1);
+    expect(e.balances('other')).toEqual({ USDT: holding('409.82', '90.18') }); // 90 and its fee at most (0.2 %) locked
+  });
+});

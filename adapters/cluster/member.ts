@@ -1,0 +1,191 @@
+import { serialize, deserialize } from 'node:v8';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { HubEvent } from '../../actors/events/hub.js';
+import type { PlatformControl } from '../../actors/platform/control.js';
+import { exchangeAddress, traderAddress } from '../../actors/platform/tree.js';
+import type { LeasesMessage } from '../../actors/trading/fence.js';
+import type { ActorSystem } from '../../runtime/system.js';
+import type { ApiCluster } from '../api/cluster.js';
+import type { ClusterStatus } from '../api/routes/cluster.js';
+import type { ApiServer } from '../api/server.js';
+import { traderExchange, type PlatformConfig } from '../config/schema.js';
+import { forwardRequest, serveForwarded } from './forward.js';
+import { ClusterNode, type ClusterHost } from './node.js';
+import { clusterNames, type ClusterNames, type ClusterOptions } from './options.js';
+import { SignalBus } from './signals.js';
+
+/** How long a trader given up gracefully may take to have its delivered signals stored. */
+const SETTLE_MS = 10_000;
+
+/**
+ * This process as a node of a cluster: its NATS connection, the signal stream, its leases, and what the
+ * API and the events need of them. Made before the platform starts (the control routes signals through
+ * `bus`, the API forwards through `api`), joined once it runs.
+ */
+export class ClusterMember {
+  readonly options: ClusterOptions;
+  readonly bus: SignalBus;
+  readonly #names: ClusterNames;
+  readonly #nc: NatsConnection;
+  readonly #log: Logger;
+  #node: ClusterNode | undefined;
+  readonly #subscriptions: { unsubscribe(): void }[] = [];
+
+  private constructor(options: ClusterOptions, nc: NatsConnection, bus: SignalBus, log: Logger) {
+    this.options = options;
+    this.#names = clusterNames(options.name);
+    this.#nc = nc;
+    this.bus = bus;
+    this.#log = log;
+  }
+
+  /** Connects to NATS (reconnecting for ever once connected) and makes the signal stream when needed. */
+  static async connect(options: ClusterOptions, log: Logger): Promise<ClusterMember> {
+    const nc = await connect({ servers: options.servers, name: `botv3-${options.node}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    try {
+      return new ClusterMember(options, nc, await SignalBus.open(nc, clusterNames(options.name)), log);
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+  }
+
+  /** What the API forwards through and shows at `GET /cluster`. */
+  readonly api: ApiCluster = {
+    ownerOf: (traderId) => {
+      const owner = this.#node?.ownerOf(traderId);
+      return owner && owner.node !== this.options.node ? owner.node : undefined;
+    },
+    peers: () => (this.#node ? this.#node.view().nodes.map((n) => n.id).filter((id) => id !== this.options.node) : []),
+    forward: (node, request) => forwardRequest(this.#nc, this.#names, this.options.node, node, request),
+    status: (): ClusterStatus => {
+      if (!this.#node) throw new Error('the cluster node has not joined yet');
+      return { ...this.#node.view(), stats: { ...this.#node.stats }, unsettled: this.bus.unsettled() };
+    },
+  };
+
+  /** Every event of this node once stored: its signals are acknowledged, and the other nodes' streams get it. */
+  observe = (events: readonly HubEvent[]): void => {
+    this.bus.observe(events);
+    // Structured-clone bytes, not JSON: the events' amounts stay bigints on the other side.
+    this.#nc.publish(this.#names.events, serialize({ node: this.options.node, events }));
+  };
+
+  /**
+   * Joins: answers forwarded requests and drains, passes the other nodes' events to this node's
+   * stream, and starts taking leases.
+   */
+  async join(parts: { system: ActorSystem; control: PlatformControl; api: ApiServer; config: PlatformConfig }): Promise<void> {
+    const { system, control, api, config } = parts;
+    const self = this.options.node;
+    const host: ClusterHost = {
+      start: async (traderId, generation) => {
+        await control.adopt(traderId, generation);
+        const address = traderAddress(traderId);
+        await this.bus.consume(traderId, async (signals) => {
+          if (!system.send(address, { type: 'signals', signals })) await system.drained(address);
+        });
+      },
+      stop: async (traderId, how) => {
+        // A fenced trader's signals are not acknowledged from here on: the node that takes it gets them again.
+        if (how === 'fenced') this.bus.fence(traderId);
+        const inbox = this.bus.pause(traderId);
+        await control.release(traderId);
+        if (how === 'graceful') await this.bus.settled(traderId, SETTLE_MS);
+        this.bus.forget(traderId, inbox);
+      },
+      grant: (leases) => {
+        const byExchange = new Map<string, LeasesMessage['grants']>(Object.keys(config.exchanges).map((name) => [name, []]));
+        for (const { traderId, generation, until } of leases) {
+          const trader = config.traders.find((t) => t.id === traderId);
+          if (trader) byExchange.get(traderExchange(trader))?.push({ owner: traderAddress(traderId), generation, until });
+        }
+        for (const [name, grants] of byExchange) system.send(exchangeAddress(name), { type: 'leases', grants } satisfies LeasesMessage);
+      },
+    };
+    this.#node = new ClusterNode({ cluster: this.options, host, traders: () => config.traders.map((t) => t.id), log: this.#log });
+    this.#subscriptions.push(serveForwarded(this.#nc, this.#names, self, api.fetch));
+    this.#subscriptions.push(
+      this.#nc.subscribe(this.#names.events, {
+        callback: (error, message) => {
+          if (error) return;
+          const { node, events } = deserialize(message.data) as { node: string; events: HubEvent[] };
+          if (node !== self) api.stream.publish(events.map((e) => ({ ...e, node })));
+        },
+      }),
+    );
+    this.#subscriptions.push(
+      this.#nc.subscribe(this.#names.drain(self), {
+        callback: (error, message) => {
+          if (!error) void this.#node!.drain().then((moved) => message.respond(JSON.stringify({ node: self, moved })));
+        },
+      }),
+    );
+    clusterMetrics(api.registry, this);
+    await this.#node.join(this.#nc);
+  }
+
+  get node(): ClusterNode | undefined {
+    return this.#node;
+  }
+
+  /** Leaves the cluster (every trader handed over at once, see `ClusterNode.leave`) and closes the connection. */
+  async leave(): Promise<void> {
+    await this.#node?.leave();
+    for (const subscription of this.#subscriptions) subscription.unsubscribe();
+    await this.#nc.drain().catch(() => this.#nc.close());
+  }
+}
+
+/** Per-node metrics at `/metrics`, labelled with the node. */
+function clusterMetrics(registry: Registry, member: ClusterMember): void {
+  const node = member.options.node;
+  const view = () => member.node!.view();
+  new Gauge({
+    name: 'botv3_cluster_traders',
+    help: 'Traders this node runs under a lease',
+    labelNames: ['node'],
+    registers: [registry],
+    collect() {
+      this.set({ node }, member.node!.held().length);
+    },
+  });
+  new Gauge({
+    name: 'botv3_cluster_nodes',
+    help: 'Live nodes this node sees, itself included',
+    labelNames: ['node'],
+    registers: [registry],
+    collect() {
+      this.set({ node }, view().nodes.length);
+    },
+  });
+  new Gauge({
+    name: 'botv3_cluster_unowned_traders',
+    help: 'Traders no node holds a live lease on, as this node sees it',
+    labelNames: ['node'],
+    registers: [registry],
+    collect() {
+      this.set({ node }, view().unowned.length);
+    },
+  });
+  new Gauge({
+    name: 'botv3_cluster_lease_events',
+    help: 'Lease events on this node since it started: acquired, failovers (taken from a node that stopped renewing), fenced, released, renewFailures',
+    labelNames: ['node', 'kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, value] of Object.entries(member.node!.stats)) this.set({ node, kind }, value);
+    },
+  });
+  new Gauge({
+    name: 'botv3_cluster_unsettled_signals',
+    help: 'Signals delivered to this node’s traders and not stored yet',
+    labelNames: ['node'],
+    registers: [registry],
+    collect() {
+      this.set({ node }, Object.values(member.bus.unsettled()).reduce((a, b) => a + b, 0));
+    },
+  });
+}
