@@ -292,6 +292,7 @@ export class PlatformControl {
 
   async startTrader(id: string): Promise<TraderSummary> {
     const trader = this.#traderConfig(id);
+    this.#notClustered(id);
     if (!this.#stopped.has(id)) throw new ControlError('ERR_CONFLICT', `trader "${id}" is not stopped`);
     const { spec } = traderSpec(this.#config, trader, '', { ...this.#options.platform, balances: {} });
     await this.#launch(trader, spec);
@@ -302,6 +303,7 @@ export class PlatformControl {
   /** Stops a trader gracefully (its mailbox is drained first); its config stays, so it can be started again. */
   async stopTrader(id: string): Promise<TraderSummary> {
     const trader = this.#traderConfig(id);
+    this.#notClustered(id);
     if (this.#stopped.has(id)) throw new ControlError('ERR_CONFLICT', `trader "${id}" is already stopped`);
     await this.#halt(trader);
     this.#stopped.add(id);
@@ -515,7 +517,9 @@ export class PlatformControl {
       }
     }
     if (this.#options.route) {
-      await this.#options.route(batches as Map<string, { id: string }[]>);
+      await this.#options.route(batches as Map<string, { id: string }[]>).catch((error: unknown) => {
+        throw new ControlError('ERR_UNAVAILABLE', 'the cluster did not confirm it keeps these signals, and may keep some: send them again with ids of your own (an id is never processed twice)', { cause: error });
+      });
       return outcomes;
     }
     // All sent in one go, so that none is routed unless all are. Callers check `admit()` first (the API
@@ -643,6 +647,14 @@ export class PlatformControl {
     };
     while (full()) await this.#system.drained(to);
     if (!this.#system.send(to, message)) await this.#system.drained(to);
+  }
+
+  /**
+   * A cluster node starts and stops traders as it takes and gives up their leases: a stop here would
+   * last only until the trader moved, so it is refused, and halting (which the trader keeps) is offered.
+   */
+  #notClustered(id: string): void {
+    if (this.#options.route) throw new ControlError('ERR_CONFLICT', `trader "${id}" runs in a cluster, which starts and stops it with its leases: halt it instead (its halt moves with it), or drain its node`);
   }
 
   /** Whether trader `id` runs, as `traders()` says it: not stopped by an operator, its actor running. */

@@ -101,10 +101,11 @@ export async function launchPlatform(
   const feed = new ApiFeed();
   const notices = new ApiFeed();
   // Observing from the start: no event between the start and the table's first read is missed.
-  const positions = new PositionsView();
+  // Not on a cluster node: its hub sees only its own traders' fills, so positions are read from the database.
+  const positions = options.cluster ? undefined : new PositionsView();
   const outlets = {
     [STREAM_OUTLET]: feed.outlet,
-    [POSITIONS_OUTLET]: (message: Message) => positions.observe((message as unknown as HubStreamMessage).events),
+    ...(positions ? { [POSITIONS_OUTLET]: (message: Message) => positions.observe((message as unknown as HubStreamMessage).events) } : {}),
     ...(options.cluster ? { [CLUSTER_OUTLET]: (message: Message) => options.cluster!.observe((message as unknown as HubStreamMessage).events) } : {}),
     ...(token ? { [TELEGRAM_OUTLET]: notices.outlet } : {}),
   };
@@ -113,7 +114,7 @@ export async function launchPlatform(
   // The API's reads go to the database on a pool of their own, not through persistence's mailbox.
   const database = options.platform.database;
   const reads = database ? new ReadPool(database.url, Math.min(READ_POOL, database.poolSize)) : undefined;
-  const control = new PlatformControl(system, config, { ...options, ...(reads ? { reads, positions } : {}) });
+  const control = new PlatformControl(system, config, { ...options, ...(reads ? { reads, ...(positions ? { positions } : {}) } : {}) });
   const telegram = token ? startTelegram({ config: config.telegram, token, env, control, version, log }) : undefined;
   if (telegram) notices.plug((events) => telegram.notifier.observe(events));
   const alerts = startAlerts({ system, control, config: config.alerts, rules, log, ...(telegram ? { telegram: telegram.notifier } : {}) });

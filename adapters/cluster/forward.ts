@@ -20,8 +20,8 @@ const carriedHeaders = (headers: Headers): [string, string][] => [...headers].fi
 /** How long a forwarded request may take: as long as the slowest route (an emergency stop waits up to a minute). */
 const FORWARD_TIMEOUT_MS = 65_000;
 
-/** Sends `request` to node `node`'s API through NATS request/reply and returns its answer. */
-export async function forwardRequest(nc: NatsConnection, names: ClusterNames, self: string, node: string, request: Request): Promise<Response> {
+/** Sends `request` to node `node`'s API through NATS request/reply and returns its answer; a node that does not answer in `timeoutMs` is a 503. */
+export async function forwardRequest(nc: NatsConnection, names: ClusterNames, self: string, node: string, request: Request, timeoutMs = FORWARD_TIMEOUT_MS): Promise<Response> {
   const url = new URL(request.url);
   const carried: Carried = {
     method: request.method,
@@ -29,7 +29,7 @@ export async function forwardRequest(nc: NatsConnection, names: ClusterNames, se
     headers: [...carriedHeaders(request.headers), [FORWARDED_HEADER, self]],
     body: request.method === 'GET' || request.method === 'HEAD' ? '' : await request.clone().text(),
   };
-  const reply = await nc.request(names.api(node), JSON.stringify(carried), { timeout: FORWARD_TIMEOUT_MS }).catch((error: Error) => {
+  const reply = await nc.request(names.api(node), JSON.stringify(carried), { timeout: timeoutMs }).catch((error: Error) => {
     throw new ApiError('ERR_UNAVAILABLE', `node ${node}, which runs this trader, did not answer; try again`, { cause: error });
   });
   const answer = reply.json<Carried>();

@@ -8,6 +8,7 @@ import { exchangeAddress, traderAddress } from '../../actors/platform/tree.js';
 import type { LeasesMessage } from '../../actors/trading/fence.js';
 import type { ActorSystem } from '../../runtime/system.js';
 import type { ApiCluster } from '../api/cluster.js';
+import { ApiError } from '../api/errors.js';
 import type { ClusterStatus } from '../api/routes/cluster.js';
 import type { ApiServer } from '../api/server.js';
 import { traderExchange, type PlatformConfig } from '../config/schema.js';
@@ -32,6 +33,8 @@ export class ClusterMember {
   readonly #log: Logger;
   #node: ClusterNode | undefined;
   readonly #subscriptions: { unsubscribe(): void }[] = [];
+  /** Whether the NATS connection is up, as its status events say. */
+  #connected = true;
 
   private constructor(options: ClusterOptions, nc: NatsConnection, bus: SignalBus, log: Logger) {
     this.options = options;
@@ -39,6 +42,12 @@ export class ClusterMember {
     this.#nc = nc;
     this.bus = bus;
     this.#log = log;
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'disconnect') this.#connected = false;
+        if (status.type === 'reconnect') this.#connected = true;
+      }
+    })();
   }
 
   /** Connects to NATS (reconnecting for ever once connected) and makes the signal stream when needed. */
@@ -58,8 +67,12 @@ export class ClusterMember {
       const owner = this.#node?.ownerOf(traderId);
       return owner && owner.node !== this.options.node ? owner.node : undefined;
     },
-    peers: () => (this.#node ? this.#node.view().nodes.map((n) => n.id).filter((id) => id !== this.options.node) : []),
-    forward: (node, request) => forwardRequest(this.#nc, this.#names, this.options.node, node, request),
+    // Cut off, this node asks nobody: they would not answer.
+    peers: () => (this.#node && this.#connected ? this.#node.view().nodes.map((n) => n.id).filter((id) => id !== this.options.node) : []),
+    forward: (node, request, timeoutMs) => {
+      if (!this.#connected) return Promise.reject(new ApiError('ERR_UNAVAILABLE', `this node is cut off from the cluster; ask another node`));
+      return forwardRequest(this.#nc, this.#names, this.options.node, node, request, timeoutMs);
+    },
     status: (): ClusterStatus => {
       if (!this.#node) throw new Error('the cluster node has not joined yet');
       return { ...this.#node.view(), stats: { ...this.#node.stats }, unsettled: this.bus.unsettled() };
@@ -84,9 +97,15 @@ export class ClusterMember {
       start: async (traderId, generation) => {
         await control.adopt(traderId, generation);
         const address = traderAddress(traderId);
-        await this.bus.consume(traderId, async (signals) => {
-          if (!system.send(address, { type: 'signals', signals })) await system.drained(address);
-        });
+        // A trader that cannot have its signals is not left running without its lease.
+        await this.bus
+          .consume(traderId, async (signals) => {
+            if (!system.send(address, { type: 'signals', signals })) await system.drained(address);
+          })
+          .catch(async (error: unknown) => {
+            await control.release(traderId);
+            throw error;
+          });
       },
       stop: async (traderId, how) => {
         // A fenced trader's signals are not acknowledged from here on: the node that takes it gets them again.

@@ -82,8 +82,11 @@ export class ClusterNode {
   readonly #leases: Observed<LeaseValue>;
   readonly #nodes: Observed<NodeValue>;
   readonly #held = new Map<string, Held>();
-  /** Traders being taken, and those given up or fenced whose stop has not finished: not taken again here meanwhile. */
-  readonly #busy = new Set<string>();
+  /**
+   * Per trader, how many takes and stops of it are under way here: one being stopped (given up or
+   * fenced) is not taken again until that stop is over, nor while an earlier take is still starting it.
+   */
+  readonly #busy = new Map<string, number>();
   readonly #startedAt: number;
   readonly stats: ClusterStats = { acquired: 0, failovers: 0, fenced: 0, released: 0, renewFailures: 0 };
   #draining = false;
@@ -236,21 +239,24 @@ export class ClusterNode {
       this.stats.fenced++;
       this.#log.warn({ traderId, node: this.id }, 'lease not renewed in time: trader stopped here');
       this.#grantNow();
-      this.#busy.add(traderId);
-      void this.#host
-        .stop(traderId, 'fenced')
-        .catch((error: Error) => this.#log.error({ err: error, traderId }, 'fenced trader did not stop'))
-        .finally(() => this.#busy.delete(traderId));
+      void this.#while(traderId, () => this.#host.stop(traderId, 'fenced').catch((error: Error) => this.#log.error({ err: error, traderId }, 'fenced trader did not stop')));
+    }
+  }
+
+  /** Runs `work` with trader `traderId` marked busy here. */
+  async #while<T>(traderId: string, work: () => Promise<T>): Promise<T> {
+    this.#busy.set(traderId, (this.#busy.get(traderId) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      const left = this.#busy.get(traderId)! - 1;
+      if (left === 0) this.#busy.delete(traderId);
+      else this.#busy.set(traderId, left);
     }
   }
 
   async #take(traderId: string): Promise<void> {
-    this.#busy.add(traderId);
-    try {
-      await this.#acquire(traderId);
-    } finally {
-      this.#busy.delete(traderId);
-    }
+    await this.#while(traderId, () => this.#acquire(traderId));
   }
 
   async #acquire(traderId: string): Promise<void> {
@@ -273,9 +279,14 @@ export class ClusterNode {
     try {
       await this.#host.start(traderId, revision);
       if (this.#held.get(traderId) === held) held.state = 'running';
+      // Fenced while it started: the stop then found nothing to stop, so it stops now.
+      else await this.#host.stop(traderId, 'fenced');
     } catch (error) {
+      // Fenced while it started, the lease is no longer this node's to give up.
+      if (this.#held.get(traderId) !== held) return;
       this.#log.error({ err: error, traderId }, 'trader could not start here: lease given up');
       this.#held.delete(traderId);
+      this.#grantNow();
       await this.#kv.leases.delete(traderId, { previousSeq: held.revision }).catch(() => {});
     }
   }
@@ -283,8 +294,7 @@ export class ClusterNode {
   async #give(traderId: string): Promise<void> {
     const held = this.#held.get(traderId)!;
     held.state = 'stopping';
-    this.#busy.add(traderId);
-    try {
+    await this.#while(traderId, async () => {
       await this.#host.stop(traderId, 'graceful').catch((error: Error) => this.#log.error({ err: error, traderId }, 'trader did not stop gracefully'));
       // Fenced while it stopped: the lease is not this node's to delete.
       if (this.#held.get(traderId) !== held) return;
@@ -292,9 +302,7 @@ export class ClusterNode {
       this.#grantNow();
       this.stats.released++;
       await this.#kv.leases.delete(traderId, { previousSeq: held.revision }).catch(() => {});
-    } finally {
-      this.#busy.delete(traderId);
-    }
+    });
   }
 
   #grantNow(): void {

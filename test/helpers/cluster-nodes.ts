@@ -70,10 +70,13 @@ export async function testCluster(options: { cli: string; config: Record<string,
     child.on('exit', (code) => (code === 0 ? resolve(out.split('\n')[0]!.trim()) : reject(new Error(`tokens create exited with ${code}`))));
   });
   const nodes = new Map<string, NodeProcess>();
+  // Every process started, a node restarted under its id (or one that never answered) included: `close` kills them all.
+  const children = new Set<ChildProcess>();
 
   const start = (id: string, startOptions: { nats?: string } = {}): Promise<NodeProcess> => {
     const child = spawn(process.execPath, [options.cli, 'start', '-c', configPath, '--cluster', startOptions.nats ?? NATS_URL, '--node', id, '--port', '0', '--summary-ms', '3600000'], { env });
     const output: string[] = [];
+    children.add(child);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
     return new Promise((resolve, reject) => {
@@ -101,8 +104,10 @@ export async function testCluster(options: { cli: string; config: Record<string,
   };
 
   const close = async () => {
-    for (const node of nodes.values()) node.kill();
-    await Promise.all([...nodes.values()].map((n) => n.exited));
+    const running = [...children].filter((child) => child.exitCode === null && child.signalCode === null);
+    const exits = running.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+    for (const child of running) child.kill('SIGKILL');
+    await Promise.all(exits);
     const nc = await connect({ servers: NATS_URL });
     const jsm = await jetstreamManager(nc);
     const names = clusterNames(name);

@@ -149,12 +149,13 @@ export function systemRoutes(control: PlatformControl, version: string, exits: W
   return router;
 }
 
-function stopAnswerOf(reason: string | null, traders: StopReport[]) {
+/** The emergency stop's answer over these traders' reports (a cluster node puts every node's together). */
+export function stopAnswerOf(reason: string | null, traders: StopReport[]) {
   const flat = traders.every((t) => t.state === 'flat');
   return { action: 'emergency-stop', ...(reason !== null ? { reason } : {}), flat, traders };
 }
 
-function stopStatus(traders: StopReport[]): 200 | 202 | 409 {
+export function stopStatus(traders: StopReport[]): 200 | 202 | 409 {
   if (traders.some((t) => t.state === 'closing')) return 202;
   return traders.every((t) => t.state === 'flat') ? 200 : 409;
 }
