@@ -4,6 +4,7 @@ import { aiSuite } from './ai.js';
 import { apiSuite } from './api.js';
 import { backtestSuite } from './backtest.js';
 import { baselineSuite } from './baseline.js';
+import { clusterSuite } from './cluster.js';
 import { dashboardSuite } from './dashboard.js';
 import { exchangesSuite } from './exchanges.js';
 import { fleetSuite } from './fleet.js';
@@ -29,6 +30,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<Figure[]>> = {
   migrate: migrateSuite,
   backtest: backtestSuite,
   dashboard: dashboardSuite,
+  cluster: clusterSuite,
 };
 
 const clock = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;

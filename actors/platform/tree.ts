@@ -43,10 +43,10 @@ export interface PlatformOptions {
   /** Addresses the events hub pushes every event to (see `ActorSystemOptions.outlets`): the API's stream. */
   outlets?: string[];
   /**
-   * A cluster node: no trader starts with the tree (nor is given to the risk manager or a paper
-   * account); the node starts those it holds a lease on, through `PlatformControl.adopt`.
+   * A cluster node, by its id: no trader starts with the tree (nor is given to the risk manager or a
+   * paper account); the node starts those it holds a lease on, through `PlatformControl.adopt`.
    */
-  clustered?: boolean;
+  node?: string;
 }
 
 /** Where traders and the risk manager report: persistence when there is a database (it passes events on once stored), else the hub. */
@@ -88,7 +88,7 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
   // ccxt entries first: a trader's error about its market is no help when its exchange is not right.
   const ccxt = new Map(Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [[name, ccxtSpec(config, name, e, options)] as const] : [])));
   const waiting = (trader: TraderConfig) => options.unreachable?.[traderExchange(trader)] !== undefined;
-  const startsLater = (trader: TraderConfig) => options.clustered === true || waiting(trader);
+  const startsLater = (trader: TraderConfig) => options.node !== undefined || waiting(trader);
   const traders = config.traders.flatMap((trader, i) => {
     if (waiting(trader)) return [];
     // Built in a cluster too: its checks name the config's fields before anything starts.
@@ -107,7 +107,7 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
   const exchanges: ChildSpecInput[] = Object.entries(config.exchanges).map(([name, exchange]) => {
     if (exchange.type === 'ccxt') return ccxt.get(name)!;
     const { type: _type, ...paper } = exchange;
-    const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {} };
+    const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {}, ...(options.node !== undefined ? { node: options.node } : {}) };
     if (positions.has(name)) args.positions = positions.get(name)!;
     if (paper.lockstep) args.traders = config.traders.filter((t) => traderExchange(t) === name && !startsLater(t)).map((t) => traderAddress(t.id));
     return { id: exchangeAddress(name), module: moduleUrl('../../adapters/paper/exchange', import.meta.url), args };

@@ -76,7 +76,7 @@ export async function start(options: StartOptions): Promise<boolean> {
   const platform = await launchPlatform(config, {
     ...(member ? { route: (batches) => member.bus.publish(batches), cluster: { api: member.api, observe: member.observe } } : {}),
     platform: {
-      clustered: member !== undefined,
+      ...(member ? { node: member.options.node } : {}),
       // Nodes on one machine may share a data directory: each keeps its own journal.
       database: { url: database.url, poolSize: database.poolSize, journalPath: join(dataDir(), member ? `journal-${member.options.node}.ndjson` : 'journal.ndjson') },
       balances: database.balances,

@@ -65,12 +65,12 @@ export class ClusterMember {
   readonly api: ApiCluster = {
     ownerOf: (traderId) => {
       const owner = this.#node?.ownerOf(traderId);
-      return owner && owner.node !== this.options.node ? owner.node : undefined;
+      return owner !== this.options.node ? owner : undefined;
     },
     // Cut off, this node asks nobody: they would not answer.
     peers: () => (this.#node && this.#connected ? this.#node.view().nodes.map((n) => n.id).filter((id) => id !== this.options.node) : []),
     forward: (node, request, timeoutMs) => {
-      if (!this.#connected) return Promise.reject(new ApiError('ERR_UNAVAILABLE', `this node is cut off from the cluster; ask another node`));
+      if (!this.#connected) return Promise.reject(new ApiError('ERR_UNAVAILABLE', 'this node is cut off from the cluster; ask another node'));
       return forwardRequest(this.#nc, this.#names, this.options.node, node, request, timeoutMs);
     },
     status: (): ClusterStatus => {
@@ -129,7 +129,8 @@ export class ClusterMember {
     this.#subscriptions.push(
       this.#nc.subscribe(this.#names.events, {
         callback: (error, message) => {
-          if (error) return;
+          // Other nodes' events are for this node's stream clients only.
+          if (error || api.stream.clients === 0) return;
           const { node, events } = deserialize(message.data) as { node: string; events: HubEvent[] };
           if (node !== self) api.stream.publish(events.map((e) => ({ ...e, node })));
         },

@@ -113,11 +113,7 @@ export class ClusterNode {
     return this.#options.node;
   }
 
-  get draining(): boolean {
-    return this.#draining;
-  }
-
-  /** Opens the buckets, starts watching them and renews every `renewMs` until `stop()`. */
+  /** Opens the buckets, starts watching them and renews every `renewMs` until `leave()`. */
   async join(nc: NatsConnection): Promise<void> {
     const kvm = new Kvm(nc);
     // The buckets' own TTL only clears what a vanished cluster left: liveness is judged by observers.
@@ -150,12 +146,11 @@ export class ClusterNode {
     }, this.#options.renewMs);
   }
 
-  /** Who holds trader `traderId` under a live lease: this node, another, or nobody. */
-  ownerOf(traderId: string): { node: string; api: string | null } | undefined {
-    if (this.#held.has(traderId)) return { node: this.id, api: this.#options.api ?? null };
+  /** The node that holds trader `traderId` under a live lease (this one or another), or undefined when none does. */
+  ownerOf(traderId: string): string | undefined {
+    if (this.#held.has(traderId)) return this.id;
     const lease = this.#leases.alive(traderId, this.#clock());
-    if (!lease || lease.value.node === this.id) return undefined;
-    return { node: lease.value.node, api: this.#nodes.get(lease.value.node)?.value.api ?? null };
+    return lease && lease.value.node !== this.id ? lease.value.node : undefined;
   }
 
   /** Traders running here. */
@@ -185,7 +180,7 @@ export class ClusterNode {
     return { node: this.id, nodes: nodes.sort((a, b) => a.id.localeCompare(b.id)), leases, unowned: this.#traders().filter((t) => !owned.has(t)) };
   }
 
-  /** Gives every trader away, one per step, and takes none until the node restarts; resolves once none is held here. */
+  /** Gives every trader away (each stopped gracefully, then its lease deleted) and takes none until the node restarts; resolves with their ids once none is held here. */
   drain(): Promise<string[]> {
     const moved = [...this.#held.keys()];
     this.#draining = true;
@@ -202,7 +197,7 @@ export class ClusterNode {
     await this.#announce().catch(() => this.stats.renewFailures++);
     await Promise.all([...this.#held].map(([traderId, held]) => this.#renew(traderId, held)));
     this.#fence();
-    this.#host.grant([...this.#held].map(([traderId, h]) => ({ traderId, generation: h.generation, until: h.renewedAt + this.#options.fenceAfterMs })));
+    this.#grantNow();
     if (this.#stopped) return;
     const now = this.#clock();
     const nodes = [...this.#nodes.living(now)].filter(([, n]) => !n.value.draining).map(([id]) => id);

@@ -98,17 +98,29 @@ export class SignalBus {
     const messages = await consumer.consume({ max_messages: PREFETCH });
     const inbox: Inbox = { messages, unsettled: new Map(), settled: [], fenced: false, paused: false, room: undefined };
     this.#inboxes.set(traderId, inbox);
-    // A batch that cannot be handed over (the trader stopped meanwhile) stays unacknowledged, for its next owner.
-    void (async () => {
-      let batch: { signal: { id: string }; message: JsMsg }[] = [];
-      for await (const message of messages) {
-        batch.push({ signal: message.json<{ id: string }>(), message });
-        if (messages.getPending() > 0 && batch.length < BATCH) continue;
-        while (inbox.unsettled.size > 0 && inbox.unsettled.size + batch.length > WINDOW && !inbox.paused) await new Promise<void>((resolve) => (inbox.room = resolve));
-        if (inbox.paused) return;
-        for (const { signal, message: m } of batch) inbox.unsettled.set(signal.id, m);
+    // What arrives in one turn of the event loop is handed over together, in batches of `BATCH` at most,
+    // one batch at a time, as the window has room; a batch that cannot be handed over (the trader stopped meanwhile) stays
+    // unacknowledged, for the trader's next owner. (The iterator's pending count cannot say when a burst
+    // ends: it counts the client's own callbacks too.)
+    const waiting: { signal: { id: string }; message: JsMsg }[] = [];
+    let handing: Promise<void> | undefined;
+    const hand = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      while (waiting.length > 0 && !inbox.paused) {
+        while (inbox.unsettled.size >= WINDOW && !inbox.paused) await new Promise<void>((resolve) => (inbox.room = resolve));
+        if (inbox.paused) break;
+        const batch = waiting.splice(0, Math.min(BATCH, WINDOW - inbox.unsettled.size));
+        for (const { signal, message } of batch) inbox.unsettled.set(signal.id, message);
         await deliver(batch.map((b) => b.signal));
-        batch = [];
+      }
+      handing = undefined;
+    };
+    void (async () => {
+      for await (const message of messages) {
+        waiting.push({ signal: message.json<{ id: string }>(), message });
+        handing ??= hand().catch(() => {});
+        // JetStream holds the rest while a full batch waits to be handed over.
+        if (waiting.length >= BATCH) await handing;
       }
     })().catch(() => {});
   }

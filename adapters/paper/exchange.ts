@@ -128,7 +128,7 @@ export default defineActor<PaperMessage, State>({
     return {
       async init(ctx, snapshot) {
         args = ctx.args as PaperExchangeArgs;
-        run = snapshot?.run ?? Date.now().toString(36);
+        run = snapshot?.run ?? `${args.node !== undefined ? `${args.node}-` : ''}${Date.now().toString(36)}`;
         const options = { ...(await paperOptions(args)), idPrefix: `${run}-` };
         engine = new PaperEngine(options, snapshot?.engine);
         subscribers = snapshot?.subscribers ?? {};

@@ -38,6 +38,8 @@ export interface PaperExchangeArgs {
   lockstep?: boolean;
   /** The traders on this exchange (the platform tree fills it in), whom `lockstep` waits for. */
   traders?: Address[];
+  /** The cluster node it runs on: its order and trade ids start with it, so no two nodes' paper exchanges make the same. */
+  node?: string;
 }
 
 /** A swap position a paper account opens with: held at its entry, its margin locked from the account's balance. */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -48,7 +48,7 @@ export interface TestCluster {
   nodes: Map<string, NodeProcess>;
   /** Starts node `id`, reaching NATS at `nats` (default `NATS_URL`: a `tcpProxy` to cut it off); resolves once its API answers. */
   start(id: string, options?: { nats?: string }): Promise<NodeProcess>;
-  /** Kills every node, and deletes the cluster's stream and buckets. */
+  /** Kills every node, deletes the cluster's stream and buckets, and its data directory. */
   close(): Promise<void>;
 }
 
@@ -113,6 +113,7 @@ export async function testCluster(options: { cli: string; config: Record<string,
     const names = clusterNames(name);
     for (const stream of [names.signals, `KV_${names.leases}`, `KV_${names.nodes}`]) await jsm.streams.delete(stream).catch(() => {});
     await nc.close();
+    rmSync(dir, { recursive: true, force: true });
   };
 
   return { name, dir, configPath, token, nodes, start, close };

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ClusterStatus } from '../../../adapters/api/routes/cluster.js';
 import { openDatabase, type Database } from '../../../adapters/database/connect.js';
 import { callApi } from '../../helpers/api.js';
 import { botv3, CLI, root } from '../../helpers/cli.js';
@@ -52,6 +53,20 @@ async function spread(ids: string[]): Promise<Record<string, string[]>> {
   });
   await waitFor(async () => Object.values(await runningOn(cluster, live(...ids))).every((on) => on.length === 1), 'every trader running on one node', SETTLE_MS);
   return views;
+}
+
+/** Waits until `ids` (as the first of them sees it, when `also` holds of its view) hold every trader between them, each running on one of them. */
+async function movedTo(ids: string[], also: (status: ClusterStatus) => boolean): Promise<void> {
+  await waitFor(
+    async () => {
+      const status = await clusterOf(cluster, node(ids[0]!));
+      const held = holders(status);
+      return also(status) && Object.keys(held).every((n) => ids.includes(n)) && ids.flatMap((n) => held[n] ?? []).length === TRADERS.length;
+    },
+    `${ids.join(' and ')} holding every trader`,
+    SETTLE_MS,
+  );
+  await waitFor(async () => Object.values(await runningOn(cluster, live(...ids))).every((on) => on.length === 1), `every trader running on ${ids.join(' or ')}`, SETTLE_MS);
 }
 
 describe.skipIf(unavailable !== undefined)(`a cluster of three nodes${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
@@ -200,16 +215,7 @@ describe.skipIf(unavailable !== undefined)(`a cluster of three nodes${unavailabl
     victim.kill();
     await victim.exited;
     const killedAt = sender.batches;
-    await waitFor(
-      async () => {
-        const status = await clusterOf(cluster, node('a'));
-        const held = holders(status);
-        return JSON.stringify(status.nodes.map((n) => n.id)) === '["a","c"]' && [...(held.a ?? []), ...(held.c ?? [])].length === TRADERS.length;
-      },
-      'a and c holding every trader',
-      SETTLE_MS,
-    );
-    await waitFor(async () => Object.values(await runningOn(cluster, live('a', 'c'))).every((on) => on.length === 1), 'every trader running on a or c', SETTLE_MS);
+    await movedTo(['a', 'c'], (status) => JSON.stringify(status.nodes.map((n) => n.id)) === '["a","c"]');
     await waitFor(() => sender.batches >= killedAt + 5, 'signals after the failover', SETTLE_MS);
     await sender.stop();
 
@@ -233,16 +239,7 @@ describe.skipIf(unavailable !== undefined)(`a cluster of three nodes${unavailabl
     expect(/^b drained: (.*) moved to the other nodes$/m.exec(stdout)?.[1]?.split(', ').sort()).toEqual(drained);
     expect(Object.values(await runningOn(cluster, live('b'))).flat()).toEqual([]);
     const drainedAt = sender.batches;
-    await waitFor(
-      async () => {
-        const status = await clusterOf(cluster, node('a'));
-        const now = holders(status);
-        return status.nodes.find((n) => n.id === 'b')?.draining === true && now.b === undefined && [...(now.a ?? []), ...(now.c ?? [])].length === TRADERS.length;
-      },
-      'a and c holding every trader, b draining',
-      SETTLE_MS,
-    );
-    await waitFor(async () => Object.values(await runningOn(cluster, live('a', 'c'))).every((on) => on.length === 1), 'every trader running on a or c', SETTLE_MS);
+    await movedTo(['a', 'c'], (status) => status.nodes.find((n) => n.id === 'b')?.draining === true);
     await waitFor(() => sender.batches >= drainedAt + 3, 'signals after the drain', SETTLE_MS);
     await sender.stop();
 

@@ -70,7 +70,7 @@ describe.skipIf(!nats)('SignalBus against JetStream (needs nats-server with JetS
     await bus.publish(new Map([['t4', ids]]));
     const got: { id: string }[] = [];
     await bus.consume('t4', async (signals) => void got.push(...(signals as { id: string }[])));
-    // Exactly a window, in batches of 250: the fifth batch waits for room (were it sent, 1,000 would be skipped over).
+    // Exactly a window: the rest waits for room (were more handed over, the wait for 1,000 could pass it by).
     await waitFor(() => got.length === 1_000, 'a window of 1,000 handed over');
     expect(bus.unsettled()).toEqual({ t4: 1_000 });
     expect(await waiting('t4')).toBe(1_500);
