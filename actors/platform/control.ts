@@ -134,6 +134,8 @@ export class PlatformControl {
   readonly #starting = new Map<string, bigint>();
   /** How fast each trader works its mailbox off, for the wait `admit()` asks of callers. */
   readonly #drainRates = new DrainRates();
+  /** The lookup of used signal ids being gathered this turn (see `#lookUp`). */
+  #lookup: { keys: SignalKey[]; reply: Promise<SignalOutcomesReply> } | undefined;
 
   constructor(system: ActorSystem, config: PlatformConfig, options: ControlOptions) {
     this.#system = system;
@@ -341,7 +343,6 @@ export class PlatformControl {
     if (this.#config.exchanges[built.exchange]!.type === 'paper') {
       await this.#send(exchangeAddress(built.exchange), { type: 'reopenAccount', account: built.account, balances: built.balances, positions: built.positions });
     }
-    this.#stopped.delete(id);
     await this.#launch(trader, built.spec);
   }
 
@@ -546,18 +547,34 @@ export class PlatformControl {
    */
   async #storedOutcomes(keys: SignalKey[]): Promise<(traderId: string, id: string) => StoredSignalOutcome | undefined> {
     if (keys.length === 0 || !this.hasDatabase) return () => undefined;
-    let reply: SignalOutcomesReply;
-    try {
-      reply = await this.#system.request<SignalOutcomesReply>(ADDRESSES.persistence, { type: 'signalOutcomes', keys });
-    } catch (error) {
-      reply = { type: 'signalOutcomesFailed', reason: (error as Error).message };
-    }
+    const reply = await this.#lookUp(keys);
     if (reply.type === 'signalOutcomesFailed') {
       throw new ControlError('ERR_UNAVAILABLE', 'signal ids cannot be checked against the database now; nothing was routed', { cause: new Error(reply.reason) });
     }
     const found = new Map(reply.found.map((f) => [`${f.traderId}\u0000${f.id}`, f.outcome]));
     return (traderId, id) => found.get(`${traderId}\u0000${id}`);
   }
+
+  /**
+   * Asks persistence for the stored outcomes of `keys`, together with those of every other request made
+   * in the same turn of the event loop: persistence answers one lookup at a time, each a query, so a
+   * thousand single-signal requests a second would otherwise queue a thousand queries behind each other.
+   */
+  #lookUp(keys: SignalKey[]): Promise<SignalOutcomesReply> {
+    if (!this.#lookup) {
+      const gathered: SignalKey[] = [];
+      const reply = new Promise((resolve) => setImmediate(resolve)).then(() => {
+        this.#lookup = undefined;
+        return this.#system
+          .request<SignalOutcomesReply>(ADDRESSES.persistence, { type: 'signalOutcomes', keys: gathered })
+          .catch((error: Error): SignalOutcomesReply => ({ type: 'signalOutcomesFailed', reason: error.message }));
+      });
+      this.#lookup = { keys: gathered, reply };
+    }
+    this.#lookup.keys.push(...keys);
+    return this.#lookup.reply;
+  }
+
 
   /**
    * Whether trader `traderId`'s mailbox takes `count` more signals now: yes while what it holds, these

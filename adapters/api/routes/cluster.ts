@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiCluster } from '../cluster.js';
 import { ApiError } from '../errors.js';
-import { answer, apiRouter, mount, routesOf, type ApiRouter } from '../openapi.js';
+import { answer, apiRouter, errors, mount, routesOf, type ApiRouter } from '../openapi.js';
 import { json } from '../respond.js';
 import { epochMs } from '../schemas.js';
 
@@ -40,7 +40,7 @@ const status = route('read', {
   path: '/cluster',
   summary: 'The cluster: its nodes, their traders and lease ages',
   description: 'As the answering node sees the shared key-value buckets. A platform started without `--cluster` answers 404.',
-  responses: { 200: answer('The cluster', clusterStatus) },
+  responses: { 200: answer('The cluster', clusterStatus), ...errors(404) },
 });
 
 export function clusterRoutes(cluster: ApiCluster | undefined): ApiRouter {

@@ -1,15 +1,21 @@
 import { describe, expect, test } from 'vitest';
 import { fenceOrders, LeaseFence } from '../../../actors/trading/fence.js';
 
-const order = (clientOrderId: string, replyTo = 'trader.t1') => ({ clientOrderId, account: 't1', replyTo, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: 1n, ts: 0 });
+const order = (clientOrderId: string, replyTo = 'trader.t1', ts = 0) => ({ clientOrderId, account: 't1', replyTo, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: 1n, ts });
 
 describe('LeaseFence', () => {
   const fence = new LeaseFence();
   fence.update({ type: 'leases', grants: [{ owner: 'trader.t1', generation: 7, until: 1_000 }] });
 
-  test('orders go out under the generation held, until the lease runs out', () => {
+  test('orders go out under the generation held, made until the lease runs out', () => {
     expect(fence.refuses('trader.t1', 7, 1_000)).toBeUndefined();
     expect(fence.refuses('trader.t1', 7, 1_001)).toMatch(/not renewed in time/);
+  });
+
+  test('an order is judged by when its trader made it, not by how long it waited in the exchange’s mailbox', () => {
+    const { allowed, refused } = fenceOrders(fence, [order('made-in-time', 'trader.t1', 900), order('made-late', 'trader.t1', 1_100)], 7, 5_000);
+    expect(allowed).toEqual([order('made-in-time', 'trader.t1', 900)]);
+    expect(refused.map((r) => [r.report.clientOrderId, r.report.reason, r.report.ts])).toEqual([['made-late', 'fenced: the lease on trader.t1 was not renewed in time', 5_000]]);
   });
 
   test('a stale generation, or a trader whose lease this node does not hold, is refused', () => {

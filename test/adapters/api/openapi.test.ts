@@ -128,6 +128,8 @@ describe('responses match the document', () => {
     await checked(200, 'GET', '/api/v1/alerts', { token: api.token.read });
     await checked(401, 'GET', '/api/v1/alerts', { token: null });
     await checked(200, 'GET', '/api/v1/system/status', { token: api.token.read });
+    // One process is no cluster node.
+    await checked(404, 'GET', '/api/v1/cluster', { token: api.token.read });
     await checked(401, 'GET', '/api/v1/system/status', { token: 'bv3_000000000000_notatoken' });
     await checked(200, 'GET', '/api/v1/system/dead-letters?limit=5', { token: api.token.read });
     await checked(400, 'GET', '/api/v1/system/dead-letters?address=', { token: api.token.read });
@@ -245,7 +247,8 @@ describe('responses match the document', () => {
         .filter((kind) => Object.keys(route.responses).some((s) => s.startsWith(kind)) && !statuses.some((s) => String(s).startsWith(kind)))
         .map((kind) => `${operation} ${kind}xx`);
     });
-    expect(missing).toEqual([]);
+    // Only a cluster node answers it: test/adapters/cluster/helpers.ts checks every answer there against the same schema.
+    expect(missing).toEqual(['GET /api/v1/cluster 2xx']);
   });
 });
 

@@ -2,15 +2,16 @@ import { sql, type DatabasePool } from 'slonik';
 import { onTestFinished } from 'vitest';
 import { z } from 'zod';
 import { FORWARDED_HEADER } from '../../../adapters/api/cluster.js';
-import type { ClusterStatus } from '../../../adapters/api/routes/cluster.js';
+import { clusterStatus, type ClusterStatus } from '../../../adapters/api/routes/cluster.js';
 import { callApi } from '../../helpers/api.js';
 import type { NodeProcess, TestCluster } from '../../helpers/cluster-nodes.js';
 
-/** `GET /api/v1/cluster` of `node`: the cluster as that node sees it. */
+/** `GET /api/v1/cluster` of `node`: the cluster as that node sees it, checked against its documented schema. */
 export async function clusterOf(cluster: TestCluster, node: NodeProcess): Promise<ClusterStatus> {
   const answer = await callApi(node.url, 'GET', '/api/v1/cluster', { token: cluster.token });
   if (answer.status !== 200) throw new Error(`GET /cluster of ${node.id} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-  return answer.body as ClusterStatus;
+  // The schema the OpenAPI document gives it: only a cluster node answers this route.
+  return clusterStatus.parse(answer.body);
 }
 
 /** Node id → the traders it holds leases on, as `status` shows them; only nodes holding some, in id order. */
