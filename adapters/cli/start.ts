@@ -15,7 +15,6 @@ import { chooseReviewer } from '../../ai/setup.js';
 import { launchPlatform, Shutdown } from '../api/launch.js';
 import { TokenStore } from '../api/tokens.js';
 import { dataDir, embeddedDataDir } from './data-dir.js';
-
 import { TradingError } from '../../actors/trading/errors.js';
 
 export interface StartOptions {
@@ -98,7 +97,12 @@ export async function start(options: StartOptions): Promise<boolean> {
   const { system, control, api } = platform;
   if (member) {
     member.options.api = api.url;
-    await member.join({ system, control, api, config });
+    await member.join({ system, control, api, config }).catch(async (error: unknown) => {
+      await member.leave().catch(() => {});
+      await platform.stop();
+      await database.stop();
+      throw error;
+    });
   }
   const firstToken = tokens.size === 0 ? tokens.create('first start', ['admin']) : undefined;
   const ccxtNames = Object.entries(config.exchanges).flatMap(([name, e]) => (e.type === 'ccxt' ? [name] : []));
