@@ -155,10 +155,11 @@ async function bareHono(): Promise<{ url: string; close(): Promise<void> }> {
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-export async function until(what: string, done: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 15_000;
+/** Polls `done` until it holds; a bench that waits longer than `timeoutMs` for it fails, naming `what`. */
+export async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`api bench: no ${what} after 15 s`);
+    if (Date.now() > deadline) throw new Error(`bench: no ${what} after ${timeoutMs / 1000} s`);
     await sleep(20);
   }
 }

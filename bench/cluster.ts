@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { openDatabase } from '../adapters/database/connect.js';
 import type { ClusterStatus } from '../adapters/api/routes/cluster.js';
 import { NATS_URL, natsReachable, testCluster, type NodeProcess, type TestCluster } from '../test/helpers/cluster-nodes.js';
+import { until } from './api.js';
 import { benchDatabase } from './persistence.js';
 import { latencyHistogram, type Figure } from './report.js';
 import type { SuiteOptions } from './runtime.js';
@@ -332,14 +333,6 @@ class SignalWatch {
 
   close(): void {
     this.#socket.close();
-  }
-}
-
-async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`cluster bench: no ${what} after ${timeoutMs / 1000} s`);
-    await sleep(10);
   }
 }
 

@@ -93,6 +93,8 @@ export class ClusterMember {
   async join(parts: { system: ActorSystem; control: PlatformControl; api: ApiServer; config: PlatformConfig }): Promise<void> {
     const { system, control, api, config } = parts;
     const self = this.options.node;
+    // A cluster's traders are the shared config's, never added or removed while it runs: looked up at every renewal.
+    const exchangeOf = new Map(config.traders.map((t) => [t.id, traderExchange(t)]));
     const host: ClusterHost = {
       start: async (traderId, generation) => {
         await control.adopt(traderId, generation);
@@ -117,14 +119,11 @@ export class ClusterMember {
       },
       grant: (leases) => {
         const byExchange = new Map<string, LeasesMessage['grants']>(Object.keys(config.exchanges).map((name) => [name, []]));
-        for (const { traderId, generation, until } of leases) {
-          const trader = config.traders.find((t) => t.id === traderId);
-          if (trader) byExchange.get(traderExchange(trader))?.push({ owner: traderAddress(traderId), generation, until });
-        }
+        for (const { traderId, generation, until } of leases) byExchange.get(exchangeOf.get(traderId)!)?.push({ owner: traderAddress(traderId), generation, until });
         for (const [name, grants] of byExchange) system.send(exchangeAddress(name), { type: 'leases', grants } satisfies LeasesMessage);
       },
     };
-    this.#node = new ClusterNode({ cluster: this.options, host, traders: () => config.traders.map((t) => t.id), log: this.#log });
+    this.#node = new ClusterNode({ cluster: this.options, host, traders: [...exchangeOf.keys()], log: this.#log });
     this.#subscriptions.push(serveForwarded(this.#nc, this.#names, self, api.fetch));
     this.#subscriptions.push(
       this.#nc.subscribe(this.#names.events, {

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
+import type { ClusterStatus } from '../api/routes/cluster.js';
 import { Observed } from './observed.js';
 import { clusterNames, type ClusterOptions } from './options.js';
 import { placement } from './placement.js';
@@ -44,23 +45,11 @@ interface Held {
   state: 'starting' | 'running' | 'stopping';
 }
 
-export interface ClusterView {
-  node: string;
-  nodes: { id: string; api: string | null; draining: boolean; startedAt: number; seenMsAgo: number; traders: string[] }[];
-  leases: { traderId: string; node: string; generation: number; heldMs: number; renewedMsAgo: number }[];
-  /** Traders nobody holds a live lease on. */
-  unowned: string[];
-}
+/** What `GET /cluster` shows of the cluster, as this node sees it (its schema is the API's). */
+export type ClusterView = Omit<ClusterStatus, 'stats' | 'unsettled'>;
 
-export interface ClusterStats {
-  acquired: number;
-  /** Leases taken over from another node that stopped renewing them. */
-  failovers: number;
-  /** Traders this node stopped because it could not renew their leases. */
-  fenced: number;
-  released: number;
-  renewFailures: number;
-}
+/** This node's lease counts since it started: failovers are leases taken from a node that stopped renewing them, fenced the traders it stopped for want of a renewal. */
+export type ClusterStats = ClusterStatus['stats'];
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -76,7 +65,8 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
 export class ClusterNode {
   readonly #options: ClusterOptions;
   readonly #host: ClusterHost;
-  readonly #traders: () => readonly string[];
+  /** Every trader of the cluster: the shared config's, fixed while it runs. */
+  readonly #traders: readonly string[];
   readonly #clock: () => number;
   readonly #log: Logger;
   readonly #leases: Observed<LeaseValue>;
@@ -98,7 +88,7 @@ export class ClusterNode {
   readonly #watches: { stop(): void }[] = [];
   #drained: (() => void)[] = [];
 
-  constructor(options: { cluster: ClusterOptions; host: ClusterHost; traders: () => readonly string[]; log: Logger; clock?: () => number }) {
+  constructor(options: { cluster: ClusterOptions; host: ClusterHost; traders: readonly string[]; log: Logger; clock?: () => number }) {
     this.#options = options.cluster;
     this.#host = options.host;
     this.#traders = options.traders;
@@ -177,7 +167,7 @@ export class ClusterNode {
       traders: leases.filter((l) => l.node === id).map((l) => l.traderId),
     }));
     const owned = new Set(leases.map((l) => l.traderId));
-    return { node: this.id, nodes: nodes.sort((a, b) => a.id.localeCompare(b.id)), leases, unowned: this.#traders().filter((t) => !owned.has(t)) };
+    return { node: this.id, nodes: nodes.sort((a, b) => a.id.localeCompare(b.id)), leases, unowned: this.#traders.filter((t) => !owned.has(t)) };
   }
 
   /** Gives every trader away (each stopped gracefully, then its lease deleted) and takes none until the node restarts; resolves with their ids once none is held here. */
@@ -204,7 +194,7 @@ export class ClusterNode {
     const owners = new Map<string, string>();
     for (const [traderId, seen] of this.#leases.living(now)) owners.set(traderId, seen.value.node);
     for (const traderId of this.#held.keys()) owners.set(traderId, this.id);
-    const { take, give } = placement({ self: this.id, nodes: this.#draining ? nodes.filter((n) => n !== this.id) : nodes, traders: this.#traders(), owners });
+    const { take, give } = placement({ self: this.id, nodes: this.#draining ? nodes.filter((n) => n !== this.id) : nodes, traders: this.#traders, owners });
     for (const traderId of take) if (!this.#busy.has(traderId)) void this.#take(traderId);
     // A draining node gives everything away at once; otherwise one trader per step, so a rebalance stops little at a time.
     const giving = this.#draining ? [...this.#held.keys()] : give !== undefined ? [give] : [];

@@ -56,7 +56,7 @@ describe.skipIf(!nats)('ClusterNode against NATS (needs nats-server with JetStre
     return async (id: string, via?: TcpProxy) => {
       const nc: NatsConnection = await connect({ servers: via?.url ?? NATS_URL, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
       const options: ClusterOptions = { name, node: id, servers: [NATS_URL], leaseTtlMs: 1_500, renewMs: 100, fenceAfterMs: 700 };
-      const node = new ClusterNode({ cluster: options, host: host(id), traders: () => TRADERS, log: pino({ level: 'silent' }) });
+      const node = new ClusterNode({ cluster: options, host: host(id), traders: TRADERS, log: pino({ level: 'silent' }) });
       await node.join(nc);
       closers.push(async () => {
         await node.leave();
