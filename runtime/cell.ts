@@ -151,6 +151,11 @@ export class ActorCell implements SupervisedChild, HostListener {
     this.#host.post({ t: 'unlink', id });
   }
 
+  /** Sets its gate (see `Gate`): it outlives the thread, like the mailbox. */
+  gate(until: number | undefined): void {
+    this.#host.gate(until);
+  }
+
   /** Hands a link's segment over through the host (the channel it went on was replaced). */
   resend(segment: LinkSegment): void {
     this.#host.post({ t: 'segment', segment });

@@ -1,4 +1,5 @@
 import type { ActorDefinition } from './actor.js';
+import type { Gate } from './gate.js';
 import type { LinkEnds } from './link-ends.js';
 import type { Address } from './message.js';
 import type { HostToRunner, RunnerToHost } from './protocol.js';
@@ -15,6 +16,7 @@ export function createEndpoint(options: {
   args: unknown;
   emit: (event: RunnerToHost) => void;
   markInHand: (seq: number, link: number) => void;
+  gate?: Gate;
   links?: LinkEnds;
 }): (message: HostToRunner) => void {
   let runner: ActorRunner | undefined;
@@ -30,6 +32,9 @@ export function createEndpoint(options: {
         return;
       case 'reply':
         runner?.resolveRequest(message.cid, message.ok ? { ok: true, value: message.value } : { ok: false, error: message.error });
+        return;
+      case 'gate':
+        runner?.nudge();
         return;
       case 'stop':
         runner?.stop();

@@ -19,6 +19,8 @@ export interface ActorHost {
   openLink(link: LinkOpen): void;
   /** Whether a thread is bound to the actor now (a link end can be opened there). */
   readonly hasThread: boolean;
+  /** Sets the actor's gate (see `Gate`), for this thread and any that replaces it. */
+  gate(until: number | undefined): void;
   /** Hands a message to the runner; throws `DataCloneError` if it cannot be copied. */
   post(message: HostToRunner): void;
   /** Ends the thread on purpose; no `onThreadExit`. */

@@ -1,9 +1,10 @@
 import type { ActorDefinition } from './actor.js';
 import { createEndpoint } from './endpoint.js';
+import { Gate } from './gate.js';
 import type { ErrorInfo } from './errors.js';
 import type { ActorHost, HostListener } from './host.js';
 import type { Address } from './message.js';
-import type { HostToRunner } from './protocol.js';
+import { CONTROL_BYTES, type HostToRunner } from './protocol.js';
 import type { Snapshot } from './snapshot.js';
 
 /**
@@ -13,10 +14,12 @@ import type { Snapshot } from './snapshot.js';
 export class LocalHost implements ActorHost {
   readonly threadId = undefined;
   readonly #handle: (message: HostToRunner) => void;
+  readonly #gate = new Gate(new ArrayBuffer(CONTROL_BYTES));
 
   constructor(options: { address: Address; definition: ActorDefinition; args: unknown }, listener: HostListener) {
     this.#handle = createEndpoint({
       ...options,
+      gate: this.#gate,
       // Events go back on a microtask so the cell never re-enters itself from inside its own dispatch.
       // Snapshots are bytes already, which the live actor cannot change.
       emit: (event) => queueMicrotask(() => listener.onEvent(event)),
@@ -37,6 +40,10 @@ export class LocalHost implements ActorHost {
 
   post(message: HostToRunner): void {
     this.#handle(message);
+  }
+
+  gate(until: number | undefined): void {
+    if (this.#gate.set(until)) this.post({ t: 'gate' });
   }
 
   async terminate(): Promise<void> {}

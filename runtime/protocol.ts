@@ -32,6 +32,8 @@ export type HostToRunner =
   | { t: 'segment'; segment: LinkSegment }
   | { t: 'reply'; cid: number; ok: true; value: Message }
   | { t: 'reply'; cid: number; ok: false; error: ErrorInfo }
+  /** The actor's gate was opened again (see `Gate`): it goes on with what it was holding back. */
+  | { t: 'gate' }
   | { t: 'stop' };
 
 /** Effects an actor emitted: sends, requests and replies. They leave the actor only on commit. */
@@ -79,12 +81,16 @@ export interface WorkerBind {
 /**
  * Layout of the control buffer: the heartbeat counter (Int32, Atomics), the sequence number of the
  * message in hand (Float64: sequence numbers outgrow 2^31 within minutes at full speed) and the link it
- * came by (0: the mailbox). The in-hand slots are read after the worker exited, when nothing writes them any more.
+ * came by (0: the mailbox). The in-hand slots are read after the worker exited, when nothing writes them
+ * any more. Then the actor's gate (see `Gate`), which the supervisor writes and the worker reads while
+ * both run, so through Atomics: whether it has one (Int32 index 1) and its deadline (BigInt64 index 3).
  */
-export const CONTROL_BYTES = 24;
+export const CONTROL_BYTES = 32;
 export const BEAT_INDEX = 0;
+export const GATED_INDEX = 1;
 export const IN_HAND_INDEX = 1;
 export const IN_HAND_LINK_INDEX = 2;
+export const GATE_UNTIL_INDEX = 3;
 
 /**
  * Links: a one-way channel from one worker actor to another, so that their sends skip the main thread.

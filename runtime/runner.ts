@@ -1,5 +1,6 @@
 import type { Actor, ActorContext, ActorDefinition, Delivery, RequestOptions, TimerOptions } from './actor.js';
 import { RuntimeError, toErrorInfo } from './errors.js';
+import type { Gate } from './gate.js';
 import { PendingRequests, type Reply } from './pending-requests.js';
 import { Deque } from './deque.js';
 import { deserialize } from 'node:v8';
@@ -11,6 +12,7 @@ import { decodeSnapshot, encodeSnapshot, printOf, samePrint, type Snapshot, type
 type Item = Batch | { t: 'timer'; key: string; message: Message } | { t: 'segment'; segment: LinkSegment };
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+const ALWAYS_OPEN = { open: () => true };
 /** Most messages processed under one commit: a bound on the work a crash makes the actor repeat. */
 const COMMIT_EVERY = 1_000;
 /**
@@ -29,6 +31,9 @@ export class ActorRunner {
   readonly #ctx: ActorContext;
   readonly #emit: (event: RunnerToHost) => void;
   readonly #markInHand: (seq: number, link: number) => void;
+  readonly #gate: Pick<Gate, 'open'>;
+  /** Where the batch at the front of the queue goes on: its messages before that were processed before the gate closed. */
+  #resumeAt = 0;
   readonly #definition: ActorDefinition;
   readonly #address: Address;
   /** This thread's link ends; absent in the main thread. */
@@ -100,6 +105,8 @@ export class ActorRunner {
     args: unknown;
     emit: (event: RunnerToHost) => void;
     markInHand: (seq: number, link: number) => void;
+    /** Absent: always open. */
+    gate?: Pick<Gate, 'open'>;
     links?: LinkEnds;
     skip?: readonly LinkSkip[];
   }) {
@@ -108,6 +115,7 @@ export class ActorRunner {
     this.#address = options.address;
     this.#emit = options.emit;
     this.#markInHand = options.markInHand;
+    this.#gate = options.gate ?? ALWAYS_OPEN;
     this.#links = options.links;
     this.#skip = new Set((options.skip ?? []).map(({ link, lseq }) => `${link}:${lseq}`));
     this.#ctx = this.#makeContext(options.address, options.args);
@@ -150,7 +158,12 @@ export class ActorRunner {
     this.#requests.settle(cid, reply);
   }
 
-  /** Host-requested stop: finishes what was delivered, commits, then reports `stopped`. */
+  /** The gate opened again: what waited behind it is processed. */
+  nudge(): void {
+    if (!this.#dead) this.#pump();
+  }
+
+  /** Host-requested stop: finishes what was delivered (unless its gate is closed), commits, then reports `stopped`. */
   stop(): void {
     if (this.#dead) return;
     this.#stopRequested ??= 'host';
@@ -192,8 +205,10 @@ export class ActorRunner {
       this.#running = false;
     }
     while (this.#onlyTicksLeftAtStop()) this.#queue.shift();
-    if (this.#stopRequested && !this.#dead && (this.#stopRequested === 'normal' || this.#queue.length === 0)) {
-      await this.#finish(this.#stopRequested === 'normal');
+    // Behind a closed gate, a stop does not wait for what is queued, nor run the actor's stop hook: the actor does nothing more.
+    const gated = !this.#gate.open();
+    if (this.#stopRequested && !this.#dead && (this.#stopRequested === 'normal' || this.#queue.length === 0 || gated)) {
+      await this.#finish(this.#stopRequested === 'normal', !gated);
     }
   }
 
@@ -216,9 +231,13 @@ export class ActorRunner {
     return 1;
   }
 
-  async #batch({ seq: first, seqs, msgs, attempts, requests }: Batch): Promise<number> {
+  async #batch(batch: Batch): Promise<number> {
+    const { seq: first, seqs, msgs, attempts, requests } = batch;
+    const start = this.#resumeAt;
+    this.#resumeAt = 0;
     let r = 0;
-    let i = 0;
+    if (requests) while (r < requests.length && requests[r]![0] < start) r++;
+    let i = start;
     for (; i < msgs.length && this.#canProcess(); i++) {
       const seq = seqs ? seqs[i]! : first + i;
       this.#markInHand(seq, 0);
@@ -237,7 +256,12 @@ export class ActorRunner {
     }
     this.#seq = 0;
     this.#markInHand(0, 0);
-    return i;
+    if (i < msgs.length && !this.#stoppedForGood()) {
+      // The gate closed: the rest of the batch waits at the front of the queue.
+      this.#resumeAt = i;
+      this.#queue.unshift(batch);
+    }
+    return i - start;
   }
 
   /**
@@ -259,7 +283,8 @@ export class ActorRunner {
     let count = 0;
     if (segment.first + segment.n - 1 > processed) {
       const messages = deserialize(segment.bytes) as unknown[];
-      for (let i = processed + 1 - segment.first; i < segment.n && this.#canProcess(); i++) {
+      let i = processed + 1 - segment.first;
+      for (; i < segment.n && this.#canProcess(); i++) {
         const lseq = segment.first + i;
         if (!this.#skip.delete(`${id}:${lseq}`)) await this.#receiveLinked(id, lseq, messages[i]);
         processed = lseq;
@@ -270,6 +295,11 @@ export class ActorRunner {
       this.#seq = 0;
       this.#link = 0;
       this.#markInHand(0, 0);
+      if (i < segment.n && !this.#stoppedForGood()) {
+        // The gate closed: the segment waits at the front of the queue, and passes over what was processed.
+        this.#queue.unshift({ t: 'segment', segment });
+        return count;
+      }
     }
     const ahead = this.#ahead.get(id);
     const next = ahead?.findIndex((waiting) => waiting.first <= processed + 1) ?? -1;
@@ -293,9 +323,13 @@ export class ActorRunner {
     if (isThenable(result)) await this.#awaitReceive(result);
   }
 
-  /** False once the actor died or stopped itself: the rest of its queue stays unacknowledged. */
+  /** False once the actor died or stopped itself (the rest of its queue stays unacknowledged), or while its gate is closed (the rest waits). */
   #canProcess(): boolean {
-    return !this.#dead && this.#stopRequested !== 'normal';
+    return !this.#stoppedForGood() && this.#gate.open();
+  }
+
+  #stoppedForGood(): boolean {
+    return this.#dead || this.#stopRequested === 'normal';
   }
 
   /**
@@ -389,8 +423,8 @@ export class ActorRunner {
     return snapshot;
   }
 
-  async #finish(normal: boolean): Promise<void> {
-    const stop = this.#actor.stop;
+  async #finish(normal: boolean, hook = true): Promise<void> {
+    const stop = hook ? this.#actor.stop : undefined;
     if (stop && !(await this.#lifecycle(() => stop.call(this.#actor, this.#ctx)))) return;
     const snapshot = this.#changedSnapshot();
     this.#die();

@@ -194,6 +194,18 @@ export class ActorSystem implements CellEnvironment {
     this.#cell(address).kill();
   }
 
+  /**
+   * Lets `address` process messages only until `until` (`Date.now()` milliseconds), or always with
+   * `undefined`. Past it, the actor takes nothing more in hand: what it was handed stays unacknowledged
+   * (in order, for its next incarnation or for when the gate is opened again), its timers wait, and a stop
+   * ends it at once, without its stop hook. The deadline lives in memory the actor's thread shares with
+   * this one, so it holds even while this thread is stalled. A cluster node gates each trader by its
+   * lease: a trader that may have passed to another node acts on nothing more here.
+   */
+  gate(address: Address, until: number | undefined): void {
+    this.#cell(address).gate(until);
+  }
+
   /** The state the actor would restart from: its last committed snapshot (a copy). */
   snapshot(address: Address): unknown {
     return this.#cell(address).lastSnapshot();

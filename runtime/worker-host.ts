@@ -1,5 +1,6 @@
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { toErrorInfo, type ErrorInfo } from './errors.js';
+import { Gate } from './gate.js';
 import type { ActorHost, HostListener } from './host.js';
 import type { Address } from './message.js';
 import { BEAT_INDEX, CONTROL_BYTES, IN_HAND_INDEX, IN_HAND_LINK_INDEX, type HostToRunner, type LinkOpen, type LinkSkip, type RunnerToHost, type WorkerBind } from './protocol.js';
@@ -24,6 +25,9 @@ export class WorkerHost implements ActorHost {
   #worker: Worker | undefined;
   /** The live worker's heartbeat counter, a view on its control buffer. */
   #beats: Int32Array | undefined;
+  /** The live worker's gate, and its deadline, which a new worker gets too. */
+  #gate: Gate | undefined;
+  #gateUntil: number | undefined;
   #lastError: ErrorInfo | undefined;
   #exited: Promise<void> | undefined;
   #expectedExit = false;
@@ -55,6 +59,11 @@ export class WorkerHost implements ActorHost {
     this.#worker?.postMessage(message);
   }
 
+  gate(until: number | undefined): void {
+    this.#gateUntil = until;
+    if (this.#gate?.set(until)) this.post({ t: 'gate' });
+  }
+
   heartbeat(): number | undefined {
     return this.#beats ? Atomics.load(this.#beats, BEAT_INDEX) : undefined;
   }
@@ -75,6 +84,8 @@ export class WorkerHost implements ActorHost {
 
   #spawn(): void {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
+    this.#gate = new Gate(control);
+    this.#gate.set(this.#gateUntil);
     const worker = this.#options.spares ? this.#options.spares.take(this.#shape) : spawnWorker(this.#shape);
     worker.postMessage({
       t: 'bind',
@@ -102,6 +113,7 @@ export class WorkerHost implements ActorHost {
         exited = true;
         this.#worker = undefined;
         this.#beats = undefined;
+        this.#gate = undefined;
         resolve();
         if (this.#expectedExit) return;
         const inHand = new Float64Array(control);

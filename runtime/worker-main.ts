@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isActorDefinition } from './actor.js';
 import { RuntimeError } from './errors.js';
 import { createEndpoint } from './endpoint.js';
+import { Gate } from './gate.js';
 import { LinkEnds, moves } from './link-ends.js';
 import { BEAT_INDEX, IN_HAND_INDEX, IN_HAND_LINK_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind } from './protocol.js';
 
@@ -41,6 +42,7 @@ export function runActorWorker(definition: unknown): void {
         inHand[IN_HAND_INDEX] = seq;
         inHand[IN_HAND_LINK_INDEX] = link;
       },
+      gate: new Gate(message.control),
       links: new LinkEnds(),
     });
   });

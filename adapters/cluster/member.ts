@@ -95,10 +95,14 @@ export class ClusterMember {
     const self = this.options.node;
     // A cluster's traders are the shared config's, never added or removed while it runs: looked up at every renewal.
     const exchangeOf = new Map(config.traders.map((t) => [t.id, traderExchange(t)]));
+    // Each held lease's deadline gates its trader (see `ActorSystem.gate`): a trader whose lease this node
+    // did not renew in time acts on nothing more, even before it is stopped, and its signals go to the next owner.
+    let deadlines = new Map<string, number>();
     const host: ClusterHost = {
       start: async (traderId, generation) => {
         await control.adopt(traderId, generation);
         const address = traderAddress(traderId);
+        system.gate(address, deadlines.get(traderId) ?? -Infinity);
         // A trader that cannot have its signals is not left running without its lease.
         await this.bus
           .consume(traderId, async (signals) => {
@@ -118,6 +122,8 @@ export class ClusterMember {
         this.bus.forget(traderId, inbox);
       },
       grant: (leases) => {
+        deadlines = new Map(leases.map(({ traderId, until }) => [traderId, until]));
+        for (const [traderId, until] of deadlines) if (system.actorStatus(traderAddress(traderId))) system.gate(traderAddress(traderId), until);
         const byExchange = new Map<string, LeasesMessage['grants']>(Object.keys(config.exchanges).map((name) => [name, []]));
         for (const { traderId, generation, until } of leases) byExchange.get(exchangeOf.get(traderId)!)?.push({ owner: traderAddress(traderId), generation, until });
         for (const [name, grants] of byExchange) system.send(exchangeAddress(name), { type: 'leases', grants } satisfies LeasesMessage);

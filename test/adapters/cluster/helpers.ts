@@ -54,9 +54,8 @@ export interface SignalSender {
 
 /**
  * Sends one signal to each of `traders()` per request to `node`, ids `<prefix>-<n>` unique per trader,
- * BUY and SELL in turn (a SELL sells what the trader holds), so that orders are placed and filled
- * while the cluster moves traders around. Requests follow each other with `pauseMs` between them,
- * until `stop()`, the end of the test, or a request that fails (a refusal).
+ * so that orders are placed and filled while the cluster moves traders around. Requests follow each
+ * other with `pauseMs` between them, until `stop()`, the end of the test, or a request that fails (a refusal).
  */
 export function sendSignals(cluster: TestCluster, node: NodeProcess, traders: () => readonly string[], prefix: string, pauseMs = 50): SignalSender {
   const sent: { traderId: string; id: string }[] = [];
@@ -65,9 +64,7 @@ export function sendSignals(cluster: TestCluster, node: NodeProcess, traders: ()
   let stopped = false;
   const loop = (async () => {
     for (let n = 0; !stopped; n++) {
-      const signals = traders().map((traderId) => ({ id: `${prefix}-${n}`, traderId, strategy: 'x', symbol: 'BTC/USDT', action: n % 2 === 0 ? 'BUY' : 'SELL' }));
-      const answer = await callApi(node.url, 'POST', '/api/v1/signals', { token: cluster.token, body: { signals } });
-      const outcomes = (answer.body as { data?: { traderId: string; id: string; accepted: boolean }[] }).data;
+      const { answer, outcomes } = await postSignals(cluster, node, traders().map((traderId) => signalOf(traderId, `${prefix}-${n}`, n)));
       if (answer.status !== 202 || !outcomes) refused.push({ status: answer.status, body: answer.body });
       for (const outcome of outcomes ?? []) (outcome.accepted ? sent.push({ traderId: outcome.traderId, id: outcome.id }) : refused.push(outcome));
       batches++;
@@ -93,6 +90,21 @@ export function sendSignals(cluster: TestCluster, node: NodeProcess, traders: ()
   };
 }
 
+/** POSTs `count` signals to trader `traderId` in one request (ids `<prefix>-<traderId>-<n>`); resolves with them once the node accepted them all. */
+export async function sendBurst(cluster: TestCluster, node: NodeProcess, traderId: string, prefix: string, count: number): Promise<{ traderId: string; id: string }[]> {
+  const { answer, outcomes } = await postSignals(cluster, node, Array.from({ length: count }, (_, n) => signalOf(traderId, `${prefix}-${traderId}-${n}`, n)));
+  if (answer.status !== 202 || !outcomes || outcomes.some((o) => !o.accepted)) throw new Error(`burst to ${traderId} refused: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+  return outcomes.map(({ traderId, id }) => ({ traderId, id }));
+}
+
+/** The `n`-th signal of a stream: BUY and SELL in turn (a SELL sells what the trader holds), so that orders are placed and filled. */
+const signalOf = (traderId: string, id: string, n: number) => ({ id, traderId, strategy: 'x', symbol: 'BTC/USDT', action: n % 2 === 0 ? 'BUY' : 'SELL' });
+
+async function postSignals(cluster: TestCluster, node: NodeProcess, signals: ReturnType<typeof signalOf>[]) {
+  const answer = await callApi(node.url, 'POST', '/api/v1/signals', { token: cluster.token, body: { signals } });
+  return { answer, outcomes: (answer.body as { data?: { traderId: string; id: string; accepted: boolean }[] }).data };
+}
+
 type Sent = readonly { traderId: string; id: string }[];
 
 /** The (trader id, signal id) pairs of `sent`, as a table to match rows against. */
@@ -108,7 +120,7 @@ export function storedSignals(pool: DatabasePool, sent: Sent) {
  * nothing was lost or done twice: signals of `sent` not stored, or stored as duplicates (seen before
  * though never stored: a signal lost); those a trader was given again after storing them (`redelivered`,
  * harmless for a node killed between storing and acknowledging, a gap for a drain); client order ids
- * stored twice; orders filled beyond their quantity or apart from their trades (placed twice); and
+ * stored twice; orders a fenced trader made, refused by its exchange (their signals lost); orders filled beyond their quantity or apart from their trades (placed twice); and
  * positions that differ from the sum of their trades.
  */
 export async function ledger(pool: DatabasePool, sent: Sent) {
@@ -123,6 +135,11 @@ export async function ledger(pool: DatabasePool, sent: Sent) {
     storedAsDuplicate: stored.filter((s) => s.outcome === 'duplicate'),
     redelivered: [...redelivered],
     orderIdsTwice: [...(await pool.anyFirst(sql.type(z.object({ client_order_id: z.string() }))`SELECT client_order_id FROM orders GROUP BY client_order_id HAVING count(*) > 1`))],
+    // A fenced order never went out: its signal was processed by a node that no longer held the trader, and is lost.
+    fencedOrders: [
+      ...(await pool.anyFirst(sql.type(z.object({ client_order_id: z.string() }))`
+        SELECT client_order_id FROM orders WHERE status = 'rejected' AND reason LIKE 'fenced:%' AND (trader_id, signal_id) IN ${pairs(sent)}`)),
+    ],
     signalsOrderedTwice: [...(await pool.anyFirst(sql.type(z.object({ signal_id: z.string() }))`SELECT signal_id FROM orders WHERE signal_id IS NOT NULL GROUP BY trader_id, signal_id HAVING count(*) > 1`))],
     overfilled: [
       ...(await pool.anyFirst(sql.type(z.object({ client_order_id: z.string() }))`
@@ -142,4 +159,4 @@ export async function ledger(pool: DatabasePool, sent: Sent) {
 }
 
 /** The lists of `ledger` when nothing was lost or done twice (redeliveries aside). */
-export const CLEAN_LEDGER = { missing: [], storedAsDuplicate: [], orderIdsTwice: [], signalsOrderedTwice: [], overfilled: [], positionsOffTrades: [] };
+export const CLEAN_LEDGER = { missing: [], storedAsDuplicate: [], orderIdsTwice: [], fencedOrders: [], signalsOrderedTwice: [], overfilled: [], positionsOffTrades: [] };
