@@ -13,7 +13,7 @@ import { toJson } from '../trading/fixed.js';
 import { BatchBuilder, rowCount, type RowBatch } from './rows.js';
 
 const messages = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.unknown()) }),
+  z.object({ type: z.literal('traderEvents'), traderId: z.string(), events: z.array(z.unknown()), generation: z.number().int().positive().optional() }),
   z.object({ type: z.literal('riskEvents'), events: z.array(z.object({ kind: z.string(), at: z.number() }).loose()) }),
   /** Request from a trader started without a snapshot: its state as stored. */
   z.object({ type: z.literal('recover'), traderId: z.string() }),
@@ -149,10 +149,11 @@ export default defineActor<PersistenceMessage>({
       await register(db, args.traders);
       const batches = await journal.read();
       for (const batch of batches) {
-        const refusedRows = await writeBatchIsolating(db.pool, batch);
+        const { refused: refusedRows, fenced } = await writeBatchIsolating(db.pool, batch);
         stats.rowsWritten += rowCount(batch) - refusedRows.length;
         stats.batchesReplayed++;
         await refuse(ctx, refusedRows);
+        dropped(ctx, fenced);
       }
       await journal.clear();
       const wasDown = lastError !== undefined;
@@ -185,15 +186,16 @@ export default defineActor<PersistenceMessage>({
      * where it checks again that the database is still down, so no batch is left behind in a journal
      * that was just replayed.
      */
-    const store = async (ctx: ActorContext, batch: RowBatch) => {
+    const store = async (ctx: ActorContext, batch: RowBatch): Promise<string[]> => {
       for (;;) {
         if (up) {
           try {
-            const refusedRows = await writeBatchIsolating(db.pool, batch);
+            const { refused: refusedRows, fenced } = await writeBatchIsolating(db.pool, batch);
             stats.rowsWritten += rowCount(batch) - refusedRows.length;
             stats.batchesWritten++;
             if (refusedRows.length > 0) await serial(() => refuse(ctx, refusedRows));
-            return;
+            dropped(ctx, fenced);
+            return fenced;
           } catch (error) {
             down(ctx, error);
           }
@@ -202,7 +204,7 @@ export default defineActor<PersistenceMessage>({
         if (kept === 'retry') continue;
         if (kept) {
           stats.batchesJournaled++;
-          return;
+          return [];
         }
         lastError = `journal full (${journal.maxBytes} bytes); waiting for the database`;
         await new Promise((resolve) => setTimeout(resolve, args.retryMs));
@@ -226,6 +228,13 @@ export default defineActor<PersistenceMessage>({
       pass(ctx, [{ message: { type: 'alert', source: 'persistence', level: 'error', message, at: Date.now() } satisfies PersistenceAlert }]);
     };
 
+    /** Rows of traders whose lease another node claimed were dropped (see `writeBatch`): said once per batch. */
+    const dropped = (ctx: ActorContext, fenced: readonly string[]) => {
+      if (fenced.length === 0) return;
+      const message = `rows of ${fenced.join(', ')} not written: another node holds ${fenced.length === 1 ? 'its lease' : 'their leases'} now`;
+      pass(ctx, [{ message: { type: 'alert', source: 'persistence', level: 'warn', message, at: Date.now() } satisfies PersistenceAlert }]);
+    };
+
     const flush = (ctx: ActorContext) => {
       if (writes >= args.writers || (builder.size === 0 && held.length === 0)) return;
       ctx.cancelTimer('flush');
@@ -235,9 +244,12 @@ export default defineActor<PersistenceMessage>({
       held = [];
       writes++;
       const stored = store(ctx, batch);
-      // Passed on in the order received, whichever write finishes first.
-      done = Promise.all([done, stored]).then(() => {
-        pass(ctx, messages);
+      // Passed on in the order received, whichever write finishes first. What was not written, of a trader
+      // another node holds now, is not: its signals are not acknowledged here, and go to that node.
+      done = Promise.all([done, stored]).then(([, fenced]) => {
+        const gone = (held: Held) => fenced.includes((held.message as { traderId?: string }).traderId ?? '');
+        for (const held of fenced.length > 0 ? messages.filter(gone) : []) held.release?.();
+        pass(ctx, fenced.length > 0 ? messages.filter((held) => !gone(held)) : messages);
       });
       void stored.then(() => {
         writes--;
@@ -293,7 +305,7 @@ export default defineActor<PersistenceMessage>({
       async receive(msg, ctx) {
         switch (msg.type) {
           case 'traderEvents':
-            builder.addTraderEvents(msg.traderId, msg.events);
+            builder.addTraderEvents(msg.traderId, msg.events, msg.generation);
             return received(ctx, msg);
           case 'riskEvents':
             for (const event of msg.events) builder.addAudit((event as { traderId?: string }).traderId ?? null, `risk.${event.kind}`, event, event.at);

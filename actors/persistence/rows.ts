@@ -5,10 +5,19 @@ import type { Position } from '../trading/position.js';
 import type { SignalAsked, TraderEvent } from '../trader/events.js';
 
 /**
+ * In a cluster, each row a trader's events make carries the lease generation the trader made them under;
+ * the writer drops a row of an older generation than its trader's lease has claimed since (see
+ * `writeBatch`). Absent in one process, and on rows of events from elsewhere (the risk manager's).
+ */
+export interface Fenced {
+  generation?: number;
+}
+
+/**
  * Rows as the database takes them: numbers of the trading core as exact decimal text, times as epoch
  * ms. Plain JSON, so a batch goes to the journal as it is.
  */
-export interface SignalRow {
+export interface SignalRow extends Fenced {
   trader_id: string;
   id: string;
   strategy: string | null;
@@ -25,7 +34,7 @@ export interface SignalRow {
   received_at: number;
 }
 
-export interface OrderRow {
+export interface OrderRow extends Fenced {
   client_order_id: string;
   trader_id: string;
   signal_id: string;
@@ -46,7 +55,7 @@ export interface OrderRow {
   updated_at: number;
 }
 
-export interface TradeRow {
+export interface TradeRow extends Fenced {
   exchange: string;
   trade_id: string;
   client_order_id: string;
@@ -61,7 +70,7 @@ export interface TradeRow {
   executed_at: number;
 }
 
-export interface PositionRow {
+export interface PositionRow extends Fenced {
   trader_id: string;
   symbol: string;
   quantity: string;
@@ -76,7 +85,7 @@ export interface PositionRow {
   updated_at: number;
 }
 
-export interface BalanceRow {
+export interface BalanceRow extends Fenced {
   trader_id: string;
   /** Where the balance is held: the trader's exchange and account. */
   exchange: string;
@@ -88,7 +97,7 @@ export interface BalanceRow {
 }
 
 /** One verdict: an AI reviewer's (`reviewer` risk or market) or the decision taken (`reviewer` decision). */
-export interface ReviewRow {
+export interface ReviewRow extends Fenced {
   client_order_id: string;
   reviewer: string;
   trader_id: string;
@@ -108,7 +117,7 @@ export interface ReviewRow {
   reviewed_at: number;
 }
 
-export interface EventRow {
+export interface EventRow extends Fenced {
   id: string;
   trader_id: string | null;
   kind: string;
@@ -116,11 +125,16 @@ export interface EventRow {
   at: number;
 }
 
-export interface TraderModeRow {
+export interface TraderModeRow extends Fenced {
   id: string;
   mode: string;
   mode_reason: string;
   updated_at: number;
+}
+
+/** The trader a row belongs to: `trader_id`, or a mode row's `id`; null for a platform-wide event. */
+export function traderOfRow(row: object): string | null {
+  return 'trader_id' in row ? (row.trader_id as string | null) : (row as TraderModeRow).id;
 }
 
 export interface RowBatch {
@@ -153,6 +167,8 @@ const OUTCOME_RANK: Record<SignalRow['outcome'], number> = { duplicate: 0, rejec
 export class BatchBuilder {
   readonly #exchangeOf: (traderId: string) => string;
   readonly #accountOf: (traderId: string) => string;
+  /** The generation of the trader events being added (see `Fenced`). */
+  #stamp: number | undefined;
   #signals = new Map<string, SignalRow>();
   #orders = new Map<string, OrderRow>();
   #trades = new Map<string, TradeRow>();
@@ -174,14 +190,22 @@ export class BatchBuilder {
     return this.#size;
   }
 
-  /** Adds one trader's events; an event it cannot read becomes an audit row saying so, never an exception. */
-  addTraderEvents(traderId: string, events: readonly unknown[]): void {
-    for (const event of events) {
-      try {
-        this.#addTraderEvent(traderId, event as TraderEvent);
-      } catch (error) {
-        this.#audit(traderId, 'persistence.invalid', { reason: (error as Error).message, event }, Date.now());
+  /**
+   * Adds one trader's events, made under lease `generation` in a cluster (each row they make carries it,
+   * see `Fenced`); an event it cannot read becomes an audit row saying so, never an exception.
+   */
+  addTraderEvents(traderId: string, events: readonly unknown[], generation?: number): void {
+    this.#stamp = generation;
+    try {
+      for (const event of events) {
+        try {
+          this.#addTraderEvent(traderId, event as TraderEvent);
+        } catch (error) {
+          this.#audit(traderId, 'persistence.invalid', { reason: (error as Error).message, event }, Date.now());
+        }
       }
+    } finally {
+      this.#stamp = undefined;
     }
   }
 
@@ -210,8 +234,9 @@ export class BatchBuilder {
     return batch;
   }
 
-  #put<T>(map: Map<string, T>, key: string, row: T): void {
+  #put<T extends Fenced>(map: Map<string, T>, key: string, row: T): void {
     if (!map.has(key)) this.#size++;
+    if (this.#stamp !== undefined) row.generation = this.#stamp;
     map.set(key, row);
   }
 

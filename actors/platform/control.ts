@@ -18,6 +18,7 @@ import type { TraderStatus } from '../trader/core.js';
 import type { TraderChart } from '../trader/chart.js';
 import type { TraderArgs } from '../trader/args.js';
 import { latestBalances, openSwapPositions } from '../../adapters/database/queries.js';
+import { claimLease } from '../../adapters/database/writer.js';
 import { performanceOf, stepFor, type TraderPerformance } from './performance.js';
 import { parseSignal, signalFields } from '../trading/signal.js';
 import type { Market } from '../trading/market.js';
@@ -336,6 +337,8 @@ export class PlatformControl {
    */
   async adopt(id: string, generation: number): Promise<void> {
     const trader = this.#traderConfig(id);
+    // Claimed first, so that the old owner's late writes of it are refused before its state is read here.
+    await this.#read((pool) => claimLease(pool, id, generation));
     const [balances, positions] = await this.#read((pool) => Promise.all([latestBalances(pool, id), openSwapPositions(pool, id)]));
     const options: PlatformOptions = { ...this.#options.platform, balances, positions };
     const built = traderSpec(this.#config, trader, '', options);
@@ -394,7 +397,7 @@ export class PlatformControl {
     return reads;
   }
 
-  /** A read on the control plane's pool; a database that cannot answer throws `ERR_UNAVAILABLE`. */
+  /** A query on the control plane's pool (reads, and a cluster's lease claims); a database that cannot answer throws `ERR_UNAVAILABLE`. */
   async #read<T>(work: (pool: DatabasePool) => Promise<T>): Promise<T> {
     const reads = this.#reads();
     try {

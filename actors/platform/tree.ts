@@ -9,6 +9,7 @@ import { listedPaperMarkets, type PaperExchangeArgs, type PaperOpening } from '.
 import { TradingError } from '../trading/errors.js';
 import { fixedToString, ONE, toFixed, type Fixed } from '../trading/fixed.js';
 import type { Market } from '../trading/market.js';
+import type { SharedLeases } from '../trading/fence.js';
 import { isSwapSymbol } from '../trading/symbol.js';
 import type { RiskManagerArgs } from '../risk/manager.js';
 import type { MonitorLimits } from '../risk/limits.js';
@@ -47,6 +48,8 @@ export interface PlatformOptions {
    * paper account); the node starts those it holds a lease on, through `PlatformControl.adopt`.
    */
   node?: string;
+  /** A cluster node's leases, shared with its exchange actors, which fence orders by them (see `fenceOrder`). */
+  leases?: SharedLeases;
 }
 
 /** Where traders and the risk manager report: persistence when there is a database (it passes events on once stored), else the hub. */
@@ -107,7 +110,7 @@ export function platformTree(config: PlatformConfig, options: PlatformOptions = 
   const exchanges: ChildSpecInput[] = Object.entries(config.exchanges).map(([name, exchange]) => {
     if (exchange.type === 'ccxt') return ccxt.get(name)!;
     const { type: _type, ...paper } = exchange;
-    const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {}, ...(options.node !== undefined ? { node: options.node } : {}) };
+    const args: PaperExchangeArgs = { ...paper, startTs: paper.startTs ?? options.now ?? Date.now(), accounts: accounts.get(name) ?? {}, ...(options.node !== undefined ? { node: options.node } : {}), ...(options.leases ? { leases: options.leases } : {}) };
     if (positions.has(name)) args.positions = positions.get(name)!;
     if (paper.lockstep) args.traders = config.traders.filter((t) => traderExchange(t) === name && !startsLater(t)).map((t) => traderAddress(t.id));
     return { id: exchangeAddress(name), module: moduleUrl('../../adapters/paper/exchange', import.meta.url), args };
@@ -173,6 +176,7 @@ function ccxtSpec(config: PlatformConfig, name: string, exchange: Extract<Exchan
     ...(exchange.rateLimitMs !== undefined ? { rateLimitMs: exchange.rateLimitMs } : {}),
     guard: GUARD_DEFAULTS,
     ...(tradesSwaps(config, name) ? { swaps: true } : {}),
+    ...(options.leases ? { leases: options.leases } : {}),
   };
   return { id: exchangeAddress(name), module: moduleUrl('../../adapters/exchanges/exchange', import.meta.url), args };
 }

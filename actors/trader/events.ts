@@ -79,4 +79,6 @@ export type TraderEventsMessage = {
   type: 'traderEvents';
   traderId: string;
   events: TraderEvent[];
+  /** In a cluster: the lease generation the trader made them under (see `Fenced`). */
+  generation?: number;
 };

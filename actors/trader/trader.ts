@@ -117,7 +117,7 @@ export default defineActor<TraderMessage, TraderState>({
         };
         ctx.send(args.reviewer, request);
       }
-      if (events.length > 0) ctx.send(args.events, { type: 'traderEvents', traderId: args.id, events } satisfies TraderEventsMessage);
+      if (events.length > 0) ctx.send(args.events, { type: 'traderEvents', traderId: args.id, events, ...(args.generation !== undefined ? { generation: args.generation } : {}) } satisfies TraderEventsMessage);
     };
 
     return {

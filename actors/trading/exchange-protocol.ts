@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Address } from '../../runtime/message.js';
-import { leasesMessage } from './fence.js';
 import type { Fixed } from './fixed.js';
 import type { MarginMode } from './margin.js';
 import type { Candle } from './market.js';
@@ -144,7 +143,6 @@ export const orderRequestSchema = z.object({
 /** The mailbox schema of an exchange adapter actor: envelopes only (see `orderRequestSchema`). */
 export const exchangeMessages = z.discriminatedUnion('type', [
   z.object({ type: z.literal('place'), orders: z.array(z.unknown()), generation: z.number().int().positive().optional() }),
-  leasesMessage,
   z.object({ type: z.literal('cancel'), account: z.string(), replyTo: z.string(), clientOrderIds: z.array(z.string()).optional() }),
   z.object({
     type: z.literal('subscribe'),

@@ -1,56 +1,87 @@
-import { z } from 'zod';
-
-/** The message a cluster node sends its exchanges at every lease renewal: whose orders may go out, until when. */
-export const leasesMessage = z.object({
-  type: z.literal('leases'),
-  /** Every trader (by address) whose lease this node holds; a trader left out has none here. */
-  grants: z.array(z.object({ owner: z.string(), generation: z.number().int().positive(), until: z.number() })),
-});
-
-export type LeasesMessage = z.infer<typeof leasesMessage>;
-
 /**
- * Fencing at the exchange actor, where orders leave the node. An order sent under a lease generation
- * goes out only while this node holds that trader's lease at that generation, and only if the trader
- * made it (its `ts`) before the lease's `until`: a trader still running on a node that lost its lease
- * (cut off, or too slow to stop) cannot place an order, even when its node's main thread is too stalled
- * to stop it, while an order that waited behind others in a busy exchange's mailbox still goes. Orders
- * sent without a generation (one process, no cluster) are not fenced.
+ * The leases a cluster node holds, in memory its threads share: one slot per trader of the shared
+ * config (by its actor address), each the generation this node holds it under (0: none) and the
+ * deadline (`Date.now()` ms) it may act until unless renewed. The node's main thread writes it at
+ * every renewal; the exchange actors read it in their own threads at the moment an order leaves, so
+ * their view is never behind the node's, however long their mailboxes are.
  */
-export class LeaseFence {
-  #grants = new Map<string, { generation: number; until: number }>();
+export interface SharedLeases {
+  buffer: SharedArrayBuffer;
+  /** Trader addresses, in slot order. */
+  owners: readonly string[];
+}
 
-  update(message: LeasesMessage): void {
-    this.#grants = new Map(message.grants.map((g) => [g.owner, { generation: g.generation, until: g.until }]));
+/** Slot `i`: generation at BigInt64 index `2i`, deadline at `2i + 1`. */
+const SLOT = 2;
+
+export class LeaseTable {
+  readonly shared: SharedLeases;
+  readonly #cells: BigInt64Array;
+  readonly #slots: Map<string, number>;
+
+  constructor(shared: SharedLeases) {
+    this.shared = shared;
+    this.#cells = new BigInt64Array(shared.buffer);
+    this.#slots = new Map(shared.owners.map((owner, i) => [owner, i]));
   }
 
-  /** Why an order of `owner` made at `at` under `generation` may not go out, or undefined when it may. */
-  refuses(owner: string, generation: number | undefined, at: number): string | undefined {
+  /** A table for `owners`, none of them held. */
+  static create(owners: readonly string[]): LeaseTable {
+    return new LeaseTable({ buffer: new SharedArrayBuffer(owners.length * SLOT * BigInt64Array.BYTES_PER_ELEMENT), owners: [...owners] });
+  }
+
+  /** This node holds `owner` under `generation` until `until`; -Infinity: held, but known lost. */
+  grant(owner: string, generation: number, until: number): void {
+    const slot = this.#slot(owner);
+    // The deadline first: a reader that sees the generation sees this deadline or a later one.
+    Atomics.store(this.#cells, slot + 1, BigInt(Math.floor(Math.max(until, 0))));
+    Atomics.store(this.#cells, slot, BigInt(generation));
+  }
+
+  /** The generation this node holds `owner` under; 0 when it holds no lease on it. */
+  generation(owner: string): number {
+    const slot = this.#slots.get(owner);
+    return slot === undefined ? 0 : Number(Atomics.load(this.#cells, slot * SLOT));
+  }
+
+  revoke(owner: string): void {
+    Atomics.store(this.#cells, this.#slot(owner), 0n);
+  }
+
+  /**
+   * Why an order of `owner` sent under `generation` may not leave at `now`, or undefined when it may.
+   * Orders sent without a generation (one process, no cluster) are not fenced.
+   */
+  refuses(owner: string, generation: number | undefined, now: number): string | undefined {
     if (generation === undefined) return undefined;
-    const grant = this.#grants.get(owner);
-    if (!grant) return `fenced: this node holds no lease on ${owner}`;
-    if (grant.generation !== generation) return `fenced: lease generation ${generation} is stale (now ${grant.generation})`;
-    if (at > grant.until) return `fenced: the lease on ${owner} was not renewed in time`;
+    const held = this.generation(owner);
+    if (held === 0) return `fenced: this node holds no lease on ${owner}`;
+    if (held !== generation) return `fenced: lease generation ${generation} is stale (now ${held})`;
+    if (now > Number(Atomics.load(this.#cells, this.#slot(owner) + 1))) return `fenced: the lease on ${owner} was not renewed in time`;
     return undefined;
+  }
+
+  #slot(owner: string): number {
+    const slot = this.#slots.get(owner);
+    if (slot === undefined) throw new Error(`${owner} is not a trader of this cluster`);
+    return slot * SLOT;
   }
 }
 
 /**
- * The orders of a `place` message that `fence` refuses, each with the rejection its trader gets (at
- * `now`), and those that may go out. An order without a usable `replyTo` or `ts` is passed on, or
- * judged at `now`: the exchange rejects it for what it lacks.
+ * Fencing where orders leave the node: an order sent under a lease generation leaves only while this
+ * node holds that trader's lease at that generation and within its deadline, judged when it leaves (by
+ * then another node may be about to take the trader, and send the same order itself), even when the
+ * node's main thread is too stalled to stop the trader. Returns the rejection its trader gets, or
+ * undefined when it may go; an order without a usable `replyTo` may go, and the exchange rejects it for
+ * what it lacks. Without a table (one process), nothing is fenced.
  */
-export function fenceOrders(fence: LeaseFence, orders: readonly unknown[], generation: number | undefined, now: number): { allowed: unknown[]; refused: { replyTo: string; report: FencedReport }[] } {
-  if (generation === undefined) return { allowed: [...orders], refused: [] };
-  const allowed: unknown[] = [];
-  const refused: { replyTo: string; report: FencedReport }[] = [];
-  for (const order of orders) {
-    const { replyTo, clientOrderId, account, symbol, ts } = (order ?? {}) as Record<string, unknown>;
-    const reason = typeof replyTo === 'string' ? fence.refuses(replyTo, generation, typeof ts === 'number' ? ts : now) : undefined;
-    if (reason === undefined) allowed.push(order);
-    else refused.push({ replyTo: replyTo as string, report: { kind: 'rejected', clientOrderId: String(clientOrderId ?? ''), account: String(account ?? ''), symbol: String(symbol ?? ''), reason, ts: now } });
-  }
-  return { allowed, refused };
+export function fenceOrder(leases: LeaseTable | undefined, order: unknown, generation: number | undefined, now: number): { replyTo: string; report: FencedReport } | undefined {
+  const { replyTo, clientOrderId, account, symbol } = (order ?? {}) as Record<string, unknown>;
+  if (!leases || typeof replyTo !== 'string') return undefined;
+  const reason = leases.refuses(replyTo, generation, now);
+  if (reason === undefined) return undefined;
+  return { replyTo, report: { kind: 'rejected', clientOrderId: String(clientOrderId ?? ''), account: String(account ?? ''), symbol: String(symbol ?? ''), reason, ts: now } };
 }
 
 export interface FencedReport {

@@ -67,7 +67,7 @@ export async function start(options: StartOptions): Promise<boolean> {
   const tokens = TokenStore.open(join(dataDir(), 'api-tokens.json'));
   // NATS's client loads only for a cluster.
   const member = options.cluster
-    ? await (await import('../cluster/member.js')).ClusterMember.connect({ ...options.cluster, ...config.cluster }, log).catch(async (error: Error) => {
+    ? await (await import('../cluster/member.js')).ClusterMember.connect({ ...options.cluster, ...config.cluster }, config.traders.map((t) => t.id), log).catch(async (error: Error) => {
         await database.stop();
         throw new TradingError('ERR_INVALID_CONFIG', `cannot join the cluster at ${options.cluster!.servers.join(', ')}: ${error.message}`, { field: '--cluster', cause: error });
       })
@@ -75,7 +75,7 @@ export async function start(options: StartOptions): Promise<boolean> {
   const platform = await launchPlatform(config, {
     ...(member ? { route: (batches) => member.bus.publish(batches), cluster: { api: member.api, observe: member.observe } } : {}),
     platform: {
-      ...(member ? { node: member.options.node } : {}),
+      ...(member ? { node: member.options.node, leases: member.leases.shared } : {}),
       // Nodes on one machine may share a data directory: each keeps its own journal.
       database: { url: database.url, poolSize: database.poolSize, journalPath: join(dataDir(), member ? `journal-${member.options.node}.ndjson` : 'journal.ndjson') },
       balances: database.balances,

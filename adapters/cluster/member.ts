@@ -4,14 +4,14 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { HubEvent } from '../../actors/events/hub.js';
 import type { PlatformControl } from '../../actors/platform/control.js';
-import { exchangeAddress, traderAddress } from '../../actors/platform/tree.js';
-import type { LeasesMessage } from '../../actors/trading/fence.js';
+import { traderAddress } from '../../actors/platform/tree.js';
+import { LeaseTable } from '../../actors/trading/fence.js';
 import type { ActorSystem } from '../../runtime/system.js';
 import type { ApiCluster } from '../api/cluster.js';
 import { ApiError } from '../api/errors.js';
 import type { ClusterStatus } from '../api/routes/cluster.js';
 import type { ApiServer } from '../api/server.js';
-import { traderExchange, type PlatformConfig } from '../config/schema.js';
+import type { PlatformConfig } from '../config/schema.js';
 import { forwardRequest, serveForwarded } from './forward.js';
 import { ClusterNode, type ClusterHost } from './node.js';
 import { clusterNames, type ClusterNames, type ClusterOptions } from './options.js';
@@ -28,6 +28,8 @@ const SETTLE_MS = 10_000;
 export class ClusterMember {
   readonly options: ClusterOptions;
   readonly bus: SignalBus;
+  /** The leases this node holds, shared with its exchange actors (`PlatformOptions.leases`). */
+  readonly leases: LeaseTable;
   readonly #names: ClusterNames;
   readonly #nc: NatsConnection;
   readonly #log: Logger;
@@ -36,8 +38,9 @@ export class ClusterMember {
   /** Whether the NATS connection is up, as its status events say. */
   #connected = true;
 
-  private constructor(options: ClusterOptions, nc: NatsConnection, bus: SignalBus, log: Logger) {
+  private constructor(options: ClusterOptions, nc: NatsConnection, bus: SignalBus, leases: LeaseTable, log: Logger) {
     this.options = options;
+    this.leases = leases;
     this.#names = clusterNames(options.name);
     this.#nc = nc;
     this.bus = bus;
@@ -50,11 +53,11 @@ export class ClusterMember {
     })();
   }
 
-  /** Connects to NATS (reconnecting for ever once connected) and makes the signal stream when needed. */
-  static async connect(options: ClusterOptions, log: Logger): Promise<ClusterMember> {
+  /** Connects to NATS (reconnecting for ever once connected) and makes the signal stream when needed; `traders` are the shared config's. */
+  static async connect(options: ClusterOptions, traders: readonly string[], log: Logger): Promise<ClusterMember> {
     const nc = await connect({ servers: options.servers, name: `botv3-${options.node}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     try {
-      return new ClusterMember(options, nc, await SignalBus.open(nc, clusterNames(options.name)), log);
+      return new ClusterMember(options, nc, await SignalBus.open(nc, clusterNames(options.name)), LeaseTable.create(traders.map(traderAddress)), log);
     } catch (error) {
       await nc.close();
       throw error;
@@ -93,16 +96,17 @@ export class ClusterMember {
   async join(parts: { system: ActorSystem; control: PlatformControl; api: ApiServer; config: PlatformConfig }): Promise<void> {
     const { system, control, api, config } = parts;
     const self = this.options.node;
-    // A cluster's traders are the shared config's, never added or removed while it runs: looked up at every renewal.
-    const exchangeOf = new Map(config.traders.map((t) => [t.id, traderExchange(t)]));
-    // Each held lease's deadline gates its trader (see `ActorSystem.gate`): a trader whose lease this node
-    // did not renew in time acts on nothing more, even before it is stopped, and its signals go to the next owner.
-    let deadlines = new Map<string, number>();
+    // A cluster's traders are the shared config's, never added or removed while it runs.
+    const traders = config.traders.map((t) => t.id);
+    // Each held lease gates its trader by its deadline (see `ActorSystem.gate`): a trader whose lease this
+    // node did not renew in time acts on nothing more, even before it is stopped, and its signals go to the
+    // next owner. The exchange actors read the same leases from shared memory, to fence orders.
+    let held = new Map<string, { generation: number; until: number }>();
     const host: ClusterHost = {
       start: async (traderId, generation) => {
         await control.adopt(traderId, generation);
         const address = traderAddress(traderId);
-        system.gate(address, deadlines.get(traderId) ?? -Infinity);
+        system.gate(address, held.get(traderId)?.until ?? -Infinity);
         // A trader that cannot have its signals is not left running without its lease.
         await this.bus
           .consume(traderId, async (signals) => {
@@ -122,14 +126,20 @@ export class ClusterMember {
         this.bus.forget(traderId, inbox);
       },
       grant: (leases) => {
-        deadlines = new Map(leases.map(({ traderId, until }) => [traderId, until]));
-        for (const [traderId, until] of deadlines) if (system.actorStatus(traderAddress(traderId))) system.gate(traderAddress(traderId), until);
-        const byExchange = new Map<string, LeasesMessage['grants']>(Object.keys(config.exchanges).map((name) => [name, []]));
-        for (const { traderId, generation, until } of leases) byExchange.get(exchangeOf.get(traderId)!)?.push({ owner: traderAddress(traderId), generation, until });
-        for (const [name, grants] of byExchange) system.send(exchangeAddress(name), { type: 'leases', grants } satisfies LeasesMessage);
+        held = new Map(leases.map((lease) => [lease.traderId, lease]));
+        for (const traderId of traders) {
+          const address = traderAddress(traderId);
+          const lease = held.get(traderId);
+          if (!lease) {
+            this.leases.revoke(address);
+            continue;
+          }
+          this.leases.grant(address, lease.generation, lease.until);
+          if (system.actorStatus(address)) system.gate(address, lease.until);
+        }
       },
     };
-    this.#node = new ClusterNode({ cluster: this.options, host, traders: [...exchangeOf.keys()], log: this.#log });
+    this.#node = new ClusterNode({ cluster: this.options, host, traders, log: this.#log });
     this.#subscriptions.push(serveForwarded(this.#nc, this.#names, self, api.fetch));
     this.#subscriptions.push(
       this.#nc.subscribe(this.#names.events, {

@@ -1,5 +1,6 @@
-import { sql, type CommonQueryMethods, type DatabasePool, type FragmentSqlToken } from 'slonik';
-import { rowCount, type RowBatch } from '../../actors/persistence/rows.js';
+import { sql, type CommonQueryMethods, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
+import { rowCount, traderOfRow, type Fenced, type RowBatch } from '../../actors/persistence/rows.js';
+import { z } from 'zod';
 import { isRefusedData } from './errors.js';
 
 type Column = readonly [name: string, type: 'text' | 'numeric' | 'bool' | 'jsonb' | 'time'];
@@ -79,9 +80,12 @@ const EVENTS: Column[] = [['id', 'text'], ['trader_id', 'text'], ['kind', 'text'
  * position only moves forward in time, so an older state arriving late never overwrites a newer one.
  * Rows migrated from v2 (`original_id` set) are history, read-only to the platform: no upsert updates
  * one (balances: their key covers v3's own rows only; trades and reviews are never updated).
+ * On a cluster node, the rows of a trader whose lease another node has claimed since are dropped (see
+ * `unfenced`); resolves with those traders.
  */
-export async function writeBatch(pool: DatabasePool, batch: RowBatch): Promise<void> {
-  await pool.transaction(async (tx) => {
+export async function writeBatch(pool: DatabasePool, stamped: RowBatch): Promise<string[]> {
+  return pool.transaction(async (tx) => {
+    const { batch, fenced } = await unfenced(tx, stamped);
     const run = (rows: readonly unknown[], query: () => Parameters<CommonQueryMethods['query']>[0]) => (rows.length > 0 ? tx.query(query()) : undefined);
     await run(batch.orders, () =>
       insert('orders', ORDERS, batch.orders, sql.fragment`
@@ -118,7 +122,51 @@ export async function writeBatch(pool: DatabasePool, batch: RowBatch): Promise<v
         UPDATE traders SET mode = ${mode.mode}, mode_reason = ${mode.mode_reason}, updated_at = to_timestamp(${mode.updated_at} / 1000.0)
         WHERE id = ${mode.id} AND updated_at <= to_timestamp(${mode.updated_at} / 1000.0)`);
     }
+    return fenced;
   });
+}
+
+/**
+ * How long a transaction holding lease rows may sit idle (its node frozen mid-write) before the server
+ * ends it: the next owner's claim waits for it that long at most.
+ */
+const FENCED_IDLE_TIMEOUT = '5s';
+
+/**
+ * The batch without the rows made under an older lease generation (`Fenced`) than their trader's lease
+ * has claimed since (`claimLease`), and the traders of those rows. The lease rows are read under a share
+ * lock, held to the end of the transaction, which a claim waits for: either these rows commit before
+ * the next owner claims the trader (and it starts from them), or this sees the claim and writes none of
+ * the old owner's. A batch without generations (one process) costs nothing here.
+ */
+async function unfenced(tx: DatabaseTransactionConnection, batch: RowBatch): Promise<{ batch: RowBatch; fenced: string[] }> {
+  const stamped = new Set<string>();
+  for (const rows of Object.values(batch) as Fenced[][]) for (const row of rows) if (row.generation !== undefined) stamped.add(traderOfRow(row)!);
+  if (stamped.size === 0) return { batch, fenced: [] };
+  await tx.query(sql.unsafe`SET LOCAL idle_in_transaction_session_timeout = ${sql.literalValue(FENCED_IDLE_TIMEOUT)}`);
+  const claims = await tx.any(sql.type(z.object({ trader_id: z.string(), generation: z.coerce.number() }))`
+    SELECT trader_id, generation FROM trader_leases WHERE trader_id = ANY(${sql.array([...stamped], 'text')}) ORDER BY trader_id FOR SHARE`);
+  const claimed = new Map(claims.map((c) => [c.trader_id, c.generation]));
+  const fenced = new Set<string>();
+  const stale = (row: Fenced) => {
+    const traderId = traderOfRow(row);
+    if (row.generation === undefined || traderId === null || row.generation >= (claimed.get(traderId) ?? 0)) return false;
+    fenced.add(traderId);
+    return true;
+  };
+  const kept = Object.fromEntries(Object.entries(batch).map(([table, rows]) => [table, (rows as Fenced[]).filter((row) => !stale(row))]));
+  return fenced.size === 0 ? { batch, fenced: [] } : { batch: kept as unknown as RowBatch, fenced: [...fenced] };
+}
+
+/**
+ * Claims trader `traderId`'s lease at `generation` in the database, before its new owner reads its state:
+ * from then on, a node that held it under an older generation writes nothing more of it. Waits for writes
+ * of the old owner that hold the lease row (`unfenced`). A claim never goes back to an older generation.
+ */
+export async function claimLease(pool: CommonQueryMethods, traderId: string, generation: number): Promise<void> {
+  await pool.query(sql.unsafe`
+    INSERT INTO trader_leases (trader_id, generation) VALUES (${traderId}, ${generation})
+    ON CONFLICT (trader_id) DO UPDATE SET generation = EXCLUDED.generation WHERE trader_leases.generation < EXCLUDED.generation`);
 }
 
 /**
@@ -143,17 +191,17 @@ export interface RefusedRow {
  * then costs about 2 log2(n) more transactions, not the other rows. The halves keep the write order and
  * the first is written first, so no row is refused for a row it references that was still to come.
  * Any other error (a lost connection) is thrown: the caller keeps the whole batch, and writing the part
- * already stored again changes nothing.
+ * already stored again changes nothing. `fenced`: the traders whose rows were dropped (see `writeBatch`).
  */
-export async function writeBatchIsolating(pool: DatabasePool, batch: RowBatch): Promise<RefusedRow[]> {
+export async function writeBatchIsolating(pool: DatabasePool, batch: RowBatch): Promise<{ refused: RefusedRow[]; fenced: string[] }> {
   try {
-    await writeBatch(pool, batch);
-    return [];
+    return { refused: [], fenced: await writeBatch(pool, batch) };
   } catch (error) {
     if (!isRefusedData(error)) throw error;
-    if (rowCount(batch) === 1) return [{ row: batch, table: TABLES.find((table) => batch[table].length > 0)!, error: error as Error }];
+    if (rowCount(batch) === 1) return { refused: [{ row: batch, table: TABLES.find((table) => batch[table].length > 0)!, error: error as Error }], fenced: [] };
     const [first, second] = halves(batch);
-    return [...(await writeBatchIsolating(pool, first)), ...(await writeBatchIsolating(pool, second))];
+    const [a, b] = [await writeBatchIsolating(pool, first), await writeBatchIsolating(pool, second)];
+    return { refused: [...a.refused, ...b.refused], fenced: [...new Set([...a.fenced, ...b.fenced])] };
   }
 }
 

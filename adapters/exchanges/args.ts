@@ -1,4 +1,5 @@
 import type { ExchangeId } from './client.js';
+import type { SharedLeases } from '../../actors/trading/fence.js';
 import type { BackoffOptions } from '../../runtime/backoff.js';
 
 /** A ccxt exchange actor's args, as the platform builds them from the config file. */
@@ -25,6 +26,8 @@ export interface CcxtExchangeArgs {
   /** Its traders trade perpetuals: the swap markets are loaded too (see `ClientOptions.swaps`). */
   swaps?: boolean;
   guard: GuardOptions;
+  /** In a cluster, the node's leases, by which orders are fenced (see `fenceOrder`). */
+  leases?: SharedLeases;
 }
 
 export interface GuardOptions {

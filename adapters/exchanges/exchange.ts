@@ -18,7 +18,7 @@ import { isFinal, orderState, reportsFor, unitsOf, type TrackedOrder } from './o
 import { PROFILES } from './profiles/index.js';
 import { fundingReports, heldPositions, liquidationReports, MarginTerms, perpetualParams, spotWallet, swapWallet } from './swaps.js';
 import { checkCandles, checkOrder } from './responses.js';
-import { fenceOrders, LeaseFence } from '../../actors/trading/fence.js';
+import { fenceOrder, LeaseTable } from '../../actors/trading/fence.js';
 
 const DAY_MS = 86_400_000;
 
@@ -77,8 +77,8 @@ export default defineActor<Message, State>({
     let args: CcxtExchangeArgs;
     let state: State;
     let guard: ExchangeGuard;
-    /** Not in the snapshot: a restarted exchange refuses fenced orders until the next renewal says whose may go. */
-    const fence = new LeaseFence();
+    /** In a cluster, the node's leases (see `fenceOrder`). */
+    let leases: LeaseTable | undefined;
     let markets: MarketsCache;
     const clients = new Map<string, Exchange>();
     const terms = new MarginTerms();
@@ -268,6 +268,7 @@ export default defineActor<Message, State>({
     return {
       init(ctx, snapshot) {
         args = ctx.args as CcxtExchangeArgs;
+        leases = args.leases && new LeaseTable(args.leases);
         state = snapshot ?? { live: {}, subscribers: {}, lastCandle: {}, holders: {} };
         guard = new ExchangeGuard(args.name, args.guard);
         markets = new MarketsCache(args.marketsDir);
@@ -277,13 +278,13 @@ export default defineActor<Message, State>({
       async receive(msg, ctx) {
         const now = Date.now();
         switch (msg.type) {
-          case 'leases':
-            fence.update(msg);
-            return;
           case 'place': {
-            const { allowed, refused } = fenceOrders(fence, msg.orders, msg.generation, now);
-            for (const { replyTo, report } of refused) send(ctx, replyTo, [report]);
-            for (const order of allowed) await place(ctx, order, now);
+            for (const order of msg.orders) {
+              // Judged as each leaves: the one before may have waited on the exchange for a while.
+              const fenced = fenceOrder(leases, order, msg.generation, Date.now());
+              if (fenced) send(ctx, fenced.replyTo, [fenced.report]);
+              else await place(ctx, order, now);
+            }
             return;
           }
           case 'cancel': {

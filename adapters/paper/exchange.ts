@@ -7,7 +7,7 @@ import type { Candle } from '../../actors/trading/market.js';
 import { PaperEngine, type PaperSnapshot, type Routed } from './engine.js';
 import { paperOptions, type PaperExchangeArgs } from './options.js';
 import { OrderLog } from './order-log.js';
-import { fenceOrders, LeaseFence } from '../../actors/trading/fence.js';
+import { fenceOrder, LeaseTable } from '../../actors/trading/fence.js';
 
 const messages = z.union([
   exchangeMessages,
@@ -78,8 +78,8 @@ export default defineActor<PaperMessage, State>({
     let run: string;
     let step: number;
     let awaiting: Set<Address>;
-    /** Not in the snapshot: a restarted exchange refuses fenced orders until the next renewal says whose may go. */
-    const fence = new LeaseFence();
+    /** In a cluster, the node's leases (see `fenceOrder`). */
+    let leases: LeaseTable | undefined;
 
     const post = (ctx: ActorContext, replyTo: Address, message: ExchangeEvent) => {
       if (args.latencyMs === 0) {
@@ -128,6 +128,7 @@ export default defineActor<PaperMessage, State>({
     return {
       async init(ctx, snapshot) {
         args = ctx.args as PaperExchangeArgs;
+        leases = args.leases && new LeaseTable(args.leases);
         run = snapshot?.run ?? `${args.node !== undefined ? `${args.node}-` : ''}${Date.now().toString(36)}`;
         const options = { ...(await paperOptions(args)), idPrefix: `${run}-` };
         engine = new PaperEngine(options, snapshot?.engine);
@@ -147,13 +148,14 @@ export default defineActor<PaperMessage, State>({
       receive(msg, ctx) {
         const now = Date.now();
         switch (msg.type) {
-          case 'leases':
-            fence.update(msg);
-            return;
           case 'place': {
-            const { allowed, refused } = fenceOrders(fence, msg.orders, msg.generation, now);
-            const routed: Routed[] = refused;
-            for (const order of allowed) {
+            const routed: Routed[] = [];
+            for (const order of msg.orders) {
+              const fenced = fenceOrder(leases, order, msg.generation, now);
+              if (fenced) {
+                routed.push(fenced);
+                continue;
+              }
               const replyTo = (order as { replyTo?: unknown }).replyTo;
               const reports = engine.place(order, now);
               // An order with no usable replyTo cannot be answered; its rejection goes to the dead letters via the sender.

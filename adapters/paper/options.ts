@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Address } from '../../runtime/message.js';
 import type { Fixed } from '../../actors/trading/fixed.js';
+import type { SharedLeases } from '../../actors/trading/fence.js';
 import type { MarginMode } from '../../actors/trading/margin.js';
 import { loadCandlesCsv } from '../market-data/csv-candles.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
@@ -40,6 +41,8 @@ export interface PaperExchangeArgs {
   traders?: Address[];
   /** The cluster node it runs on: its order and trade ids start with it, so no two nodes' paper exchanges make the same. */
   node?: string;
+  /** In a cluster, the node's leases, by which orders are fenced (see `fenceOrder`). */
+  leases?: SharedLeases;
 }
 
 /** A swap position a paper account opens with: held at its entry, its margin locked from the account's balance. */

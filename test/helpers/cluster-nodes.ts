@@ -34,6 +34,9 @@ export interface NodeProcess {
   exited: Promise<number | null>;
   /** `kill -9`. */
   kill(): void;
+  /** Freezes every thread of it (`SIGSTOP`), as a stalled machine or a paused VM does, and thaws it (`SIGCONT`). */
+  freeze(): void;
+  thaw(): void;
   /** Ctrl-C: it hands its traders over and stops; resolves with its exit code. */
   stop(): Promise<number | null>;
 }
@@ -91,6 +94,8 @@ export async function testCluster(options: { cli: string; config: Record<string,
           output,
           exited,
           kill: () => child.kill('SIGKILL'),
+          freeze: () => child.kill('SIGSTOP'),
+          thaw: () => child.kill('SIGCONT'),
           stop: () => {
             child.kill('SIGINT');
             return exited;

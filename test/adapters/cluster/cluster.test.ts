@@ -210,6 +210,30 @@ describe.skipIf(unavailable !== undefined)(`a cluster of three nodes${unavailabl
     expect(await ledger(audit.pool, burst)).toEqual({ ...CLEAN_LEDGER, redelivered: expect.any(Array) });
   });
 
+  it('acts on nothing more once a node frozen past its leases thaws: its traders’ signals are processed once, by their next owners, and none of its late writes is kept', TEST, async () => {
+    const frozen = node('c');
+    const moved = Object.entries(await runningOn(cluster, [frozen])).flatMap(([t, on]) => (on.length > 0 ? [t] : []));
+    const sender = sendSignals(cluster, node('a'), () => TRADERS, 'freeze');
+    await waitFor(() => sender.batches >= 5, 'signals flowing', SETTLE_MS);
+    // A burst to c's traders, so that c is frozen with signals, orders and rows of them in hand.
+    const burst = (await Promise.all(moved.map((traderId) => sendBurst(cluster, node('a'), traderId, 'freeze-burst', 1_000)))).flat();
+    frozen.freeze();
+    const frozenAt = sender.batches;
+    await movedTo(['a', 'b'], (status) => JSON.stringify(status.nodes.map((n) => n.id)) === '["a","b"]');
+    await waitFor(() => sender.batches >= frozenAt + 5, 'signals after the failover', SETTLE_MS);
+    frozen.thaw();
+    await waitFor(async () => (await clusterOf(cluster, frozen)).stats.fenced === 6, 'c’s three traders fenced again', SETTLE_MS);
+    await sender.stop();
+
+    expect(sender.refused).toEqual([]);
+    const sent = [...sender.sent, ...burst];
+    await waitFor(async () => (await storedSignals(audit.pool, sent)).length === sent.length, 'every signal sent stored', SETTLE_MS);
+    const { redelivered, ...rest } = await ledger(audit.pool, sent);
+    expect(rest).toEqual(CLEAN_LEDGER);
+    expect(redelivered.filter((s) => !moved.includes(s.traderId))).toEqual([]);
+    await spread(['a', 'b', 'c']);
+  });
+
   it('moves the traders of a node killed mid-stream to the others: every signal stored once, no order twice, positions equal their trades', TEST, async () => {
     const victim = node('b');
     const moved = Object.entries(await runningOn(cluster, [victim])).flatMap(([t, on]) => (on.length > 0 ? [t] : []));

@@ -30,8 +30,8 @@ const tables = async () =>
 
 describe('the v3 schema', () => {
   test('is applied once, then reported applied', async () => {
-    expect(await migrationStatus(db.pool)).toEqual({ applied: [], pending: [{ version: 1, name: 'schema' }, { version: 2, name: 'signal_outcomes' }, { version: 3, name: 'review_verdicts' }, { version: 4, name: 'v2_migration' }, { version: 5, name: 'signal_asked_balance_accounts' }, { version: 6, name: 'swap_funding' }, { version: 7, name: 'v2_open_positions' }, { version: 8, name: 'swap_funded_to' }] });
-    expect(await migrate(db.pool)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await migrationStatus(db.pool)).toEqual({ applied: [], pending: [{ version: 1, name: 'schema' }, { version: 2, name: 'signal_outcomes' }, { version: 3, name: 'review_verdicts' }, { version: 4, name: 'v2_migration' }, { version: 5, name: 'signal_asked_balance_accounts' }, { version: 6, name: 'swap_funding' }, { version: 7, name: 'v2_open_positions' }, { version: 8, name: 'swap_funded_to' }, { version: 9, name: 'trader_leases' }] });
+    expect(await migrate(db.pool)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(await migrate(db.pool)).toEqual([]);
     const status = await migrationStatus(db.pool);
     expect(status.pending).toEqual([]);
@@ -44,6 +44,7 @@ describe('the v3 schema', () => {
       { version: 6, name: 'swap_funding', appliedAt: expect.any(Date) },
       { version: 7, name: 'v2_open_positions', appliedAt: expect.any(Date) },
       { version: 8, name: 'swap_funded_to', appliedAt: expect.any(Date) },
+      { version: 9, name: 'trader_leases', appliedAt: expect.any(Date) },
     ]);
     expect(await tables()).toEqual(
       ['balances', 'events', 'orders', 'positions', 'reviews', 'signals', 'strategies', 'traders', 'trades', 'position_history']

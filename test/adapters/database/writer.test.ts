@@ -2,11 +2,12 @@ import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../../adapters/database/connect.js';
 import { migrate } from '../../../adapters/database/migrator.js';
-import { writeBatch } from '../../../adapters/database/writer.js';
+import { claimLease, writeBatch } from '../../../adapters/database/writer.js';
 import { BatchBuilder, type RowBatch } from '../../../actors/persistence/rows.js';
 import type { TraderEvent } from '../../../actors/trader/events.js';
 import { freshDatabase } from '../../helpers/database.js';
 import { fillEvents, orderEvent } from '../../helpers/events.js';
+import { waitFor } from '../../helpers/wait.js';
 
 let db: Database;
 beforeAll(async () => {
@@ -16,9 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-const batchOf = (events: TraderEvent[]): RowBatch => {
+const batchOf = (events: TraderEvent[], generation?: number): RowBatch => {
   const builder = new BatchBuilder(() => 'binance');
-  builder.addTraderEvents('t1', events);
+  builder.addTraderEvents('t1', events, generation);
   return builder.take();
 };
 
@@ -79,5 +80,47 @@ describe('writeBatch', () => {
     await writeBatch(db.pool, batchOf([{ kind: 'signal.accepted', signalId: 's9', strategy: 'm', symbol: 'BTC/USDT', action: 'SELL', orderType: 'market', clientOrderId: 'v3-s9', sized: { side: 'sell', quantity: 1n, review: false }, at: 2 }]));
     await writeBatch(db.pool, batchOf([{ kind: 'signal.duplicate', signalId: 's9', at: 3 }]));
     expect(await db.pool.one(sql.unsafe`SELECT outcome, action, field FROM signals WHERE id = 's9'`)).toEqual({ outcome: 'accepted', action: 'SELL', field: null });
+  });
+
+  describe('on a cluster node', () => {
+    const statusOf = (clientOrderId: string) => db.pool.maybeOneFirst(sql.unsafe`SELECT status FROM orders WHERE client_order_id = ${clientOrderId}`);
+
+    test('drops the rows a trader made under an older lease generation than claimed since, and writes the others', async () => {
+      await claimLease(db.pool, 't1', 5);
+      expect(await writeBatch(db.pool, batchOf([orderEvent({ clientOrderId: 'v3-g4', status: 'open' })], 4))).toEqual(['t1']);
+      expect(await statusOf('v3-g4')).toBeNull();
+      expect(await writeBatch(db.pool, batchOf([orderEvent({ clientOrderId: 'v3-g5', status: 'open' })], 5))).toEqual([]);
+      expect(await statusOf('v3-g5')).toBe('open');
+      // Not made by a trader of a cluster (one process, or the risk manager's): written.
+      expect(await writeBatch(db.pool, batchOf([orderEvent({ clientOrderId: 'v3-one', status: 'open' })]))).toEqual([]);
+      expect(await statusOf('v3-one')).toBe('open');
+    });
+
+    test('a claim never goes back to an older generation', async () => {
+      await claimLease(db.pool, 't1', 8);
+      await claimLease(db.pool, 't1', 7);
+      expect(await db.pool.oneFirst(sql.unsafe`SELECT generation::int FROM trader_leases WHERE trader_id = 't1'`)).toBe(8);
+    });
+
+    // Two connections at once: the embedded database serves one.
+    test.skipIf(!process.env.TEST_DATABASE_URL)('a claim waits for a write under way that holds the trader’s lease row, which so lands before the new owner reads', async () => {
+      let locked!: () => void;
+      let finish!: () => void;
+      const holding = new Promise<void>((resolve) => (locked = resolve));
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const write = db.pool.transaction(async (tx) => {
+        await tx.query(sql.unsafe`SELECT generation FROM trader_leases WHERE trader_id = 't1' FOR SHARE`);
+        locked();
+        await finished;
+      });
+      await holding;
+      let claimed = false;
+      const claim = claimLease(db.pool, 't1', 9).then(() => (claimed = true));
+      await waitFor(() => db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%trader_leases%'`), 'the claim waiting on the lock');
+      expect(claimed).toBe(false);
+      finish();
+      await Promise.all([write, claim]);
+      expect(await db.pool.oneFirst(sql.unsafe`SELECT generation::int FROM trader_leases WHERE trader_id = 't1'`)).toBe(9);
+    });
   });
 });

@@ -7,6 +7,7 @@ import type { CcxtExchangeArgs } from '../../../adapters/exchanges/args.js';
 import type { ExchangeStatusReply } from '../../../adapters/exchanges/exchange.js';
 import { GUARD_DEFAULTS } from '../../../adapters/exchanges/args.js';
 import type { ExecutionReport } from '../../../actors/trading/exchange-protocol.js';
+import { LeaseTable } from '../../../actors/trading/fence.js';
 import { toFixed } from '../../../actors/trading/fixed.js';
 import { moduleUrl } from '../../../runtime/module-url.js';
 import { ActorSystem } from '../../../runtime/system.js';
@@ -17,6 +18,8 @@ import { waitFor } from '../../helpers/wait.js';
 /** The ccxt exchange actor in a worker thread, speaking the platform's exchange protocol to the replayed Binance. */
 let server: FakeExchange;
 let system: ActorSystem;
+/** As a cluster node's: orders sent with a lease generation are fenced by it; the others are not. */
+const leases = LeaseTable.create(['inbox']);
 
 beforeAll(async () => {
   server = await fakeExchange(recording.routes);
@@ -32,6 +35,7 @@ beforeAll(async () => {
     holdingsCheckMs: 60_000,
     timeoutMs: 1_000,
     guard: { ...GUARD_DEFAULTS, backoff: { initialMs: 1, maxMs: 5, jitter: 0 } },
+    leases: leases.shared,
   };
   system = await ActorSystem.start(
     {
@@ -115,4 +119,20 @@ test('follows live orders by polling the exchange: each fill is reported once', 
   await system.request('exchange.binance', { type: 'status' });
   const { messages } = await system.request<{ messages: unknown[] }>('inbox', { type: 'take' });
   expect(messages).toEqual([]);
+});
+
+test('in a cluster, an order goes out only under the lease this node holds, judged as it leaves by the leases the node shares with the exchange’s thread', async () => {
+  const posted = () => server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/api/v3/order')).length;
+  const before = posted();
+  const place = async (clientOrderId: string, generation: number, count = 1) => {
+    system.send('exchange.binance', { type: 'place', generation, orders: [order(clientOrderId, { type: 'market' })] });
+    return (await reports(count)).map((r) => [r.kind, r.reason]);
+  };
+  expect(await place('v3f0f0f0f0f0f0f001', 5)).toEqual([['rejected', 'fenced: this node holds no lease on inbox']]);
+  leases.grant('inbox', 5, Date.now() + 60_000);
+  expect(await place('v3f0f0f0f0f0f0f002', 4)).toEqual([['rejected', 'fenced: lease generation 4 is stale (now 5)']]);
+  expect((await place('v3f0f0f0f0f0f0f003', 5, 2)).map(([kind]) => kind)).toEqual(['accepted', 'fill']);
+  leases.grant('inbox', 5, Date.now() - 1);
+  expect(await place('v3f0f0f0f0f0f0f004', 5)).toEqual([['rejected', 'fenced: the lease on inbox was not renewed in time']]);
+  expect(posted() - before).toBe(1);
 });
