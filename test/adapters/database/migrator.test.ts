@@ -47,7 +47,7 @@ describe('the v3 schema', () => {
       { version: 9, name: 'trader_leases', appliedAt: expect.any(Date) },
     ]);
     expect(await tables()).toEqual(
-      ['balances', 'events', 'orders', 'positions', 'reviews', 'signals', 'strategies', 'traders', 'trades', 'position_history']
+      ['balances', 'events', 'orders', 'positions', 'reviews', 'signals', 'strategies', 'traders', 'trades', 'position_history', 'trader_leases']
         .concat(['migration_runs', 'migration_chunks', 'migration_quarantine', 'migration_notes', 'migration_carried'])
         .sort(),
     );
