@@ -21,8 +21,11 @@ import { CLEAN_LEDGER, clusterOf, holders, ledger, localStates, runningOn, sendB
 const unavailable = !process.env.TEST_DATABASE_URL ? 'TEST_DATABASE_URL is not set' : !(await natsReachable()) ? `NATS is not reachable at ${NATS_URL}` : undefined;
 
 const TRADERS = Array.from({ length: 9 }, (_, i) => `t${i + 1}`);
-/** Leases short enough for quick failovers, with room for a node starved of CPU on a shared machine. */
-const TIMINGS = { leaseTtlMs: 3_000, renewMs: 200, fenceAfterMs: 1_500 };
+/**
+ * Leases short enough for quick failovers, with room for a node starved of CPU on a shared machine (a
+ * node stalled 1.5 s among the other tests and a process keeping a core busy fenced its traders).
+ */
+const TIMINGS = { leaseTtlMs: 4_000, renewMs: 200, fenceAfterMs: 2_500 };
 /** Waits for the cluster to move: far above a failover's few seconds, for a loaded machine. */
 const SETTLE_MS = 60_000;
 const TEST = { timeout: 180_000 } as const;
@@ -131,7 +134,7 @@ describe.skipIf(unavailable !== undefined)(`a cluster of three nodes${unavailabl
     // A buy far below the market rests on b's paper book; c is asked to cancel it.
     const resting = { id: 'rest-1', traderId, strategy: 'x', symbol: 'BTC/USDT', action: 'BUY', price: '1000', quantity: '0.01' };
     expect((await callApi(node('a').url, 'POST', '/api/v1/signals', { token: cluster.token, body: { signals: [resting] } })).status).toBe(202);
-    const liveOrders = async () => Object.keys((await callApi(node('c').url, 'GET', `/api/v1/traders/${traderId}`, { token: cluster.token })).body.live.orders);
+    const liveOrders = async () => Object.keys((await callApi(node('c').url, 'GET', `/api/v1/traders/${traderId}`, { token: cluster.token })).body.live?.orders ?? {});
     const [clientOrderId] = await waitFor(async () => {
       const ids = await liveOrders();
       return ids.length === 1 && ids;
@@ -143,8 +146,9 @@ describe.skipIf(unavailable !== undefined)(`a cluster of three nodes${unavailabl
     const stop = await callApi(node('a').url, 'POST', '/api/v1/system/emergency-stop', { token: cluster.token, body: { reason: 'cluster drill', waitMs: 30_000 } });
     expect(stop.status).toBe(200);
     expect(stop.body.traders.map((t: { traderId: string; state: string; mode: string }) => [t.traderId, t.state, t.mode])).toEqual(TRADERS.map((id) => [id, 'flat', 'halted']));
-    const modes = async (from: string) => (await callApi(node(from).url, 'GET', '/api/v1/traders', { token: cluster.token })).body.data.map((t: { live: { mode: string } }) => t.live.mode);
-    expect(await modes('c')).toEqual(TRADERS.map(() => 'halted'));
+    // A trader on its way to another node (its node starved of CPU past its lease) has no live state for a moment.
+    const modes = async (from: string) => (await callApi(node(from).url, 'GET', '/api/v1/traders', { token: cluster.token })).body.data.map((t: { live?: { mode: string } }) => t.live?.mode);
+    await waitFor(async () => JSON.stringify(await modes('c')) === JSON.stringify(TRADERS.map(() => 'halted')), 'every trader halted, as c sees it', SETTLE_MS);
     expect((await callApi(node('b').url, 'POST', '/api/v1/system/resume', { token: cluster.token, body: { reason: 'drill over' } })).status).toBe(202);
     await waitFor(async () => (await modes('a')).every((mode: string) => mode === 'active'), 'every trader active again', SETTLE_MS);
 
