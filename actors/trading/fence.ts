@@ -1,7 +1,7 @@
 /**
  * The leases a cluster node holds, in memory its threads share: one slot per trader of the shared
  * config (by its actor address), each the generation this node holds it under (0: none) and the
- * deadline (`Date.now()` ms) it may act until unless renewed. The node's main thread writes it at
+ * deadline (`Date.now()` ms) until which its orders may leave unless the lease is renewed. The node's main thread writes it at
  * every renewal; the exchange actors read it in their own threads at the moment an order leaves, so
  * their view is never behind the node's, however long their mailboxes are.
  */

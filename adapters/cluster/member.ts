@@ -102,6 +102,9 @@ export class ClusterMember {
     // node did not renew in time acts on nothing more, even before it is stopped, and its signals go to the
     // next owner. The exchange actors read the same leases from shared memory, to fence orders.
     let held = new Map<string, { generation: number; until: number }>();
+    // An order its trader made before the deadline may cross it on its way to the exchange: it may still
+    // leave until halfway to the earliest moment another node could take the trader (`leaseTtlMs`).
+    const inFlight = (this.options.leaseTtlMs - this.options.fenceAfterMs) / 2;
     const host: ClusterHost = {
       start: async (traderId, generation) => {
         await control.adopt(traderId, generation);
@@ -134,7 +137,7 @@ export class ClusterMember {
             this.leases.revoke(address);
             continue;
           }
-          this.leases.grant(address, lease.generation, lease.until);
+          this.leases.grant(address, lease.generation, lease.until + inFlight);
           if (system.actorStatus(address)) system.gate(address, lease.until);
         }
       },
