@@ -1,6 +1,14 @@
 import { GATED_INDEX, GATE_UNTIL_INDEX } from './protocol.js';
 
 /**
+ * A deadline (`Date.now()` ms) as a BigInt64 slot of shared memory holds it: -Infinity (known to be past)
+ * becomes 0, +Infinity the latest safe integer, since `BigInt` takes finite integers only.
+ */
+export function deadlineBits(until: number): bigint {
+  return BigInt(Math.floor(Math.min(Math.max(until, 0), Number.MAX_SAFE_INTEGER)));
+}
+
+/**
  * An actor's gate: a deadline (this process's `Date.now()`) past which the actor processes nothing,
  * leaving what it was handed unacknowledged. It sits in the control buffer the actor's thread shares with
  * the supervisor, so it closes on time even while the supervisor's thread is stalled: what a cluster node
@@ -28,8 +36,7 @@ export class Gate {
       Atomics.store(this.#flags, GATED_INDEX, 0);
     } else {
       // The deadline before the flag: a reader that sees the flag sees this deadline or a later one.
-      // -Infinity (a lease known lost) closes it; BigInt takes finite numbers only.
-      Atomics.store(this.#until, GATE_UNTIL_INDEX, BigInt(Math.floor(Math.min(Math.max(until, 0), Number.MAX_SAFE_INTEGER))));
+      Atomics.store(this.#until, GATE_UNTIL_INDEX, deadlineBits(until));
       Atomics.store(this.#flags, GATED_INDEX, 1);
     }
     return wasClosed;

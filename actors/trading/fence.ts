@@ -1,9 +1,11 @@
+import { deadlineBits } from '../../runtime/gate.js';
+
 /**
  * The leases a cluster node holds, in memory its threads share: one slot per trader of the shared
  * config (by its actor address), each the generation this node holds it under (0: none) and the
- * deadline (`Date.now()` ms) until which its orders may leave unless the lease is renewed. The node's main thread writes it at
- * every renewal; the exchange actors read it in their own threads at the moment an order leaves, so
- * their view is never behind the node's, however long their mailboxes are.
+ * deadline (`Date.now()` ms) until which its orders may leave unless the lease is renewed. The node's
+ * main thread writes it at every renewal; the exchange actors read it in their own threads at the
+ * moment an order leaves, so their view is never behind the node's, however long their mailboxes are.
  */
 export interface SharedLeases {
   buffer: SharedArrayBuffer;
@@ -34,12 +36,12 @@ export class LeaseTable {
   grant(owner: string, generation: number, until: number): void {
     const slot = this.#slot(owner);
     // The deadline first: a reader that sees the generation sees this deadline or a later one.
-    Atomics.store(this.#cells, slot + 1, BigInt(Math.floor(Math.max(until, 0))));
+    Atomics.store(this.#cells, slot + 1, deadlineBits(until));
     Atomics.store(this.#cells, slot, BigInt(generation));
   }
 
   /** The generation this node holds `owner` under; 0 when it holds no lease on it. */
-  generation(owner: string): number {
+  #generation(owner: string): number {
     const slot = this.#slots.get(owner);
     return slot === undefined ? 0 : Number(Atomics.load(this.#cells, slot * SLOT));
   }
@@ -54,7 +56,7 @@ export class LeaseTable {
    */
   refuses(owner: string, generation: number | undefined, now: number): string | undefined {
     if (generation === undefined) return undefined;
-    const held = this.generation(owner);
+    const held = this.#generation(owner);
     if (held === 0) return `fenced: this node holds no lease on ${owner}`;
     if (held !== generation) return `fenced: lease generation ${generation} is stale (now ${held})`;
     if (now > Number(Atomics.load(this.#cells, this.#slot(owner) + 1))) return `fenced: the lease on ${owner} was not renewed in time`;
