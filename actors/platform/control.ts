@@ -578,7 +578,6 @@ export class PlatformControl {
     return this.#lookup.reply;
   }
 
-
   /**
    * Whether trader `traderId`'s mailbox takes `count` more signals now: yes while what it holds, these
    * included, stays within half its capacity (the other half is room for its candles, fills and what

@@ -99,9 +99,9 @@ export class SignalBus {
     const inbox: Inbox = { messages, unsettled: new Map(), settled: [], fenced: false, paused: false, room: undefined };
     this.#inboxes.set(traderId, inbox);
     // What arrives in one turn of the event loop is handed over together, in batches of `BATCH` at most,
-    // one batch at a time, as the window has room; a batch that cannot be handed over (the trader stopped meanwhile) stays
-    // unacknowledged, for the trader's next owner. (The iterator's pending count cannot say when a burst
-    // ends: it counts the client's own callbacks too.)
+    // one batch at a time, as the window has room; a batch that cannot be handed over (the trader stopped
+    // meanwhile) stays unacknowledged, for the trader's next owner. (The iterator's pending count cannot
+    // say when a burst ends: it counts the client's own callbacks too.)
     const waiting: { signal: { id: string }; message: JsMsg }[] = [];
     let handing: Promise<void> | undefined;
     const hand = async () => {
