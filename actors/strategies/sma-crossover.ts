@@ -32,15 +32,20 @@ export const smaCrossover = defineStrategy({
       side: z.enum(['above', 'below']).optional(),
     });
     const averages = new Map<string, { fast: SMA; slow: SMA }>();
-    /** The averages of a symbol, rebuilt from its state's closes the first time they are needed. */
-    const averagesOf = (symbol: string, closes: readonly number[]) => {
+    /**
+     * The averages of a symbol, rebuilt from its state's closes the first time they are needed. The
+     * state's closes then become the slow average's own window (the library keeps it in place): the
+     * snapshot copies them from there, and no candle pushes each close twice.
+     */
+    const averagesOf = (symbol: string, state: { closes: number[] }) => {
       let pair = averages.get(symbol);
       if (!pair) {
         pair = { fast: new SMA(fast), slow: new SMA(slow) };
-        for (const close of closes) {
+        for (const close of state.closes) {
           pair.fast.add(close);
           pair.slow.add(close);
         }
+        state.closes = pair.slow.prices;
         averages.set(symbol, pair);
       }
       return pair;
@@ -50,10 +55,8 @@ export const smaCrossover = defineStrategy({
       snapshot,
       init: () => ({ slow, closes: [] }),
       onCandle(state, candle) {
-        const pair = averagesOf(candle.symbol, state.closes);
+        const pair = averagesOf(candle.symbol, state);
         const close = fixedToNumber(candle.close);
-        state.closes.push(close);
-        if (state.closes.length > slow) state.closes.shift();
         pair.fast.add(close);
         pair.slow.add(close);
         // fast < slow, so the fast average is stable whenever the slow one is.
@@ -67,7 +70,7 @@ export const smaCrossover = defineStrategy({
         return [{ symbol: candle.symbol, action: side === 'above' ? 'BUY' : 'SELL', reason: `SMA${fast} crossed ${side} SMA${slow}` }];
       },
       indicators(state, symbol) {
-        const pair = averagesOf(symbol, state.closes);
+        const pair = averagesOf(symbol, state);
         const lines: Indicator[] = [];
         if (pair.fast.isStable) lines.push({ name: `SMA${fast}`, value: Number(pair.fast.getResultOrThrow()) });
         if (pair.slow.isStable) lines.push({ name: `SMA${slow}`, value: Number(pair.slow.getResultOrThrow()) });

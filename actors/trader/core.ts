@@ -212,6 +212,8 @@ export class TraderCore {
   #dayStart = -Infinity;
   /** The latest closed candles and indicators of each symbol, once `keepChart` asked for them. */
   #chart: ChartRing | undefined;
+  /** Whether events are kept for `drain`: off once `discardEvents` was called. */
+  #recording = true;
 
   /**
    * From its snapshot after a crash; from what the database kept (`recovered`) after a restart of the
@@ -277,6 +279,19 @@ export class TraderCore {
     this.#chart = new ChartRing(candles);
   }
 
+  /**
+   * Keeps no events from now on: `drain` hands out none. For a backtest, which reads the trader's
+   * orders and the exchange's fills but no events, and would otherwise build, copy and drop several
+   * for each signal and fill. Trading is the same either way: no decision reads an event.
+   */
+  discardEvents(): void {
+    this.#recording = false;
+  }
+
+  #emit(event: TraderEvent): void {
+    if (this.#recording) this.#events.push(event);
+  }
+
   /** The chart of `symbol`: its last `limit` candles kept and the indicators over them (none when no chart is kept). */
   chart(symbol: string, limit: number): TraderChart {
     return this.#chart?.chart(symbol, limit) ?? { type: 'traderChart', symbol, timeframe: null, candles: [], indicators: [] };
@@ -298,7 +313,7 @@ export class TraderCore {
     const balances: Balances = {};
     const entries = [...assets].sort().map((asset) => move(balances, asset, mul(held[asset] ?? 0n, share), 'deposit', 'account', now));
     this.#state.balances = balances;
-    this.#events.push({ kind: 'ledger', entries, equity: this.equity() });
+    this.#emit({ kind: 'ledger', entries, equity: this.equity() });
   }
 
   /**
@@ -324,7 +339,7 @@ export class TraderCore {
       position.fundedTo = now;
       return [{ ...position }];
     });
-    if (taken.length > 0) this.#events.push({ kind: 'positions.adopted', positions: taken, at: now });
+    if (taken.length > 0) this.#emit({ kind: 'positions.adopted', positions: taken, at: now });
   }
 
   /**
@@ -352,7 +367,7 @@ export class TraderCore {
       .map((m) => ({ symbol: m.symbol, ours: this.#state.positions[m.symbol]?.quantity ?? 0n, theirs: held[m.symbol]?.quantity ?? 0n }))
       .filter((p) => p.ours !== p.theirs);
     if (differ.length === 0) return;
-    this.#events.push({ kind: 'positions.mismatch', positions: differ, at: now });
+    this.#emit({ kind: 'positions.mismatch', positions: differ, at: now });
     const sides = differ.map((p) => `${p.symbol} ours ${fixedToString(p.ours)}, the account's ${fixedToString(p.theirs)}`).join('; ');
     this.#setMode('halted', `positions differ from the account: ${sides}; resolve, then resume`, now);
   }
@@ -409,7 +424,7 @@ export class TraderCore {
         continue;
       }
       const issue = parsed.error.issues[0]!;
-      this.#events.push({ kind: 'execution.invalid', reason: `${issue.path.join('.') || 'report'}: ${issue.message}`, at: now });
+      this.#emit({ kind: 'execution.invalid', reason: `${issue.path.join('.') || 'report'}: ${issue.message}`, at: now });
     }
     this.applyExecutions(valid, now);
   }
@@ -421,7 +436,7 @@ export class TraderCore {
         this.#apply(report, now);
       } catch (error) {
         // A report that breaks the order state machine is the exchange's error, not a reason to stop trading.
-        this.#events.push({ kind: 'execution.invalid', clientOrderId: report.clientOrderId, reason: (error as Error).message, at: now });
+        this.#emit({ kind: 'execution.invalid', clientOrderId: report.clientOrderId, reason: (error as Error).message, at: now });
       }
     }
     this.#advanceExits(now, false);
@@ -443,16 +458,16 @@ export class TraderCore {
       const parsed = orderStateSchema.safeParse(input);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        this.#events.push({ kind: 'execution.invalid', reason: `reconciled.${issue.path.join('.')}: ${issue.message}`, at: now });
+        this.#emit({ kind: 'execution.invalid', reason: `reconciled.${issue.path.join('.')}: ${issue.message}`, at: now });
         continue;
       }
       const state = parsed.data as ExchangeOrderState;
       const order = own(this.#state.orders, state.clientOrderId);
       if (!order) continue;
       try {
-        this.#events.push({ kind: 'reconciled', clientOrderId: order.clientOrderId, outcome: this.#reconcile(order, state, now), at: now });
+        this.#emit({ kind: 'reconciled', clientOrderId: order.clientOrderId, outcome: this.#reconcile(order, state, now), at: now });
       } catch (error) {
-        this.#events.push({ kind: 'execution.invalid', clientOrderId: order.clientOrderId, reason: (error as Error).message, at: now });
+        this.#emit({ kind: 'execution.invalid', clientOrderId: order.clientOrderId, reason: (error as Error).message, at: now });
       }
     }
     this.#advanceExits(now, false);
@@ -462,7 +477,7 @@ export class TraderCore {
   onVerdict(verdict: ReviewDecision, now: number): void {
     const order = own(this.#state.orders, verdict.clientOrderId);
     if (!order?.awaitingReview) return;
-    this.#events.push({ kind: 'review', ...verdict, signalId: order.signalId, at: now });
+    this.#emit({ kind: 'review', ...verdict, signalId: order.signalId, at: now });
     // An approval that comes after a halt must not trade: the halt came later and wins.
     const halted = this.#state.mode === 'halted';
     if (verdict.approved && !halted) {
@@ -634,7 +649,7 @@ export class TraderCore {
   /** Takes what the message in hand produced: events to report, orders to send and orders to review. */
   drain(): { events: TraderEvent[]; cancels: string[]; orders: OrderRequest[]; reviews: HeldOrder[] } {
     if (this.#touched.size > 0) {
-      for (const order of this.#touched.values()) this.#events.push({ kind: 'order', order: { ...order } });
+      if (this.#recording) for (const order of this.#touched.values()) this.#events.push({ kind: 'order', order: { ...order } });
       this.#touched.clear();
     }
     // Most candles produce nothing: no new arrays for them (a backtest drains after every candle).
@@ -652,7 +667,7 @@ export class TraderCore {
     const stats = this.#state.stats;
     stats.rejected++;
     stats.rejectedBy[field] = (stats.rejectedBy[field] ?? 0) + 1;
-    this.#events.push({ kind: 'signal.rejected', ...(signalId !== undefined ? { signalId } : {}), field, reason, at: now });
+    this.#emit({ kind: 'signal.rejected', ...(signalId !== undefined ? { signalId } : {}), field, reason, at: now });
   }
 
   #fromStrategy(idea: StrategySignal, key: string, ts: number): Signal {
@@ -669,7 +684,7 @@ export class TraderCore {
     const key = idKey(signal.id);
     if (this.#seen.has(key)) {
       state.stats.duplicates++;
-      this.#events.push({ kind: 'signal.duplicate', signalId: signal.id, at: now });
+      this.#emit({ kind: 'signal.duplicate', signalId: signal.id, at: now });
       return;
     }
     this.#seen.add(key);
@@ -700,7 +715,7 @@ export class TraderCore {
     const because = this.#reviewing ? this.#reviewRules(signal, mul(order.quantity, price), newSymbol) : [];
     const sized: SizedOrder = { side: order.side, quantity: order.quantity, review: because.length > 0 };
     if (sizing.note !== undefined) sized.note = sizing.note;
-    this.#events.push({ kind: 'signal.accepted', ...asked(signal), clientOrderId: order.clientOrderId, sized, at: now });
+    this.#emit({ kind: 'signal.accepted', ...asked(signal), clientOrderId: order.clientOrderId, sized, at: now });
     if (because.length > 0) {
       order.awaitingReview = true;
       this.#reviews.push({ order, strategy: signal.strategy, because });
@@ -759,7 +774,7 @@ export class TraderCore {
     state.exits[symbol] = { signalId: signal.id, reason, askedAt: now, attempts: 0 };
     const sized: SizedOrder = { side: position < 0n ? 'buy' : 'sell', quantity: position < 0n ? -position : position, review: false };
     if (cancelling.length > 0) sized.note = `closes once ${cancelling.length} live order(s) of ${symbol} are cancelled`;
-    this.#events.push({ kind: 'signal.accepted', ...asked(signal), clientOrderId: clientOrderId(this.#args.id, signal.id), sized, at: now });
+    this.#emit({ kind: 'signal.accepted', ...asked(signal), clientOrderId: clientOrderId(this.#args.id, signal.id), sized, at: now });
     this.#advanceExit(symbol, now, false);
   }
 
@@ -805,7 +820,7 @@ export class TraderCore {
     delete this.#state.exits[symbol];
     const quantity = this.#state.positions[symbol]?.quantity ?? 0n;
     if (failure !== undefined) this.#state.unclosed[symbol] = { quantity, reason: failure, at: now };
-    this.#events.push({ kind: 'exit', symbol, signalId: exit.signalId, outcome: failure === undefined ? 'flat' : 'unclosed', quantity, reason: failure ?? exit.reason, at: now });
+    this.#emit({ kind: 'exit', symbol, signalId: exit.signalId, outcome: failure === undefined ? 'flat' : 'unclosed', quantity, reason: failure ?? exit.reason, at: now });
   }
 
   /** Rejects an order the exchange never saw (held for review). */
@@ -851,7 +866,7 @@ export class TraderCore {
 
   #skip(signal: Signal, reason: string, now: number): void {
     this.#state.stats.skipped++;
-    this.#events.push({ kind: 'signal.skipped', ...asked(signal), reason, at: now });
+    this.#emit({ kind: 'signal.skipped', ...asked(signal), reason, at: now });
   }
 
   #apply(report: ExecutionReport, now: number): void {
@@ -873,7 +888,7 @@ export class TraderCore {
         this.#state.stats.duplicates++;
         this.#state.stats.orders--;
         this.#forget(order);
-        this.#events.push({ kind: 'signal.duplicate', signalId: order.signalId, at: now });
+        this.#emit({ kind: 'signal.duplicate', signalId: order.signalId, at: now });
         return;
       default:
         if (report.reason !== undefined) order.reason = report.reason;
@@ -917,7 +932,7 @@ export class TraderCore {
     this.#state.orders[id] = order;
     this.#live++;
     this.#pend(order, fill.quantity);
-    this.#events.push({ kind: 'liquidation', symbol: report.symbol, side, quantity: fill.quantity, price: fill.price, reason: order.reason!, at: now });
+    this.#emit({ kind: 'liquidation', symbol: report.symbol, side, quantity: fill.quantity, price: fill.price, reason: order.reason!, at: now });
     this.#fill(order, { ...report, kind: 'fill', clientOrderId: id }, now);
   }
 
@@ -933,7 +948,8 @@ export class TraderCore {
     position.fundedTo = report.ts;
     position.funding = (position.funding ?? 0n) + amount;
     const entries = [move(this.#state.balances, market.quote, amount, 'funding', `funding:${report.symbol}:${report.ts}`, now)];
-    this.#events.push({ kind: 'funding', symbol: report.symbol, amount, ...(rate !== undefined ? { rate } : {}), position: { ...position }, at: now }, { kind: 'ledger', entries, equity: this.equity() });
+    this.#emit({ kind: 'funding', symbol: report.symbol, amount, ...(rate !== undefined ? { rate } : {}), position: { ...position }, at: now });
+    this.#emit({ kind: 'ledger', entries, equity: this.equity() });
   }
 
   #reconcile(order: Order, state: ExchangeOrderState, now: number): string {
@@ -980,10 +996,8 @@ export class TraderCore {
       ? bookSwapFill(state.balances, { quote: market.quote, realized: position.realizedPnl - realized + fee, fee, ref: report.fill.tradeId, at: now })
       : bookFill(state.balances, { base: market.base, quote: market.quote, side: order.side, quantity, price, fee, ref: report.fill.tradeId, at: now });
     state.stats.fills++;
-    this.#events.push(
-      { kind: 'fill', clientOrderId: order.clientOrderId, signalId: order.signalId, symbol: order.symbol, side: order.side, fill: report.fill, position: { ...position }, at: now },
-      { kind: 'ledger', entries, equity: this.equity() },
-    );
+    this.#emit({ kind: 'fill', clientOrderId: order.clientOrderId, signalId: order.signalId, symbol: order.symbol, side: order.side, fill: report.fill, position: { ...position }, at: now });
+    this.#emit({ kind: 'ledger', entries, equity: this.equity() });
     if (isTerminal(order.status)) this.#forget(order);
     this.#touched.set(order.clientOrderId, order);
   }
@@ -1016,7 +1030,7 @@ export class TraderCore {
     if (this.#state.mode === mode) return;
     this.#state.mode = mode;
     this.#state.modeReason = reason;
-    this.#events.push({ kind: 'mode', mode, reason, at: now });
+    this.#emit({ kind: 'mode', mode, reason, at: now });
   }
 }
 

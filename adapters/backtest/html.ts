@@ -51,7 +51,7 @@ export async function writeHtmlReport(result: BacktestResult, report: BacktestRe
 }
 
 /** Equity and drawdown in at most `POINTS` buckets: each bucket's last equity and deepest drawdown. */
-function curve(times: readonly number[], equity: readonly Fixed[]): { points: [number, number][]; drawdown: [number, number][] } {
+function curve(times: ArrayLike<number>, equity: ArrayLike<Fixed>): { points: [number, number][]; drawdown: [number, number][] } {
   const size = Math.max(1, Math.ceil(times.length / POINTS));
   const points: [number, number][] = [];
   const drawdown: [number, number][] = [];

@@ -10,6 +10,7 @@ import type { ExecutionReport, OrderRequest } from '../../actors/trading/exchang
 import type { Side } from '../../actors/trading/order.js';
 import { max, type Fixed } from '../../actors/trading/fixed.js';
 import type { CandleSeries } from '../market-data/candle-series.js';
+import { FixedColumn, NumberColumn } from './columns.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import { paperArgsSchema, paperOptions, type PaperExchangeArgs } from '../paper/options.js';
 import { PaperEngine, type Routed } from '../paper/engine.js';
@@ -39,16 +40,16 @@ export interface TraderRun {
   /** The trader's ledger at the end, by asset. */
   finalBalances: Record<string, Fixed>;
   /** Equity (exact) after each step, at `BacktestResult.times[i]`. */
-  equity: Fixed[];
-  /** Whether the trader held a position after each step. */
-  inMarket: boolean[];
+  equity: ArrayLike<Fixed>;
+  /** 1 where the trader held a position after the step, else 0. */
+  inMarket: ArrayLike<number>;
   fills: BacktestFill[];
   stats: TraderStats;
 }
 
 export interface BacktestResult {
   /** Close time of each step's candles. */
-  times: number[];
+  times: ArrayLike<number>;
   timeframe: string;
   /** How market orders were filled: at the next candle's open, this many basis points worse. */
   slippageBps: number;
@@ -71,6 +72,8 @@ interface Seat {
   symbols: ReadonlySet<string>;
   core: TraderCore;
   run: TraderRun;
+  equity: FixedColumn;
+  inMarket: NumberColumn;
   /** Client order id -> the order, for its side and its reason when it fills. */
   orders: Map<string, OrderRequest>;
   active: string[];
@@ -112,6 +115,8 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
   const limited = (limits: object) => Object.values(limits).some((value) => value !== undefined);
   // Exposure reports cost a valuation of every position: made only when some limit can act on them.
   const checksRisk = limited(risk.portfolio) || Object.values(risk.traders).some((t) => limited(t.limits));
+  // Each step takes a candle of at least one symbol: there are at least as many as the longest series has.
+  const steps = Math.max(...Object.values(options.series).map((candles) => candles.length));
   const seats: Seat[] = [];
   for (const trader of simulated.traders) {
     const args = actorArgs<TraderArgs>(tree, traderAddress(trader.id));
@@ -119,13 +124,14 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
     args.review = { ...args.review, all: false, newSymbols: false, afterLosses: 0, sample: 0 };
     delete args.review.above;
     const core = new TraderCore(args, traderAddress(trader.id), undefined, undefined, args.strategy && (await strategyDefinition(args.strategy)));
+    core.discardEvents();
     const equity = core.equity();
     const quote = args.markets[0]?.quote ?? 'USDT';
-    seats.push({ id: trader.id, args, symbols: new Set(args.markets.map((m) => m.symbol)), core, run: { traderId: trader.id, quote, initialEquity: equity, finalEquity: equity, finalBalances: {}, equity: [], inMarket: [], fills: [], stats: core.state.stats }, orders: new Map(), active: [], peak: equity });
+    seats.push({ id: trader.id, args, symbols: new Set(args.markets.map((m) => m.symbol)), core, run: { traderId: trader.id, quote, initialEquity: equity, finalEquity: equity, finalBalances: {}, equity: [], inMarket: [], fills: [], stats: core.state.stats }, equity: new FixedColumn(steps), inMarket: new NumberColumn('uint8', steps), orders: new Map(), active: [], peak: equity });
   }
   const byAddress = new Map(seats.map((seat) => [traderAddress(seat.id), seat]));
   const timeframeMs = parseTimeframe(options.timeframe);
-  const times: number[] = [];
+  const times = new NumberColumn('float64', steps);
   let portfolioActive: string[] = [];
   let portfolioPeak = 0n;
 
@@ -202,17 +208,18 @@ export async function runBacktest(config: PlatformConfig, options: BacktestOptio
     }
     if (checksRisk) checkRisk(now);
     for (const seat of seats) {
-      seat.run.equity.push(seat.core.equity());
-      seat.run.inMarket.push(holds(seat.core.state.positions));
+      seat.equity.push(seat.core.equity());
+      seat.inMarket.push(holds(seat.core.state.positions) ? 1 : 0);
     }
     open = now;
   }
   for (const seat of seats) {
+    seat.run.equity = seat.equity.done();
+    seat.run.inMarket = seat.inMarket.done();
     seat.run.finalEquity = seat.core.equity();
     seat.run.finalBalances = { ...seat.core.state.balances };
   }
-  return { times, timeframe: options.timeframe, slippageBps, traders: seats.map((seat) => seat.run) };
-
+  return { times: times.done(), timeframe: options.timeframe, slippageBps, traders: seats.map((seat) => seat.run) };
 }
 
 function holds(positions: Record<string, { quantity: Fixed }>): boolean {

@@ -34,10 +34,11 @@ export interface Summary {
 
 /** What the figures are computed from: equity after each step, at `times` (step closes, `stepMs` apart), and the fills. */
 export interface Track {
-  times: readonly number[];
+  times: ArrayLike<number>;
   stepMs: number;
-  equity: readonly Fixed[];
-  inMarket: readonly boolean[];
+  equity: ArrayLike<Fixed>;
+  /** Truthy where a position was open after the step. */
+  inMarket: ArrayLike<boolean | number>;
   initialEquity: Fixed;
   fills: readonly BacktestFill[];
 }
@@ -51,7 +52,8 @@ export interface Track {
  */
 export function summarize(track: Track): Summary {
   const { equity, initialEquity, fills } = track;
-  const finalEquity = equity.at(-1) ?? initialEquity;
+  const { times } = track;
+  const finalEquity = equity.length > 0 ? equity[equity.length - 1]! : initialEquity;
   const initial = fixedToNumber(initialEquity);
   const trips = roundTrips(fills);
   const wins = trips.filter((t) => t.pnl > 0n);
@@ -59,7 +61,7 @@ export function summarize(track: Track): Summary {
   const grossLoss = trips.reduce((sum, t) => (t.pnl < 0n ? sum - t.pnl : sum), 0n);
   const days = dailyReturns(track);
   // From the first candle's open to the last one's close.
-  const durationDays = track.times.length > 0 ? (track.times.at(-1)! - track.times[0]! + track.stepMs) / DAY_MS : 0;
+  const durationDays = times.length > 0 ? (times[times.length - 1]! - times[0]! + track.stepMs) / DAY_MS : 0;
   const totalReturn = initial > 0 ? fixedToNumber(finalEquity) / initial - 1 : 0;
   return {
     initialEquity,
@@ -75,7 +77,7 @@ export function summarize(track: Track): Summary {
     profitFactor: grossLoss > 0n ? fixedToNumber(grossProfit) / fixedToNumber(grossLoss) : null,
     trades: trips.length,
     fills: fills.length,
-    timeInMarket: track.inMarket.length > 0 ? track.inMarket.filter(Boolean).length / track.inMarket.length : 0,
+    timeInMarket: share(track.inMarket),
   };
 }
 
@@ -98,11 +100,11 @@ export function roundTrips(fills: readonly BacktestFill[]): RoundTrip[] {
 }
 
 /** The largest fall from a peak, as a fraction of that peak. */
-function maxDrawdown(equity: readonly Fixed[], initialEquity: Fixed): number {
+function maxDrawdown(equity: ArrayLike<Fixed>, initialEquity: Fixed): number {
   let peak = fixedToNumber(initialEquity);
   let worst = 0;
-  for (const value of equity) {
-    const e = fixedToNumber(value);
+  for (let i = 0; i < equity.length; i++) {
+    const e = fixedToNumber(equity[i]!);
     if (e > peak) peak = e;
     else if (peak > 0) worst = Math.max(worst, (peak - e) / peak);
   }
@@ -110,7 +112,7 @@ function maxDrawdown(equity: readonly Fixed[], initialEquity: Fixed): number {
 }
 
 /** Whether step `i` is the last of its UTC day (or of the run). A step that closes at midnight is the day's last. */
-export function lastOfDay(times: readonly number[], i: number): boolean {
+export function lastOfDay(times: ArrayLike<number>, i: number): boolean {
   const day = (t: number) => Math.floor((t - 1) / DAY_MS);
   return i === times.length - 1 || day(times[i + 1]!) !== day(times[i]!);
 }
@@ -125,6 +127,13 @@ function dailyReturns(track: Track): number[] {
     previous = e;
   }
   return returns;
+}
+
+/** The share of steps that are truthy. */
+function share(flags: ArrayLike<boolean | number>): number {
+  let count = 0;
+  for (let i = 0; i < flags.length; i++) if (flags[i]) count++;
+  return flags.length > 0 ? count / flags.length : 0;
 }
 
 function mean(values: readonly number[]): number {

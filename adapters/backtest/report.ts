@@ -31,7 +31,7 @@ export function buildReport(result: BacktestResult): BacktestReport {
   const runs = result.traders;
   const portfolio = {
     equity: portfolioEquity(result),
-    inMarket: times.map((_, i) => runs.some((run) => run.inMarket[i])),
+    inMarket: Uint8Array.from({ length: times.length }, (_, i) => (runs.some((run) => run.inMarket[i]) ? 1 : 0)),
     initialEquity: runs.reduce((sum, run) => sum + run.initialEquity, 0n),
     // Stable: fills at the same time keep the traders' order.
     fills: runs.flatMap((run) => run.fills).sort((a, b) => a.ts - b.ts),
@@ -39,7 +39,7 @@ export function buildReport(result: BacktestResult): BacktestReport {
   return {
     run: {
       from: iso(times.length > 0 ? times[0]! - stepMs : 0),
-      to: iso(times.at(-1) ?? 0),
+      to: iso(times.length > 0 ? times[times.length - 1]! : 0),
       timeframe: result.timeframe,
       steps: times.length,
       fills: `market orders at the next candle's open, ${result.slippageBps} bp slippage; limit orders at their price once a later candle trades through it`,
@@ -57,8 +57,11 @@ export function buildReport(result: BacktestResult): BacktestReport {
 }
 
 /** The traders' equity summed, after each step. */
-export function portfolioEquity(result: BacktestResult): Fixed[] {
-  return result.times.map((_, i) => result.traders.reduce((sum, run) => sum + run.equity[i]!, 0n));
+export function portfolioEquity(result: BacktestResult): ArrayLike<Fixed> {
+  const { traders } = result;
+  // A sweep reports every run's portfolio: most have one trader, whose equity it is.
+  if (traders.length === 1) return traders[0]!.equity;
+  return Array.from({ length: result.times.length }, (_, i) => traders.reduce((sum, run) => sum + run.equity[i]!, 0n));
 }
 
 /** Rows as text columns two spaces apart, each as wide as its widest cell: the first `left` columns flush left, the rest right. */
@@ -108,11 +111,9 @@ function fillRow(fill: BacktestFill) {
   };
 }
 
-function daily(times: readonly number[], equity: readonly bigint[]): [string, string][] {
+function daily(times: ArrayLike<number>, equity: ArrayLike<Fixed>): [string, string][] {
   const out: [string, string][] = [];
-  times.forEach((t, i) => {
-    if (lastOfDay(times, i)) out.push([iso(t), fixedToString(equity[i]!)]);
-  });
+  for (let i = 0; i < times.length; i++) if (lastOfDay(times, i)) out.push([iso(times[i]!), fixedToString(equity[i]!)]);
   return out;
 }
 

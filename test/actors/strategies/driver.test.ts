@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
+import { isWellFormedSignal, signalShape } from '../../../actors/strategies/driver.js';
 import { defineStrategy } from '../../../actors/strategies/strategy.js';
 import { bars, drive } from './run.js';
 
@@ -42,6 +44,29 @@ describe('StrategyDriver', () => {
       'strategy.signals[5]',
     ]);
     for (const m of malformed) expect(m.reason).toMatch(/^strategy test: /);
+  });
+
+  test('the quick check of a signal takes exactly what its schema takes', () => {
+    // Each field right, wrong or missing, and now and then a field the schema does not know.
+    const field = <T,>(good: fc.Arbitrary<T>) => fc.option(fc.oneof(good, fc.anything()), { nil: undefined });
+    const amount = fc.oneof(fc.bigInt({ min: -2n, max: 2n }), fc.bigInt({ min: 1n, max: 10n ** 12n }));
+    const shaped = fc.record(
+      {
+        symbol: field(fc.constantFrom('BTC/USDT', '')),
+        action: field(fc.constantFrom('BUY', 'SELL', 'CLOSE', 'buy')),
+        price: field(amount),
+        quantity: field(amount),
+        reason: field(fc.constantFrom('cross', '')),
+        leverage: fc.constant(3),
+      },
+      { requiredKeys: ['symbol', 'action', 'reason'] },
+    );
+    fc.assert(
+      fc.property(fc.oneof(shaped, fc.anything()), (value) => {
+        expect(isWellFormedSignal(value)).toBe(signalShape.safeParse(value).success);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   test('a return that is not an array is reported; returning nothing is no signal', () => {

@@ -1,10 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { ReviewPolicy } from '../../../actors/trader/args.js';
 import { TraderCore } from '../../../actors/trader/core.js';
-import { toFixed } from '../../../actors/trading/fixed.js';
+import { fixedToString, toFixed } from '../../../actors/trading/fixed.js';
 import { idKey } from '../../../actors/trading/ids.js';
 import { PAPER_MARKETS } from '../../../adapters/paper/markets.js';
-import { testTraderArgs } from '../../helpers/trader-desk.js';
+import { testTraderArgs, TraderDesk } from '../../helpers/trader-desk.js';
 
 /** The trader's review rules, on the pipeline itself: no threads, every effect read from `drain()`. */
 const ETH = PAPER_MARKETS.find((m) => m.symbol === 'ETH/USDT')!;
@@ -73,5 +74,39 @@ describe('review policy', () => {
   test('nothing is held when no rule asks: the order goes straight to the exchange', () => {
     expect(signal(trader({}), 'x', 'BUY', 2_000).held).toBe(false);
     expect(signal(trader({ all: true }), 'y', 'BUY', 2_000)).toMatchObject({ held: true, because: ['all orders'] });
+  });
+});
+
+describe('discarded events', () => {
+  test('a trader that keeps no events trades exactly as one that does, and hands out none', () => {
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('signal' as const), action: fc.constantFrom('BUY', 'SELL', 'CLOSE'), quantity: fc.constantFrom(undefined, '0.5', '3'), limit: fc.boolean() }),
+      fc.constantFrom({ kind: 'candle' as const }, { kind: 'exchange' as const }, { kind: 'trader' as const }, { kind: 'stop' as const }),
+    );
+    let kept = 0;
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const desks = [new TraderDesk({ balances: { USDT: '10000' } }), new TraderDesk({ balances: { USDT: '10000' } })] as const;
+        desks[1].core.discardEvents();
+        steps.forEach((s, i) => {
+          for (const desk of desks) {
+            if (s.kind === 'signal') {
+              const price = s.limit ? fixedToString(desk.core.state.marks['SOL/USDT']!) : undefined;
+              desk.signal({ id: `s${i}`, symbol: 'SOL/USDT', action: s.action, ...(s.quantity && { quantity: s.quantity }), ...(price && { price }) });
+            } else if (s.kind === 'candle') desk.candle();
+            else if (s.kind === 'exchange') desk.toExchange(1);
+            else if (s.kind === 'trader') desk.toTrader(1);
+            else desk.intervene('emergency-stop');
+          }
+        });
+        for (const desk of desks) desk.settle();
+        expect(desks[1].events).toEqual([]);
+        kept += desks[0].events.length;
+        expect(desks[1].core.state).toEqual(desks[0].core.state);
+        expect(desks[1].engine.balances('t')).toEqual(desks[0].engine.balances('t'));
+      }),
+      { numRuns: 200 },
+    );
+    expect(kept).toBeGreaterThan(0);
   });
 });

@@ -121,6 +121,23 @@ describe('mul and div', () => {
     expect(mul(units, fx('0.5'))).toBe(expected);
   });
 
+  test('mul and div equal the exact result rounded half to even, whatever the signs and sizes', () => {
+    // Large values, small ones, and multiples of 0.5, whose products and quotients with small ones are often ties.
+    const small = fc.bigInt({ min: -1_000n, max: 1_000n });
+    const units = fc.oneof(fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }), small, fc.bigInt({ min: -8n, max: 8n }).map((k) => k * (ONE / 2n)));
+    // A quotient of these sizes is at least 1 / 2e24 from a tie unless it is one: 40 places decide its rounding.
+    const Exact = Big();
+    Exact.DP = 40;
+    const exact = (value: Big) => BigInt(value.round(0, Big.roundHalfEven).toFixed(0));
+    fc.assert(
+      fc.property(units, units, (a, b) => {
+        expect(mul(a, b)).toBe(exact(new Exact(a.toString()).times(b.toString()).div(ONE.toString())));
+        if (b !== 0n) expect(div(a, b)).toBe(exact(new Exact(a.toString()).times(ONE.toString()).div(b.toString())));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   test('mul rounds a non-tie to the nearest', () => {
     expect(mul(1n, fx('0.6'))).toBe(1n);
     expect(mul(1n, fx('0.4'))).toBe(0n);
