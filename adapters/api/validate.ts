@@ -1,3 +1,4 @@
+import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { unstorableIn } from '../../actors/trading/text.js';
@@ -12,7 +13,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * unknown fields, bad values) or holds text PostgreSQL cannot store, anywhere, a 422 naming the field.
  */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  const bytes = await bodyOf(c);
   let body: unknown = {};
   if (bytes.length > 0 && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
     throw new ApiError('ERR_BAD_REQUEST', 'send a JSON body with Content-Type: application/json', { field: 'body' });
@@ -33,6 +34,29 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;
+}
+
+/** The length a request's body declares (`Content-Length`, not sent in chunks), or undefined. */
+export function declaredLength(c: Context): number | undefined {
+  const length = c.req.header('content-length');
+  return length !== undefined && c.req.header('transfer-encoding') === undefined ? Number.parseInt(length, 10) : undefined;
+}
+
+/**
+ * A request's body. Served by Node, a body of declared length (which the API's body limit has checked)
+ * is read from Node's own request: asking hono's request for it makes the Node adapter build a whole
+ * fetch `Request` with a web stream over Node's, a fifth of a small POST's cost. A body sent in chunks,
+ * one already taken by such a `Request` (a cluster node copying a request to pass it on), and every
+ * request of `app.request()` are read through hono.
+ */
+async function bodyOf(c: Context): Promise<Uint8Array> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (incoming instanceof IncomingMessage && declaredLength(c) !== undefined && incoming.readableFlowing === null && !incoming.readableDidRead) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+  return new Uint8Array(await c.req.arrayBuffer());
 }
 
 /** The query string, validated by `schema`; a bad parameter is a 400 naming it. */

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startApiPlatform, type ApiTestPlatform } from '../../helpers/api.js';
@@ -30,6 +31,27 @@ describe('API limits from the config', () => {
     const res = await api.call('POST', '/api/v1/traders', { body: { id: 'x', pad: 'y'.repeat(2_000) } });
     expect(res.status).toBe(413);
     expect(res.body.error.message).toBe('body: the body is over 1024 bytes');
+  });
+
+  it('applies it to a body sent in chunks, with no declared length, and reads one within it', async () => {
+    const chunked = (parts: string[]) =>
+      new Promise<{ status: number; body: { error?: { code: string }; data?: unknown[] } }>((resolve, reject) => {
+        const req = request(`${api.url}/api/v1/signals`, { method: 'POST', headers: { authorization: `Bearer ${api.token.admin}`, 'content-type': 'application/json' } }, (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        for (const part of parts) req.write(part);
+        req.end();
+      });
+    const over = await chunked(['{"signals":[{"reason":"', 'y'.repeat(700), 'y'.repeat(700), '"}]}']);
+    expect(over.status).toBe(413);
+    expect(over.body.error!.code).toBe('ERR_PAYLOAD_TOO_LARGE');
+    // Within the limit, the body is read whole and checked: this one names a trader that does not exist.
+    const within = await chunked(['{"signals":[{"traderId":"nobody",', '"symbol":"BTC/USDT","action":"BUY","strategy":"s"}]}']);
+    expect(within.status).toBe(422);
+    expect(within.body.data).toEqual([expect.objectContaining({ accepted: false, field: 'traderId', reason: 'no trader "nobody"' })]);
   });
 
   it('answers CORS for the configured origins only', async () => {
