@@ -10,12 +10,12 @@ import type { ExecutionReport, OrderRequest } from '../../actors/trading/exchang
 import type { Side } from '../../actors/trading/order.js';
 import { max, type Fixed } from '../../actors/trading/fixed.js';
 import type { CandleSeries } from '../market-data/candle-series.js';
-import { FixedColumn, NumberColumn } from './columns.js';
 import { parseTimeframe } from '../../actors/trading/timeframe.js';
 import { paperArgsSchema, paperOptions, type PaperExchangeArgs } from '../paper/options.js';
 import { PaperEngine, type Routed } from '../paper/engine.js';
 import { paperMarkets, type PaperMarketSpec } from '../paper/markets.js';
 import type { PlatformConfig } from '../config/schema.js';
+import { FixedColumn, NumberColumn } from './columns.js';
 
 /** One fill of a backtest, as the report lists it. */
 export interface BacktestFill {

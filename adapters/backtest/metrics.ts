@@ -51,8 +51,7 @@ export interface Track {
  * count round trips (flat to flat per symbol, fees included).
  */
 export function summarize(track: Track): Summary {
-  const { equity, initialEquity, fills } = track;
-  const { times } = track;
+  const { times, equity, initialEquity, fills } = track;
   const finalEquity = equity.length > 0 ? equity[equity.length - 1]! : initialEquity;
   const initial = fixedToNumber(initialEquity);
   const trips = roundTrips(fills);

@@ -31,7 +31,7 @@ export function buildReport(result: BacktestResult): BacktestReport {
   const runs = result.traders;
   const portfolio = {
     equity: portfolioEquity(result),
-    inMarket: Uint8Array.from({ length: times.length }, (_, i) => (runs.some((run) => run.inMarket[i]) ? 1 : 0)),
+    inMarket: runs.length === 1 ? runs[0]!.inMarket : Uint8Array.from({ length: times.length }, (_, i) => (runs.some((run) => run.inMarket[i]) ? 1 : 0)),
     initialEquity: runs.reduce((sum, run) => sum + run.initialEquity, 0n),
     // Stable: fills at the same time keep the traders' order.
     fills: runs.flatMap((run) => run.fills).sort((a, b) => a.ts - b.ts),
