@@ -17,8 +17,8 @@ export const signalShape = z.strictObject({
 });
 
 const SIGNAL_FIELDS = new Set(Object.keys(signalShape.shape));
-const positiveOrAbsent = (x: unknown) => x === undefined || (typeof x === 'bigint' && x > 0n);
 const ACTIONS = new Set<unknown>(signalShape.shape.action.options);
+const positiveOrAbsent = (x: unknown) => x === undefined || (typeof x === 'bigint' && x > 0n);
 
 /**
  * Whether `value` is a signal `signalShape` takes, decided without it: the trader asks once per
