@@ -211,6 +211,11 @@ export class ActorSystem implements CellEnvironment {
     return this.#cell(address).lastSnapshot();
   }
 
+  /** Whether there is an actor at `address`: cheaper than asking for its status. */
+  has(address: Address): boolean {
+    return this.#cells.has(address);
+  }
+
   /** One actor's status (mailbox, restarts, last error), or undefined when there is no actor at `address`. */
   actorStatus(address: Address): ActorStatus | undefined {
     return this.#cells.get(address)?.status();

@@ -352,7 +352,7 @@ export class PlatformControl {
   /** Stops trader `id` on this cluster node, which gives up its lease (gracefully: its mailbox is worked off first). */
   async release(id: string): Promise<void> {
     const trader = this.#traderConfig(id);
-    if (this.#system.actorStatus(traderAddress(id))) await this.#halt(trader);
+    if (this.#system.has(traderAddress(id))) await this.#halt(trader);
   }
 
   /**

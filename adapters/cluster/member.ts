@@ -138,7 +138,7 @@ export class ClusterMember {
             continue;
           }
           this.leases.grant(address, lease.generation, lease.until + inFlight);
-          if (system.actorStatus(address)) system.gate(address, lease.until);
+          if (system.has(address)) system.gate(address, lease.until);
         }
       },
     };

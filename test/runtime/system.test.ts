@@ -97,8 +97,10 @@ describe('the tree at run time', () => {
     ).rejects.toMatchObject({ code: 'ERR_ACTOR_MODULE', message: expect.stringContaining('no/such/actor.ts') });
     await expect(s.spawn({ id: 'typo', module: recorder, mailbox: { capacity: 0 } })).rejects.toThrow(/^spec\.mailbox\.capacity: /);
     expect(s.status().actors.map((a) => a.address)).toEqual(['late']);
+    expect([s.has('late'), s.has('fine'), s.has('typo')]).toEqual([true, false, false]);
 
     await s.stopChild('late');
+    expect(s.has('late')).toBe(false);
     expect(() => s.send('late', { type: 'record', n: 2 })).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_ADDRESS' }));
     await s.spawn({ id: 'late', module: recorder });
     await s.restartChild('late');
