@@ -34,6 +34,21 @@ export type ApiPlatformInput = { traders: unknown[]; exchanges?: Record<string, 
  * `dir`, with the API on a free loopback port; the paper exchange's clock is stopped. Called again on
  * the same database and `dir`, it is the platform restarted.
  */
+/**
+ * Moves `exchange`'s market one candle and waits until every trader has a price for each of its
+ * symbols: a market order signalled before its trader has one is skipped, whatever comes after.
+ */
+export async function waitForPrices(platform: RunningPlatform, exchange = 'exchange.paper'): Promise<void> {
+  platform.system.send(exchange, { type: 'advance', candles: 1 });
+  for (const trader of platform.control.config.traders) {
+    const symbols = traderSymbols(trader);
+    await waitFor(async () => {
+      const status = await platform.system.request<TraderStatus>(traderAddress(trader.id), { type: 'status' });
+      return symbols.every((symbol) => status.marks[symbol] !== undefined);
+    }, `prices of ${trader.id}'s symbols`);
+  }
+}
+
 export async function launchApiPlatform(input: ApiPlatformInput, on: { url: string; poolSize: number; dir: string; tokens: TokenStore }): Promise<RunningPlatform> {
   const database = await preparePlatformDatabase({ url: on.url, dataDir: on.dir });
   const exchanges = input.exchanges ?? { paper: { type: 'paper', seed: 42 } };
@@ -95,16 +110,7 @@ export async function startApiPlatform(input: ApiPlatformInput): Promise<ApiTest
     tokens,
     call: (method, path, options = {}) => callApi(url, method, path, { ...options, token: options.token === undefined ? token.admin : options.token }),
     advance: (candles = 1) => void platform.system.send(exchange, { type: 'advance', candles }),
-    async priced() {
-      platform.system.send(exchange, { type: 'advance', candles: 1 });
-      for (const trader of platform.control.config.traders) {
-        const symbols = traderSymbols(trader);
-        await waitFor(async () => {
-          const status = await platform.system.request<TraderStatus>(traderAddress(trader.id), { type: 'status' });
-          return symbols.every((symbol) => status.marks[symbol] !== undefined);
-        }, `prices of ${trader.id}'s symbols`);
-      }
-    },
+    priced: () => waitForPrices(platform, exchange),
     async close() {
       await platform.stop();
       await server.close();

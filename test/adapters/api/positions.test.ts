@@ -8,7 +8,7 @@ import type { RunningPlatform } from '../../../adapters/api/launch.js';
 import { TokenStore } from '../../../adapters/api/tokens.js';
 import { openDatabase, type Database } from '../../../adapters/database/connect.js';
 import { list } from '../../../adapters/database/queries.js';
-import { callApi, launchApiPlatform } from '../../helpers/api.js';
+import { callApi, launchApiPlatform, waitForPrices } from '../../helpers/api.js';
 import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/database.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -37,10 +37,10 @@ afterAll(async () => {
 
 const start = () => launchApiPlatform({ traders }, { url: server.url, poolSize: server.poolSize, dir, tokens });
 
-/** Sends signals through the API and moves the market until each trader's positions are stored as `done` says. */
+/** Sends signals through the API once every trader has a price, and moves the market until each trader's positions are stored as `done` says. */
 async function trade(running: RunningPlatform, signals: object[], done: (rows: Record<string, string>) => boolean) {
   const admin = tokens.create(`t${Date.now()}${Math.random()}`, ['admin']).token;
-  running.system.send('exchange.paper', { type: 'advance', candles: 1 });
+  await waitForPrices(running);
   const res = await callApi(running.api.url, 'POST', '/api/v1/signals', { token: admin, body: { signals } });
   expect(res.body.accepted).toBe(signals.length);
   await waitFor(async () => {
