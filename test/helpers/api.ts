@@ -30,11 +30,6 @@ export interface ApiTestPlatform extends RunningPlatform {
 export type ApiPlatformInput = { traders: unknown[]; exchanges?: Record<string, object>; risk?: object; api?: object; ai?: object; telegram?: object; alerts?: object };
 
 /**
- * The platform of `input` (a config in file format) on the database at `url`, keeping its files in
- * `dir`, with the API on a free loopback port; the paper exchange's clock is stopped. Called again on
- * the same database and `dir`, it is the platform restarted.
- */
-/**
  * Moves `exchange`'s market one candle and waits until every trader has a price for each of its
  * symbols: a market order signalled before its trader has one is skipped, whatever comes after.
  */
@@ -49,6 +44,11 @@ export async function waitForPrices(platform: RunningPlatform, exchange = 'excha
   }
 }
 
+/**
+ * The platform of `input` (a config in file format) on the database at `url`, keeping its files in
+ * `dir`, with the API on a free loopback port; the paper exchange's clock is stopped. Called again on
+ * the same database and `dir`, it is the platform restarted.
+ */
 export async function launchApiPlatform(input: ApiPlatformInput, on: { url: string; poolSize: number; dir: string; tokens: TokenStore }): Promise<RunningPlatform> {
   const database = await preparePlatformDatabase({ url: on.url, dataDir: on.dir });
   const exchanges = input.exchanges ?? { paper: { type: 'paper', seed: 42 } };
