@@ -149,6 +149,14 @@ export function abs(a: Fixed): Fixed {
   return a < 0n ? -a : a;
 }
 
+const INT64_MAX: Fixed = 2n ** 63n - 1n;
+const INT64_MIN: Fixed = -(2n ** 63n);
+
+/** Whether `value` fits a 64-bit slot (`BigInt64Array`), as every amount short of 9.2 billion does. */
+export function fitsInt64(value: Fixed): boolean {
+  return value <= INT64_MAX && value >= INT64_MIN;
+}
+
 export function min(a: Fixed, b: Fixed): Fixed {
   return a < b ? a : b;
 }

@@ -1,7 +1,4 @@
-import type { Fixed } from '../../actors/trading/fixed.js';
-
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
+import { fitsInt64, type Fixed } from '../../actors/trading/fixed.js';
 
 type Packed = Float64Array | Uint8Array | BigInt64Array;
 
@@ -57,7 +54,7 @@ export class FixedColumn {
       this.#objects.push(value);
       return;
     }
-    if (value > INT64_MAX || value < INT64_MIN) {
+    if (!fitsInt64(value)) {
       this.#objects = [...this.#packed.subarray(0, this.#length), value];
       return;
     }

@@ -1,3 +1,4 @@
+import { fitsInt64 } from '../../actors/trading/fixed.js';
 import type { Candle } from '../../actors/trading/market.js';
 
 /**
@@ -10,8 +11,6 @@ export interface CandleSeries {
 }
 
 const FIELDS = 5;
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
 
 /** A series in columns, as another thread receives it: views on shared memory, passed without a copy. */
 export interface SharedColumns {
@@ -102,7 +101,7 @@ export class SeriesBuilder {
       return;
     }
     const fields = [candle.open, candle.high, candle.low, candle.close, candle.volume];
-    if (fields.some((value) => value > INT64_MAX || value < INT64_MIN)) {
+    if (!fields.every(fitsInt64)) {
       this.#objects = Array.from({ length: this.#length }, (_, i) => this.#columns().at(i)!);
       this.#objects.push(candle);
       return;
