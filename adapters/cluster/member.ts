@@ -55,7 +55,9 @@ export class ClusterMember {
 
   /** Connects to NATS (reconnecting for ever once connected) and makes the signal stream when needed; `traders` are the shared config's. */
   static async connect(options: ClusterOptions, traders: readonly string[], log: Logger): Promise<ClusterMember> {
-    const nc = await connect({ servers: options.servers, name: `botv3-${options.node}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    // No async traces: the client would otherwise make an `Error`, stack trace and all, for every request
+    // and publish, in case it fails (a signal published is one); a failure still says what failed.
+    const nc = await connect({ servers: options.servers, name: `botv3-${options.node}`, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true });
     try {
       return new ClusterMember(options, nc, await SignalBus.open(nc, clusterNames(options.name)), LeaseTable.create(traders.map(traderAddress)), log);
     } catch (error) {

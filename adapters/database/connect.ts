@@ -36,16 +36,23 @@ export interface DatabaseWait {
  */
 const typeParsers = [...createTypeParserPreset().filter((p) => p.name !== 'numeric'), { name: 'numeric', parse: (value: string) => value }];
 
+/**
+ * The pools' options. A connection goes back to its pool as it is: slonik's default sends `DISCARD ALL`
+ * at every release, a round trip after every write and lookup, to clear session state that nothing here
+ * leaves (settings are `SET LOCAL` and locks are the transaction's, both ended with it).
+ */
+const poolOptions = { typeParsers, resetConnection: async () => {} };
+
 /** Connects to `url`, or starts the embedded PostgreSQL and connects to that with a pool of one. */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.url) {
     const where = redactUrl(options.url);
     if (options.wait) await waitForServer(options.url, options.wait);
-    const pool = await createPool(options.url, { typeParsers, maximumPoolSize: options.maximumPoolSize ?? 10 });
+    const pool = await createPool(options.url, { ...poolOptions, maximumPoolSize: options.maximumPoolSize ?? 10 });
     return { pool, kind: 'external', where, close: () => pool.end() };
   }
   const embedded = await startEmbeddedPostgres(options.dataDir);
-  const pool = await createPool(embedded.url, { typeParsers, maximumPoolSize: 1 });
+  const pool = await createPool(embedded.url, { ...poolOptions, maximumPoolSize: 1 });
   return {
     pool,
     kind: 'embedded',

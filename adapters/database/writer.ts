@@ -1,4 +1,4 @@
-import { sql, type CommonQueryMethods, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
+import { sql, type CommonQueryMethods, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken, type ListSqlToken, type QuerySqlToken } from 'slonik';
 import { rowCount, traderOfRow, type Fenced, type RowBatch } from '../../actors/persistence/rows.js';
 import { z } from 'zod';
 import { isRefusedData } from './errors.js';
@@ -6,22 +6,30 @@ import { isRefusedData } from './errors.js';
 type Column = readonly [name: string, type: 'text' | 'numeric' | 'bool' | 'jsonb' | 'time'];
 
 /**
- * One statement per table: `INSERT ... SELECT FROM unnest(<one array per column>)`, so a batch of any
- * size is a handful of round trips with fixed SQL text, and `ON CONFLICT` makes every write
- * idempotent: a batch written twice (a journal replayed after a crash) changes nothing.
- * Times travel as epoch ms (float8) and become timestamptz in the statement.
+ * One table's part of a batch's statement: `INSERT ... SELECT FROM unnest(...)` (see `unnested`), with
+ * `ON CONFLICT` making every write idempotent: a batch written twice (a journal replayed after a crash)
+ * changes nothing.
  */
-function insert<R extends object>(table: string, columns: readonly Column[], rows: readonly R[], conflict: FragmentSqlToken) {
-  const arrays = columns.map(([name, type]) => sql.fragment`${arrayLiteral(rows, name, type)}::${sql.identifier([type === 'time' ? 'float8' : type])}[]`);
+function insert<R extends object>(table: string, columns: readonly Column[], rows: readonly R[], conflict: FragmentSqlToken): FragmentSqlToken {
+  const { names, from } = unnested('t', columns, rows);
   const select = columns.map(([name, type]) => (type === 'time' ? sql.fragment`to_timestamp(${sql.identifier(['t', name])} / 1000.0)` : sql.identifier(['t', name])));
-  const list = sql.join(
+  return sql.fragment`
+    INSERT INTO ${sql.identifier([table])} (${names})
+    SELECT ${sql.join(select, sql.fragment`, `)} FROM ${from}
+    ${conflict}`;
+}
+
+/**
+ * Rows as a table named `alias`: `unnest(<one array per column>) AS alias(<columns>)`, so rows of any
+ * number have fixed SQL text. Times travel as epoch ms (float8), for the statement to make timestamptz.
+ */
+function unnested(alias: string, columns: readonly Column[], rows: readonly object[]): { names: ListSqlToken; from: FragmentSqlToken } {
+  const arrays = columns.map(([name, type]) => sql.fragment`${arrayLiteral(rows, name, type)}::${sql.identifier([type === 'time' ? 'float8' : type])}[]`);
+  const names = sql.join(
     columns.map(([name]) => sql.identifier([name])),
     sql.fragment`, `,
   );
-  return sql.unsafe`
-    INSERT INTO ${sql.identifier([table])} (${list})
-    SELECT ${sql.join(select, sql.fragment`, `)} FROM unnest(${sql.join(arrays, sql.fragment`, `)}) AS t(${list})
-    ${conflict}`;
+  return { names, from: sql.fragment`unnest(${sql.join(arrays, sql.fragment`, `)}) AS ${sql.identifier([alias])}(${names})` };
 }
 
 /**
@@ -74,56 +82,88 @@ const REVIEWS: Column[] = [
   ['input_tokens', 'numeric'], ['output_tokens', 'numeric'], ['flagged', 'bool'], ['note', 'text'], ['reviewed_at', 'time'],
 ];
 const EVENTS: Column[] = [['id', 'text'], ['trader_id', 'text'], ['kind', 'text'], ['payload', 'jsonb'], ['at', 'time']];
+const MODES: Column[] = [['id', 'text'], ['mode', 'text'], ['mode_reason', 'text'], ['updated_at', 'time']];
 
 /**
- * Writes a batch in one transaction. Orders go before the trades that reference them; an order or a
- * position only moves forward in time, so an older state arriving late never overwrites a newer one.
- * Rows migrated from v2 (`original_id` set) are history, read-only to the platform: no upsert updates
- * one (balances: their key covers v3's own rows only; trades and reviews are never updated).
+ * Writes a batch in one statement (see `batchStatement`). Orders go before the trades that reference
+ * them; an order or a position only moves forward in time, so an older state arriving late never
+ * overwrites a newer one. Rows migrated from v2 (`original_id` set) are history, read-only to the
+ * platform: no upsert updates one (balances: their key covers v3's own rows only; trades and reviews
+ * are never updated).
  * On a cluster node, the rows of a trader whose lease another node has claimed since are dropped (see
- * `unfenced`); resolves with those traders.
+ * `unfenced`), in a transaction that holds the lease rows while it writes; resolves with those traders.
  */
 export async function writeBatch(pool: DatabasePool, stamped: RowBatch): Promise<string[]> {
+  if (!hasGenerations(stamped)) {
+    const statement = batchStatement(stamped);
+    if (statement) await pool.query(statement);
+    return [];
+  }
   return pool.transaction(async (tx) => {
     const { batch, fenced } = await unfenced(tx, stamped);
-    const run = (rows: readonly unknown[], query: () => Parameters<CommonQueryMethods['query']>[0]) => (rows.length > 0 ? tx.query(query()) : undefined);
-    await run(batch.orders, () =>
-      insert('orders', ORDERS, batch.orders, sql.fragment`
-        ON CONFLICT (client_order_id) DO UPDATE SET
-          exchange_order_id = COALESCE(EXCLUDED.exchange_order_id, orders.exchange_order_id),
-          filled_quantity = EXCLUDED.filled_quantity, filled_notional = EXCLUDED.filled_notional, fees = EXCLUDED.fees,
-          status = EXCLUDED.status, reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at
-        WHERE orders.updated_at <= EXCLUDED.updated_at AND orders.original_id IS NULL`),
-    );
-    await run(batch.trades, () => insert('trades', TRADES, batch.trades, sql.fragment`ON CONFLICT (exchange, trade_id) DO NOTHING`));
-    await run(batch.signals, () =>
-      insert('signals', SIGNALS, batch.signals, sql.fragment`
-        ON CONFLICT (trader_id, id) DO UPDATE SET
-          strategy = EXCLUDED.strategy, symbol = EXCLUDED.symbol, action = EXCLUDED.action, order_type = EXCLUDED.order_type,
-          quantity = EXCLUDED.quantity, price = EXCLUDED.price, outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, field = EXCLUDED.field,
-          client_order_id = EXCLUDED.client_order_id, received_at = EXCLUDED.received_at
-        WHERE signals.outcome = 'rejected' AND EXCLUDED.outcome <> 'duplicate' AND signals.original_id IS NULL`),
-    );
-    await run(batch.positions, () =>
-      insert('positions', POSITIONS, batch.positions, sql.fragment`
-        ON CONFLICT (trader_id, symbol) DO UPDATE SET
-          quantity = EXCLUDED.quantity, avg_entry_price = EXCLUDED.avg_entry_price, realized_pnl = EXCLUDED.realized_pnl,
-          fees = EXCLUDED.fees, funding = EXCLUDED.funding, opened_at = EXCLUDED.opened_at, funded_to = EXCLUDED.funded_to, updated_at = EXCLUDED.updated_at
-        WHERE positions.updated_at <= EXCLUDED.updated_at`),
-    );
-    await run(batch.balances, () =>
-      insert('balances', BALANCES, batch.balances, sql.fragment`
-        ON CONFLICT (trader_id, asset, timestamp) WHERE original_id IS NULL DO UPDATE SET free = EXCLUDED.free, total_balance_usd = EXCLUDED.total_balance_usd`),
-    );
-    await run(batch.reviews, () => insert('reviews', REVIEWS, batch.reviews, sql.fragment`ON CONFLICT (client_order_id, reviewer) DO NOTHING`));
-    await run(batch.events, () => insert('events', EVENTS, batch.events, sql.fragment`ON CONFLICT (id) DO NOTHING`));
-    for (const mode of batch.modes) {
-      await tx.query(sql.unsafe`
-        UPDATE traders SET mode = ${mode.mode}, mode_reason = ${mode.mode_reason}, updated_at = to_timestamp(${mode.updated_at} / 1000.0)
-        WHERE id = ${mode.id} AND updated_at <= to_timestamp(${mode.updated_at} / 1000.0)`);
-    }
+    const statement = batchStatement(batch);
+    if (statement) await tx.query(statement);
     return fenced;
   });
+}
+
+/**
+ * Every table of a batch in one statement, one round trip: each table's write is a data-modifying
+ * `WITH` part of it, so the batch is stored whole or not at all without a transaction of its own.
+ * PostgreSQL checks a trade's foreign key on its order at the end of the statement, once every part
+ * has run, so orders and their trades can come in the same batch. Undefined for an empty batch.
+ */
+function batchStatement(batch: RowBatch): QuerySqlToken | undefined {
+  const parts: FragmentSqlToken[] = [];
+  const add = <R extends object>(rows: readonly R[], part: (rows: readonly R[]) => FragmentSqlToken) => {
+    if (rows.length > 0) parts.push(part(rows));
+  };
+  add(batch.orders, (rows) =>
+    insert('orders', ORDERS, rows, sql.fragment`
+      ON CONFLICT (client_order_id) DO UPDATE SET
+        exchange_order_id = COALESCE(EXCLUDED.exchange_order_id, orders.exchange_order_id),
+        filled_quantity = EXCLUDED.filled_quantity, filled_notional = EXCLUDED.filled_notional, fees = EXCLUDED.fees,
+        status = EXCLUDED.status, reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at
+      WHERE orders.updated_at <= EXCLUDED.updated_at AND orders.original_id IS NULL`),
+  );
+  add(batch.trades, (rows) => insert('trades', TRADES, rows, sql.fragment`ON CONFLICT (exchange, trade_id) DO NOTHING`));
+  add(batch.signals, (rows) =>
+    insert('signals', SIGNALS, rows, sql.fragment`
+      ON CONFLICT (trader_id, id) DO UPDATE SET
+        strategy = EXCLUDED.strategy, symbol = EXCLUDED.symbol, action = EXCLUDED.action, order_type = EXCLUDED.order_type,
+        quantity = EXCLUDED.quantity, price = EXCLUDED.price, outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, field = EXCLUDED.field,
+        client_order_id = EXCLUDED.client_order_id, received_at = EXCLUDED.received_at
+      WHERE signals.outcome = 'rejected' AND EXCLUDED.outcome <> 'duplicate' AND signals.original_id IS NULL`),
+  );
+  add(batch.positions, (rows) =>
+    insert('positions', POSITIONS, rows, sql.fragment`
+      ON CONFLICT (trader_id, symbol) DO UPDATE SET
+        quantity = EXCLUDED.quantity, avg_entry_price = EXCLUDED.avg_entry_price, realized_pnl = EXCLUDED.realized_pnl,
+        fees = EXCLUDED.fees, funding = EXCLUDED.funding, opened_at = EXCLUDED.opened_at, funded_to = EXCLUDED.funded_to, updated_at = EXCLUDED.updated_at
+      WHERE positions.updated_at <= EXCLUDED.updated_at`),
+  );
+  add(batch.balances, (rows) =>
+    insert('balances', BALANCES, rows, sql.fragment`
+      ON CONFLICT (trader_id, asset, timestamp) WHERE original_id IS NULL DO UPDATE SET free = EXCLUDED.free, total_balance_usd = EXCLUDED.total_balance_usd`),
+  );
+  add(batch.reviews, (rows) => insert('reviews', REVIEWS, rows, sql.fragment`ON CONFLICT (client_order_id, reviewer) DO NOTHING`));
+  add(batch.events, (rows) => insert('events', EVENTS, rows, sql.fragment`ON CONFLICT (id) DO NOTHING`));
+  // One row per trader (the batch keeps a trader's latest mode), so no row is updated twice in the statement.
+  add(batch.modes, (rows) => sql.fragment`
+    UPDATE traders SET mode = m.mode, mode_reason = m.mode_reason, updated_at = to_timestamp(m.updated_at / 1000.0)
+    FROM ${unnested('m', MODES, rows).from}
+    WHERE traders.id = m.id AND traders.updated_at <= to_timestamp(m.updated_at / 1000.0)`);
+  const last = parts.pop();
+  if (last === undefined) return undefined;
+  if (parts.length === 0) return sql.unsafe`${last}`;
+  const earlier = parts.map((part, i) => sql.fragment`${sql.identifier([`w${i}`])} AS (${part})`);
+  return sql.unsafe`WITH ${sql.join(earlier, sql.fragment`, `)} ${last}`;
+}
+
+/** Whether any row of the batch carries a lease generation (a cluster node's). */
+function hasGenerations(batch: RowBatch): boolean {
+  for (const rows of Object.values(batch) as Fenced[][]) for (const row of rows) if (row.generation !== undefined) return true;
+  return false;
 }
 
 /**
@@ -137,12 +177,11 @@ const FENCED_IDLE_TIMEOUT = '5s';
  * has claimed since (`claimLease`), and the traders of those rows. The lease rows are read under a share
  * lock, held to the end of the transaction, which a claim waits for: either these rows commit before
  * the next owner claims the trader (and it starts from them), or this sees the claim and writes none of
- * the old owner's. A batch without generations (one process) costs nothing here.
+ * the old owner's.
  */
 async function unfenced(tx: DatabaseTransactionConnection, batch: RowBatch): Promise<{ batch: RowBatch; fenced: string[] }> {
   const stamped = new Set<string>();
   for (const rows of Object.values(batch) as Fenced[][]) for (const row of rows) if (row.generation !== undefined) stamped.add(traderOfRow(row)!);
-  if (stamped.size === 0) return { batch, fenced: [] };
   await tx.query(sql.unsafe`SET LOCAL idle_in_transaction_session_timeout = ${sql.literalValue(FENCED_IDLE_TIMEOUT)}`);
   const claims = await tx.any(sql.type(z.object({ trader_id: z.string(), generation: z.coerce.number() }))`
     SELECT trader_id, generation FROM trader_leases WHERE trader_id = ANY(${sql.array([...stamped], 'text')}) ORDER BY trader_id FOR SHARE`);
