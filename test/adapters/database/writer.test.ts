@@ -82,6 +82,17 @@ describe('writeBatch', () => {
     expect(await db.pool.one(sql.unsafe`SELECT outcome, action, field FROM signals WHERE id = 's9'`)).toEqual({ outcome: 'accepted', action: 'SELL', field: null });
   });
 
+  test.each([
+    ['one process', undefined],
+    ['a cluster node', 1],
+  ])('a batch is stored whole or not at all (%s): a trade of an order stored nowhere fails it, and none of its rows lands', async (_, generation) => {
+    const id = `v3-whole-${generation ?? 0}`;
+    const batch = batchOf([orderEvent({ clientOrderId: id, status: 'open' }), ...fillEvents(`T-${id}`, '0.1', '100', 5_000, '0.1', `${id}-nowhere`)], generation);
+    await expect(writeBatch(db.pool, batch)).rejects.toThrow(/foreign key/);
+    expect(await db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM orders WHERE client_order_id = ${id}`)).toBe(0);
+    expect(await db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM balances WHERE timestamp = to_timestamp(5)`)).toBe(0);
+  });
+
   describe('on a cluster node', () => {
     const statusOf = (clientOrderId: string) => db.pool.maybeOneFirst(sql.unsafe`SELECT status FROM orders WHERE client_order_id = ${clientOrderId}`);
 
