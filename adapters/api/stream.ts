@@ -37,11 +37,13 @@ const action = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('ping') }),
 ]);
 
-/** One event as the stream sends it, serialized once for every client that wants it. */
+/** One event as the stream sends it, serialized once for every client that wants it, and only if one does (`jsonOf`). */
 interface Item {
   channel: Channel;
   traderId: string | undefined;
-  json: string;
+  seq: number | undefined;
+  data: unknown;
+  json?: string;
 }
 
 /** Per channel: every trader (`'*'`) or the trader ids asked for. */
@@ -91,6 +93,8 @@ export class Stream {
 
   /** The hub's outlet: every new event of the platform. */
   publish(events: readonly HubEvent[]): void {
+    // Nobody to send them to: a client connecting now gets what comes after it subscribes.
+    if (this.#clients.size === 0) return;
     for (const event of events) for (const item of itemsOf(event)) this.#pending.push(item);
     this.#schedule();
   }
@@ -194,7 +198,7 @@ export class Stream {
       let built = frames.get(key);
       if (built === undefined) {
         const wanted = items.filter((i) => wants(client.subscriptions, i));
-        built = wanted.length === 0 ? null : { frame: `{"type":"events","events":[${wanted.map((i) => i.json).join(',')}]}`, count: wanted.length };
+        built = wanted.length === 0 ? null : { frame: `{"type":"events","events":[${wanted.map(jsonOf).join(',')}]}`, count: wanted.length };
         frames.set(key, built);
       }
       if (!built) continue;
@@ -252,7 +256,11 @@ function signature(subscriptions: Subscriptions): string {
 }
 
 function item(channel: Channel, traderId: string | undefined, seq: number | undefined, data: unknown): Item {
-  return { channel, traderId, json: toJson({ channel, traderId: traderId ?? null, seq: seq ?? null, data }) };
+  return { channel, traderId, seq, data };
+}
+
+function jsonOf(item: Item): string {
+  return (item.json ??= toJson({ channel: item.channel, traderId: item.traderId ?? null, seq: item.seq ?? null, data: item.data }));
 }
 
 /** A position as the positions channel sends it: with its side, and the funding payment that changed it. */
