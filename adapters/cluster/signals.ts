@@ -46,6 +46,8 @@ export class SignalBus {
   readonly #jsm: JetStreamManager;
   readonly #inboxes = new Map<string, Inbox>();
   readonly #names: ClusterNames;
+  /** Resolves at the next turn of the event loop, for every publish asked for in this one (see `publish`). */
+  #turn: Promise<void> | undefined;
 
   private constructor(js: JetStreamClient, jsm: JetStreamManager, names: ClusterNames) {
     this.#js = js;
@@ -67,8 +69,19 @@ export class SignalBus {
     return new SignalBus(jetstream(nc), jsm, names);
   }
 
-  /** Publishes signals, each to its trader's subject; resolves once JetStream has stored every one. */
+  /**
+   * Publishes signals, each to its trader's subject; resolves once JetStream has stored every one.
+   * What every request of one turn of the event loop publishes goes out together at the next, in one
+   * write to the server: so the server, and the trader's node after it, get single-signal requests in
+   * bursts rather than one by one, each with its own write, delivery, hand-over and database write.
+   */
   async publish(batches: ReadonlyMap<string, readonly { id: string }[]>): Promise<void> {
+    await (this.#turn ??= new Promise((resolve) =>
+      setImmediate(() => {
+        this.#turn = undefined;
+        resolve();
+      }),
+    ));
     const acks: Promise<unknown>[] = [];
     for (const [traderId, signals] of batches) {
       const subject = this.#names.signalSubject(traderId);

@@ -44,6 +44,18 @@ describe.skipIf(!nats)('SignalBus against JetStream (needs nats-server with JetS
     bus.forget('t1', bus.pause('t1'));
   });
 
+  test('publishes asked for in one turn, which go out together, are stored in the order asked, each resolving once stored', async () => {
+    const bus = await SignalBus.open(nc, names);
+    const ids = Array.from({ length: 50 }, (_, i) => `p${i}`);
+    await Promise.all(ids.map((id) => bus.publish(new Map([['t5', [{ id }]]]))));
+    expect(await waiting('t5')).toBe(ids.length);
+    const got: { id: string }[] = [];
+    await bus.consume('t5', async (signals) => void got.push(...(signals as { id: string }[])));
+    await waitFor(() => got.length === ids.length, 'every signal delivered');
+    expect(got.map((s) => s.id)).toEqual(ids);
+    bus.forget('t5', bus.pause('t5'));
+  });
+
   test('the next owner gets at once, in order, what the last one was given and did not store; a fenced owner acknowledges nothing', async () => {
     const first = await SignalBus.open(nc, names);
     const second = await SignalBus.open(nc, names);
