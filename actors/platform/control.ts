@@ -135,8 +135,9 @@ export class PlatformControl {
   readonly #starting = new Map<string, bigint>();
   /** How fast each trader works its mailbox off, for the wait `admit()` asks of callers. */
   readonly #drainRates = new DrainRates();
-  /** The lookup of used signal ids being gathered this turn (see `#lookUp`). */
+  /** The lookup of used signal ids gathering keys, not asked yet; and the last one asked (see `#lookUp`). */
   #lookup: { keys: SignalKey[]; reply: Promise<SignalOutcomesReply> } | undefined;
+  #lastLookup: Promise<SignalOutcomesReply> | undefined;
 
   constructor(system: ActorSystem, config: PlatformConfig, options: ControlOptions) {
     this.#system = system;
@@ -560,19 +561,25 @@ export class PlatformControl {
 
   /**
    * Asks persistence for the stored outcomes of `keys`, together with those of every other request made
-   * in the same turn of the event loop: persistence answers one lookup at a time, each a query, so a
-   * thousand single-signal requests a second would otherwise queue a thousand queries behind each other.
+   * meanwhile: persistence answers one lookup at a time, each a query, so a thousand single-signal
+   * requests a second would otherwise queue a thousand queries behind each other. One lookup is asked
+   * at a time: the keys of requests made while it is answered go together in the next, sent once it is
+   * answered (and, when none is, at the next turn of the event loop), so lookups grow with the load
+   * instead of queueing.
    */
   #lookUp(keys: SignalKey[]): Promise<SignalOutcomesReply> {
     if (!this.#lookup) {
       const gathered: SignalKey[] = [];
-      const reply = new Promise((resolve) => setImmediate(resolve)).then(() => {
-        this.#lookup = undefined;
-        return this.#system
-          .request<SignalOutcomesReply>(ADDRESSES.persistence, { type: 'signalOutcomes', keys: gathered })
-          .catch((error: Error): SignalOutcomesReply => ({ type: 'signalOutcomesFailed', reason: error.message }));
-      });
+      const reply = (this.#lastLookup ?? Promise.resolve())
+        .then(() => new Promise((resolve) => setImmediate(resolve)))
+        .then(() => {
+          this.#lookup = undefined;
+          return this.#system
+            .request<SignalOutcomesReply>(ADDRESSES.persistence, { type: 'signalOutcomes', keys: gathered })
+            .catch((error: Error): SignalOutcomesReply => ({ type: 'signalOutcomesFailed', reason: error.message }));
+        });
       this.#lookup = { keys: gathered, reply };
+      this.#lastLookup = reply;
     }
     this.#lookup.keys.push(...keys);
     return this.#lookup.reply;
