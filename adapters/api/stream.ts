@@ -37,7 +37,7 @@ const action = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('ping') }),
 ]);
 
-/** One event as the stream sends it, serialized once for every client that wants it, and only if one does (`jsonOf`). */
+/** One event as the stream sends it, serialized once for every client that wants it, and only if one does. */
 interface Item {
   channel: Channel;
   traderId: string | undefined;
@@ -70,6 +70,8 @@ export interface StreamClient {
 export class Stream {
   readonly #options: Required<StreamOptions>;
   readonly #clients = new Set<StreamClient>();
+  /** The channels some client is subscribed to; undefined when a subscription changed since they were worked out. */
+  #channels: Set<Channel> | undefined;
   #pending: Item[] = [];
   #flushScheduled = false;
   readonly #heartbeat: NodeJS.Timeout;
@@ -95,7 +97,8 @@ export class Stream {
   publish(events: readonly HubEvent[]): void {
     // Nobody to send them to: a client connecting now gets what comes after it subscribes.
     if (this.#clients.size === 0) return;
-    for (const event of events) for (const item of itemsOf(event)) this.#pending.push(item);
+    const wanted = (this.#channels ??= new Set([...this.#clients].flatMap((client) => [...client.subscriptions.keys()])));
+    for (const event of events) for (const item of itemsOf(event)) if (wanted.has(item.channel)) this.#pending.push(item);
     this.#schedule();
   }
 
@@ -122,6 +125,7 @@ export class Stream {
   disconnect(client: StreamClient): void {
     clearTimeout(client.authTimer);
     this.#clients.delete(client);
+    this.#channels = undefined;
   }
 
   pong(client: StreamClient): void {
@@ -167,6 +171,7 @@ export class Stream {
     else set.delete(who);
     if (set.size > 0) client.subscriptions.set(msg.channel, set);
     else client.subscriptions.delete(msg.channel);
+    this.#channels = undefined;
     this.#send(client, { type: 'ack', action: msg.action, channel: msg.channel, ...(msg.traderId !== undefined ? { traderId: msg.traderId } : {}) });
   }
 

@@ -45,6 +45,23 @@ describe('the WebSocket stream', () => {
     client.socket.close();
   });
 
+  it('sends a channel subscribed to later, while other channels already flow, from then on', async () => {
+    const client = await connect();
+    client.send({ action: 'subscribe', channel: 'trades', traderId: 'alpha' });
+    await client.next((f) => f.type === 'ack' && f.action === 'subscribe', 'the first ack');
+    await trade('alpha', 'ws-late1');
+    api.advance(1);
+    await waitFor(() => client.events('trades').length >= 1, 'the first trade');
+    expect(client.events('positions')).toEqual([]);
+    client.send({ action: 'subscribe', channel: 'positions', traderId: 'alpha' });
+    await waitFor(() => client.frames.filter((f) => f.type === 'ack').length === 2, 'the second ack');
+    await trade('alpha', 'ws-late2');
+    api.advance(1);
+    await waitFor(() => client.events('trades').length >= 2 && client.events('positions').length >= 1, 'the second trade and its position');
+    expect(client.events('positions')[0]).toMatchObject({ traderId: 'alpha', data: { symbol: 'BTC/USDT' } });
+    client.socket.close();
+  });
+
   it('takes the token in the first frame, acknowledges every action, and stops after unsubscribe', async () => {
     const client = await connect(null);
     client.send({ action: 'auth', token: api.token.read });
