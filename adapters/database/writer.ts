@@ -85,9 +85,8 @@ const EVENTS: Column[] = [['id', 'text'], ['trader_id', 'text'], ['kind', 'text'
 const MODES: Column[] = [['id', 'text'], ['mode', 'text'], ['mode_reason', 'text'], ['updated_at', 'time']];
 
 /**
- * Writes a batch in one statement (see `batchStatement`). Orders go before the trades that reference
- * them; an order or a position only moves forward in time, so an older state arriving late never
- * overwrites a newer one. Rows migrated from v2 (`original_id` set) are history, read-only to the
+ * Writes a batch in one statement (see `batchStatement`). An order or a position only moves forward in
+ * time, so an older state arriving late never overwrites a newer one. Rows migrated from v2 (`original_id` set) are history, read-only to the
  * platform: no upsert updates one (balances: their key covers v3's own rows only; trades and reviews
  * are never updated).
  * On a cluster node, the rows of a trader whose lease another node has claimed since are dropped (see
@@ -111,7 +110,10 @@ export async function writeBatch(pool: DatabasePool, stamped: RowBatch): Promise
  * Every table of a batch in one statement, one round trip: each table's write is a data-modifying
  * `WITH` part of it, so the batch is stored whole or not at all without a transaction of its own.
  * PostgreSQL checks a trade's foreign key on its order at the end of the statement, once every part
- * has run, so orders and their trades can come in the same batch. Undefined for an empty batch.
+ * has run, so orders and their trades can come in the same batch. It runs the last part first, then the
+ * others from the last to the first: every batch writes its tables in the same order, so batches
+ * written at once lock the rows they share in one order (each table's rows are sorted by key) and wait
+ * for each other rather than deadlock. Undefined for an empty batch.
  */
 function batchStatement(batch: RowBatch): QuerySqlToken | undefined {
   const parts: FragmentSqlToken[] = [];
@@ -209,12 +211,12 @@ export async function claimLease(pool: CommonQueryMethods, traderId: string, gen
 }
 
 /**
- * The tables of a batch in the order `writeBatch` writes them (an order before the trades that
- * reference it), as the keys of an object that must name every table of `RowBatch`, so a table added
- * there cannot be left out of a split here.
+ * The tables of a batch, orders before trades (so that a split never puts a trade in the half written
+ * before its order's), as the keys of an object that must name every table of `RowBatch`, so a table
+ * added there cannot be left out of a split here.
  */
-const WRITE_ORDER = { orders: true, trades: true, signals: true, positions: true, balances: true, reviews: true, events: true, modes: true } satisfies Record<keyof RowBatch, true>;
-const TABLES = Object.keys(WRITE_ORDER) as (keyof RowBatch)[];
+const TABLE_ORDER = { orders: true, trades: true, signals: true, positions: true, balances: true, reviews: true, events: true, modes: true } satisfies Record<keyof RowBatch, true>;
+const TABLES = Object.keys(TABLE_ORDER) as (keyof RowBatch)[];
 
 /** A row the database refused on its own: a batch of that one row, its table, and the database's error. */
 export interface RefusedRow {
@@ -227,8 +229,8 @@ export interface RefusedRow {
  * Writes a batch as `writeBatch` does; when the database refuses it as data (a constraint, a malformed
  * value, see `isRefusedData`), writes its two halves, each on its own and recursively, until every row
  * it refuses stands alone: all the others are stored, and the refused rows are returned. One bad row
- * then costs about 2 log2(n) more transactions, not the other rows. The halves keep the write order and
- * the first is written first, so no row is refused for a row it references that was still to come.
+ * then costs about 2 log2(n) more writes, not the other rows. The halves keep the tables' order and the
+ * first is written first, so no row is refused for a row it references that was still to come.
  * Any other error (a lost connection) is thrown: the caller keeps the whole batch, and writing the part
  * already stored again changes nothing. `fenced`: the traders whose rows were dropped (see `writeBatch`).
  */
