@@ -93,13 +93,14 @@ const MODES: Column[] = [['id', 'text'], ['mode', 'text'], ['mode_reason', 'text
  * `unfenced`), in a transaction that holds the lease rows while it writes; resolves with those traders.
  */
 export async function writeBatch(pool: DatabasePool, stamped: RowBatch): Promise<string[]> {
-  if (!hasGenerations(stamped)) {
+  const traders = stampedTraders(stamped);
+  if (traders.size === 0) {
     const statement = batchStatement(stamped);
     if (statement) await pool.query(statement);
     return [];
   }
   return pool.transaction(async (tx) => {
-    const { batch, fenced } = await unfenced(tx, stamped);
+    const { batch, fenced } = await unfenced(tx, stamped, traders);
     const statement = batchStatement(batch);
     if (statement) await tx.query(statement);
     return fenced;
@@ -162,10 +163,11 @@ function batchStatement(batch: RowBatch): QuerySqlToken | undefined {
   return sql.unsafe`WITH ${sql.join(earlier, sql.fragment`, `)} ${last}`;
 }
 
-/** Whether any row of the batch carries a lease generation (a cluster node's). */
-function hasGenerations(batch: RowBatch): boolean {
-  for (const rows of Object.values(batch) as Fenced[][]) for (const row of rows) if (row.generation !== undefined) return true;
-  return false;
+/** The traders of the batch's rows that carry a lease generation (a cluster node's): none in one process. */
+function stampedTraders(batch: RowBatch): Set<string> {
+  const traders = new Set<string>();
+  for (const rows of Object.values(batch) as Fenced[][]) for (const row of rows) if (row.generation !== undefined) traders.add(traderOfRow(row)!);
+  return traders;
 }
 
 /**
@@ -179,11 +181,9 @@ const FENCED_IDLE_TIMEOUT = '5s';
  * has claimed since (`claimLease`), and the traders of those rows. The lease rows are read under a share
  * lock, held to the end of the transaction, which a claim waits for: either these rows commit before
  * the next owner claims the trader (and it starts from them), or this sees the claim and writes none of
- * the old owner's.
+ * the old owner's. `stamped`: the traders of its rows with a generation (`stampedTraders`).
  */
-async function unfenced(tx: DatabaseTransactionConnection, batch: RowBatch): Promise<{ batch: RowBatch; fenced: string[] }> {
-  const stamped = new Set<string>();
-  for (const rows of Object.values(batch) as Fenced[][]) for (const row of rows) if (row.generation !== undefined) stamped.add(traderOfRow(row)!);
+async function unfenced(tx: DatabaseTransactionConnection, batch: RowBatch, stamped: ReadonlySet<string>): Promise<{ batch: RowBatch; fenced: string[] }> {
   await tx.query(sql.unsafe`SET LOCAL idle_in_transaction_session_timeout = ${sql.literalValue(FENCED_IDLE_TIMEOUT)}`);
   const claims = await tx.any(sql.type(z.object({ trader_id: z.string(), generation: z.coerce.number() }))`
     SELECT trader_id, generation FROM trader_leases WHERE trader_id = ANY(${sql.array([...stamped], 'text')}) ORDER BY trader_id FOR SHARE`);
