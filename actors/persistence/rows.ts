@@ -357,6 +357,7 @@ export class BatchBuilder {
         return;
       case 'execution.invalid':
       case 'reconciled':
+      case 'order.fenced':
       case 'exit':
       case 'liquidation':
       case 'positions.mismatch':

@@ -48,7 +48,7 @@ export interface PlatformOptions {
    * paper account); the node starts those it holds a lease on, through `PlatformControl.adopt`.
    */
   node?: string;
-  /** A cluster node's leases, shared with its exchange actors, which fence orders by them (see `fenceOrder`). */
+  /** A cluster node's leases, shared with its exchange actors, which fence orders by them (see `OrderFence`). */
   leases?: SharedLeases;
 }
 

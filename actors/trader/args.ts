@@ -42,7 +42,7 @@ export interface TraderArgs {
   dedupeWindow: number;
   /** How often the trader reports its exposure to the risk manager. */
   reportMs: number;
-  /** In a cluster: the generation of this node's lease on the trader, sent with its orders and its events, so that a stale one is refused (`fenceOrder`, `Fenced`). */
+  /** In a cluster: the generation of this node's lease on the trader, sent with its orders and its events, so that a stale one is refused (`OrderFence`). */
   generation?: number;
 }
 

@@ -114,6 +114,13 @@ const EXIT_CANCEL_RETRY_MS = 2_000;
 /** Candles of context sent with each review. */
 const REVIEW_CANDLES = 30;
 
+/**
+ * A new order the exchange does not know at reconciliation never left (its node died first, or fenced
+ * it): it is sent now if it is younger than this, and rejected when older, as the moment it was meant
+ * for is gone. A failover reconciles within seconds.
+ */
+export const RESEND_WITHIN_MS = 60_000;
+
 export type TraderStatus = Pick<TraderState, 'positions' | 'balances' | 'orders' | 'marks' | 'mode' | 'modeReason' | 'stats' | 'exits' | 'unclosed'> & {
   type: 'traderStatus';
   traderId: string;
@@ -159,7 +166,7 @@ const orderStateSchema = z.object({
 });
 
 const reportSchema = z.object({
-  kind: z.enum(['accepted', 'fill', 'cancelled', 'rejected', 'expired', 'duplicate', 'liquidation', 'funding']),
+  kind: z.enum(['accepted', 'fill', 'cancelled', 'rejected', 'expired', 'duplicate', 'liquidation', 'funding', 'fenced']),
   clientOrderId: z.string(),
   exchangeOrderId: z.string().optional(),
   account: z.string(),
@@ -451,7 +458,8 @@ export class TraderCore {
    * Brings live orders up to date with what the exchange says of them after a restart: fills the
    * trader never saw are applied (those it saw are skipped by cumulative quantity, as the exchange
    * lists every fill in order), final states are taken over, and an order the exchange does not know
-   * never reached it: rejected if it was still new, cancelled if it had been accepted.
+   * never reached it: sent now if it was still new and may be (`#mayResend`), else rejected if new,
+   * cancelled if it had been accepted.
    */
   onReconciled(states: unknown[], now: number): void {
     for (const input of states) {
@@ -890,6 +898,10 @@ export class TraderCore {
         this.#forget(order);
         this.#emit({ kind: 'signal.duplicate', signalId: order.signalId, at: now });
         return;
+      case 'fenced':
+        // It never left this node, which no longer holds the trader: the order stays new for the next owner to send (see `onReconciled`).
+        this.#emit({ kind: 'order.fenced', clientOrderId: order.clientOrderId, reason: report.reason ?? 'fenced', at: now });
+        return;
       default:
         if (report.reason !== undefined) order.reason = report.reason;
         if (report.kind === 'rejected') this.#state.stats.ordersRejected++;
@@ -953,6 +965,10 @@ export class TraderCore {
   }
 
   #reconcile(order: Order, state: ExchangeOrderState, now: number): string {
+    if (!state.known && order.status === 'new' && this.#mayResend(order, now)) {
+      this.#send(order);
+      return 'not on the exchange: sent again';
+    }
     if (!state.known) {
       order.reason = 'not found on the exchange at reconciliation';
       if (order.status === 'new') this.#state.stats.ordersRejected++;
@@ -977,6 +993,16 @@ export class TraderCore {
     }
     this.#touched.set(order.clientOrderId, order);
     return `${applied} missed fill(s) applied; ${order.status}`;
+  }
+
+  /**
+   * Whether a new order the exchange does not know may be sent at reconciliation: it is young enough
+   * (`RESEND_WITHIN_MS`), the trader's mode still lets it trade, and no AI review could have been
+   * waiting for it (whether it was held is not stored: an order that may have been is never sent unreviewed).
+   */
+  #mayResend(order: Order, now: number): boolean {
+    const { mode } = this.#state;
+    return now - order.createdAt <= RESEND_WITHIN_MS && !this.#reviewing && mode !== 'halted' && (mode !== 'reduce-only' || order.reduceOnly);
   }
 
   #fill(order: Order, report: ExecutionReport, now: number): void {

@@ -24,6 +24,8 @@ export type TraderEvent =
   | { kind: 'mode'; mode: TraderMode; reason: string; at: number }
   | { kind: 'execution.invalid'; clientOrderId?: string; reason: string; at: number }
   | { kind: 'reconciled'; clientOrderId: string; outcome: string; at: number }
+  /** The order never left: its cluster node no longer holds the trader's lease. It stays new, for the trader's next owner to send. */
+  | { kind: 'order.fenced'; clientOrderId: string; reason: string; at: number }
   /** The exchange liquidated a swap position (its fill follows as a `fill` of order `liquidation-<trade id>`). */
   | { kind: 'liquidation'; symbol: string; side: Order['side']; quantity: Fixed; price: Fixed; reason: string; at: number }
   /** A funding payment on a swap position: received (positive) or paid, at `rate` of its notional. */

@@ -33,8 +33,9 @@ export interface OrderRequest {
 /**
  * `liquidation` and `funding` are the exchange's own doing on a swap position, not an order's: their
  * `clientOrderId` is empty. A liquidation carries the closing fill and its `side`; funding, the payment.
+ * `fenced`: the order never left this cluster node, which no longer holds its trader's lease (see `OrderFence`).
  */
-export type ExecutionKind = 'accepted' | 'fill' | 'cancelled' | 'rejected' | 'expired' | 'duplicate' | 'liquidation' | 'funding';
+export type ExecutionKind = 'accepted' | 'fill' | 'cancelled' | 'rejected' | 'expired' | 'duplicate' | 'liquidation' | 'funding' | 'fenced';
 
 export interface Fill {
   tradeId: string;
@@ -96,7 +97,7 @@ export interface PositionsReply {
 }
 
 export type ExchangeRequest =
-  /** `generation`: the trader's lease generation in a cluster (see `LeaseFence`); absent in one process. */
+  /** `generation`: the trader's lease generation in a cluster (see `OrderFence`); absent in one process. */
   | { type: 'place'; orders: OrderRequest[]; generation?: number }
   | { type: 'cancel'; account: string; replyTo: Address; clientOrderIds?: string[] }
   /**
@@ -111,7 +112,9 @@ export type ExchangeRequest =
   | { type: 'getPositions'; account: string }
   | { type: 'getOpenOrders'; account: string }
   /** Answered with a `reconciled` message sent to `replyTo`, behind the reports already sent to it. */
-  | { type: 'reconcile'; account: string; replyTo: Address; orders: { clientOrderId: string; symbol: string }[] };
+  | { type: 'reconcile'; account: string; replyTo: Address; orders: { clientOrderId: string; symbol: string }[] }
+  /** Orders held while their trader's lease lapsed are judged again (a timer of the actor's sends it; see `OrderFence`). */
+  | { type: 'unfence' };
 
 export type ExchangeEvent =
   | { type: 'executions'; reports: ExecutionReport[] }
@@ -162,4 +165,5 @@ export const exchangeMessages = z.discriminatedUnion('type', [
     /** The symbol too: most exchanges look an order up within its market. */
     orders: z.array(z.object({ clientOrderId: z.string(), symbol: z.string() })),
   }),
+  z.object({ type: z.literal('unfence') }),
 ]);

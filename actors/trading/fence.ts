@@ -51,16 +51,27 @@ export class LeaseTable {
   }
 
   /**
-   * Why an order of `owner` sent under `generation` may not leave at `now`, or undefined when it may.
-   * Orders sent without a generation (one process, no cluster) are not fenced.
+   * Why an order of `owner` sent under `generation` may never leave from this node, or undefined when
+   * it may once the lease is current (see `lapsed`): the node holds no lease on it, holds it under
+   * another generation, or knows it lost (a deadline of 0, see `grant`). Orders sent without a
+   * generation (one process, no cluster) are not fenced.
    */
-  refuses(owner: string, generation: number | undefined, now: number): string | undefined {
+  refuses(owner: string, generation: number | undefined): string | undefined {
     if (generation === undefined) return undefined;
     const held = this.#generation(owner);
     if (held === 0) return `fenced: this node holds no lease on ${owner}`;
     if (held !== generation) return `fenced: lease generation ${generation} is stale (now ${held})`;
-    if (now > Number(Atomics.load(this.#cells, this.#slot(owner) + 1))) return `fenced: the lease on ${owner} was not renewed in time`;
+    if (this.#deadline(owner) === 0) return `fenced: this node lost the lease on ${owner}`;
     return undefined;
+  }
+
+  /** Whether the deadline of the lease held on `owner` passed at `now`: it is renewed late, or lost. */
+  lapsed(owner: string, now: number): boolean {
+    return now > this.#deadline(owner);
+  }
+
+  #deadline(owner: string): number {
+    return Number(Atomics.load(this.#cells, this.#slot(owner) + 1));
   }
 
   #slot(owner: string): number {
@@ -70,24 +81,95 @@ export class LeaseTable {
   }
 }
 
-/**
- * Fencing where orders leave the node: an order sent under a lease generation leaves only while this
- * node holds that trader's lease at that generation and within its deadline, judged when it leaves (by
- * then another node may be about to take the trader, and send the same order itself), even when the
- * node's main thread is too stalled to stop the trader. Returns the rejection its trader gets, or
- * undefined when it may go; an order without a usable `replyTo` may go, and the exchange rejects it for
- * what it lacks. Without a table (one process), nothing is fenced.
- */
-export function fenceOrder(leases: LeaseTable | undefined, order: unknown, generation: number | undefined, now: number): { replyTo: string; report: FencedReport } | undefined {
-  const { replyTo, clientOrderId, account, symbol } = (order ?? {}) as Record<string, unknown>;
-  if (!leases || typeof replyTo !== 'string') return undefined;
-  const reason = leases.refuses(replyTo, generation, now);
-  if (reason === undefined) return undefined;
-  return { replyTo, report: { kind: 'rejected', clientOrderId: String(clientOrderId ?? ''), account: String(account ?? ''), symbol: String(symbol ?? ''), reason, ts: now } };
+/** How often an exchange actor judges its held orders again: a renewal is in the table within a turn of the node's main thread. */
+export const UNFENCE_MS = 20;
+
+/** An order held where it would leave, while its trader's lease lapsed: with the generation it was sent under. */
+export interface LapsedOrder {
+  order: unknown;
+  generation: number;
 }
 
+/** A fenced order's report, and the trader it goes to. */
+export interface Fenced {
+  replyTo: string;
+  report: FencedReport;
+}
+
+/**
+ * Fencing where orders leave the node. An order sent under a lease generation leaves only while this
+ * node holds that trader's lease at that generation and within its deadline, judged as it leaves (by
+ * then another node may be about to take the trader, and send the same order itself), even when the
+ * node's main thread is too stalled to stop the trader.
+ *
+ * Past the deadline under the generation still held, the lease is late, not lost: the node's main
+ * thread renews it or gives the trader up soon. The order, and every later one of its trader, waits
+ * here in order (`release` says when to judge them again): sent once the lease is renewed, fenced once
+ * it is lost. A fenced order never left, and its trader leaves it new: the trader's next owner finds it
+ * unknown to the exchange and sends it under its own generation (see `TraderCore.onReconciled`).
+ * Without a table (one process), nothing is fenced.
+ *
+ * @example
+ * const fence = new OrderFence(leases, state.lapsed); // the held orders are the actor's state: they outlive its thread
+ * const verdict = fence.admit(order, msg.generation, Date.now());
+ * if (verdict === 'go') place(order);
+ * else if (verdict !== 'held') send(verdict.replyTo, [verdict.report]);
+ */
+export class OrderFence {
+  readonly #leases: LeaseTable | undefined;
+  /** Held orders by trader address, in the order sent. */
+  readonly #lapsed: Record<string, LapsedOrder[]>;
+
+  constructor(leases: LeaseTable | undefined, lapsed: Record<string, LapsedOrder[]>) {
+    this.#leases = leases;
+    this.#lapsed = lapsed;
+  }
+
+  /** Whether orders are held: the actor asks `release` again soon. */
+  get holding(): boolean {
+    for (const _ in this.#lapsed) return true;
+    return false;
+  }
+
+  /**
+   * `go`: the order may leave now; `held`: it waits here; else its rejection. An order without a usable
+   * `replyTo` may go, and the exchange rejects it for what it lacks.
+   */
+  admit(order: unknown, generation: number | undefined, now: number): 'go' | 'held' | Fenced {
+    const replyTo = (order as { replyTo?: unknown } | undefined)?.replyTo;
+    if (!this.#leases || generation === undefined || typeof replyTo !== 'string') return 'go';
+    const queue = this.#lapsed[replyTo];
+    if (queue) {
+      queue.push({ order, generation });
+      return 'held';
+    }
+    const reason = this.#leases.refuses(replyTo, generation);
+    if (reason !== undefined) return fencedReport(order, replyTo, reason, now);
+    if (!this.#leases.lapsed(replyTo, now)) return 'go';
+    this.#lapsed[replyTo] = [{ order, generation }];
+    return 'held';
+  }
+
+  /** Takes out, in order, the held orders of every trader whose lease was renewed or lost since: each goes through `admit` again. */
+  release(now: number): LapsedOrder[] {
+    const out: LapsedOrder[] = [];
+    for (const [owner, queue] of Object.entries(this.#lapsed)) {
+      if (this.#leases!.lapsed(owner, now) && this.#leases!.refuses(owner, queue[0]!.generation) === undefined) continue;
+      delete this.#lapsed[owner];
+      out.push(...queue);
+    }
+    return out;
+  }
+}
+
+function fencedReport(order: unknown, replyTo: string, reason: string, now: number): Fenced {
+  const { clientOrderId, account, symbol } = order as Record<string, unknown>;
+  return { replyTo, report: { kind: 'fenced', clientOrderId: String(clientOrderId ?? ''), account: String(account ?? ''), symbol: String(symbol ?? ''), reason, ts: now } };
+}
+
+/** An order fenced where it would leave: it never reached the exchange. */
 export interface FencedReport {
-  kind: 'rejected';
+  kind: 'fenced';
   clientOrderId: string;
   account: string;
   symbol: string;

@@ -290,6 +290,7 @@ function itemsOf(event: HubEvent): Item[] {
     case 'order':
     case 'execution.invalid':
     case 'reconciled':
+    case 'order.fenced':
       return [item('orders', traderId, event.seq, event)];
     case 'signal.accepted':
     case 'signal.rejected':

@@ -60,7 +60,7 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
  * (`placement`). A lease or node that stops changing for `leaseTtlMs` of the observer's clock is dead,
  * and its traders are free; an owner that cannot renew for `fenceAfterMs` stops its traders first, so
  * two nodes never run one trader. The lease's generation (the revision that took it) goes with every
- * order, and a node's exchanges refuse orders of a generation it does not hold (`LeaseFence`).
+ * order, and a node's exchanges refuse orders of a generation it does not hold (`OrderFence`).
  */
 export class ClusterNode {
   readonly #options: ClusterOptions;

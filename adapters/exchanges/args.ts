@@ -26,7 +26,7 @@ export interface CcxtExchangeArgs {
   /** Its traders trade perpetuals: the swap markets are loaded too (see `ClientOptions.swaps`). */
   swaps?: boolean;
   guard: GuardOptions;
-  /** In a cluster, the node's leases, by which orders are fenced (see `fenceOrder`). */
+  /** In a cluster, the node's leases, by which orders are fenced (see `OrderFence`). */
   leases?: SharedLeases;
 }
 

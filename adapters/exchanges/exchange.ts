@@ -18,7 +18,7 @@ import { isFinal, orderState, reportsFor, unitsOf, type TrackedOrder } from './o
 import { PROFILES } from './profiles/index.js';
 import { fundingReports, heldPositions, liquidationReports, MarginTerms, perpetualParams, spotWallet, swapWallet } from './swaps.js';
 import { checkCandles, checkOrder } from './responses.js';
-import { fenceOrder, LeaseTable } from '../../actors/trading/fence.js';
+import { LeaseTable, OrderFence, UNFENCE_MS, type LapsedOrder } from '../../actors/trading/fence.js';
 
 const DAY_MS = 86_400_000;
 
@@ -46,6 +46,8 @@ interface State {
   lastCandle: Record<string, number>;
   /** Who holds each perpetual of each account (`account\nsymbol`), and the times of the last funding and liquidation reported to it. */
   holders: Record<string, Holder>;
+  /** In a cluster, orders held while their trader's lease lapsed (see `OrderFence`). */
+  lapsed: Record<Address, LapsedOrder[]>;
 }
 
 interface Holder {
@@ -77,8 +79,7 @@ export default defineActor<Message, State>({
     let args: CcxtExchangeArgs;
     let state: State;
     let guard: ExchangeGuard;
-    /** In a cluster, the node's leases (see `fenceOrder`). */
-    let leases: LeaseTable | undefined;
+    let fence: OrderFence;
     let markets: MarketsCache;
     const clients = new Map<string, Exchange>();
     const terms = new MarginTerms();
@@ -169,6 +170,16 @@ export default defineActor<Message, State>({
         }
         reject(`${failure.code}: ${failure.message}`);
       }
+    };
+
+    /** Orders placed, held or fenced (see `OrderFence`), each judged as it leaves: the one before may have waited on the exchange for a while. */
+    const admit = async (ctx: ActorContext, orders: readonly { order: unknown; generation: number | undefined }[], now: number) => {
+      for (const { order, generation } of orders) {
+        const verdict = fence.admit(order, generation, Date.now());
+        if (verdict === 'go') await place(ctx, order, now);
+        else if (verdict !== 'held') send(ctx, verdict.replyTo, [verdict.report]);
+      }
+      if (fence.holding) ctx.setTimer('unfence', UNFENCE_MS, { type: 'unfence' });
     };
 
     /**
@@ -268,25 +279,23 @@ export default defineActor<Message, State>({
     return {
       init(ctx, snapshot) {
         args = ctx.args as CcxtExchangeArgs;
-        leases = args.leases && new LeaseTable(args.leases);
-        state = snapshot ?? { live: {}, subscribers: {}, lastCandle: {}, holders: {} };
+        state = snapshot ?? { live: {}, subscribers: {}, lastCandle: {}, holders: {}, lapsed: {} };
+        fence = new OrderFence(args.leases && new LeaseTable(args.leases), state.lapsed);
         guard = new ExchangeGuard(args.name, args.guard);
         markets = new MarketsCache(args.marketsDir);
         ctx.setTimer('poll', args.pollMs, { type: 'poll' }, { repeat: true });
         if (args.swaps) ctx.setTimer('holdings', args.holdingsCheckMs, { type: 'holdings' }, { repeat: true });
+        if (fence.holding) ctx.setTimer('unfence', 1, { type: 'unfence' });
       },
       async receive(msg, ctx) {
         const now = Date.now();
         switch (msg.type) {
-          case 'place': {
-            for (const order of msg.orders) {
-              // Judged as each leaves: the one before may have waited on the exchange for a while.
-              const fenced = fenceOrder(leases, order, msg.generation, Date.now());
-              if (fenced) send(ctx, fenced.replyTo, [fenced.report]);
-              else await place(ctx, order, now);
-            }
+          case 'place':
+            await admit(ctx, msg.orders.map((order) => ({ order, generation: msg.generation })), now);
             return;
-          }
+          case 'unfence':
+            await admit(ctx, fence.release(now), now);
+            return;
           case 'cancel': {
             const ids = msg.clientOrderIds ?? Object.keys(state.live).filter((id) => state.live[id]!.account === msg.account);
             for (const id of ids) {

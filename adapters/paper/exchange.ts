@@ -7,7 +7,7 @@ import type { Candle } from '../../actors/trading/market.js';
 import { PaperEngine, type PaperSnapshot, type Routed } from './engine.js';
 import { paperOptions, type PaperExchangeArgs } from './options.js';
 import { OrderLog } from './order-log.js';
-import { fenceOrder, LeaseTable } from '../../actors/trading/fence.js';
+import { LeaseTable, OrderFence, UNFENCE_MS, type LapsedOrder } from '../../actors/trading/fence.js';
 
 const messages = z.union([
   exchangeMessages,
@@ -59,6 +59,8 @@ interface State {
   /** Lockstep: the step last published, and the traders that have not yet handled it. */
   step: number;
   awaiting: Address[];
+  /** In a cluster, orders held while their trader's lease lapsed (see `OrderFence`). */
+  lapsed: Record<Address, LapsedOrder[]>;
 }
 
 /**
@@ -78,8 +80,8 @@ export default defineActor<PaperMessage, State>({
     let run: string;
     let step: number;
     let awaiting: Set<Address>;
-    /** In a cluster, the node's leases (see `fenceOrder`). */
-    let leases: LeaseTable | undefined;
+    let fence: OrderFence;
+    let lapsed: Record<Address, LapsedOrder[]>;
 
     const post = (ctx: ActorContext, replyTo: Address, message: ExchangeEvent) => {
       if (args.latencyMs === 0) {
@@ -119,6 +121,30 @@ export default defineActor<PaperMessage, State>({
      * One step of the market: fills at the new candle's open reach the traders before the candle does,
      * as they happened before its close.
      */
+    /** Orders sent under `generation`, each placed, held or fenced (see `OrderFence`). */
+    const place = (ctx: ActorContext, orders: readonly unknown[], generation: number | undefined, now: number) => {
+      const routed: Routed[] = [];
+      for (const order of orders) {
+        const verdict = fence.admit(order, generation, now);
+        if (verdict === 'held') continue;
+        if (verdict !== 'go') {
+          routed.push(verdict);
+          continue;
+        }
+        const replyTo = (order as { replyTo?: unknown }).replyTo;
+        const reports = engine.place(order, now);
+        // An order with no usable replyTo cannot be answered; its rejection goes to the dead letters via the sender.
+        const target = typeof replyTo === 'string' && replyTo !== '' ? replyTo : ctx.delivery?.from;
+        if (target) for (const report of reports) routed.push({ replyTo: target, report });
+      }
+      deliver(ctx, routed);
+    };
+
+    /** Held orders are judged again soon while there are any. */
+    const unfenceSoon = (ctx: ActorContext) => {
+      if (fence.holding) ctx.setTimer('unfence', UNFENCE_MS, { type: 'unfence' });
+    };
+
     const advance = (ctx: ActorContext, now: number) => {
       const { candles, reports } = engine.advance(now);
       deliver(ctx, reports);
@@ -128,7 +154,8 @@ export default defineActor<PaperMessage, State>({
     return {
       async init(ctx, snapshot) {
         args = ctx.args as PaperExchangeArgs;
-        leases = args.leases && new LeaseTable(args.leases);
+        lapsed = snapshot?.lapsed ?? {};
+        fence = new OrderFence(args.leases && new LeaseTable(args.leases), lapsed);
         run = snapshot?.run ?? `${args.node !== undefined ? `${args.node}-` : ''}${Date.now().toString(36)}`;
         const options = { ...(await paperOptions(args)), idPrefix: `${run}-` };
         engine = new PaperEngine(options, snapshot?.engine);
@@ -144,27 +171,19 @@ export default defineActor<PaperMessage, State>({
         }
         if (args.candleIntervalMs > 0) ctx.setTimer('market', args.candleIntervalMs, { type: 'advance', candles: 1 }, { repeat: true });
         if (held.length > 0) ctx.setTimer('release', 1, { type: 'release' });
+        unfenceSoon(ctx);
       },
       receive(msg, ctx) {
         const now = Date.now();
         switch (msg.type) {
-          case 'place': {
-            const routed: Routed[] = [];
-            for (const order of msg.orders) {
-              const fenced = fenceOrder(leases, order, msg.generation, now);
-              if (fenced) {
-                routed.push(fenced);
-                continue;
-              }
-              const replyTo = (order as { replyTo?: unknown }).replyTo;
-              const reports = engine.place(order, now);
-              // An order with no usable replyTo cannot be answered; its rejection goes to the dead letters via the sender.
-              const target = typeof replyTo === 'string' && replyTo !== '' ? replyTo : ctx.delivery?.from;
-              if (target) for (const report of reports) routed.push({ replyTo: target, report });
-            }
-            deliver(ctx, routed);
+          case 'place':
+            place(ctx, msg.orders, msg.generation, now);
+            unfenceSoon(ctx);
             return;
-          }
+          case 'unfence':
+            for (const { order, generation } of fence.release(now)) place(ctx, [order], generation, now);
+            unfenceSoon(ctx);
+            return;
           case 'cancel':
             deliver(ctx, engine.cancel(msg.account, msg.clientOrderIds, now));
             return;
@@ -227,7 +246,7 @@ export default defineActor<PaperMessage, State>({
           }
         }
       },
-      snapshot: () => ({ run, engine: engine.snapshot(), subscribers, latest, held, step, awaiting: [...awaiting] }),
+      snapshot: () => ({ run, engine: engine.snapshot(), subscribers, latest, held, step, awaiting: [...awaiting], lapsed }),
     };
   },
 });

@@ -41,7 +41,7 @@ export interface PaperExchangeArgs {
   traders?: Address[];
   /** The cluster node it runs on: its order and trade ids start with it, so no two nodes' paper exchanges make the same. */
   node?: string;
-  /** In a cluster, the node's leases, by which orders are fenced (see `fenceOrder`). */
+  /** In a cluster, the node's leases, by which orders are fenced (see `OrderFence`). */
   leases?: SharedLeases;
 }
 

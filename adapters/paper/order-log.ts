@@ -23,7 +23,8 @@ export class OrderLog {
   record(report: ExecutionReport): void {
     let state = this.#orders.get(report.clientOrderId);
     if (!state) {
-      if (report.kind === 'duplicate') return;
+      // Neither reached the book: a duplicate was refused for an order known already, a fenced order never left the node.
+      if (report.kind === 'duplicate' || report.kind === 'fenced') return;
       state = { clientOrderId: report.clientOrderId, known: true, status: 'open', fills: [] };
       this.#orders.set(report.clientOrderId, state);
       const oldest = this.#ring[this.#next];

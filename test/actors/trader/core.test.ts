@@ -110,3 +110,42 @@ describe('discarded events', () => {
     expect(kept).toBeGreaterThan(0);
   });
 });
+
+describe('orders that never left', () => {
+  test('a fenced order stays new and says so: the trader’s next owner sends it', () => {
+    const core = trader({});
+    const { clientOrderId } = signal(core, 'f1', 'BUY', 2_000);
+    core.onExecutions([{ kind: 'fenced', clientOrderId, account: 't', symbol: 'ETH/USDT', reason: 'fenced: this node holds no lease on trader.t', ts: 0 }], 1);
+    const { events, orders } = core.drain();
+    expect(orders).toEqual([]);
+    expect(events).toEqual([{ kind: 'order.fenced', clientOrderId, reason: 'fenced: this node holds no lease on trader.t', at: 1 }]);
+    expect(core.state.orders[clientOrderId]?.status).toBe('new');
+  });
+
+  test('at reconciliation, an unknown new order is sent again while young, and rejected when old, halted, or possibly held for review', () => {
+    const unknown = (clientOrderId: string) => ({ clientOrderId, known: false, fills: [] });
+    const young = trader({});
+    const a = signal(young, 'r1', 'BUY', 2_000).clientOrderId;
+    young.onReconciled([unknown(a)], 60_000);
+    expect(young.drain().orders.map((o) => o.clientOrderId)).toEqual([a]);
+    expect(young.state.orders[a]?.status).toBe('new');
+
+    const old = trader({});
+    const b = signal(old, 'r2', 'BUY', 2_000).clientOrderId;
+    old.onReconciled([unknown(b)], 60_001);
+    expect(old.drain().orders).toEqual([]);
+    expect(old.state.orders[b]).toBeUndefined();
+
+    const reviewed = trader({ sample: 0.000001 });
+    const c = signal(reviewed, 'r3', 'BUY', 2_000).clientOrderId;
+    reviewed.onReconciled([unknown(c)], 1);
+    expect(reviewed.drain().orders).toEqual([]);
+
+    const halted = trader({});
+    const d = signal(halted, 'r4', 'BUY', 2_000).clientOrderId;
+    halted.onIntervention({ type: 'intervene', action: 'halt', reason: 'test' }, 'h', 1);
+    halted.drain();
+    halted.onReconciled([unknown(d)], 1);
+    expect(halted.drain().orders).toEqual([]);
+  });
+});

@@ -94,3 +94,36 @@ test('a trader started again without its snapshot takes its state from the datab
     '1 missed fill(s) applied; filled',
   ]);
 });
+
+test('a new order stored but never on the exchange (its node died, or fenced it, before it left) is sent at reconciliation, once, while young; an old one is rejected', async () => {
+  await platform.system.stopChild(traderAddress('alpha'));
+  const q = toFixed('0.5', 'q');
+  const now = Date.now();
+  const lost = (signalId: string, createdAt: number) => {
+    const clientOrderId = `v3${signalId.padEnd(16, '0')}`;
+    return [
+      { kind: 'signal.accepted', signalId, strategy: 'api', symbol: 'BTC/USDT', action: 'BUY', orderType: 'market', quantity: q, clientOrderId, sized: { side: 'buy', quantity: q, review: false }, at: createdAt },
+      { kind: 'order', order: { clientOrderId, traderId: 'alpha', signalId, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: q, reduceOnly: false, status: 'new', filled: 0n, filledNotional: 0n, fees: 0n, createdAt, updatedAt: createdAt } },
+    ];
+  };
+  platform.system.send(ADDRESSES.persistence, { type: 'traderEvents', traderId: 'alpha', events: [...lost('young', now - 5_000), ...lost('old', now - 120_000)] });
+  await ask(ADDRESSES.persistence, { type: 'sync' });
+
+  await platform.system.spawn(traderSpec(), { supervisor: 'traders' });
+  platform.advance();
+  await ask(ADDRESSES.persistence, { type: 'sync' });
+  const orders = await waitFor(async () => {
+    await ask(ADDRESSES.persistence, { type: 'sync' });
+    const page = await ask<Page>(ADDRESSES.persistence, { type: 'query', list: 'orders', filter: { traderId: 'alpha' } });
+    const byId = Object.fromEntries(page.rows.map((o) => [o.signal_id, o]));
+    return byId.young?.status === 'filled' && byId.old?.status === 'rejected' && byId;
+  }, 'the young order filled, the old one rejected');
+  expect(orders.old!.reason).toBe('not found on the exchange at reconciliation');
+  const trades = await ask<Page>(ADDRESSES.persistence, { type: 'query', list: 'trades', filter: { traderId: 'alpha' } });
+  expect(trades.rows.filter((t) => t.client_order_id === orders.young!.client_order_id).map((t) => t.quantity)).toEqual(['0.500000000']);
+  const outcomes = (await platform.hub()).recent.filter((e) => e.kind === 'reconciled').map((e) => (e as { outcome: string }).outcome);
+  expect(outcomes.filter((o) => o.startsWith('not on the exchange')).sort()).toEqual([
+    'not on the exchange: rejected',
+    'not on the exchange: sent again',
+  ]);
+});

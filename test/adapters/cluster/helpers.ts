@@ -120,7 +120,9 @@ export function storedSignals(pool: DatabasePool, sent: Sent) {
  * nothing was lost or done twice: signals of `sent` not stored, or stored as duplicates (seen before
  * though never stored: a signal lost); those a trader was given again after storing them (`redelivered`,
  * harmless for a node killed between storing and acknowledging, a gap for a drain); client order ids
- * stored twice; orders a fenced trader made, refused by its exchange (their signals lost); orders filled beyond their quantity or apart from their trades (placed twice); and
+ * stored twice; orders that never reached the exchange and were given up (a fenced order's, or one
+ * found unknown at reconciliation and not sent again: their signals lost); orders filled beyond their
+ * quantity or apart from their trades (placed twice); and
  * positions that differ from the sum of their trades.
  */
 export async function ledger(pool: DatabasePool, sent: Sent) {
@@ -135,10 +137,11 @@ export async function ledger(pool: DatabasePool, sent: Sent) {
     storedAsDuplicate: stored.filter((s) => s.outcome === 'duplicate'),
     redelivered: [...redelivered],
     orderIdsTwice: [...(await pool.anyFirst(sql.type(z.object({ client_order_id: z.string() }))`SELECT client_order_id FROM orders GROUP BY client_order_id HAVING count(*) > 1`))],
-    // A fenced order never went out: its signal was processed by a node that no longer held the trader, and is lost.
-    fencedOrders: [
+    // Fenced, or left behind by a node that died before sending it, an order that never went out is sent by the trader's next owner: given up, its signal is lost.
+    unsentOrders: [
       ...(await pool.anyFirst(sql.type(z.object({ client_order_id: z.string() }))`
-        SELECT client_order_id FROM orders WHERE status = 'rejected' AND reason LIKE 'fenced:%' AND (trader_id, signal_id) IN ${pairs(sent)}`)),
+        SELECT client_order_id FROM orders
+        WHERE status = 'rejected' AND (reason LIKE 'fenced:%' OR reason LIKE 'not found on the exchange%') AND (trader_id, signal_id) IN ${pairs(sent)}`)),
     ],
     signalsOrderedTwice: [...(await pool.anyFirst(sql.type(z.object({ signal_id: z.string() }))`SELECT signal_id FROM orders WHERE signal_id IS NOT NULL GROUP BY trader_id, signal_id HAVING count(*) > 1`))],
     overfilled: [
@@ -159,4 +162,4 @@ export async function ledger(pool: DatabasePool, sent: Sent) {
 }
 
 /** The lists of `ledger` when nothing was lost or done twice (redeliveries aside). */
-export const CLEAN_LEDGER = { missing: [], storedAsDuplicate: [], orderIdsTwice: [], fencedOrders: [], signalsOrderedTwice: [], overfilled: [], positionsOffTrades: [] };
+export const CLEAN_LEDGER = { missing: [], storedAsDuplicate: [], orderIdsTwice: [], unsentOrders: [], signalsOrderedTwice: [], overfilled: [], positionsOffTrades: [] };

@@ -121,18 +121,37 @@ test('follows live orders by polling the exchange: each fill is reported once', 
   expect(messages).toEqual([]);
 });
 
-test('in a cluster, an order goes out only under the lease this node holds, judged as it leaves by the leases the node shares with the exchange’s thread', async () => {
+test('in a cluster, an order goes out only under the lease this node holds, judged as it leaves by the leases the node shares with the exchange’s thread; a late lease holds it until renewed', async () => {
   const posted = () => server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/api/v3/order')).length;
   const before = posted();
+  const send = (clientOrderId: string, generation: number) => system.send('exchange.binance', { type: 'place', generation, orders: [order(clientOrderId, { type: 'market' })] });
   const place = async (clientOrderId: string, generation: number, count = 1) => {
-    system.send('exchange.binance', { type: 'place', generation, orders: [order(clientOrderId, { type: 'market' })] });
+    send(clientOrderId, generation);
     return (await reports(count)).map((r) => [r.kind, r.reason]);
   };
-  expect(await place('v3f0f0f0f0f0f0f001', 5)).toEqual([['rejected', 'fenced: this node holds no lease on inbox']]);
+  const nothingYet = async () => {
+    await system.request('exchange.binance', { type: 'status' });
+    return (await system.request<{ messages: unknown[] }>('inbox', { type: 'take' })).messages;
+  };
+  expect(await place('v3f0f0f0f0f0f0f001', 5)).toEqual([['fenced', 'fenced: this node holds no lease on inbox']]);
   leases.grant('inbox', 5, Date.now() + 60_000);
-  expect(await place('v3f0f0f0f0f0f0f002', 4)).toEqual([['rejected', 'fenced: lease generation 4 is stale (now 5)']]);
+  expect(await place('v3f0f0f0f0f0f0f002', 4)).toEqual([['fenced', 'fenced: lease generation 4 is stale (now 5)']]);
   expect((await place('v3f0f0f0f0f0f0f003', 5, 2)).map(([kind]) => kind)).toEqual(['accepted', 'fill']);
+  // Late: held, not refused, and sent once the lease is renewed.
   leases.grant('inbox', 5, Date.now() - 1);
-  expect(await place('v3f0f0f0f0f0f0f004', 5)).toEqual([['rejected', 'fenced: the lease on inbox was not renewed in time']]);
+  send('v3f0f0f0f0f0f0f004', 5);
+  expect(await nothingYet()).toEqual([]);
   expect(posted() - before).toBe(1);
+  leases.grant('inbox', 5, Date.now() + 60_000);
+  expect((await reports(2)).map((r) => [r.clientOrderId, r.kind])).toEqual([
+    ['v3f0f0f0f0f0f0f004', 'accepted'],
+    ['v3f0f0f0f0f0f0f004', 'fill'],
+  ]);
+  // Late, then lost: fenced, never sent.
+  leases.grant('inbox', 5, Date.now() - 1);
+  send('v3f0f0f0f0f0f0f005', 5);
+  expect(await nothingYet()).toEqual([]);
+  leases.revoke('inbox');
+  expect((await reports(1)).map((r) => [r.clientOrderId, r.kind, r.reason])).toEqual([['v3f0f0f0f0f0f0f005', 'fenced', 'fenced: this node holds no lease on inbox']]);
+  expect(posted() - before).toBe(2);
 });
