@@ -14,7 +14,8 @@ import { CandleColumns, type SharedColumns } from './candle-series.js';
  * fixed-point units).
  */
 const MAGIC = 'BOTV3COL';
-const VERSION = 1;
+/** 2: a CSV's times in µs or ns are read as ms, so a copy made by version 1 of such a CSV is stale. */
+const VERSION = 2;
 const HEADER = 32;
 const FIELDS = 5;
 

@@ -28,7 +28,8 @@ interface Cell {
 /**
  * Parses OHLCV candles from CSV text. A header row is required with the columns `ts` (or `timestamp`),
  * `open`, `high`, `low`, `close` and `volume`, in any order and case; other columns are ignored. `ts` is
- * the bar's open time, in ms since the epoch or as an ISO 8601 date (UTC when it has no offset). Values
+ * the bar's open time, in ms since the epoch (µs or ns when it is that long, see `FINER_UNITS`) or as an
+ * ISO 8601 date (UTC when it has no offset). Values
  * are read as exact decimals. Prices must be positive, volume not negative, high not below low, and the
  * times strictly increasing.
  *
@@ -205,11 +206,23 @@ function locateColumns(header: string[]): { at: Record<string, number>; time: st
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** ms since the epoch, given as such or as an ISO 8601 date. */
+/**
+ * Epoch times from 10^14 up are not ms (that is past the year 5000) but µs, and from 10^17 up ns: the
+ * units of Binance's spot dumps since 2025 and of pandas' exports. Each is divided down to ms.
+ */
+const FINER_UNITS = [
+  { from: 10n ** 17n, per: 1_000_000n },
+  { from: 10n ** 14n, per: 1_000n },
+];
+
+/** ms since the epoch, given as such (or finer, see `FINER_UNITS`) or as an ISO 8601 date. */
 function parseTimestamp(cell: Cell): number {
   if (/^\d+$/.test(cell.value)) {
     const ms = Number(cell.value);
-    if (Number.isSafeInteger(ms)) return ms;
+    if (ms < 1e14) return ms;
+    const exact = BigInt(cell.value);
+    const unit = FINER_UNITS.find((u) => exact >= u.from)!;
+    if (exact % unit.per === 0n && exact / unit.per <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(exact / unit.per);
   }
   const iso = ISO_DATE.exec(cell.value);
   if (iso) {
@@ -220,7 +233,7 @@ function parseTimestamp(cell: Cell): number {
     const ms = Date.parse(time === undefined ? `${year}-${month}-${day}` : `${year}-${month}-${day}T${time}${zone ?? 'Z'}`);
     if (valid && !Number.isNaN(ms)) return ms;
   }
-  throw new RowProblem(cell.row, cell.column, `"${cell.value.slice(0, 40)}" is neither ms since the epoch nor an ISO 8601 date`);
+  throw new RowProblem(cell.row, cell.column, `"${cell.value.slice(0, 40)}" is neither a whole ms (or µs, ns) since the epoch nor an ISO 8601 date`);
 }
 
 function decimal(cell: Cell): Fixed {

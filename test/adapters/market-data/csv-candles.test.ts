@@ -79,9 +79,21 @@ describe('parseCandlesCsv', () => {
     );
   });
 
-  test('timestamps that are neither ms nor ISO dates', () => {
-    for (const ts of ['yesterday', '1.7e12', '2024-02-30', '2024-13-01', '01/02/2024', '-1']) {
-      expect(failure([header, `${ts},1,1,1,1,1`])).toBe(`candles.csv line 2, column ts: "${ts}" is neither ms since the epoch nor an ISO 8601 date`);
+  test('times in µs or ns since the epoch (Binance’s spot dumps since 2025) are read as the same ms', () => {
+    const start = Date.UTC(2025, 0, 1);
+    const text = [header, `${start},1,1,1,1,1`, `${start + 60_000}000,1,1,1,1,1`, `${start + 120_000}000000,1,1,1,1,1`].join('\n');
+    expect(parseCandlesCsv(text, options).map((c) => c.ts)).toEqual([start, start + 60_000, start + 120_000]);
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1974, 0, 1), max: Date.UTC(2200, 0, 1) }), (ms) => {
+        const times = [`${ms}`, `${ms}000`, `${ms}000000`].map((ts) => parseCandlesCsv([header, `${ts},1,1,1,1,1`].join('\n'), options)[0]!.ts);
+        expect(times).toEqual([ms, ms, ms]);
+      }),
+    );
+  });
+
+  test('timestamps that are neither whole ms (or µs, ns) nor ISO dates', () => {
+    for (const ts of ['yesterday', '1.7e12', '2024-02-30', '2024-13-01', '01/02/2024', '-1', '1735689600000001', '1735689600000000001', '99999999999999999999999']) {
+      expect(failure([header, `${ts},1,1,1,1,1`])).toBe(`candles.csv line 2, column ts: "${ts}" is neither a whole ms (or µs, ns) since the epoch nor an ISO 8601 date`);
     }
   });
 
