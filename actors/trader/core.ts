@@ -458,8 +458,8 @@ export class TraderCore {
    * Brings live orders up to date with what the exchange says of them after a restart: fills the
    * trader never saw are applied (those it saw are skipped by cumulative quantity, as the exchange
    * lists every fill in order), final states are taken over, and an order the exchange does not know
-   * never reached it: sent now if it was still new and may be (`#mayResend`), else rejected if new,
-   * cancelled if it had been accepted.
+   * never reached it: sent now if it was still new and may be (`#mayResend`), through the reviewer
+   * first when the trader reviews, else rejected if new, cancelled if it had been accepted.
    */
   onReconciled(states: unknown[], now: number): void {
     for (const input of states) {
@@ -966,8 +966,14 @@ export class TraderCore {
 
   #reconcile(order: Order, state: ExchangeOrderState, now: number): string {
     if (!state.known && order.status === 'new' && this.#mayResend(order, now)) {
-      this.#send(order);
-      return 'not on the exchange: sent again';
+      if (!this.#reviewing) {
+        this.#send(order);
+        return 'not on the exchange: sent again';
+      }
+      // Whether it was held for review is not stored: an order that may have been is never sent unreviewed.
+      order.awaitingReview = true;
+      this.#reviews.push({ order, strategy: order.strategy ?? 'unknown', because: ['never reached the exchange before the trader restarted'] });
+      return 'not on the exchange: held for review again';
     }
     if (!state.known) {
       order.reason = 'not found on the exchange at reconciliation';
@@ -995,14 +1001,10 @@ export class TraderCore {
     return `${applied} missed fill(s) applied; ${order.status}`;
   }
 
-  /**
-   * Whether a new order the exchange does not know may be sent at reconciliation: it is young enough
-   * (`RESEND_WITHIN_MS`), the trader's mode still lets it trade, and no AI review could have been
-   * waiting for it (whether it was held is not stored: an order that may have been is never sent unreviewed).
-   */
+  /** Whether a new order the exchange does not know may go at reconciliation: it is young enough (`RESEND_WITHIN_MS`) and the trader's mode still lets it trade. */
   #mayResend(order: Order, now: number): boolean {
     const { mode } = this.#state;
-    return now - order.createdAt <= RESEND_WITHIN_MS && !this.#reviewing && mode !== 'halted' && (mode !== 'reduce-only' || order.reduceOnly);
+    return now - order.createdAt <= RESEND_WITHIN_MS && mode !== 'halted' && (mode !== 'reduce-only' || order.reduceOnly);
   }
 
   #fill(order: Order, report: ExecutionReport, now: number): void {

@@ -44,6 +44,8 @@ export interface Order {
   reason?: string;
   /** Held by the trader for the AI reviewer: the exchange has not seen it. */
   awaitingReview?: boolean;
+  /** A new order recovered from the database: its signal's strategy, should it be reviewed again (see `TraderCore.onReconciled`). */
+  strategy?: string;
   createdAt: number;
   updatedAt: number;
 }

@@ -235,6 +235,8 @@ const orderRow = z.object({
   reason: z.string().nullable(),
   created_at: z.number(),
   updated_at: z.number(),
+  /** Of the signal that made it (recovery joins it in), for a review asked again. */
+  signal_strategy: z.string().nullable().optional(),
 });
 
 const positionRow = z.object({
@@ -260,7 +262,8 @@ export async function recoverTrader(pool: DatabasePool, traderId: string, signal
   const [positions, orders, balances, signals, trader] = await Promise.all([
     pool.any(sql.type(positionRow)`SELECT symbol, quantity, avg_entry_price, realized_pnl, fees, funding, opened_at, funded_to FROM positions WHERE trader_id = ${traderId}`),
     pool.any(sql.type(orderRow)`
-      SELECT o.* FROM orders o JOIN traders t ON t.id = o.trader_id AND t.exchange = o.exchange
+      SELECT o.*, s.strategy AS signal_strategy FROM orders o JOIN traders t ON t.id = o.trader_id AND t.exchange = o.exchange
+      LEFT JOIN signals s ON s.trader_id = o.trader_id AND s.id = o.signal_id
       WHERE o.trader_id = ${traderId} AND o.original_id IS NULL AND o.status IN ('new', 'open', 'partially_filled')
       ORDER BY o.created_at, o.client_order_id`),
     pool.any(sql.type(z.object({ asset: z.string(), free: z.string() }))`${OWN_BALANCES} AND b.trader_id = ${traderId} ORDER BY b.trader_id, b.asset, b.timestamp DESC`),
@@ -304,6 +307,7 @@ export async function recoverTrader(pool: DatabasePool, traderId: string, signal
       if (o.price !== null) order.price = toFixed(o.price, 'orders.price');
       if (o.exchange_order_id !== null) order.exchangeOrderId = o.exchange_order_id;
       if (o.reason !== null) order.reason = o.reason;
+      if (o.status === 'new' && o.signal_strategy) order.strategy = o.signal_strategy;
       return order;
     }),
     balances: balances.length > 0 ? Object.fromEntries(balances.map((b) => [b.asset, toFixed(b.free, 'balances.free')])) : undefined,

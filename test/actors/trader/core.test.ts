@@ -122,7 +122,7 @@ describe('orders that never left', () => {
     expect(core.state.orders[clientOrderId]?.status).toBe('new');
   });
 
-  test('at reconciliation, an unknown new order is sent again while young, and rejected when old, halted, or possibly held for review', () => {
+  test('at reconciliation, an unknown new order is sent again while young (through the reviewer when the trader reviews), and rejected when old or halted', () => {
     const unknown = (clientOrderId: string) => ({ clientOrderId, known: false, fills: [] });
     const young = trader({});
     const a = signal(young, 'r1', 'BUY', 2_000).clientOrderId;
@@ -136,10 +136,16 @@ describe('orders that never left', () => {
     expect(old.drain().orders).toEqual([]);
     expect(old.state.orders[b]).toBeUndefined();
 
+    // A trader that reviews asks for a review first: the order may have been held for one when it stopped.
     const reviewed = trader({ sample: 0.000001 });
     const c = signal(reviewed, 'r3', 'BUY', 2_000).clientOrderId;
+    reviewed.state.orders[c]!.strategy = 'macd';
     reviewed.onReconciled([unknown(c)], 1);
-    expect(reviewed.drain().orders).toEqual([]);
+    const held = reviewed.drain();
+    expect(held.orders).toEqual([]);
+    expect(held.reviews.map((r) => [r.order.clientOrderId, r.strategy, r.because])).toEqual([[c, 'macd', ['never reached the exchange before the trader restarted']]]);
+    reviewed.onVerdict({ clientOrderId: c, approved: true, reason: 'fine', by: 'ai', flagged: false, opinions: [] }, 2);
+    expect(reviewed.drain().orders.map((o) => o.clientOrderId)).toEqual([c]);
 
     const halted = trader({});
     const d = signal(halted, 'r4', 'BUY', 2_000).clientOrderId;

@@ -121,7 +121,10 @@ test('a new order stored but never on the exchange (its node died, or fenced it,
   expect(orders.old!.reason).toBe('not found on the exchange at reconciliation');
   const trades = await ask<Page>(ADDRESSES.persistence, { type: 'query', list: 'trades', filter: { traderId: 'alpha' } });
   expect(trades.rows.filter((t) => t.client_order_id === orders.young!.client_order_id).map((t) => t.quantity)).toEqual(['0.500000000']);
-  const outcomes = (await platform.hub()).recent.filter((e) => e.kind === 'reconciled').map((e) => (e as { outcome: string }).outcome);
+  const recent = (await platform.hub()).recent;
+  // Recovered with its signal's strategy, for a review asked again by a trader that reviews.
+  expect(recent.findLast((e) => e.kind === 'order' && e.order.signalId === 'young')).toMatchObject({ order: { strategy: 'api', status: 'filled' } });
+  const outcomes = recent.filter((e) => e.kind === 'reconciled').map((e) => (e as { outcome: string }).outcome);
   expect(outcomes.filter((o) => o.startsWith('not on the exchange')).sort()).toEqual([
     'not on the exchange: rejected',
     'not on the exchange: sent again',
