@@ -35,17 +35,20 @@ afterAll(async () => {
   await server?.close();
 }, 60_000);
 
-const query = async (list: string, filter: object) => {
-  await platform.system.request(ADDRESSES.persistence, { type: 'sync' });
-  return (await platform.system.request<Page>(ADDRESSES.persistence, { type: 'query', list, filter })).rows;
-};
+/** The rows of `list` once there are `count`: the trader's events come over its own link, which the sync is not ordered with. */
+const query = (list: string, filter: object, count: number) =>
+  waitFor(async () => {
+    await platform.system.request(ADDRESSES.persistence, { type: 'sync' });
+    const { rows } = await platform.system.request<Page>(ADDRESSES.persistence, { type: 'query', list, filter });
+    return rows.length >= count && rows;
+  }, `${count} ${list} stored`);
 
 test('a signal is stored with what it asked for: its order type, quantity and price', async () => {
   // A manual limit order (what POST /orders sends), and a market BUY the trader sizes itself.
   platform.signal('alpha', { id: 'manual-1', strategy: 'manual', symbol: 'ETH/USDT', action: 'BUY', quantity: 0.05, price: 3_000 });
   platform.signal('alpha', { id: 'sized-1', strategy: 'api', symbol: 'ETH/USDT', action: 'BUY' });
   await waitFor(async () => (await platform.status('alpha')).stats.fills === 1, 'the market order’s fill', 30_000);
-  const signals = await query('signals', { traderId: 'alpha' });
+  const signals = await query('signals', { traderId: 'alpha' }, 2);
   expect(Object.fromEntries(signals.map((s) => [s.id, [s.outcome, s.order_type, s.quantity, s.price]]))).toEqual({
     'manual-1': ['accepted', 'LIMIT', '0.050000000', '3000.000000000'],
     'sized-1': ['accepted', 'MARKET', null, null],
@@ -53,7 +56,7 @@ test('a signal is stored with what it asked for: its order type, quantity and pr
 }, 60_000);
 
 test('a trader’s balances are stored with its exchange and account', async () => {
-  const balances = await query('balances', { traderId: 'alpha' });
+  const balances = await query('balances', { traderId: 'alpha' }, 2);
   expect(balances.map((b) => [b.exchange, b.account, b.asset])).toEqual([
     ['paper', 'desk', 'ETH'],
     ['paper', 'desk', 'USDT'],

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openDatabase } from '../../../adapters/database/connect.js';
 import { migrate } from '../../../adapters/database/migrator.js';
@@ -83,9 +84,15 @@ test('a trader started again without its snapshot takes its state from the datab
   const resting = await ask<{ orders: unknown[] }>('exchange.paper', { type: 'getOpenOrders', account: 'alpha' });
   expect(resting.orders).toHaveLength(1);
 
-  await ask(ADDRESSES.persistence, { type: 'sync' });
-  const orders = await ask<Page>(ADDRESSES.persistence, { type: 'query', list: 'orders', filter: { traderId: 'alpha' } });
-  expect(Object.fromEntries(orders.rows.map((o) => [o.signal_id, o.status]))).toEqual({ fills: 'filled', cancelled: 'cancelled', rests: 'open' });
+  // The trader's events come over its own link, which the sync is not ordered with.
+  const statuses = async () => {
+    await ask(ADDRESSES.persistence, { type: 'sync' });
+    const orders = await ask<Page>(ADDRESSES.persistence, { type: 'query', list: 'orders', filter: { traderId: 'alpha' } });
+    return Object.fromEntries(orders.rows.map((o) => [o.signal_id, o.status]));
+  };
+  const expected = { fills: 'filled', cancelled: 'cancelled', rests: 'open' };
+  await waitFor(async () => isDeepStrictEqual(await statuses(), expected), 'the reconciled orders stored');
+  expect(await statuses()).toEqual(expected);
   const trades = await ask<Page>(ADDRESSES.persistence, { type: 'query', list: 'trades', filter: { traderId: 'alpha' } });
   expect(trades.rows.map((t) => [t.client_order_id, t.quantity, t.price])).toEqual([[idOf('fills'), '1.000000000', '95.000000000']]);
   expect((await platform.hub()).recent.filter((e) => e.kind === 'reconciled').map((e) => (e as { outcome: string }).outcome).sort()).toEqual([
