@@ -965,22 +965,7 @@ export class TraderCore {
   }
 
   #reconcile(order: Order, state: ExchangeOrderState, now: number): string {
-    if (!state.known && order.status === 'new' && this.#mayResend(order, now)) {
-      if (!this.#reviewing) {
-        this.#send(order);
-        return 'not on the exchange: sent again';
-      }
-      // Whether it was held for review is not stored: an order that may have been is never sent unreviewed.
-      order.awaitingReview = true;
-      this.#reviews.push({ order, strategy: order.strategy ?? 'unknown', because: ['never reached the exchange before the trader restarted'] });
-      return 'not on the exchange: held for review again';
-    }
-    if (!state.known) {
-      order.reason = 'not found on the exchange at reconciliation';
-      if (order.status === 'new') this.#state.stats.ordersRejected++;
-      this.#finish(order, order.status === 'new' ? 'rejected' : 'cancelled', now);
-      return `not on the exchange: ${order.status}`;
-    }
+    if (!state.known) return this.#unknown(order, now);
     if (state.exchangeOrderId !== undefined) order.exchangeOrderId = state.exchangeOrderId;
     if (order.status === 'new' && state.status !== 'rejected') transition(order, 'open', now);
     let covered = 0n;
@@ -999,6 +984,24 @@ export class TraderCore {
     }
     this.#touched.set(order.clientOrderId, order);
     return `${applied} missed fill(s) applied; ${order.status}`;
+  }
+
+  /** An order the exchange does not know at reconciliation never reached it: sent now when it may be (`#mayResend`), else ended. */
+  #unknown(order: Order, now: number): string {
+    if (order.status === 'new' && this.#mayResend(order, now)) {
+      if (!this.#reviewing) {
+        this.#send(order);
+        return 'not on the exchange: sent again';
+      }
+      // Whether it was held for review is not stored: an order that may have been is never sent unreviewed.
+      order.awaitingReview = true;
+      this.#reviews.push({ order, strategy: order.strategy ?? 'unknown', because: ['never reached the exchange before the trader restarted'] });
+      return 'not on the exchange: held for review again';
+    }
+    order.reason = 'not found on the exchange at reconciliation';
+    if (order.status === 'new') this.#state.stats.ordersRejected++;
+    this.#finish(order, order.status === 'new' ? 'rejected' : 'cancelled', now);
+    return `not on the exchange: ${order.status}`;
   }
 
   /** Whether a new order the exchange does not know may go at reconciliation: it is young enough (`RESEND_WITHIN_MS`) and the trader's mode still lets it trade. */

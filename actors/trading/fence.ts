@@ -1,3 +1,4 @@
+import type { ActorContext } from '../../runtime/actor.js';
 import { deadlineBits } from '../../runtime/gate.js';
 
 /**
@@ -82,11 +83,16 @@ export class LeaseTable {
 }
 
 /** How often an exchange actor judges its held orders again: a renewal is in the table within a turn of the node's main thread. */
-export const UNFENCE_MS = 20;
+const UNFENCE_MS = 20;
 
-/** An order held where it would leave, while its trader's lease lapsed: with the generation it was sent under. */
-export interface LapsedOrder {
+/** An order as it reaches an exchange actor: with the lease generation its trader sent it under (none in one process). */
+export interface SentOrder {
   order: unknown;
+  generation: number | undefined;
+}
+
+/** An order held where it would leave, while its trader's lease lapsed. */
+export interface LapsedOrder extends SentOrder {
   generation: number;
 }
 
@@ -114,6 +120,7 @@ export interface Fenced {
  * const verdict = fence.admit(order, msg.generation, Date.now());
  * if (verdict === 'go') place(order);
  * else if (verdict !== 'held') send(verdict.replyTo, [verdict.report]);
+ * fence.judgeAgainSoon(ctx); // on `unfence`, each of `fence.release(Date.now())` is admitted again
  */
 export class OrderFence {
   readonly #leases: LeaseTable | undefined;
@@ -129,6 +136,11 @@ export class OrderFence {
   get holding(): boolean {
     for (const _ in this.#lapsed) return true;
     return false;
+  }
+
+  /** While orders are held, has the actor's `unfence` timer send it `{ type: 'unfence' }` (it then calls `release`) in `ms`. */
+  judgeAgainSoon(ctx: ActorContext, ms = UNFENCE_MS): void {
+    if (this.holding) ctx.setTimer('unfence', ms, { type: 'unfence' });
   }
 
   /**

@@ -236,7 +236,7 @@ const orderRow = z.object({
   created_at: z.number(),
   updated_at: z.number(),
   /** Of the signal that made it (recovery joins it in), for a review asked again. */
-  signal_strategy: z.string().nullable().optional(),
+  signal_strategy: z.string().nullable(),
 });
 
 const positionRow = z.object({

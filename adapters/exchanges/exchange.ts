@@ -18,7 +18,7 @@ import { isFinal, orderState, reportsFor, unitsOf, type TrackedOrder } from './o
 import { PROFILES } from './profiles/index.js';
 import { fundingReports, heldPositions, liquidationReports, MarginTerms, perpetualParams, spotWallet, swapWallet } from './swaps.js';
 import { checkCandles, checkOrder } from './responses.js';
-import { LeaseTable, OrderFence, UNFENCE_MS, type LapsedOrder } from '../../actors/trading/fence.js';
+import { LeaseTable, OrderFence, type LapsedOrder, type SentOrder } from '../../actors/trading/fence.js';
 
 const DAY_MS = 86_400_000;
 
@@ -173,13 +173,13 @@ export default defineActor<Message, State>({
     };
 
     /** Orders placed, held or fenced (see `OrderFence`), each judged as it leaves: the one before may have waited on the exchange for a while. */
-    const admit = async (ctx: ActorContext, orders: readonly { order: unknown; generation: number | undefined }[], now: number) => {
+    const admit = async (ctx: ActorContext, orders: readonly SentOrder[], now: number) => {
       for (const { order, generation } of orders) {
         const verdict = fence.admit(order, generation, Date.now());
         if (verdict === 'go') await place(ctx, order, now);
         else if (verdict !== 'held') send(ctx, verdict.replyTo, [verdict.report]);
       }
-      if (fence.holding) ctx.setTimer('unfence', UNFENCE_MS, { type: 'unfence' });
+      fence.judgeAgainSoon(ctx);
     };
 
     /**
@@ -285,7 +285,7 @@ export default defineActor<Message, State>({
         markets = new MarketsCache(args.marketsDir);
         ctx.setTimer('poll', args.pollMs, { type: 'poll' }, { repeat: true });
         if (args.swaps) ctx.setTimer('holdings', args.holdingsCheckMs, { type: 'holdings' }, { repeat: true });
-        if (fence.holding) ctx.setTimer('unfence', 1, { type: 'unfence' });
+        fence.judgeAgainSoon(ctx, 1);
       },
       async receive(msg, ctx) {
         const now = Date.now();

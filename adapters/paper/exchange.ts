@@ -7,7 +7,7 @@ import type { Candle } from '../../actors/trading/market.js';
 import { PaperEngine, type PaperSnapshot, type Routed } from './engine.js';
 import { paperOptions, type PaperExchangeArgs } from './options.js';
 import { OrderLog } from './order-log.js';
-import { LeaseTable, OrderFence, UNFENCE_MS, type LapsedOrder } from '../../actors/trading/fence.js';
+import { LeaseTable, OrderFence, type LapsedOrder, type SentOrder } from '../../actors/trading/fence.js';
 
 const messages = z.union([
   exchangeMessages,
@@ -121,10 +121,10 @@ export default defineActor<PaperMessage, State>({
      * One step of the market: fills at the new candle's open reach the traders before the candle does,
      * as they happened before its close.
      */
-    /** Orders sent under `generation`, each placed, held or fenced (see `OrderFence`). */
-    const place = (ctx: ActorContext, orders: readonly unknown[], generation: number | undefined, now: number) => {
+    /** Orders each placed, held or fenced (see `OrderFence`); held ones are judged again soon. */
+    const place = (ctx: ActorContext, orders: readonly SentOrder[], now: number) => {
       const routed: Routed[] = [];
-      for (const order of orders) {
+      for (const { order, generation } of orders) {
         const verdict = fence.admit(order, generation, now);
         if (verdict === 'held') continue;
         if (verdict !== 'go') {
@@ -138,11 +138,7 @@ export default defineActor<PaperMessage, State>({
         if (target) for (const report of reports) routed.push({ replyTo: target, report });
       }
       deliver(ctx, routed);
-    };
-
-    /** Held orders are judged again soon while there are any. */
-    const unfenceSoon = (ctx: ActorContext) => {
-      if (fence.holding) ctx.setTimer('unfence', UNFENCE_MS, { type: 'unfence' });
+      fence.judgeAgainSoon(ctx);
     };
 
     const advance = (ctx: ActorContext, now: number) => {
@@ -171,18 +167,16 @@ export default defineActor<PaperMessage, State>({
         }
         if (args.candleIntervalMs > 0) ctx.setTimer('market', args.candleIntervalMs, { type: 'advance', candles: 1 }, { repeat: true });
         if (held.length > 0) ctx.setTimer('release', 1, { type: 'release' });
-        unfenceSoon(ctx);
+        fence.judgeAgainSoon(ctx, 1);
       },
       receive(msg, ctx) {
         const now = Date.now();
         switch (msg.type) {
           case 'place':
-            place(ctx, msg.orders, msg.generation, now);
-            unfenceSoon(ctx);
+            place(ctx, msg.orders.map((order) => ({ order, generation: msg.generation })), now);
             return;
           case 'unfence':
-            for (const { order, generation } of fence.release(now)) place(ctx, [order], generation, now);
-            unfenceSoon(ctx);
+            place(ctx, fence.release(now), now);
             return;
           case 'cancel':
             deliver(ctx, engine.cancel(msg.account, msg.clientOrderIds, now));
