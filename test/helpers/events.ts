@@ -1,3 +1,4 @@
+import { clientOrderId } from '../../actors/trading/ids.js';
 import type { Order } from '../../actors/trading/order.js';
 import type { TraderEvent } from '../../actors/trader/events.js';
 import { fx } from './trading.js';
@@ -48,5 +49,21 @@ export function fillEvents(tradeId: string, quantity: string, price: string, at:
       ],
       equity: fx('10000.25'),
     },
+  ];
+}
+
+/**
+ * What a trader reports for a market BUY of BTC/USDT it accepted at `at`: the signal, and its order
+ * stored `new`, on its way to the exchange. Stored and nothing more, they are what a process killed
+ * before the order left (or a fenced node) leaves behind.
+ */
+export function unsentOrderEvents(o: { traderId: string; signalId: string; strategy: string; quantity: string; at: number }): TraderEvent[] {
+  const id = clientOrderId(o.traderId, o.signalId);
+  const quantity = fx(o.quantity);
+  const limit = orderEvent({ clientOrderId: id, traderId: o.traderId, signalId: o.signalId, type: 'market', quantity, createdAt: o.at, updatedAt: o.at }) as Extract<TraderEvent, { kind: 'order' }>;
+  const { price: _price, ...order } = limit.order;
+  return [
+    { kind: 'signal.accepted', signalId: o.signalId, strategy: o.strategy, symbol: 'BTC/USDT', action: 'BUY', orderType: 'market', quantity, clientOrderId: id, sized: { side: 'buy', quantity, review: false }, at: o.at },
+    { kind: 'order', order },
   ];
 }

@@ -12,6 +12,7 @@ import type { ChildSpecInput, SupervisorSpecInput } from '../../../runtime/optio
 import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/database.js';
 import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { replayFiles } from '../../helpers/replay.js';
+import { unsentOrderEvents } from '../../helpers/events.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /**
@@ -104,21 +105,13 @@ test('a trader started again without its snapshot takes its state from the datab
 
 test('a new order stored but never on the exchange (its node died, or fenced it, before it left) is sent at reconciliation, once, while young; an old one is rejected', async () => {
   await platform.system.stopChild(traderAddress('alpha'));
-  const q = toFixed('0.5', 'q');
   const now = Date.now();
-  const lost = (signalId: string, createdAt: number) => {
-    const clientOrderId = `v3${signalId.padEnd(16, '0')}`;
-    return [
-      { kind: 'signal.accepted', signalId, strategy: 'api', symbol: 'BTC/USDT', action: 'BUY', orderType: 'market', quantity: q, clientOrderId, sized: { side: 'buy', quantity: q, review: false }, at: createdAt },
-      { kind: 'order', order: { clientOrderId, traderId: 'alpha', signalId, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: q, reduceOnly: false, status: 'new', filled: 0n, filledNotional: 0n, fees: 0n, createdAt, updatedAt: createdAt } },
-    ];
-  };
+  const lost = (signalId: string, at: number) => unsentOrderEvents({ traderId: 'alpha', signalId, strategy: 'api', quantity: '0.5', at });
   platform.system.send(ADDRESSES.persistence, { type: 'traderEvents', traderId: 'alpha', events: [...lost('young', now - 5_000), ...lost('old', now - 120_000)] });
   await ask(ADDRESSES.persistence, { type: 'sync' });
 
   await platform.system.spawn(traderSpec(), { supervisor: 'traders' });
   platform.advance();
-  await ask(ADDRESSES.persistence, { type: 'sync' });
   const orders = await waitFor(async () => {
     await ask(ADDRESSES.persistence, { type: 'sync' });
     const page = await ask<Page>(ADDRESSES.persistence, { type: 'query', list: 'orders', filter: { traderId: 'alpha' } });

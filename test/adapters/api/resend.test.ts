@@ -6,9 +6,9 @@ import type { RunningPlatform } from '../../../adapters/api/launch.js';
 import { TokenStore } from '../../../adapters/api/tokens.js';
 import { ADDRESSES } from '../../../actors/platform/tree.js';
 import type { TraderEventsMessage } from '../../../actors/trader/events.js';
-import { toFixed } from '../../../actors/trading/fixed.js';
 import { clientOrderId } from '../../../actors/trading/ids.js';
 import { callApi, launchApiPlatform } from '../../helpers/api.js';
+import { unsentOrderEvents } from '../../helpers/events.js';
 import { freshDatabaseServer, type TestDatabaseServer } from '../../helpers/database.js';
 import { tcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -49,17 +49,10 @@ beforeAll(async () => {
 
   // The first run stores what a trader reports for an accepted signal whose order is on its way to the exchange.
   platform = await launch();
-  const q = toFixed('0.001', 'quantity');
   const seeded: TraderEventsMessage = {
     type: 'traderEvents',
     traderId: 'alpha',
-    events: [
-      { kind: 'signal.accepted', signalId: LOST, strategy: 'desk', symbol: 'BTC/USDT', action: 'BUY', orderType: 'market', quantity: q, clientOrderId: lostOrder, sized: { side: 'buy', quantity: q, review: false }, at: seededAt },
-      {
-        kind: 'order',
-        order: { clientOrderId: lostOrder, traderId: 'alpha', signalId: LOST, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: q, reduceOnly: false, status: 'new', filled: 0n, filledNotional: 0n, fees: 0n, createdAt: seededAt, updatedAt: seededAt },
-      },
-    ],
+    events: unsentOrderEvents({ traderId: 'alpha', signalId: LOST, strategy: 'desk', quantity: '0.001', at: seededAt }),
   };
   platform.system.send(ADDRESSES.persistence, seeded);
   await platform.system.request(ADDRESSES.persistence, { type: 'sync' });
