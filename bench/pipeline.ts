@@ -18,7 +18,7 @@ const BATCH = 500;
  * Signals sent and not yet filled, per trader: enough to keep its worker busy. More only queues: each
  * queued signal becomes a live order in the trader's snapshot, which then costs every commit.
  */
-const WINDOW = Number(process.env.W ?? 4) * BATCH;
+const WINDOW = 4 * BATCH;
 const LATENCY_RATE = 10_000;
 const WARMUP_MS = 1_000;
 
@@ -148,11 +148,50 @@ export async function startPipeline(count: number, database?: PlatformOptions['d
  * `window` signals in flight in all (default `WINDOW` per trader), sent in messages of `batch` to the
  * traders in turn.
  */
-export async function throughput(
+export async function throughput(p: Pipeline, seconds: number, { warmupMs = Math.min(1_000, seconds * 300), ...load }: FlatOut & { warmupMs?: number } = {}): Promise<number> {
+  const flatOut = await keepFull(p, load);
+  await sleep(warmupMs);
+  const rate = await rateOver(p, seconds * 1000);
+  await flatOut.stop();
+  return rate;
+}
+
+/** Windows of the warm-up that ends when the rate stops rising, and how many in a row may fail to beat the best one. */
+const STEADY_WINDOW_MS = 2_000;
+const STEADY_MISSES = 3;
+
+/**
+ * `throughput` with a warm-up that lasts until the rate stops rising, at least `minMs` and at most
+ * `maxMs`: each worker compiles its own hot code, and with many traders each runs a small share of the
+ * signals, so it takes them many seconds to get there. The warm-up ends once `STEADY_MISSES` windows in
+ * a row fail to beat the best so far by 5 % (one slow window is noise on a shared machine, not the end).
+ */
+export async function steadyThroughput(
   p: Pipeline,
   seconds: number,
-  { window = WINDOW * p.traders.length, batch = BATCH, warmupMs = Math.min(1_000, seconds * 300) }: { window?: number; batch?: number; warmupMs?: number } = {},
-): Promise<number> {
+  { minMs, maxMs, ...load }: FlatOut & { minMs: number; maxMs: number },
+): Promise<{ rate: number; warmupMs: number }> {
+  const flatOut = await keepFull(p, load);
+  const started = performance.now();
+  await sleep(minMs);
+  for (let best = 0, misses = 0; misses < STEADY_MISSES && performance.now() - started < maxMs; ) {
+    const rate = await rateOver(p, STEADY_WINDOW_MS);
+    if (rate > best * 1.05) [best, misses] = [rate, 0];
+    else misses++;
+  }
+  const warmupMs = performance.now() - started;
+  const rate = await rateOver(p, seconds * 1000);
+  await flatOut.stop();
+  return { rate, warmupMs };
+}
+
+interface FlatOut {
+  window?: number;
+  batch?: number;
+}
+
+/** Keeps `window` signals in flight (default `WINDOW` per trader), sent in messages of `batch` to the traders in turn, until stopped. */
+async function keepFull(p: Pipeline, { window = WINDOW * p.traders.length, batch = BATCH }: FlatOut): Promise<{ stop(): Promise<void> }> {
   // Fills of earlier runs on the same pipeline do not count against this run's window.
   const earlier = (await p.probe()).filled;
   let sent = 0;
@@ -169,13 +208,19 @@ export async function throughput(
     }
   };
   const producing = produce();
-  await sleep(warmupMs);
+  return {
+    stop: async () => {
+      running = false;
+      await producing;
+    },
+  };
+}
+
+/** Orders filled per second over the next `ms`. */
+async function rateOver(p: Pipeline, ms: number): Promise<number> {
   const start = { filled: (await p.probe()).filled, at: performance.now() };
-  await sleep(seconds * 1000);
-  const rate = (((await p.probe()).filled - start.filled) * 1000) / (performance.now() - start.at);
-  running = false;
-  await producing;
-  return rate;
+  await sleep(ms);
+  return (((await p.probe()).filled - start.filled) * 1000) / (performance.now() - start.at);
 }
 
 /**
