@@ -149,11 +149,7 @@ export async function startPipeline(count: number, database?: PlatformOptions['d
  * traders in turn.
  */
 export async function throughput(p: Pipeline, seconds: number, { warmupMs = Math.min(1_000, seconds * 300), ...load }: FlatOut & { warmupMs?: number } = {}): Promise<number> {
-  const flatOut = await keepFull(p, load);
-  await sleep(warmupMs);
-  const rate = await rateOver(p, seconds * 1000);
-  await flatOut.stop();
-  return rate;
+  return (await steadyThroughput(p, seconds, { ...load, minMs: warmupMs, maxMs: warmupMs })).rate;
 }
 
 /** Windows of the warm-up that ends when the rate stops rising, and how many in a row may fail to beat the best one. */
@@ -161,10 +157,11 @@ const STEADY_WINDOW_MS = 2_000;
 const STEADY_MISSES = 3;
 
 /**
- * `throughput` with a warm-up that lasts until the rate stops rising, at least `minMs` and at most
- * `maxMs`: each worker compiles its own hot code, and with many traders each runs a small share of the
- * signals, so it takes them many seconds to get there. The warm-up ends once `STEADY_MISSES` windows in
- * a row fail to beat the best so far by 5 % (one slow window is noise on a shared machine, not the end).
+ * Filled orders per second over `seconds`, after a warm-up that lasts until the rate stops rising, at
+ * least `minMs` and at most `maxMs` (the same: a fixed warm-up). Each worker compiles its own hot code,
+ * and with many traders each runs a small share of the signals, so it takes them many seconds to get
+ * there. The warm-up ends once `STEADY_MISSES` windows in a row fail to beat the best so far by 5 %
+ * (one slow window is noise on a shared machine, not the end).
  */
 export async function steadyThroughput(
   p: Pipeline,
