@@ -16,13 +16,14 @@ export function moduleUrl(relative: string, base: string): URL {
 const bundles = new Map<string, URL | undefined>();
 
 /**
- * The single-file build of a built actor module, when the build made one (`name.bundle.js` beside
- * `name.js`: the module, its dependencies and the worker entry in one file): a thread starts it instead
- * of the generic entry, which imports the module's graph file by file.
+ * The single-file build of a built actor module, when the build made one (`name.bundle.cjs` beside
+ * `name.js`: the module, its dependencies and the worker entry in one CommonJS file): a thread loads it
+ * (see `runtime/bundle-loader.cjs`) instead of the generic entry, which imports the module's graph file
+ * by file.
  */
 export function bundleOf(module: string): URL | undefined {
   if (!bundles.has(module)) {
-    const bundle = module.endsWith('.js') ? new URL(module.replace(/\.js$/, '.bundle.js')) : undefined;
+    const bundle = module.endsWith('.js') ? new URL(module.replace(/\.js$/, '.bundle.cjs')) : undefined;
     bundles.set(module, bundle && existsSync(bundle) ? bundle : undefined);
   }
   return bundles.get(module);

@@ -62,11 +62,26 @@ export interface Commit {
 export type RunnerToHost =
   /** The worker imported its actor module (before `bind`): for the spare pool, which the host ignores. */
   | { t: 'loaded' }
+  /**
+   * A while after `loaded`, from a thread that loaded a bundle (see `runtime/bundle-loader.cjs`): whether
+   * V8 compiled it from the code cache it was handed; when not, a cache for the threads after it.
+   */
+  | { t: 'compiled'; fromCache: boolean; codeCache?: Uint8Array }
   | { t: 'ready' }
   | Commit
   /** `link`: the link the message in hand came by (absent: the mailbox). */
   | { t: 'crash'; seq: number; link?: number; error: ErrorInfo }
   | { t: 'stopped'; normal: boolean; snapshot?: Snapshot };
+
+/** What a worker thread is started with, before it knows which actor it runs. */
+export interface WorkerData {
+  /** The actor module (URL). */
+  module: string;
+  /** Its bundle's path, when the thread loads that instead (see `bundleOf`). */
+  bundle?: string;
+  /** V8's code cache of the bundle, made by an earlier thread. */
+  codeCache?: Uint8Array;
+}
 
 /** Binds a started worker (possibly a warm spare) to the actor it will run. */
 export interface WorkerBind {

@@ -1,11 +1,21 @@
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { bundleOf } from './module-url.js';
+import type { RunnerToHost, WorkerData } from './protocol.js';
 
 /** From sources (vitest) the worker needs tsx's loader; from dist/ it runs the built file. */
 const WORKER_ENTRY = import.meta.url.endsWith('.ts')
   ? new URL('./worker-entry.dev.mjs', import.meta.url)
   : new URL('./worker-entry.js', import.meta.url);
+/** The entry of a thread that loads an actor's bundle: plain CommonJS, beside this module in the sources as in dist/. */
+const BUNDLE_LOADER = new URL('./bundle-loader.cjs', import.meta.url);
+
+/**
+ * V8's code cache of each bundle (by path), made by the first thread that loaded it: in shared memory,
+ * so that handing it to a thousand threads copies nothing.
+ */
+const codeCaches = new Map<string, Uint8Array>();
 
 /** Spares loading at once: an import is CPU-bound, so more than the cores only costs memory sooner. */
 export const LOADING_AT_ONCE = Math.max(2, availableParallelism());
@@ -114,11 +124,29 @@ export class SparePool {
   }
 }
 
+/**
+ * A thread for `shape`: its module's bundle through the bundle loader when the build made one (with the
+ * bundle's code cache once a thread made it, else asking this one for it), else the generic entry.
+ */
 export function spawnWorker(shape: WorkerShape): Worker {
-  return new Worker(bundleOf(shape.module) ?? WORKER_ENTRY, {
-    workerData: { module: shape.module },
-    ...(shape.resourceLimits ? { resourceLimits: shape.resourceLimits } : {}),
-  });
+  const limits = shape.resourceLimits ? { resourceLimits: shape.resourceLimits } : {};
+  const bundle = bundleOf(shape.module);
+  if (!bundle) return new Worker(WORKER_ENTRY, { workerData: { module: shape.module } satisfies WorkerData, ...limits });
+  const path = fileURLToPath(bundle);
+  const codeCache = codeCaches.get(path);
+  const worker = new Worker(BUNDLE_LOADER, { workerData: { module: shape.module, bundle: path, ...(codeCache ? { codeCache } : {}) } satisfies WorkerData, ...limits });
+  if (!codeCache) {
+    const keep = (message: RunnerToHost) => {
+      if (message.t !== 'compiled') return;
+      worker.off('message', keep);
+      if (!message.codeCache) return;
+      const shared = new Uint8Array(new SharedArrayBuffer(message.codeCache.byteLength));
+      shared.set(message.codeCache);
+      codeCaches.set(path, shared);
+    };
+    worker.on('message', keep);
+  }
+  return worker;
 }
 
 function keyOf(shape: WorkerShape): string {

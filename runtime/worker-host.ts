@@ -103,7 +103,7 @@ export class WorkerHost implements ActorHost {
     // A commit that reaches us after the exit was handled belongs to a dead incarnation whose messages were
     // already requeued: acting on it would acknowledge the new incarnation's batch and repeat its effects.
     worker.on('message', (event: RunnerToHost) => {
-      if (!exited && event.t !== 'loaded') this.#listener.onEvent(event);
+      if (!exited && event.t !== 'loaded' && event.t !== 'compiled') this.#listener.onEvent(event);
     });
     worker.on('error', (error) => {
       this.#lastError ??= toErrorInfo(error);

@@ -4,7 +4,7 @@ import { RuntimeError } from './errors.js';
 import { createEndpoint } from './endpoint.js';
 import { Gate } from './gate.js';
 import { LinkEnds, moves } from './link-ends.js';
-import { BEAT_INDEX, IN_HAND_INDEX, IN_HAND_LINK_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind } from './protocol.js';
+import { BEAT_INDEX, IN_HAND_INDEX, IN_HAND_LINK_INDEX, type HostToRunner, type RunnerToHost, type WorkerBind, type WorkerData } from './protocol.js';
 
 /**
  * Runs the actor `definition` (the default export of the worker's actor module) in this worker thread:
@@ -15,7 +15,7 @@ import { BEAT_INDEX, IN_HAND_INDEX, IN_HAND_LINK_INDEX, type HostToRunner, type 
 export function runActorWorker(definition: unknown): void {
   if (!isActorDefinition(definition)) {
     // Uncaught on purpose: the host sees it as this worker's 'error' and the supervisor's restart limits apply.
-    throw new RuntimeError('ERR_ACTOR_MODULE', `${(workerData as { module: string }).module} must default-export defineActor({ create() {...} })`);
+    throw new RuntimeError('ERR_ACTOR_MODULE', `${(workerData as WorkerData).module} must default-export defineActor({ create() {...} })`);
   }
   const port = parentPort!;
   // Loaded: a spare pool starts loading its next spare.

@@ -7,7 +7,7 @@ test('bundleOf finds the single file the build made beside the trader, and none 
   const built = process.env.BOTV3_PREBUILT_DIR;
   expect(built).toBeTruthy();
   const dir = pathToFileURL(`${built}/`);
-  expect(bundleOf(new URL('actors/trader/trader.js', dir).href)?.href).toBe(new URL('actors/trader/trader.bundle.js', dir).href);
+  expect(bundleOf(new URL('actors/trader/trader.js', dir).href)?.href).toBe(new URL('actors/trader/trader.bundle.cjs', dir).href);
   expect(bundleOf(new URL('adapters/paper/exchange.js', dir).href)).toBeUndefined();
   expect(bundleOf(new URL('../../actors/trader/trader.ts', import.meta.url).href)).toBeUndefined();
 });
