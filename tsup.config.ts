@@ -6,7 +6,8 @@ import { build, defineConfig, type Options } from 'tsup';
  * file beside its module (`trader.bundle.cjs`, see `bundleOf`): a thread loads it in a third of the time
  * it takes to load the same code as a hundred ES modules. CommonJS, because V8 can then compile it from
  * the code cache the first thread made (see `runtime/bundle-loader.cjs`), which Node 20 offers for a
- * script and not for an ES module. tsx stays outside: only a strategy module of a user's own loads it.
+ * script, and for an ES module only behind an experimental flag. tsx stays outside: only a strategy
+ * module of a user's own loads it.
  */
 const BUNDLES: Options = {
   config: false,
