@@ -64,7 +64,7 @@ const DASHBOARD: Options = {
 /**
  * Every source file is its own entry, unbundled, so dist/ mirrors the source tree: a worker entry or an
  * actor module is found at the same relative URL from dist/ as from the sources. The SQL migrations are
- * read at run time from next to the migrator, so they are copied along, as are the default alert rule file, v2's schema (a copy backup's restore creates v2's tables from it) and the embedded PostgreSQL's worker, which is plain CommonJS, like the loader of actor bundles.
+ * read at run time from next to the migrator, so they are copied along, as are the default alert rule file, v2's schema (a copy backup's restore creates v2's tables from it), and two worker entries in plain CommonJS: the embedded PostgreSQL's and the loader of actor bundles.
  */
 export default defineConfig((cli) => {
   const outDir = cli.outDir ?? 'dist';
