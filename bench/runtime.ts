@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { moduleUrl } from '../runtime/module-url.js';
+import { WINDOW_BATCHES } from '../runtime/options.js';
 import { ActorSystem } from '../runtime/system.js';
 import { latencyHistogram, type Figure } from './report.js';
 
@@ -98,7 +99,7 @@ async function rawThroughput(seconds: number): Promise<number> {
     { eval: true },
   );
   const BATCH = 1_000;
-  const WINDOW = 8;
+  const WINDOW = WINDOW_BATCHES;
   const batch = Array.from({ length: BATCH }, () => ({ type: 'm', n: 1 }));
   let done = 0;
   let inFlight = 0;

@@ -8,7 +8,7 @@ import { LocalHost } from './local-host.js';
 import { Mailbox, type Envelope } from './mailbox.js';
 import type { Reply } from './pending-requests.js';
 import type { Address } from './message.js';
-import type { ActorSpec } from './options.js';
+import { WINDOW_BATCHES, type ActorSpec } from './options.js';
 import type { Link } from './links.js';
 import type { Batch, LinkOpen, LinkRejected, LinkSegment, LinkSkip, Outgoing, RunnerToHost } from './protocol.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
@@ -96,7 +96,7 @@ export class ActorCell implements SupervisedChild, HostListener {
     this.address = spec.id;
     this.definition = definition;
     this.#env = env;
-    this.#window = spec.window ?? spec.batchSize * 8;
+    this.#window = spec.window ?? spec.batchSize * WINDOW_BATCHES;
     this.mailbox = new Mailbox({ ...spec.mailbox, onDrain: () => env.onDrain(this) });
     if (spec.placement === 'worker') {
       this.workerShape = { module: moduleUrl, ...(spec.resourceLimits ? { resourceLimits: spec.resourceLimits } : {}) };

@@ -42,6 +42,10 @@ export type PushResult =
   | { accepted: true; full: boolean; dropped?: Envelope[] }
   | { accepted: false; reason: 'full' | 'dropped-newest' };
 
+/** The outcomes of nearly every push, made once: a push is on the path of every message. */
+const ACCEPTED: PushResult = { accepted: true, full: false };
+const ACCEPTED_FULL: PushResult = { accepted: true, full: true };
+
 /**
  * A bounded mailbox, owned by the supervisor side so that it outlives the actor's thread. Capacity
  * counts weight, not messages: a message carrying 1,000 signals takes as much room as 1,000 messages of one.
@@ -122,15 +126,14 @@ export class Mailbox {
         return { accepted: false, reason: 'full' };
       }
     }
-    const envelope: Envelope = meta
-      ? { seq: this.#nextSeq++, message, from: meta.from, cid: meta.cid, deliveries: 0, failures: 0, weight }
-      : { seq: this.#nextSeq++, message, deliveries: 0, failures: 0, weight };
+    // One shape for every envelope, requests or not, so the code that reads them stays monomorphic.
+    const envelope: Envelope = { seq: this.#nextSeq++, message, from: meta?.from, cid: meta?.cid, deliveries: 0, failures: 0, weight };
     this.#pending.push(envelope);
     this.#load += weight;
     this.stats.enqueued++;
     const full = this.isFull;
     if (full) this.#drainWanted = true;
-    return dropped ? { accepted: true, full, dropped } : { accepted: true, full };
+    return dropped ? { accepted: true, full, dropped } : full ? ACCEPTED_FULL : ACCEPTED;
   }
 
   /** Moves up to `max` pending messages in flight and returns them, oldest first. */

@@ -20,7 +20,30 @@ const MAX_DEPTH = 64;
  * whole batch later inside `postMessage`.
  */
 export function assertPlainData(value: unknown, path = 'message'): void {
-  check(value, [], [], path);
+  if (!isSimplePlain(value, 0)) check(value, [], [], path);
+}
+
+/**
+ * The check's fast path, taken by nearly every message: true when `value` is primitives, arrays, plain
+ * objects, Dates, ArrayBuffers and typed arrays no deeper than `MAX_DEPTH`, found without allocating.
+ * False when it could not tell (a Map or Set, a cycle, which runs into the depth, or anything refused):
+ * the full check then decides, and names the field.
+ */
+function isSimplePlain(value: unknown, depth: number): boolean {
+  const type = typeof value;
+  if (type !== 'object') return type !== 'function' && type !== 'symbol';
+  if (value === null) return true;
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isSimplePlain(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    for (const key in value as object) if (!isSimplePlain((value as Record<string, unknown>)[key], depth + 1)) return false;
+    return true;
+  }
+  return value instanceof Date || value instanceof ArrayBuffer || ArrayBuffer.isView(value);
 }
 
 /**

@@ -398,7 +398,7 @@ export class ActorSystem implements CellEnvironment {
       }
       return true;
     }
-    for (const dropped of result.dropped ?? []) this.#failRequest(dropped, 'ERR_MAILBOX_FULL', `request dropped: mailbox of "${to}" overflowed (drop-oldest)`);
+    if (result.dropped) for (const dropped of result.dropped) this.#failRequest(dropped, 'ERR_MAILBOX_FULL', `request dropped: mailbox of "${to}" overflowed (drop-oldest)`);
     this.schedule(cell);
     if (!result.full || mailbox.overflow !== 'backpressure') return true;
     if (sender && !this.#waitsOn(cell, sender)) {

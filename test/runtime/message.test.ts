@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { RuntimeError } from '../../runtime/errors.js';
@@ -76,6 +77,32 @@ describe('assertPlainData', () => {
     const nest = (levels: number): unknown => (levels === 0 ? 1 : { a: nest(levels - 1) });
     expect(() => assertPlainData(nest(63))).not.toThrow();
     expect(errorOf(() => assertPlainData(nest(70)), 'ERR_NOT_CLONEABLE')).toContain('nested deeper than 64 levels');
+  });
+
+  test('accepts any JSON value, and finds a function or a class instance put anywhere in one, naming where', () => {
+    class Order {}
+    const poisons = [{ value: () => 0, what: 'a function' }, { value: new Order(), what: 'an instance of Order' }];
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.array(fc.nat(), { maxLength: 8 }), fc.nat(1), (json, turns, which) => {
+        expect(() => assertPlainData(json)).not.toThrow();
+        // Down from the root by the given turns while there are fields to go into; the poison replaces the last field reached.
+        const root = { value: structuredClone(json) as unknown };
+        let holder = root as Record<string | number, unknown>;
+        let key: string | number = 'value';
+        let path = '';
+        for (const turn of turns) {
+          const node = holder[key];
+          if (typeof node !== 'object' || node === null) break;
+          const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
+          if (keys.length === 0) break;
+          holder = node as Record<string | number, unknown>;
+          key = keys[turn % keys.length]!;
+          path += typeof key === 'number' ? `[${key}]` : `.${key}`;
+        }
+        holder[key] = poisons[which]!.value;
+        expect(errorOf(() => assertPlainData(root.value), 'ERR_NOT_CLONEABLE')).toBe(`message${path} is ${poisons[which]!.what}; messages must be plain data`);
+      }),
+    );
   });
 
   test('uses the given root path', () => {
