@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { RuntimeError } from './errors.js';
-import { issueField } from './options.js';
+import { issueField } from './issues.js';
 
 /** Every message is plain data with a string `type` tag. */
 export interface Message {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RuntimeError } from './errors.js';
+import { issuePath } from './issues.js';
 
 /**
  * Spawn and supervisor options, validated up front so that a typo fails at start with the path of
@@ -129,14 +130,4 @@ export function parseOptions<T>(schema: z.ZodType<T>, input: unknown, what: stri
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new RuntimeError('ERR_INVALID_OPTION', `${issuePath(what, issue.path)}: ${issue.message}`, { cause: parsed.error });
-}
-
-/** Where a zod issue points and what it says: an unknown field is named itself ("unknown field"), not the object holding it. */
-export function issueField(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
-  return issue.code === 'unrecognized_keys' ? { path: [...issue.path, issue.keys[0]!], message: 'unknown field' } : { path: issue.path, message: issue.message };
-}
-
-/** `issuePath('root', ['children', 1, 'mailbox'])` -> `root.children[1].mailbox`. */
-export function issuePath(root: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), root);
 }

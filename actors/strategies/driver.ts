@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { issueField } from '../../runtime/options.js';
+import { issueField } from '../../runtime/issues.js';
 import { TradingError } from '../trading/errors.js';
 import type { Candle } from '../trading/market.js';
 import { parseTimeframe } from '../trading/timeframe.js';

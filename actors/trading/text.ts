@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { issuePath } from '../../runtime/options.js';
+import { issuePath } from '../../runtime/issues.js';
 
 /** NUL, which no PostgreSQL text or jsonb value may hold, or a UTF-16 surrogate without its pair, which has no UTF-8 form. */
 const UNSTORABLE = /[\u0000\p{Cs}]/u;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TradingError } from '../../actors/trading/errors.js';
-import { issueField, issuePath } from '../../runtime/options.js';
+import { issueField, issuePath } from '../../runtime/issues.js';
 
 /** What a rule's condition can watch, and the type of each (see `sampleAlertMetrics`). */
 export const ALERT_METRICS = {

@@ -1,6 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z, ZodError, type core } from 'zod';
-import { issueField, issuePath } from '../../runtime/options.js';
+import { issueField, issuePath } from '../../runtime/issues.js';
 import { ControlError } from '../../actors/platform/control.js';
 import { TradingError } from '../../actors/trading/errors.js';
 

@@ -5,7 +5,7 @@ import { loadConfig } from '../config/load.js';
 import { traderSymbols, type PlatformConfig } from '../config/schema.js';
 import { resolveStrategies } from '../config/strategies.js';
 import { TradingError } from '../../actors/trading/errors.js';
-import { issueField } from '../../runtime/options.js';
+import { issueField } from '../../runtime/issues.js';
 import { CandleColumns, SeriesBuilder, windowOf, type CandleSeries } from '../market-data/candle-series.js';
 import { readColumns, writeColumns } from '../market-data/columns-cache.js';
 import { streamCandlesCsv } from '../market-data/csv-candles.js';

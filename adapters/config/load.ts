@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { issueField, issuePath } from '../../runtime/options.js';
+import { issueField, issuePath } from '../../runtime/issues.js';
 import { TradingError } from '../../actors/trading/errors.js';
 import { unstorableIn } from '../../actors/trading/text.js';
 import type { z } from 'zod';

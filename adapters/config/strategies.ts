@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadStrategyModule } from '../../actors/strategies/load.js';
 import type { StrategyDefinition } from '../../actors/strategies/strategy.js';
 import { TradingError } from '../../actors/trading/errors.js';
-import { issueField } from '../../runtime/options.js';
+import { issueField } from '../../runtime/issues.js';
 import { strategyModule, type PlatformConfig } from './schema.js';
 
 /** A module `botv3 migrate strategies` wrote whose v2 logic is still to be written. */

@@ -6,7 +6,7 @@ import type { Order, OrderStatus } from '../../actors/trading/order.js';
 import type { Position } from '../../actors/trading/position.js';
 import type { RecoveredTrader } from '../../actors/trader/recovery.js';
 import type { TraderMode } from '../../actors/risk/limits.js';
-import { issueField, issuePath } from '../../runtime/options.js';
+import { issueField, issuePath } from '../../runtime/issues.js';
 
 /**
  * The reads the platform needs: what a restarted trader recovers, and the lists the API serves.

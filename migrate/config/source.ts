@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { issueField, issuePath } from '../../runtime/options.js';
+import { issueField, issuePath } from '../../runtime/issues.js';
 import { MigrationError } from '../errors.js';
 
 /** What one step of the config migration tells the user: a line per mapping, and what needs a look. */
