@@ -93,7 +93,8 @@ describe('assertPlainData', () => {
         for (const turn of turns) {
           const node = holder[key];
           if (typeof node !== 'object' || node === null) break;
-          const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
+          // An own `__proto__` key would be set as the prototype by the assignment below, not replaced.
+          const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node).filter((k) => k !== '__proto__');
           if (keys.length === 0) break;
           holder = node as Record<string | number, unknown>;
           key = keys[turn % keys.length]!;
