@@ -13,6 +13,12 @@ export type Address = string;
 
 const MAX_DEPTH = 64;
 
+/** Objects that cross a `postMessage` whole, with no field of theirs to check. */
+const passesWhole = (object: object): boolean => object instanceof Date || object instanceof ArrayBuffer || ArrayBuffer.isView(object);
+
+/** A plain object's prototype: `Object.prototype`, or none. */
+const isPlainPrototype = (proto: unknown): boolean => proto === Object.prototype || proto === null;
+
 /**
  * Checks that `value` is plain data that survives a `postMessage` unchanged: primitives, arrays,
  * plain objects, Date, Map, Set, ArrayBuffer and typed arrays. Functions, symbols, class instances and
@@ -38,12 +44,11 @@ function isSimplePlain(value: unknown, depth: number): boolean {
     for (let i = 0; i < value.length; i++) if (!isSimplePlain(value[i], depth + 1)) return false;
     return true;
   }
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
+  if (isPlainPrototype(Object.getPrototypeOf(value))) {
     for (const key in value as object) if (!isSimplePlain((value as Record<string, unknown>)[key], depth + 1)) return false;
     return true;
   }
-  return value instanceof Date || value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+  return passesWhole(value as object);
 }
 
 /**
@@ -71,7 +76,7 @@ function check(value: unknown, ancestors: object[], steps: Step[], root: string)
   const object = value as object;
   if (ancestors.includes(object)) throw notCloneable(pathOf(root, steps), 'a reference back to one of its parents (a cycle)');
   if (ancestors.length >= MAX_DEPTH) throw notCloneable(pathOf(root, steps), `nested deeper than ${MAX_DEPTH} levels`);
-  if (object instanceof Date || object instanceof ArrayBuffer || ArrayBuffer.isView(object)) return;
+  if (passesWhole(object)) return;
   ancestors.push(object);
   if (Array.isArray(object)) {
     for (let i = 0; i < object.length; i++) {
@@ -93,7 +98,7 @@ function check(value: unknown, ancestors: object[], steps: Step[], root: string)
     steps.pop();
   } else {
     const proto = Object.getPrototypeOf(object);
-    if (proto !== Object.prototype && proto !== null) {
+    if (!isPlainPrototype(proto)) {
       throw notCloneable(pathOf(root, steps), `an instance of ${proto?.constructor?.name ?? 'an unknown class'}`);
     }
     for (const key in object) {
